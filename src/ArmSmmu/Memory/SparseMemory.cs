@@ -1,0 +1,298 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace ArmSmmu;
+
+/// <summary>
+/// The default physical memory: a sparse, 4 KiB-paged store that reads as zero where never written.
+/// Aligned 64-bit accesses are single-copy atomic; any number of threads may read and write concurrently.
+/// Ranges can be declared unbacked so that accesses to them abort, as an external abort on a real bus.
+/// </summary>
+public sealed class SparseMemory : IAtomicPhysicalMemory
+{
+    private const int PageShift = 12;
+    private const ulong PageSize = 1UL << PageShift;
+    private const ulong PageMask = PageSize - 1;
+
+    private readonly ConcurrentDictionary<ulong, ulong[]> _pages = new();
+    private readonly ulong _limit;
+    private readonly Lock _abortLock = new();
+    private (ulong Start, ulong End)[] _abortRanges = [];
+
+    /// <summary>Creates memory spanning the whole 64-bit physical address space.</summary>
+    public SparseMemory()
+        : this(ulong.MaxValue)
+    {
+    }
+
+    /// <summary>Creates memory backed from 0 up to (not including) <paramref name="size"/>; accesses above abort.</summary>
+    /// <param name="size">Size of the backed range in bytes.</param>
+    public SparseMemory(ulong size)
+    {
+        if (size == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), "Memory size must be greater than zero.");
+        }
+
+        _limit = size;
+    }
+
+    /// <summary>Number of 4 KiB pages that have been written.</summary>
+    public int PageCount => _pages.Count;
+
+    /// <summary>Declares [<paramref name="start"/>, <paramref name="start"/>+<paramref name="length"/>) unbacked: reads and writes there abort.</summary>
+    /// <param name="start">First address of the range.</param>
+    /// <param name="length">Length in bytes (greater than zero).</param>
+    public void AddAbortRange(ulong start, ulong length)
+    {
+        if (length == 0 || start + (length - 1) < start)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), "The abort range must be non-empty and must not wrap past 2^64.");
+        }
+
+        lock (_abortLock)
+        {
+            _abortRanges = [.. _abortRanges, (start, start + (length - 1))];
+        }
+    }
+
+    /// <summary>Removes every range declared with <see cref="AddAbortRange"/>.</summary>
+    public void ClearAbortRanges()
+    {
+        lock (_abortLock)
+        {
+            _abortRanges = [];
+        }
+    }
+
+    /// <summary>True when an access of <paramref name="length"/> bytes at <paramref name="address"/> would abort.</summary>
+    /// <param name="address">First address.</param>
+    /// <param name="length">Length in bytes.</param>
+    /// <returns>Whether the access aborts.</returns>
+    public bool Aborts(ulong address, ulong length)
+    {
+        if (length == 0)
+        {
+            return false;
+        }
+
+        ulong last = address + (length - 1);
+        if (last < address || last >= _limit)
+        {
+            return true;
+        }
+
+        foreach (var (start, end) in Volatile.Read(ref _abortRanges))
+        {
+            if (address <= end && last >= start)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public bool TryRead(ulong address, Span<byte> destination)
+    {
+        if (Aborts(address, (ulong)destination.Length))
+        {
+            return false;
+        }
+
+        while (!destination.IsEmpty)
+        {
+            int offset = (int)(address & PageMask);
+            int chunk = Math.Min(destination.Length, (int)PageSize - offset);
+            if (_pages.TryGetValue(address >> PageShift, out var page))
+            {
+                MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, chunk).CopyTo(destination);
+            }
+            else
+            {
+                destination[..chunk].Clear();
+            }
+
+            destination = destination[chunk..];
+            address += (ulong)chunk;
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TryWrite(ulong address, ReadOnlySpan<byte> source)
+    {
+        if (Aborts(address, (ulong)source.Length))
+        {
+            return false;
+        }
+
+        while (!source.IsEmpty)
+        {
+            int offset = (int)(address & PageMask);
+            int chunk = Math.Min(source.Length, (int)PageSize - offset);
+            var page = GetOrAddPage(address >> PageShift);
+            source[..chunk].CopyTo(MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, chunk));
+            source = source[chunk..];
+            address += (ulong)chunk;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads a little-endian 64-bit word; aligned reads are single-copy atomic.</summary>
+    /// <param name="address">Physical address.</param>
+    /// <param name="value">The value, or 0 on abort.</param>
+    /// <returns><see langword="false"/> on an external abort.</returns>
+    public bool TryReadUInt64(ulong address, out ulong value)
+    {
+        if ((address & 7) != 0)
+        {
+            Span<byte> buffer = stackalloc byte[8];
+            bool ok = TryRead(address, buffer);
+            value = ok ? BinaryPrimitives.ReadUInt64LittleEndian(buffer) : 0;
+            return ok;
+        }
+
+        if (Aborts(address, 8))
+        {
+            value = 0;
+            return false;
+        }
+
+        value = _pages.TryGetValue(address >> PageShift, out var page)
+            ? FromLittleEndian(Volatile.Read(ref page[(address & PageMask) >> 3]))
+            : 0;
+        return true;
+    }
+
+    /// <summary>Writes a little-endian 64-bit word; aligned writes are single-copy atomic.</summary>
+    /// <param name="address">Physical address.</param>
+    /// <param name="value">The value.</param>
+    /// <returns><see langword="false"/> on an external abort.</returns>
+    public bool TryWriteUInt64(ulong address, ulong value)
+    {
+        if ((address & 7) != 0)
+        {
+            Span<byte> buffer = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer, value);
+            return TryWrite(address, buffer);
+        }
+
+        if (Aborts(address, 8))
+        {
+            return false;
+        }
+
+        var page = GetOrAddPage(address >> PageShift);
+        Volatile.Write(ref page[(address & PageMask) >> 3], FromLittleEndian(value));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TryCompareExchange64(ulong address, ulong value, ulong comparand, out ulong original)
+    {
+        if ((address & 7) != 0)
+        {
+            throw new ArgumentException($"Compare-exchange needs an 8-byte aligned address, got 0x{address:X}.", nameof(address));
+        }
+
+        if (Aborts(address, 8))
+        {
+            original = 0;
+            return false;
+        }
+
+        var page = GetOrAddPage(address >> PageShift);
+        ref ulong slot = ref page[(address & PageMask) >> 3];
+        original = FromLittleEndian(Interlocked.CompareExchange(ref slot, FromLittleEndian(value), FromLittleEndian(comparand)));
+        return true;
+    }
+
+    /// <summary>Reads a 64-bit word; an unbacked address is host misuse here and throws.</summary>
+    /// <param name="address">Physical address.</param>
+    /// <returns>The value.</returns>
+    public ulong ReadUInt64(ulong address) =>
+        TryReadUInt64(address, out ulong value) ? value : throw Unbacked(address);
+
+    /// <summary>Writes a 64-bit word; an unbacked address throws.</summary>
+    /// <param name="address">Physical address.</param>
+    /// <param name="value">The value.</param>
+    public void WriteUInt64(ulong address, ulong value)
+    {
+        if (!TryWriteUInt64(address, value))
+        {
+            throw Unbacked(address);
+        }
+    }
+
+    /// <summary>Reads a 32-bit word; an unbacked address throws.</summary>
+    /// <param name="address">Physical address.</param>
+    /// <returns>The value.</returns>
+    public uint ReadUInt32(ulong address)
+    {
+        Span<byte> buffer = stackalloc byte[4];
+        return TryRead(address, buffer) ? BinaryPrimitives.ReadUInt32LittleEndian(buffer) : throw Unbacked(address);
+    }
+
+    /// <summary>Writes a 32-bit word; an unbacked address throws.</summary>
+    /// <param name="address">Physical address.</param>
+    /// <param name="value">The value.</param>
+    public void WriteUInt32(ulong address, uint value)
+    {
+        Span<byte> buffer = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer, value);
+        if (!TryWrite(address, buffer))
+        {
+            throw Unbacked(address);
+        }
+    }
+
+    /// <summary>Copies <paramref name="data"/> into memory; an unbacked address throws.</summary>
+    /// <param name="address">Physical address of the first byte.</param>
+    /// <param name="data">The bytes.</param>
+    public void Write(ulong address, ReadOnlySpan<byte> data)
+    {
+        if (!TryWrite(address, data))
+        {
+            throw Unbacked(address);
+        }
+    }
+
+    /// <summary>Fills [<paramref name="address"/>, +<paramref name="length"/>) with zeros.</summary>
+    /// <param name="address">First address.</param>
+    /// <param name="length">Number of bytes.</param>
+    public void Clear(ulong address, ulong length)
+    {
+        if (Aborts(address, length))
+        {
+            throw Unbacked(address);
+        }
+
+        while (length > 0)
+        {
+            ulong offset = address & PageMask;
+            ulong chunk = Math.Min(length, PageSize - offset);
+            if (_pages.TryGetValue(address >> PageShift, out var page))
+            {
+                MemoryMarshal.AsBytes(page.AsSpan()).Slice((int)offset, (int)chunk).Clear();
+            }
+
+            address += chunk;
+            length -= chunk;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FromLittleEndian(ulong raw) => BitConverter.IsLittleEndian ? raw : BinaryPrimitives.ReverseEndianness(raw);
+
+    private ulong[] GetOrAddPage(ulong pageNumber) =>
+        _pages.TryGetValue(pageNumber, out var page) ? page : _pages.GetOrAdd(pageNumber, static _ => new ulong[PageSize / 8]);
+
+    private static InvalidOperationException Unbacked(ulong address) =>
+        new($"Physical address 0x{address:X} is not backed by this SparseMemory (outside its size or inside an abort range).");
+}

@@ -1,0 +1,117 @@
+namespace ArmSmmu;
+
+/// <summary>The kind of access a device transaction makes.</summary>
+public enum AccessKind
+{
+    /// <summary>A data read.</summary>
+    Read,
+
+    /// <summary>A data write.</summary>
+    Write,
+
+    /// <summary>An instruction fetch (a read with InD = instruction).</summary>
+    Execute,
+}
+
+/// <summary>One device transaction presented to the SMMU.</summary>
+/// <param name="StreamId">StreamID of the requesting device.</param>
+/// <param name="Address">Input address (a VA for stage 1, an IPA for stage-2-only streams).</param>
+/// <param name="Access">Read, write or instruction fetch.</param>
+/// <param name="SubstreamId">SubstreamID (PASID) when the transaction carries one (SSV = 1).</param>
+/// <param name="Privileged">Incoming PnU: true for a privileged access.</param>
+/// <param name="Secure">Incoming SEC_SID: true for a Secure stream (this model has no Secure programming interface, so such streams are aborted).</param>
+public readonly record struct TranslationRequest(
+    uint StreamId, ulong Address, AccessKind Access,
+    uint? SubstreamId = null, bool Privileged = false, bool Secure = false);
+
+/// <summary>What happened to a transaction.</summary>
+public enum TranslationOutcome
+{
+    /// <summary>Went through stage 1 and/or stage 2.</summary>
+    Translated,
+
+    /// <summary>Identity: STE bypass (Config 0b100) or GBPA bypass while SMMUEN = 0.</summary>
+    Bypassed,
+
+    /// <summary>Terminated: aborted (recorded or not) or RAZ/WI per CD.A.</summary>
+    Faulted,
+
+    /// <summary>Held until CMD_RESUME or CMD_STALL_TERM.</summary>
+    Stalled,
+}
+
+/// <summary>How a faulted transaction was terminated (IHI0070 §5.5).</summary>
+public enum Termination : byte
+{
+    /// <summary>Not terminated.</summary>
+    None,
+
+    /// <summary>Aborted back to the device.</summary>
+    Abort,
+
+    /// <summary>Completed as read-as-zero / write-ignored (CD.A = 0).</summary>
+    RazWi,
+}
+
+/// <summary>The answer of <see cref="SmmuV3.Translate"/> for one transaction.</summary>
+public readonly record struct TranslationResult
+{
+    /// <summary>Translated or Bypassed: the transaction may proceed to <see cref="PhysicalAddress"/>.</summary>
+    public bool IsSuccess => Outcome is TranslationOutcome.Translated or TranslationOutcome.Bypassed;
+
+    /// <summary>Output physical address; valid when <see cref="IsSuccess"/>.</summary>
+    public ulong PhysicalAddress { get; init; }
+
+    /// <summary>What happened.</summary>
+    public TranslationOutcome Outcome { get; init; }
+
+    /// <summary>The fault or configuration error that terminated or stalled the transaction (<see cref="EventType.None"/> otherwise), whether or not it was recorded.</summary>
+    public EventType Fault { get; init; }
+
+    /// <summary>True when the fault was recorded as an event record (it may still have been discarded if the event queue was not writable).</summary>
+    public bool FaultRecorded { get; init; }
+
+    /// <summary>For a faulted transaction: abort or RAZ/WI.</summary>
+    public Termination Termination { get; init; }
+
+    /// <summary>STAG of a stalled transaction, to be named by CMD_RESUME.</summary>
+    public ushort StallTag { get; init; }
+
+    /// <summary>log2 of the size of the translation that produced the result (12 for a 4 KiB page, 21 for a 2 MiB block, 64 when bypassed).</summary>
+    public byte PageShift { get; init; }
+
+    /// <summary>Attributes of the outgoing transaction after translation and STE overrides.</summary>
+    public TransactionAttributes Attributes { get; init; }
+
+    /// <summary>A successful translation.</summary>
+    /// <param name="physicalAddress">Output address.</param>
+    /// <param name="pageShift">log2 of the translation size.</param>
+    /// <param name="attributes">Output attributes.</param>
+    /// <returns>The result.</returns>
+    public static TranslationResult Translated(ulong physicalAddress, byte pageShift, in TransactionAttributes attributes) =>
+        new() { Outcome = TranslationOutcome.Translated, PhysicalAddress = physicalAddress, PageShift = pageShift, Attributes = attributes };
+
+    /// <summary>An identity (bypass) result.</summary>
+    /// <param name="address">The input address, passed through.</param>
+    /// <param name="attributes">Output attributes.</param>
+    /// <returns>The result.</returns>
+    public static TranslationResult Bypassed(ulong address, in TransactionAttributes attributes) =>
+        new() { Outcome = TranslationOutcome.Bypassed, PhysicalAddress = address, PageShift = 64, Attributes = attributes };
+
+    /// <summary>A terminated transaction.</summary>
+    /// <param name="fault">The fault or configuration error.</param>
+    /// <param name="recorded">Whether an event record was produced.</param>
+    /// <param name="termination">Abort or RAZ/WI.</param>
+    /// <returns>The result.</returns>
+    public static TranslationResult Faulted(EventType fault, bool recorded, Termination termination = Termination.Abort) =>
+        new() { Outcome = TranslationOutcome.Faulted, Fault = fault, FaultRecorded = recorded, Termination = termination };
+
+    /// <inheritdoc />
+    public override string ToString() => Outcome switch
+    {
+        TranslationOutcome.Translated => $"Translated -> 0x{PhysicalAddress:X} ({Attributes})",
+        TranslationOutcome.Bypassed => $"Bypassed -> 0x{PhysicalAddress:X}",
+        TranslationOutcome.Stalled => $"Stalled ({Fault}, STAG {StallTag})",
+        _ => $"Faulted ({Fault}, {Termination}{(FaultRecorded ? ", recorded" : string.Empty)})",
+    };
+}

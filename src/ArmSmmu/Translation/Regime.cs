@@ -1,0 +1,17 @@
+namespace ArmSmmu;
+
+/// <summary>The StreamWorld of a translation (IHI0070 §3.17.1): the exception level and security whose TLB tags it uses.</summary>
+public enum StreamWorld : byte
+{
+    /// <summary>Non-secure EL1 (tagged by VMID and ASID).</summary>
+    NsEl1,
+
+    /// <summary>Non-secure EL2 (no ASID, no VMID).</summary>
+    NsEl2,
+
+    /// <summary>Non-secure EL2 with E2H (tagged by ASID).</summary>
+    NsEl2E2H,
+
+    /// <summary>Secure (not reachable through this model's Non-secure programming interface).</summary>
+    Secure,
+}
