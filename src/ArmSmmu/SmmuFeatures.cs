@@ -149,6 +149,9 @@ public sealed record SmmuFeatures
     /// <summary>AIDR minor revision (2 = SMMUv3.2).</summary>
     public int ArchitectureMinorRevision { get; init; } = 2;
 
+    /// <summary>GBPA.ABORT at reset: true makes every transaction abort until the SMMU is enabled (IHI0070 §6.3.14 lets an implementation choose).</summary>
+    public bool GbpaAbortAtReset { get; init; }
+
     /// <summary>Number of translations the TLB holds (0 disables caching of translations).</summary>
     public int TlbEntries { get; init; } = 4096;
 

@@ -1,3 +1,5 @@
+using ArmSmmu.Structures;
+
 namespace ArmSmmu;
 
 /// <summary>The kind of access a device transaction makes.</summary>
@@ -79,6 +81,9 @@ public readonly record struct TranslationResult
 
     /// <summary>log2 of the size of the translation that produced the result (12 for a 4 KiB page, 21 for a 2 MiB block, 64 when bypassed).</summary>
     public byte PageShift { get; init; }
+
+    /// <summary>The event record the fault produced (Type <see cref="EventType.None"/> when there was none), whether or not the event queue accepted it: the answer to "why did this transaction fault?".</summary>
+    public EventRecord Event { get; init; }
 
     /// <summary>Attributes of the outgoing transaction after translation and STE overrides.</summary>
     public TransactionAttributes Attributes { get; init; }

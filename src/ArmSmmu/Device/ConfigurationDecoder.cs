@@ -1,0 +1,336 @@
+using ArmSmmu.Caches;
+using ArmSmmu.Structures;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu;
+
+/// <summary>
+/// Checks STEs and CDs against the ILLEGAL rules of IHI0070 §5.2 and §5.4 for one SMMU's features, and turns
+/// them into the translation parameters of the walker.
+/// </summary>
+internal static class ConfigurationDecoder
+{
+    /// <summary>Checks an STE and builds its context; null when the STE is invalid or ILLEGAL (C_BAD_STE).</summary>
+    public static SteContext? DecodeSte(in StreamTableEntry ste, ulong address, SmmuFeatures f, bool e2h)
+    {
+        if (!ste.V)
+        {
+            return null; // IHI0070 §5.2: V = 0 -> C_BAD_STE
+        }
+
+        uint config = (uint)ste.Config;
+        bool s1 = ste.Stage1Enabled;
+        bool s2 = ste.Stage2Enabled;
+        if ((config & 4) != 0)
+        {
+            // IHI0070 §5.2.2 (digest 2.3): the checklist for enabled configurations.
+            if ((s1 && !f.Stage1) || (s2 && !f.Stage2))
+            {
+                return null;
+            }
+
+            if (!CheckAts(ste, f, s1, s2))
+            {
+                return null;
+            }
+
+            if (s1 && !CheckStage1Fields(ste, f))
+            {
+                return null;
+            }
+
+            if (!f.Vmid16 && (ste.S2VMID >> 8) != 0 && (s1 || s2))
+            {
+                return null;
+            }
+        }
+
+        var world = StreamWorld.NsEl1;
+        bool hyp = f.Hyp && f.Stage1 && f.Stage2;
+        if (s1 && !s2 && hyp)
+        {
+            // IHI0070 §5.2 STRW: 0b10 selects EL2 (or EL2-E2H with CR2.E2H); x1 is ILLEGAL. IGNORED for 0b11x.
+            switch (ste.STRW)
+            {
+                case 0:
+                    break;
+                case 2:
+                    world = e2h ? StreamWorld.NsEl2E2H : StreamWorld.NsEl2;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        var stage2 = default(Stage2Config);
+        if (s2 && !TryDecodeStage2(ste, f, out stage2))
+        {
+            return null;
+        }
+
+        ushort vmid = world == StreamWorld.NsEl1 ? ste.S2VMID : (ushort)0;
+        var bypassRegime = new TranslationRegime { Stage2Enabled = s2, Stage2 = stage2 };
+        return new SteContext
+        {
+            Ste = ste,
+            Address = address,
+            World = world,
+            Vmid = vmid,
+            Stage2 = stage2,
+            Stage1BypassRegime = bypassRegime,
+            Stage1BypassKey = new TlbKey(world, vmid, 0, TranslationKind.Stage2),
+        };
+    }
+
+    private static bool CheckAts(in StreamTableEntry ste, SmmuFeatures f, bool s1, bool s2)
+    {
+        uint eats = ste.EATS;
+        if (eats == 0)
+        {
+            return true;
+        }
+
+        if (!f.Ats)
+        {
+            return true; // EATS is RES0 (treated as 0) without ATS
+        }
+
+        // IHI0070 §5.2 EATS: split-stage (0b10) needs NS1ATS = 0, which this model does not offer.
+        if (eats == 2)
+        {
+            return false;
+        }
+
+        return !(eats == 1 && s2 && ste.S2S);
+    }
+
+    private static bool CheckStage1Fields(in StreamTableEntry ste, SmmuFeatures f)
+    {
+        if (ste.S1STALLD && f.StallModel != StallModel.StallAndTerminate)
+        {
+            return false;
+        }
+
+        if (ste.S1CDMax > f.SubstreamIdBits)
+        {
+            return false;
+        }
+
+        if (ste.S1CDMax != 0 && ste.S1Fmt is 1 or 2 && !f.TwoLevelCdTable)
+        {
+            return false;
+        }
+
+        // S1ContextPtr beyond the output address size is ILLEGAL (when stage 2 is off it is a PA).
+        return ste.Stage2Enabled || (ste.S1ContextPtr >> f.OutputAddressBits) == 0;
+    }
+
+    private static bool TryDecodeStage2(in StreamTableEntry ste, SmmuFeatures f, out Stage2Config s2)
+    {
+        s2 = default;
+        if (ste.S2S && f.StallModel == StallModel.TerminateOnly)
+        {
+            return false;
+        }
+
+        if (!ste.S2S && f.StallModel == StallModel.StallForced)
+        {
+            return false;
+        }
+
+        // Only VMSAv8-64 tables, little-endian (IDR0.TTF = 0b10, TTENDIAN = 0b10).
+        if (!ste.S2AA64 || ste.S2ENDI)
+        {
+            return false;
+        }
+
+        if ((ste.S2HA || ste.S2HD) && !HttuAllows(f, ste.S2HA, ste.S2HD))
+        {
+            return false;
+        }
+
+        if (!Granule.TryFromS2Tg(ste.S2TG, out var granule) || !Supported(f, granule))
+        {
+            return false;
+        }
+
+        int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(ste.S2PS), f.OutputAddressBits);
+        int t0sz = (int)ste.S2T0SZ;
+        int maxT0sz = f.SmallTranslationTables ? (granule.PageShift == 16 ? 47 : 48) : 39;
+        int minT0sz = Math.Max(16, 64 - f.InputAddressBits);
+        if (t0sz < minT0sz || t0sz > maxT0sz)
+        {
+            return false;
+        }
+
+        if (!TryStage2StartLevel(granule, ste.S2SL0, t0sz, f.SmallTranslationTables, out int start))
+        {
+            return false;
+        }
+
+        // S2TTB outside the effective S2PS is ILLEGAL, not an address size fault.
+        if ((ste.S2TTB >> outputBits) != 0)
+        {
+            return false;
+        }
+
+        s2 = new Stage2Config
+        {
+            S2Ttb = ste.S2TTB,
+            S2T0SZ = (byte)t0sz,
+            StartLevel = (sbyte)start,
+            Granule = granule,
+            OutputBits = (byte)outputBits,
+            Affd = ste.S2AFFD,
+            Ptw = ste.S2PTW,
+            Ha = ste.S2HA,
+            Hd = ste.S2HA && ste.S2HD,
+            ExtendedExecuteNever = f.StageTwoExecuteNever2,
+        };
+        return true;
+    }
+
+    /// <summary>IHI0070 §5.2 S2SL0 with DDI0487 VTCR_EL2.SL0 semantics (digest 7.3): start level and concatenation limits.</summary>
+    public static bool TryStage2StartLevel(Granule granule, uint sl0, int t0sz, bool stt, out int start)
+    {
+        start = granule.PageShift == 12 ? 2 - (int)sl0 : 3 - (int)sl0;
+        if (sl0 == 3)
+        {
+            // 4K: level 3 only with small translation tables; 16K: level 0 needs DS; 64K: reserved.
+            if (granule.PageShift != 12 || !stt)
+            {
+                return false;
+            }
+
+            start = 3;
+        }
+
+        int inputBits = 64 - t0sz;
+        int bitsAtStart = inputBits - granule.LevelShift(start);
+        int maxBits = granule.BitsPerLevel + 4; // up to 16 concatenated tables
+        if (start == 0 || (granule.PageShift == 14 && start == 1))
+        {
+            maxBits = granule.PageShift == 14 ? granule.BitsPerLevel + 1 : granule.BitsPerLevel;
+        }
+
+        return bitsAtStart >= 1 && bitsAtStart <= maxBits;
+    }
+
+    private static bool HttuAllows(SmmuFeatures f, bool ha, bool hd) =>
+        (!ha || f.Httu >= HttuSupport.AccessFlag) && (!hd || f.Httu >= HttuSupport.AccessFlagAndDirty);
+
+    private static bool Supported(SmmuFeatures f, Granule g) => g.PageShift switch
+    {
+        12 => f.Granule4K,
+        14 => f.Granule16K,
+        _ => f.Granule64K,
+    };
+
+    /// <summary>Checks a CD reached through <paramref name="ste"/> and builds its context; null when invalid or ILLEGAL (C_BAD_CD).</summary>
+    public static CdContext? DecodeCd(in ContextDescriptor cd, ulong address, SteContext ste, SmmuFeatures f)
+    {
+        // IHI0070 §5.4.2 (digest 3.3).
+        if (!cd.V)
+        {
+            return null;
+        }
+
+        if ((ste.Ste.S1STALLD && cd.S) || (f.AbortOnlyTermination && !cd.A))
+        {
+            return null;
+        }
+
+        if ((f.StallModel == StallModel.TerminateOnly && cd.S) || (f.StallModel == StallModel.StallForced && !cd.S))
+        {
+            return null;
+        }
+
+        if (!cd.AA64 || (cd.ENDI && !(cd.EPD0 && cd.EPD1)))
+        {
+            return null;
+        }
+
+        if ((cd.HA || cd.HD) && !HttuAllows(f, cd.HA, cd.HD))
+        {
+            return null;
+        }
+
+        bool singleEl = ste.World == StreamWorld.NsEl2;
+        if (!singleEl && !f.Asid16 && (cd.ASID >> 8) != 0)
+        {
+            return null;
+        }
+
+        int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(cd.IPS), f.OutputAddressBits);
+        bool epd1 = cd.EPD1 || singleEl; // EL2 has no TTB1 (IHI0070 §5.4)
+        var g0 = default(Granule);
+        var g1 = default(Granule);
+        if (!cd.EPD0 && !CheckHalf(cd.T0SZ, Granule.TryFromTg0(cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
+        {
+            return null;
+        }
+
+        if (!epd1 && !CheckHalf(cd.T1SZ, Granule.TryFromTg1(cd.TG1, out g1), g1, cd.TTB1, outputBits, f))
+        {
+            return null;
+        }
+
+        bool had = f.HierarchicalAttributeDisable;
+        var stage1 = new Stage1Config
+        {
+            Ttb0 = cd.TTB0,
+            Ttb1 = cd.TTB1,
+            T0SZ = (byte)cd.T0SZ,
+            T1SZ = (byte)cd.T1SZ,
+            Granule0 = g0,
+            Granule1 = g1,
+            Epd0 = cd.EPD0,
+            Epd1 = epd1,
+            Tbi0 = cd.TBI0,
+            Tbi1 = cd.TBI1 && !singleEl,
+            OutputBits = (byte)outputBits,
+            Affd = cd.AFFD,
+            Ha = cd.HA,
+            Hd = cd.HA && cd.HD,
+            Had0 = had && cd.HAD0,
+            Had1 = had && cd.HAD1 && !singleEl,
+            Wxn = cd.WXN,
+            Pan = cd.PAN,
+            Mair = cd.MAIR,
+            SingleExceptionLevel = singleEl,
+        };
+        var regime = new TranslationRegime
+        {
+            Stage1Enabled = true,
+            Stage1 = stage1,
+            Stage2Enabled = ste.Ste.Stage2Enabled,
+            Stage2 = ste.Stage2,
+        };
+        ushort asid = singleEl ? (ushort)0 : f.Asid16 ? cd.ASID : (ushort)(cd.ASID & 0xFF);
+        var kind = ste.Ste.Stage2Enabled ? TranslationKind.Nested : TranslationKind.Stage1;
+        return new CdContext
+        {
+            Cd = cd,
+            Address = address,
+            Regime = regime,
+            Key = new TlbKey(ste.World, ste.Vmid, asid, kind),
+        };
+    }
+
+    private static bool CheckHalf(uint txsz, bool granuleKnown, Granule g, ulong ttb, int outputBits, SmmuFeatures f)
+    {
+        if (!granuleKnown || !Supported(f, g))
+        {
+            return false;
+        }
+
+        int max = f.SmallTranslationTables ? (g.PageShift == 16 ? 47 : 48) : 39;
+        if (txsz < 16 || txsz > max)
+        {
+            return false;
+        }
+
+        // TTBx outside the effective IPS makes the CD ILLEGAL (digest 3.2, 7.8).
+        return (ttb >> outputBits) == 0;
+    }
+}

@@ -1,0 +1,48 @@
+namespace ArmSmmu;
+
+/// <summary>The interrupt sources of an SMMU (IHI0070 §3.18).</summary>
+public enum SmmuInterrupt
+{
+    /// <summary>The event queue received a record.</summary>
+    EventQueue,
+
+    /// <summary>The PRI queue received a page request.</summary>
+    PriQueue,
+
+    /// <summary>A global error became active (GERROR).</summary>
+    GlobalError,
+
+    /// <summary>A CMD_SYNC with CS = SIG_IRQ completed without an MSI address.</summary>
+    CommandSync,
+
+    /// <summary>A WFE wake-up event (CMD_SYNC with CS = SIG_SEV, IDR0.SEV = 1).</summary>
+    SendEvent,
+}
+
+/// <summary>Arguments of <see cref="SmmuV3.InterruptRaised"/>: a wired interrupt line pulsed (MSIs are memory writes instead).</summary>
+/// <param name="source">Which line.</param>
+public sealed class SmmuInterruptEventArgs(SmmuInterrupt source) : EventArgs
+{
+    /// <summary>Which line.</summary>
+    public SmmuInterrupt Source { get; } = source;
+}
+
+/// <summary>Arguments of <see cref="SmmuV3.StallResolved"/>: a stalled transaction was resumed or terminated by a command.</summary>
+/// <param name="streamId">StreamID of the stalled transaction.</param>
+/// <param name="stallTag">Its STAG.</param>
+/// <param name="retry">True when CMD_RESUME asked for a retry; false when it was terminated.</param>
+/// <param name="abort">For a terminated transaction: true = abort, false = RAZ/WI.</param>
+public sealed class StallResolvedEventArgs(uint streamId, ushort stallTag, bool retry, bool abort) : EventArgs
+{
+    /// <summary>StreamID of the stalled transaction.</summary>
+    public uint StreamId { get; } = streamId;
+
+    /// <summary>STAG of the stalled transaction.</summary>
+    public ushort StallTag { get; } = stallTag;
+
+    /// <summary>True when the transaction is to be retried (the device re-issues it).</summary>
+    public bool Retry { get; } = retry;
+
+    /// <summary>For a terminated transaction: abort (true) or RAZ/WI (false).</summary>
+    public bool Abort { get; } = abort;
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics.Metrics;
+using ArmSmmu.Caches;
+using ArmSmmu.Structures;
+
+namespace ArmSmmu;
+
+/// <summary>
+/// Counters of one SMMU: TLB and configuration cache statistics, walks, commands, events and global errors.
+/// Also published through <see cref="System.Diagnostics.Metrics"/> under the meter name <see cref="MeterName"/>.
+/// </summary>
+public sealed class SmmuStatistics
+{
+    /// <summary>The name of the <see cref="Meter"/> every SMMU publishes its counters under.</summary>
+    public const string MeterName = "ArmSmmu";
+
+    private static readonly Meter SharedMeter = new(MeterName, "1.0");
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SmmuStatistics, object?> Live = [];
+    private static int _nextInstance;
+
+    // One set of instruments for the process; each live SMMU reports under its own "smmu.instance" tag.
+    private static readonly ObservableCounter<long>[] Instruments =
+    [
+        SharedMeter.CreateObservableCounter("smmu.tlb.hits", () => Measure(s => s.Tlb.Hits), description: "TLB hits"),
+        SharedMeter.CreateObservableCounter("smmu.tlb.misses", () => Measure(s => s.Tlb.Misses), description: "TLB misses"),
+        SharedMeter.CreateObservableCounter("smmu.walks", () => Measure(s => s.Walks), description: "Translation table walks"),
+        SharedMeter.CreateObservableCounter("smmu.commands", () => Measure(s => s.Commands), description: "Commands consumed"),
+        SharedMeter.CreateObservableCounter("smmu.events.written", () => Measure(s => s.EventsWritten), description: "Event records written"),
+    ];
+
+    private readonly long[] _commandsByOpcode = new long[256];
+    private readonly long[] _eventsByType = new long[256];
+    private readonly int _instance = Interlocked.Increment(ref _nextInstance);
+    private long _walks;
+    private long _descriptorReads;
+    private long _commandErrors;
+    private long _eventsWritten;
+    private long _eventsDiscarded;
+    private long _globalErrors;
+
+    internal SmmuStatistics(CacheStatistics tlb, CacheStatistics steCache, CacheStatistics cdCache)
+    {
+        Tlb = tlb;
+        SteCache = steCache;
+        CdCache = cdCache;
+        _ = Instruments.Length;
+        Live.Add(this, null);
+    }
+
+    private static IEnumerable<Measurement<long>> Measure(Func<SmmuStatistics, long> value)
+    {
+        foreach (var (stats, _) in Live)
+        {
+            yield return new Measurement<long>(value(stats), new KeyValuePair<string, object?>("smmu.instance", stats._instance));
+        }
+    }
+
+    /// <summary>The TLB's hits, misses, insertions, evictions and invalidations.</summary>
+    public CacheStatistics Tlb { get; }
+
+    /// <summary>The STE cache's counters.</summary>
+    public CacheStatistics SteCache { get; }
+
+    /// <summary>The CD cache's counters.</summary>
+    public CacheStatistics CdCache { get; }
+
+    /// <summary>Translation table walks started (TLB misses and re-walks for dirty-state updates).</summary>
+    public long Walks => Interlocked.Read(ref _walks);
+
+    /// <summary>Descriptors read by all walks (both stages).</summary>
+    public long DescriptorReads => Interlocked.Read(ref _descriptorReads);
+
+    /// <summary>Commands consumed without error.</summary>
+    public long Commands => _commandsByOpcode.Sum(Volatile.Read);
+
+    /// <summary>Commands that stopped the queue with a command error.</summary>
+    public long CommandErrors => Interlocked.Read(ref _commandErrors);
+
+    /// <summary>Event records written to the event queue.</summary>
+    public long EventsWritten => Interlocked.Read(ref _eventsWritten);
+
+    /// <summary>Event records discarded (queue disabled, full, or its memory aborted).</summary>
+    public long EventsDiscarded => Interlocked.Read(ref _eventsDiscarded);
+
+    /// <summary>Global errors activated in GERROR.</summary>
+    public long GlobalErrors => Interlocked.Read(ref _globalErrors);
+
+    /// <summary>Commands consumed with <paramref name="opcode"/>.</summary>
+    /// <param name="opcode">The opcode.</param>
+    /// <returns>The count.</returns>
+    public long CommandCount(CommandOpcode opcode) => Volatile.Read(ref _commandsByOpcode[(byte)opcode]);
+
+    /// <summary>Events of <paramref name="type"/> produced (written or discarded).</summary>
+    /// <param name="type">The event type.</param>
+    /// <returns>The count.</returns>
+    public long EventCount(EventType type) => Volatile.Read(ref _eventsByType[(byte)type]);
+
+    /// <summary>Sets every counter, including the caches', to zero.</summary>
+    public void Reset()
+    {
+        Tlb.Reset();
+        SteCache.Reset();
+        CdCache.Reset();
+        Array.Clear(_commandsByOpcode);
+        Array.Clear(_eventsByType);
+        _walks = _descriptorReads = _commandErrors = _eventsWritten = _eventsDiscarded = _globalErrors = 0;
+    }
+
+    internal void CountWalk(int descriptorReads)
+    {
+        Interlocked.Increment(ref _walks);
+        Interlocked.Add(ref _descriptorReads, descriptorReads);
+    }
+
+    internal void CountCommand(CommandOpcode opcode) => Interlocked.Increment(ref _commandsByOpcode[(byte)opcode]);
+
+    internal void CountCommandError() => Interlocked.Increment(ref _commandErrors);
+
+    internal void CountEvent(EventType type, bool written)
+    {
+        Interlocked.Increment(ref _eventsByType[(byte)type]);
+        Interlocked.Increment(ref written ? ref _eventsWritten : ref _eventsDiscarded);
+    }
+
+    internal void CountGlobalError() => Interlocked.Increment(ref _globalErrors);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"TLB hit rate {Tlb.HitRate:P1} ({Tlb.Hits} hits, {Tlb.Misses} misses), walks {Walks}, commands {Commands}, events {EventsWritten} written / {EventsDiscarded} discarded";
+}

@@ -1,0 +1,319 @@
+using ArmSmmu.Structures;
+
+namespace ArmSmmu;
+
+/// <summary>The command queue consumer (IHI0070 §3.5, §4, §7.1).</summary>
+public sealed partial class SmmuV3
+{
+    private const int CommandBytes = 16;
+
+    // Called with _lock held, after any write that may let the queue make progress: CMDQ_PROD, CR0, GERRORN.
+    private void ProcessCommandQueue()
+    {
+        if (!Enabled(Cr0Flags.CMDQEN) || GlobalErrorActive(GerrorFlags.CMDQ_ERR))
+        {
+            return;
+        }
+
+        int log2 = CommandQueueLog2Size;
+        ulong queueBase = QueueAddress(_cmdqBase, log2, CommandBytes);
+        uint wrapMask = WrapMask(log2);
+        uint prod = _cmdqProd & wrapMask;
+        uint cons = _cmdqCons & wrapMask;
+
+        // IHI0070 §3.5.1: PROD may be at most one full queue ahead of CONS; anything else is an inconsistent index.
+        // The architecture makes it CONSTRAINED UNPREDICTABLE; this model reports it as a command error at CONS.
+        if (((prod - cons) & wrapMask) > (1u << log2))
+        {
+            RaiseCommandError(CommandError.Ill, cons);
+            return;
+        }
+
+        while (cons != prod)
+        {
+            ulong entry = queueBase + ((ulong)(cons & ((1u << log2) - 1)) * CommandBytes);
+            if (!Command.TryRead(_memory, entry, out var command))
+            {
+                RaiseCommandError(CommandError.Abt, cons);
+                return;
+            }
+
+            var error = Execute(command);
+            if (error != CommandError.None)
+            {
+                CommandError(error, cons);
+                return;
+            }
+
+            Statistics.CountCommand(command.Opcode);
+            cons = (cons + 1) & wrapMask;
+            _cmdqCons = cons;
+        }
+    }
+
+    private void RaiseCommandError(CommandError error, uint cons)
+    {
+        // IHI0070 §7.1: CONS stays on the failing command, ERR is written before GERROR.CMDQ_ERR toggles.
+        _cmdqCons = (cons & 0x000F_FFFF) | ((uint)error << 24);
+        Statistics.CountCommandError();
+        RaiseGlobalError(GerrorFlags.CMDQ_ERR);
+    }
+
+    private CommandError Execute(in Command c)
+    {
+        switch (c.Opcode)
+        {
+            case CommandOpcode.PrefetchConfig:
+            case CommandOpcode.PrefetchAddr:
+                // IHI0070 §4.2: prefetches are hints; this model completes them without fetching.
+                return c.SSec ? CommandError.Ill : CommandError.None;
+
+            case CommandOpcode.CfgiSte:
+                if (c.SSec)
+                {
+                    return CommandError.Ill;
+                }
+
+                // IHI0070 §4.3.1: the STE, and the CDs cached through it.
+                _steCache.InvalidateStream(c.StreamId);
+                _cdCache.InvalidateStream(c.StreamId);
+                return CommandError.None;
+
+            case CommandOpcode.CfgiSteRange:
+                if (c.SSec)
+                {
+                    return CommandError.Ill;
+                }
+
+                // IHI0070 §4.3.2: 2^(Range+1) StreamIDs from StreamID aligned down; Range 31 is CFGI_ALL.
+                _steCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
+                _cdCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
+                return CommandError.None;
+
+            case CommandOpcode.CfgiCd:
+                if (c.SSec || !Features.Stage1)
+                {
+                    return CommandError.Ill;
+                }
+
+                // IHI0070 §4.3.3: the CD of that SubstreamID (SubstreamID 0 also names the single or default CD).
+                _cdCache.InvalidateSubstream(c.StreamId, c.SubstreamId);
+                return CommandError.None;
+
+            case CommandOpcode.CfgiCdAll:
+                if (c.SSec || !Features.Stage1)
+                {
+                    return CommandError.Ill;
+                }
+
+                _cdCache.InvalidateStream(c.StreamId);
+                return CommandError.None;
+
+            case CommandOpcode.TlbiNhAll:
+                if (!Features.Stage1)
+                {
+                    return CommandError.Ill;
+                }
+
+                _tlb.InvalidateVmid(c.Vmid, stage1Only: true, VmidWildcardBits);
+                return CommandError.None;
+
+            case CommandOpcode.TlbiNhAsid:
+                if (!Features.Stage1)
+                {
+                    return CommandError.Ill;
+                }
+
+                _tlb.InvalidateAsid(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid));
+                return CommandError.None;
+
+            case CommandOpcode.TlbiNhVa:
+            case CommandOpcode.TlbiNhVaa:
+                return InvalidateByAddress(c, StreamWorld.NsEl1, requireStage1: true);
+
+            case CommandOpcode.TlbiEl2All:
+                if (!HypImplemented)
+                {
+                    return CommandError.Ill;
+                }
+
+                _tlb.InvalidateEl2All();
+                return CommandError.None;
+
+            case CommandOpcode.TlbiEl2Asid:
+                if (!HypImplemented)
+                {
+                    return CommandError.Ill;
+                }
+
+                _tlb.InvalidateAsid(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid));
+                return CommandError.None;
+
+            case CommandOpcode.TlbiEl2Va:
+            case CommandOpcode.TlbiEl2Vaa:
+                return HypImplemented ? InvalidateByAddress(c, StreamWorld.NsEl2E2H, requireStage1: true) : CommandError.Ill;
+
+            case CommandOpcode.TlbiS12Vmall:
+                if (!Features.Stage2)
+                {
+                    return CommandError.Ill;
+                }
+
+                _tlb.InvalidateVmid(c.Vmid, stage1Only: false, VmidWildcardBits);
+                return CommandError.None;
+
+            case CommandOpcode.TlbiS2Ipa:
+                return Features.Stage2 ? InvalidateByAddress(c, StreamWorld.NsEl1, requireStage1: false) : CommandError.Ill;
+
+            case CommandOpcode.TlbiNsnhAll:
+                _tlb.InvalidateNsnhAll();
+                return CommandError.None;
+
+            case CommandOpcode.AtcInv:
+                // IHI0070 §4.5.1: no ATCs are modelled, so there is nothing to forward; illegal without ATS.
+                return Features.Ats && !c.SSec ? CommandError.None : CommandError.Ill;
+
+            case CommandOpcode.PriResp:
+                // IHI0070 §4.7.1: Resp 0b11 is ILLEGAL; the response itself goes to the endpoint, not modelled here.
+                return PriImplemented && c.PriResponse != 3 ? CommandError.None : CommandError.Ill;
+
+            case CommandOpcode.Resume:
+                if (Features.StallModel == StallModel.TerminateOnly || c.SSec)
+                {
+                    return CommandError.Ill;
+                }
+
+                ResolveStall(c.StreamId, c.Stag, retry: c.ResumeAction, abort: c.Abort);
+                return CommandError.None;
+
+            case CommandOpcode.StallTerm:
+                if (Features.StallModel == StallModel.TerminateOnly || c.SSec)
+                {
+                    return CommandError.Ill;
+                }
+
+                TerminateStalls(c.StreamId);
+                return CommandError.None;
+
+            case CommandOpcode.Sync:
+                return ExecuteSync(c);
+
+            default:
+                // Secure-only TLBIs on the Non-secure queue, DPT and VMS commands this model does not implement,
+                // IMPLEMENTATION DEFINED and reserved opcodes (IHI0070 §4.1.1, §7.1).
+                return CommandError.Ill;
+        }
+    }
+
+    private bool HypImplemented => Features.Hyp && Features.Stage1 && Features.Stage2;
+
+    private ushort EffectiveAsid(ushort asid) => Features.Asid16 ? asid : (ushort)(asid & 0xFF);
+
+    private int VmidWildcardBits => Features.VmidWildcard ? (int)((_cr0 >> 6) & 7) switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
+
+    private CommandError InvalidateByAddress(in Command c, StreamWorld world, bool requireStage1)
+    {
+        if ((requireStage1 && !Features.Stage1) || (!requireStage1 && !Features.Stage2))
+        {
+            return CommandError.Ill;
+        }
+
+        if (!TryDecodeRange(c, out ulong size, out int ttlLevel))
+        {
+            return CommandError.Ill;
+        }
+
+        bool leafOnly = c.Leaf;
+        switch (c.Opcode)
+        {
+            case CommandOpcode.TlbiNhVa:
+                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel);
+                break;
+            case CommandOpcode.TlbiNhVaa:
+                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, null, c.Address, size, leafOnly, ttlLevel);
+                break;
+            case CommandOpcode.TlbiEl2Va:
+                // IHI0070 §4.4.6: EL2 entries have no ASID; EL2-E2H entries match the ASID or are global.
+                _tlb.InvalidateVa(StreamWorld.NsEl2, 0, null, c.Address, size, leafOnly, ttlLevel);
+                _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel);
+                break;
+            case CommandOpcode.TlbiEl2Vaa:
+                _tlb.InvalidateVa(StreamWorld.NsEl2, 0, null, c.Address, size, leafOnly, ttlLevel);
+                _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, null, c.Address, size, leafOnly, ttlLevel);
+                break;
+            default:
+                _tlb.InvalidateIpa(c.Vmid, c.Ipa, size, leafOnly, ttlLevel);
+                break;
+        }
+
+        return CommandError.None;
+    }
+
+    // IHI0070 §4.4.1.1: TG selects the range granule; Range = (NUM+1) * 2^SCALE granules; TTL hints the leaf level.
+    private bool TryDecodeRange(in Command c, out ulong size, out int ttlLevel)
+    {
+        size = 1;
+        ttlLevel = -1;
+        if (c.Tg == 0)
+        {
+            // No range and no TTL hint: NUM, SCALE and TTL are RES0.
+            return c.Num == 0 && c.Scale == 0 && c.Ttl == 0;
+        }
+
+        if (!Features.RangeInvalidation)
+        {
+            return false; // TG is RES0 without IDR3.RIL
+        }
+
+        if (c.Num == 0 && c.Scale == 0 && c.Ttl == 0)
+        {
+            return false; // reserved combination
+        }
+
+        int granuleShift = 10 + (2 * (int)c.Tg);
+        if (c.Tg == 2 && c.Ttl == 1)
+        {
+            return false; // a 16KB level-1 leaf needs DS
+        }
+
+        ttlLevel = c.Ttl == 0 ? -1 : (int)c.Ttl;
+        int shift = granuleShift + (int)c.Scale;
+        size = shift >= 64 ? ulong.MaxValue : (c.Num + 1UL) << shift;
+        return true;
+    }
+
+    private CommandError ExecuteSync(in Command c)
+    {
+        // IHI0070 §4.7.3: everything before the SYNC is already complete in this synchronous model, so only the
+        // completion signal remains.
+        switch (c.Cs)
+        {
+            case SyncCompletionSignal.Irq:
+                if (Features.Msi && c.MsiAddress != 0)
+                {
+                    if (!_memory.TryWriteUInt32(c.MsiAddress, c.MsiData))
+                    {
+                        RaiseGlobalError(GerrorFlags.MSI_CMDQ_ABT_ERR);
+                    }
+                }
+                else
+                {
+                    Raise(SmmuInterrupt.CommandSync);
+                }
+
+                return CommandError.None;
+            case SyncCompletionSignal.Sev:
+                // CS = SIG_SEV with IDR0.SEV = 0 behaves as SIG_NONE.
+                if (Features.Sev)
+                {
+                    Raise(SmmuInterrupt.SendEvent);
+                }
+
+                return CommandError.None;
+            case SyncCompletionSignal.None:
+                return CommandError.None;
+            default:
+                return CommandError.Ill;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using ArmSmmu.Caches;
+using ArmSmmu.Structures;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu;
+
+/// <summary>Configuration lookup: Stream table -> STE -> CD table -> CD, through the configuration cache (IHI0070 §3.3).</summary>
+public sealed partial class SmmuV3
+{
+    private const int SteBytes = 64;
+    private const int CdBytes = 64;
+
+    private SteContext? LookupSte(uint streamId, out ConfigError error)
+    {
+        error = default;
+        if (_steCache.TryGet(streamId, ConfigCache<SteContext>.NoSubstream, out var cached))
+        {
+            return cached;
+        }
+
+        long generation = _steCache.Generation;
+        ulong strtabBase = _strtabBase;
+        uint cfg = _strtabBaseCfg;
+        var baseCfg = new StreamTableBaseCfgRegister(cfg);
+
+        // IHI0070 §6.3.24: the effective table size is the smaller of LOG2SIZE and SIDSIZE.
+        int log2Size = Math.Min((int)baseCfg.LOG2SIZE, Features.StreamIdBits);
+        if (log2Size < 32 && (streamId >> log2Size) != 0)
+        {
+            error = new ConfigError(EventType.CBadStreamId);
+            return null;
+        }
+
+        ulong tableBase = strtabBase & 0x00FF_FFFF_FFFF_FFC0;
+        ulong steAddress;
+        if (baseCfg.FMT == 1 && Features.TwoLevelStreamTable)
+        {
+            // IHI0070 §3.3.2, §5.1: SPLIT values other than 6, 8 or 10 behave as 6.
+            int split = baseCfg.SPLIT is 8 or 10 ? (int)baseCfg.SPLIT : 6;
+            ulong l1Address = tableBase + ((ulong)(streamId >> split) * 8);
+            if (!L1StreamTableDescriptor.TryRead(_memory, l1Address, out var l1))
+            {
+                error = new ConfigError(EventType.FSteFetch, l1Address);
+                return null;
+            }
+
+            uint span = l1.Span;
+            uint index = streamId & ((1u << split) - 1);
+            if (span == 0 || span > 11 || span > split + 1 || index >= (1u << (int)(span - 1)))
+            {
+                error = new ConfigError(EventType.CBadStreamId);
+                return null;
+            }
+
+            // The L2 array is aligned to its own size; lower L2Ptr bits are treated as zero.
+            ulong l2Base = l1.L2Ptr & ~((1UL << (int)(span - 1 + 6)) - 1);
+            steAddress = l2Base + ((ulong)index * SteBytes);
+        }
+        else
+        {
+            steAddress = tableBase + ((ulong)streamId * SteBytes);
+        }
+
+        if ((steAddress >> Features.OutputAddressBits) != 0 || !StreamTableEntry.TryRead(_memory, steAddress, out var ste))
+        {
+            error = new ConfigError(EventType.FSteFetch, steAddress);
+            return null;
+        }
+
+        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, Features, e2h: (_cr2 & 1) != 0);
+        if (context is null)
+        {
+            error = new ConfigError(EventType.CBadSte);
+            return null;
+        }
+
+        _steCache.Add(streamId, ConfigCache<SteContext>.NoSubstream, context, generation);
+        return context;
+    }
+
+    private CdContext? LookupCd(SteContext ste, uint streamId, uint cdIndex, out ConfigError error)
+    {
+        error = default;
+        if (_cdCache.TryGet(streamId, cdIndex, out var cached))
+        {
+            return cached;
+        }
+
+        long generation = _cdCache.Generation;
+        var entry = ste.Ste;
+        ulong tableBase = entry.S1ContextPtr;
+        ulong cdAddress;
+        if (entry.S1CDMax == 0)
+        {
+            cdAddress = tableBase;
+        }
+        else
+        {
+            // IHI0070 §5.2 S1Fmt: 0b01 4KB leaves of 64 CDs, 0b10 64KB leaves of 1024 CDs, 0b11 behaves as linear.
+            int leafBits = entry.S1Fmt switch
+            {
+                1 => 6,
+                2 => 10,
+                _ => 0,
+            };
+            if (leafBits == 0)
+            {
+                cdAddress = tableBase + ((ulong)cdIndex * CdBytes);
+            }
+            else
+            {
+                ulong l1Ipa = tableBase + ((ulong)(cdIndex >> leafBits) * 8);
+                if (!TryFetchThroughStage2(ste, l1Ipa, out ulong l1Pa, out error))
+                {
+                    return null;
+                }
+
+                if (!L1ContextDescriptor.TryRead(_memory, l1Pa, out var l1))
+                {
+                    error = new ConfigError(EventType.FCdFetch, l1Pa);
+                    return null;
+                }
+
+                if (!l1.V)
+                {
+                    error = new ConfigError(EventType.CBadSubstreamId);
+                    return null;
+                }
+
+                cdAddress = l1.L2Ptr + ((ulong)(cdIndex & ((1u << leafBits) - 1)) * CdBytes);
+            }
+        }
+
+        if (!TryFetchThroughStage2(ste, cdAddress, out ulong cdPa, out error))
+        {
+            return null;
+        }
+
+        if (!ContextDescriptor.TryRead(_memory, cdPa, out var cd))
+        {
+            error = new ConfigError(EventType.FCdFetch, cdPa);
+            return null;
+        }
+
+        var context = ConfigurationDecoder.DecodeCd(cd, cdAddress, ste, Features);
+        if (context is null)
+        {
+            error = new ConfigError(EventType.CBadCd);
+            return null;
+        }
+
+        _cdCache.Add(streamId, cdIndex, context, generation);
+        return context;
+    }
+
+    // IHI0070 §3.4.3: with stage 2 enabled, S1ContextPtr and L1CD.L2Ptr are IPAs; a stage-2 fault on them is
+    // reported with CLASS = CD.
+    private bool TryFetchThroughStage2(SteContext ste, ulong address, out ulong pa, out ConfigError error)
+    {
+        error = default;
+        if (!ste.Ste.Stage2Enabled)
+        {
+            if ((address >> Features.OutputAddressBits) != 0)
+            {
+                error = new ConfigError(EventType.FCdFetch, address);
+                pa = 0;
+                return false;
+            }
+
+            pa = address;
+            return true;
+        }
+
+        var walk = _walker.WalkStage2(address, ste.Stage2, AccessIntent.TableRead, FaultClass.CD);
+        if (!walk.Success)
+        {
+            pa = 0;
+            error = new ConfigError(FaultEvent(walk.Fault.Kind), walk.Fault.FetchAddress, walk.Fault);
+            return false;
+        }
+
+        pa = walk.Entry.Translate(address);
+        return true;
+    }
+
+    private static EventType FaultEvent(FaultKind kind) => kind switch
+    {
+        FaultKind.Translation => EventType.FTranslation,
+        FaultKind.AddressSize => EventType.FAddrSize,
+        FaultKind.Access => EventType.FAccess,
+        FaultKind.Permission => EventType.FPermission,
+        FaultKind.ExternalAbort => EventType.FWalkEabt,
+        _ => EventType.None,
+    };
+}

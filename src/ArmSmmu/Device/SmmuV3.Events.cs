@@ -1,0 +1,223 @@
+using ArmSmmu.Structures;
+
+namespace ArmSmmu;
+
+/// <summary>Event queue and PRI queue producers, global errors and interrupts (IHI0070 §3.5, §7.2-§7.5, §8).</summary>
+public sealed partial class SmmuV3
+{
+    private const int EventBytes = 32;
+    private const int PriBytes = 16;
+
+    private readonly Dictionary<(uint StreamId, ushort Stag), bool> _stalls = [];
+    private ushort _nextStag;
+
+    /// <summary>Writes an event record to the event queue; returns whether it was written (IHI0070 §7.2, §7.4).</summary>
+    private bool RecordEvent(in EventRecord record)
+    {
+        lock (_lock)
+        {
+            // IHI0070 §7.2: with the queue disabled, records are discarded silently (no overflow).
+            if (!Enabled(Cr0Flags.EVENTQEN) || GlobalErrorActive(GerrorFlags.EVENTQ_ABT_ERR))
+            {
+                Statistics.CountEvent(record.Type, written: false);
+                return false;
+            }
+
+            int log2 = EventQueueLog2Size;
+            uint wrapMask = WrapMask(log2);
+            uint prod = _eventqProd & wrapMask;
+            uint cons = _eventqCons & wrapMask;
+            if (IsQueueFull(prod, cons, log2))
+            {
+                // IHI0070 §7.4: a full queue discards the record and enters overflow if not already in it.
+                if ((_eventqProd >> 31) == (_eventqCons >> 31))
+                {
+                    _eventqProd ^= 1u << 31;
+                }
+
+                Statistics.CountEvent(record.Type, written: false);
+                return false;
+            }
+
+            ulong address = QueueAddress(_eventqBase, log2, EventBytes) + ((ulong)(prod & ((1u << log2) - 1)) * EventBytes);
+            if (!record.TryWrite(_memory, address))
+            {
+                RaiseGlobalError(GerrorFlags.EVENTQ_ABT_ERR);
+                Statistics.CountEvent(record.Type, written: false);
+                return false;
+            }
+
+            _eventqProd = (_eventqProd & (1u << 31)) | ((prod + 1) & wrapMask);
+            Statistics.CountEvent(record.Type, written: true);
+            SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, _eventqIrqCfg0, _eventqIrqCfg1, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A device's PCIe Page Request (PRI) arriving at the SMMU: written to the PRI queue when PRIQEN is effective
+    /// (IHI0070 §8). Returns false when the request was not queued (queue disabled, full, or aborted).
+    /// </summary>
+    /// <param name="request">The request, in PRI queue entry format.</param>
+    /// <returns>Whether the entry was written.</returns>
+    public bool SubmitPageRequest(in PriQueueEntry request)
+    {
+        if (!PriImplemented)
+        {
+            throw new InvalidOperationException("This SMMU does not implement PRI (IDR0.PRI = 0); page requests cannot be submitted.");
+        }
+
+        lock (_lock)
+        {
+            // IHI0070 §6.3.9: the effective PRIQEN is PRIQEN && SMMUEN.
+            if (!Enabled(Cr0Flags.PRIQEN) || !Enabled(Cr0Flags.SMMUEN) || GlobalErrorActive(GerrorFlags.PRIQ_ABT_ERR))
+            {
+                return false;
+            }
+
+            int log2 = PriQueueLog2Size;
+            uint wrapMask = WrapMask(log2);
+            uint prod = _priqProd & wrapMask;
+            uint cons = _priqCons & wrapMask;
+            if (IsQueueFull(prod, cons, log2))
+            {
+                if ((_priqProd >> 31) == (_priqCons >> 31))
+                {
+                    _priqProd ^= 1u << 31;
+                }
+
+                return false;
+            }
+
+            ulong address = QueueAddress(_priqBase, log2, PriBytes) + ((ulong)(prod & ((1u << log2) - 1)) * PriBytes);
+            if (!request.TryWrite(_memory, address))
+            {
+                RaiseGlobalError(GerrorFlags.PRIQ_ABT_ERR);
+                return false;
+            }
+
+            _priqProd = (_priqProd & (1u << 31)) | ((prod + 1) & wrapMask);
+            // IHI0070 §6.3.35: PRIQ_IRQ_CFG2.LO = 1 signals only requests that end a page request group.
+            if ((_priqIrqCfg2 & (1u << 31)) == 0 || request.Last)
+            {
+                SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, _priqIrqCfg0, _priqIrqCfg1, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
+            }
+
+            return true;
+        }
+    }
+
+    // IHI0070 §3.5.1: full when the indexes are equal and the wrap bits differ.
+    private static bool IsQueueFull(uint prod, uint cons, int log2Size) => (prod ^ cons) == (1u << log2Size);
+
+    private void SignalQueueInterrupt(IrqCtrlFlags enable, ulong cfg0, uint cfg1, GerrorFlags msiAbort, SmmuInterrupt line)
+    {
+        if ((_irqCtrl & (uint)enable) == 0)
+        {
+            return;
+        }
+
+        ulong msiAddress = cfg0 & IrqCfg0Mask;
+        if (Features.Msi && msiAddress != 0)
+        {
+            if (!_memory.TryWriteUInt32(msiAddress, cfg1))
+            {
+                RaiseGlobalError(msiAbort);
+            }
+        }
+        else
+        {
+            Raise(line);
+        }
+    }
+
+    // IHI0070 §7.5: an error is activated by toggling its GERROR bit, only when it is not already active.
+    private void RaiseGlobalError(GerrorFlags flag)
+    {
+        if (GlobalErrorActive(flag))
+        {
+            return;
+        }
+
+        _gerror ^= (uint)flag;
+        Statistics.CountGlobalError();
+        if (flag == GerrorFlags.MSI_GERROR_ABT_ERR || (_irqCtrl & (uint)IrqCtrlFlags.GERROR_IRQEN) == 0)
+        {
+            return; // an aborted GERROR MSI does not itself signal GERROR
+        }
+
+        ulong msiAddress = _gerrorIrqCfg0 & IrqCfg0Mask;
+        if (Features.Msi && msiAddress != 0)
+        {
+            if (!_memory.TryWriteUInt32(msiAddress, _gerrorIrqCfg1))
+            {
+                RaiseGlobalError(GerrorFlags.MSI_GERROR_ABT_ERR);
+            }
+        }
+        else
+        {
+            Raise(SmmuInterrupt.GlobalError);
+        }
+    }
+
+    private bool TryBeginStall(uint streamId, out ushort stag)
+    {
+        lock (_lock)
+        {
+            stag = 0;
+            if (_stalls.Count >= Math.Max(1, Features.StallMax))
+            {
+                return false;
+            }
+
+            // STAGs are unique among this StreamID's outstanding stalls (IHI0070 §3.12.2).
+            do
+            {
+                stag = _nextStag++;
+            }
+            while (_stalls.ContainsKey((streamId, stag)));
+
+            _stalls[(streamId, stag)] = true;
+            return true;
+        }
+    }
+
+    /// <summary>Number of transactions currently stalled, awaiting CMD_RESUME or CMD_STALL_TERM.</summary>
+    public int StalledTransactionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stalls.Count;
+            }
+        }
+    }
+
+    private void ResolveStall(uint streamId, ushort stag, bool retry, bool abort)
+    {
+        // IHI0070 §4.6.1: a RESUME naming no stalled transaction is ignored.
+        if (_stalls.Remove((streamId, stag)))
+        {
+            StallResolved?.Invoke(this, new StallResolvedEventArgs(streamId, stag, retry, abort));
+        }
+    }
+
+    private void TerminateStalls(uint streamId)
+    {
+        foreach (var key in _stalls.Keys.Where(k => k.StreamId == streamId).ToList())
+        {
+            _stalls.Remove(key);
+            StallResolved?.Invoke(this, new StallResolvedEventArgs(key.StreamId, key.Stag, retry: false, abort: true));
+        }
+    }
+
+    private void TerminateAllStalls()
+    {
+        foreach (var key in _stalls.Keys.ToList())
+        {
+            _stalls.Remove(key);
+            StallResolved?.Invoke(this, new StallResolvedEventArgs(key.StreamId, key.Stag, retry: false, abort: true));
+        }
+    }
+}

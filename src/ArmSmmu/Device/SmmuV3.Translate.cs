@@ -1,0 +1,326 @@
+using System.Runtime.CompilerServices;
+using ArmSmmu.Caches;
+using ArmSmmu.Structures;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu;
+
+/// <summary>The translation pipeline for one transaction (IHI0070 §3.3, §15).</summary>
+public sealed partial class SmmuV3
+{
+    private const uint MaxSubstreamId = (1u << 20) - 1;
+
+    /// <summary>Translates one device transaction. Thread-safe; a TLB hit takes no lock and allocates nothing.</summary>
+    /// <param name="request">The transaction.</param>
+    /// <returns>The outcome: an output address, or the fault (which was also recorded in the event queue where the architecture says so).</returns>
+    public TranslationResult Translate(in TranslationRequest request)
+    {
+        if (request.SubstreamId is > MaxSubstreamId)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), $"SubstreamID 0x{request.SubstreamId:X} does not fit the 20 bits a PASID has.");
+        }
+
+        if (request.Secure)
+        {
+            // No Secure programming interface is implemented (SMMU_S_IDR1.SECURE_IMPL = 0): a Secure
+            // transaction is an unsupported upstream transaction (IHI0070 §7.3.2, F_UUT).
+            return ConfigFault(request, new ConfigError(EventType.FUut));
+        }
+
+        uint cr0 = _cr0;
+        if ((cr0 & (uint)Cr0Flags.SMMUEN) == 0)
+        {
+            return TranslateWhileDisabled(request);
+        }
+
+        var ste = LookupSte(request.StreamId, out var steError);
+        if (ste is null)
+        {
+            return ConfigFault(request, steError);
+        }
+
+        var entry = ste.Ste;
+        bool s1 = entry.Stage1Enabled;
+        if (!s1 && request.SubstreamId.HasValue)
+        {
+            // IHI0070 §3.9: a SubstreamID with stage 1 disabled (or bypassed by Config) is C_BAD_SUBSTREAMID.
+            return (uint)entry.Config < 4
+                ? Terminated(EventType.None)
+                : ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
+        }
+
+        switch (entry.Config)
+        {
+            case SteConfig.Bypass:
+                return TranslateBypass(request, ste);
+            case SteConfig.Stage1Translate:
+            case SteConfig.Stage2Translate:
+            case SteConfig.Nested:
+                break;
+            default:
+                // IHI0070 §5.2: Config 0b000 (and reserved 0b0xx) aborts without an event.
+                return Terminated(EventType.None);
+        }
+
+        if (!s1)
+        {
+            return TranslateWith(request, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey);
+        }
+
+        // IHI0070 §5.2 S1CDMax / S1DSS: choose the CD, or bypass stage 1, or refuse the stream.
+        uint cdIndex;
+        uint cdMax = entry.S1CDMax;
+        if (cdMax == 0 || Features.SubstreamIdBits == 0)
+        {
+            if (request.SubstreamId.HasValue)
+            {
+                return ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
+            }
+
+            cdIndex = 0;
+        }
+        else if (request.SubstreamId is uint ssid)
+        {
+            if (ssid >= (1u << (int)cdMax))
+            {
+                return ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
+            }
+
+            if (ssid == 0 && entry.S1DSS == 2)
+            {
+                return ConfigFault(request, new ConfigError(EventType.FStreamDisabled));
+            }
+
+            cdIndex = ssid;
+        }
+        else
+        {
+            switch (entry.S1DSS)
+            {
+                case 1:
+                    return TranslateWith(request, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey);
+                case 2:
+                    cdIndex = 0;
+                    break;
+                default:
+                    return ConfigFault(request, new ConfigError(EventType.FStreamDisabled));
+            }
+        }
+
+        var cd = LookupCd(ste, request.StreamId, cdIndex, out var cdError);
+        if (cd is null)
+        {
+            return ConfigFault(request, cdError, ste);
+        }
+
+        return TranslateWith(request, ste, cd, cd.Regime, cd.Key);
+    }
+
+    private TranslationResult TranslateWith(in TranslationRequest request, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
+    {
+        var access = Intent(request, ste.Ste);
+        if (!regime.Stage1Enabled && !regime.Stage2Enabled)
+        {
+            // Stage 1 bypassed by S1DSS with no stage 2: behaves as an STE bypass for this traffic.
+            return TranslateBypass(request, ste);
+        }
+
+        if (_tlb.TryLookup(key, request.Address, out var hit))
+        {
+            var denied = PermissionCheck.Check(hit, request.Address, access);
+            if (denied.Kind == FaultKind.None)
+            {
+                return Success(hit, request.Address, access);
+            }
+
+            // A clean page that hardware may mark dirty: walk again so the walker performs the update (IHI0070 §3.13).
+            bool dirtyUpdate = access.Write && (denied.Stage2 ? hit.Stage2DirtyUpdatable : hit.Stage1DirtyUpdatable);
+            if (!dirtyUpdate)
+            {
+                return TranslationFault(request, ste, cd, denied, access);
+            }
+        }
+
+        long generation = _tlb.Generation;
+        var walk = _walker.Walk(request.Address, regime, access);
+        Statistics.CountWalk(walk.DescriptorReads);
+        if (walk.Cacheable)
+        {
+            _tlb.Insert(key, walk.Entry, generation);
+        }
+
+        return walk.Success
+            ? Success(walk.Entry, request.Address, access)
+            : TranslationFault(request, ste, cd, walk.Fault, access);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TranslationResult Success(in TranslationEntry entry, ulong address, AccessIntent access)
+    {
+        var attributes = new TransactionAttributes(entry.Attributes, access.Privileged, access.Instruction);
+        return TranslationResult.Translated(entry.Translate(address), entry.Shift, attributes);
+    }
+
+    // IHI0070 §13.5: PRIVCFG and INSTCFG replace the incoming PnU and InD before translation (when ATTR_PERMS_OVR).
+    private AccessIntent Intent(in TranslationRequest request, in StreamTableEntry ste)
+    {
+        bool write = request.Access == AccessKind.Write;
+        bool instruction = request.Access == AccessKind.Execute;
+        bool privileged = request.Privileged;
+        if (Features.AttributePermissionsOverride)
+        {
+            privileged = ste.PRIVCFG switch
+            {
+                2 => false,
+                3 => true,
+                _ => privileged,
+            };
+            if (!write)
+            {
+                instruction = ste.INSTCFG switch
+                {
+                    2 => false,
+                    3 => true,
+                    _ => instruction,
+                };
+            }
+        }
+
+        return new AccessIntent(write, instruction, privileged);
+    }
+
+    private TranslationResult TranslateBypass(in TranslationRequest request, SteContext ste)
+    {
+        // IHI0070 §3.4.1 (digest 7.8): bypassed input above the OAS is a stage-1 address size fault, CLASS IN.
+        if ((request.Address >> Features.OutputAddressBits) != 0)
+        {
+            return TranslationFault(request, ste, null, new WalkFault(FaultKind.AddressSize, false, FaultClass.IN), Intent(request, ste.Ste));
+        }
+
+        var e = ste.Ste;
+        var attributes = AttributeOverrides.Apply(request, Features, e.MTCFG, e.MemAttr, e.SHCFG, e.ALLOCCFG, e.PRIVCFG, e.INSTCFG);
+        return TranslationResult.Bypassed(request.Address, attributes);
+    }
+
+    private TranslationResult TranslateWhileDisabled(in TranslationRequest request)
+    {
+        // IHI0070 §6.3.14: with SMMUEN = 0 Non-secure traffic follows GBPA, without events.
+        var gbpa = new GbpaRegister(_gbpa);
+        if (gbpa.ABORT || (request.Address >> Features.OutputAddressBits) != 0)
+        {
+            return Terminated(EventType.None);
+        }
+
+        var attributes = AttributeOverrides.Apply(request, Features, gbpa.MTCFG, gbpa.MemAttr, gbpa.SHCFG, gbpa.ALLOCCFG, gbpa.PRIVCFG, gbpa.INSTCFG);
+        return TranslationResult.Bypassed(request.Address, attributes);
+    }
+
+    private static TranslationResult Terminated(EventType fault) => TranslationResult.Faulted(fault, recorded: false);
+
+    // Configuration errors always abort and are always recorded when the queue can take them (IHI0070 §7.3).
+    private TranslationResult ConfigFault(in TranslationRequest request, in ConfigError error, SteContext? ste = null)
+    {
+        if (error.Type is EventType.FTranslation or EventType.FAddrSize or EventType.FAccess or EventType.FPermission && ste is not null)
+        {
+            // A stage-2 fault while fetching a CD follows the stage-2 fault configuration (CLASS = CD).
+            return TranslationFault(request, ste, null, error.Stage2Fault, Intent(request, ste.Ste));
+        }
+
+        if (error.Type == EventType.FWalkEabt && ste is not null)
+        {
+            return TranslationFault(request, ste, null, error.Stage2Fault, Intent(request, ste.Ste));
+        }
+
+        bool cbadStreamId = error.Type == EventType.CBadStreamId;
+        if (cbadStreamId && (_cr2 & 2) == 0)
+        {
+            return Terminated(error.Type); // CR2.RECINVSID = 0: not recorded
+        }
+
+        var record = BaseRecord(request, error.Type) with { FetchAddress = error.FetchAddress };
+        if (error.Type is EventType.CBadSubstreamId)
+        {
+            // C_BAD_SUBSTREAMID always carries the SubstreamID and has no SSV (IHI0070 §7.3.9).
+            record = record with { Ssv = false, SubstreamId = request.SubstreamId ?? 0 };
+        }
+        else if (error.Type is EventType.FStreamDisabled)
+        {
+            record = record with { Ssv = false, SubstreamId = 0 };
+        }
+        else if (error.Type is EventType.FUut)
+        {
+            record = record with { RnW = request.Access != AccessKind.Write, InD = request.Access == AccessKind.Execute, PnU = request.Privileged, InputAddress = request.Address };
+        }
+
+        bool written = RecordEvent(record);
+        return TranslationResult.Faulted(error.Type, written) with { Event = record };
+    }
+
+    private static EventRecord BaseRecord(in TranslationRequest request, EventType type) => new()
+    {
+        Type = type,
+        StreamId = request.StreamId,
+        Ssv = request.SubstreamId.HasValue,
+        SubstreamId = request.SubstreamId ?? 0,
+    };
+
+    // IHI0070 §5.5: F_TRANSLATION, F_ADDR_SIZE, F_ACCESS and F_PERMISSION follow CD.{A,R,S} at stage 1 and
+    // STE.{S2R,S2S} at stage 2 (A fixed at 1); every other fault aborts and is recorded.
+    private TranslationResult TranslationFault(in TranslationRequest request, SteContext ste, CdContext? cd, in WalkFault fault, AccessIntent access)
+    {
+        var type = FaultEvent(fault.Kind);
+        bool configurable = fault.Kind != FaultKind.ExternalAbort;
+        bool stall, record, abort;
+        if (!configurable)
+        {
+            (stall, record, abort) = (false, true, true);
+        }
+        else if (fault.Stage2)
+        {
+            (stall, record, abort) = (ste.Ste.S2S, ste.Ste.S2R || ste.Ste.S2S, true);
+        }
+        else if (cd is not null)
+        {
+            (stall, record, abort) = (cd.Cd.S, cd.Cd.R || cd.Cd.S, cd.Cd.A || Features.AbortOnlyTermination);
+        }
+        else
+        {
+            (stall, record, abort) = (false, true, true); // stage-1 bypass address size fault: no CD to configure it
+        }
+
+        stall &= Features.StallModel != StallModel.TerminateOnly;
+        var eventRecord = BaseRecord(request, type) with
+        {
+            PnU = access.Privileged,
+            InD = access.Instruction,
+            RnW = !access.Write,
+            S2 = fault.Stage2,
+            Class = fault.Class,
+            InputAddress = request.Address,
+        };
+        eventRecord = fault.Kind == FaultKind.ExternalAbort
+            ? eventRecord with { FetchAddress = fault.FetchAddress }
+            : eventRecord with { Ipa = fault.Stage2 ? fault.Ipa : 0, TTRnW = fault.Kind == FaultKind.Permission && !fault.DescriptorWrite && fault.Class == FaultClass.TT };
+
+        if (stall && TryBeginStall(request.StreamId, out ushort stag))
+        {
+            eventRecord = eventRecord with { Stall = true, Stag = stag };
+            if (RecordEvent(eventRecord))
+            {
+                return new TranslationResult { Outcome = TranslationOutcome.Stalled, Fault = type, FaultRecorded = true, StallTag = stag, Event = eventRecord };
+            }
+
+            // The stall record could not be written: terminate instead of leaving an invisible stall.
+            lock (_lock)
+            {
+                _stalls.Remove((request.StreamId, stag));
+            }
+
+            return TranslationResult.Faulted(type, recorded: false) with { Event = eventRecord };
+        }
+
+        bool written = record && RecordEvent(eventRecord);
+        var termination = abort ? Termination.Abort : Termination.RazWi;
+        return TranslationResult.Faulted(type, written, termination) with { Event = eventRecord };
+    }
+}

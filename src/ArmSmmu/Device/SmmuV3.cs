@@ -1,0 +1,72 @@
+using ArmSmmu.Caches;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu;
+
+/// <summary>
+/// The SMMUv3 device: MMIO registers (page 0 at 0x0, page 1 at 0x10000), the command, event and PRI queues in
+/// memory, and the translation pipeline (stream table, context descriptors, TLB, VMSAv8-64 walks).
+/// </summary>
+/// <remarks>
+/// Register writes and command processing are serialised by one lock and complete before the write returns
+/// (CR0ACK, IRQ_CTRLACK and GBPA.Update follow at once; a CMDQ_PROD write consumes the commands).
+/// <see cref="Translate"/> may be called from any number of threads at the same time, also while the device is
+/// being programmed; a TLB hit takes no lock and allocates nothing.
+/// </remarks>
+public sealed partial class SmmuV3
+{
+    private readonly IPhysicalMemory _memory;
+    private readonly Walker _walker;
+    private readonly Tlb _tlb;
+    private readonly ConfigCache<SteContext> _steCache;
+    private readonly ConfigCache<CdContext> _cdCache;
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates an SMMU that masters <paramref name="memory"/>, in its reset state.</summary>
+    /// <param name="memory">The bus the SMMU reads structures from and writes events to.</param>
+    /// <param name="features">Implementation choices; null gives the full-featured default.</param>
+    public SmmuV3(IPhysicalMemory memory, SmmuFeatures? features = null)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        Features = features ?? SmmuFeatures.Default;
+        Features.Validate();
+        _memory = memory;
+        _walker = new Walker(memory, Features.InputAddressBits);
+        _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
+        _steCache = new ConfigCache<SteContext>(Features.ConfigCacheEntries);
+        _cdCache = new ConfigCache<CdContext>(Features.ConfigCacheEntries);
+        Statistics = new SmmuStatistics(_tlb.Statistics, _steCache.Statistics, _cdCache.Statistics);
+        Reset();
+    }
+
+    /// <summary>The implementation choices the ID registers advertise.</summary>
+    public SmmuFeatures Features { get; }
+
+    /// <summary>The memory the SMMU masters.</summary>
+    public IPhysicalMemory Memory => _memory;
+
+    /// <summary>Counters of the caches, walks, commands and events.</summary>
+    public SmmuStatistics Statistics { get; }
+
+    /// <summary>Raised when a wired interrupt line pulses (an interrupt whose *_IRQ_CFG0 address is 0, or CMD_SYNC SIG_IRQ without MSI).</summary>
+    /// <remarks>Raised on the thread that caused it, while the device lock is held: handlers may read registers and queues but should not write registers.</remarks>
+    public event EventHandler<SmmuInterruptEventArgs>? InterruptRaised;
+
+    /// <summary>Raised when CMD_RESUME or CMD_STALL_TERM resolves a stalled transaction (IHI0070 §4.6.1, §4.6.2).</summary>
+    public event EventHandler<StallResolvedEventArgs>? StallResolved;
+
+    /// <summary>Returns every register, queue pointer and cache to its reset state, as a power-on reset would.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            ResetRegisters();
+            _stalls.Clear();
+            _tlb.InvalidateAll();
+            _steCache.InvalidateAll();
+            _cdCache.InvalidateAll();
+        }
+    }
+
+    private void Raise(SmmuInterrupt source) => InterruptRaised?.Invoke(this, new SmmuInterruptEventArgs(source));
+}
