@@ -217,6 +217,12 @@ public readonly record struct TranslationEntry
     /// <summary>Level of the leaf descriptor (stage 1 for nested entries, stage 2 for stage-2-only).</summary>
     public sbyte Level { get; init; }
 
+    /// <summary>Level of the stage-2 leaf descriptor (stage-2-only and nested entries; -1 when stage 2 is not used).</summary>
+    public sbyte Stage2Level { get; init; }
+
+    /// <summary>log2 of the stage-2 page or block size (nested entries; 0 when stage 2 is not used).</summary>
+    public byte Stage2Shift { get; init; }
+
     /// <summary>Granule of the leaf.</summary>
     public Granule Granule { get; init; }
 
