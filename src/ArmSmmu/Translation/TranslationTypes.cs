@@ -8,6 +8,9 @@ public readonly record struct AccessIntent(bool Write, bool Instruction, bool Pr
 {
     /// <summary>A privileged data read: how the SMMU reads descriptors and CDs through stage 2.</summary>
     public static AccessIntent TableRead => new(false, false, true);
+
+    /// <summary>A privileged data write: a hardware Access-flag or dirty-state update of a stage-1 descriptor, checked by stage 2 (IHI0070 §3.13.5).</summary>
+    public static AccessIntent TableWrite => new(true, false, true);
 }
 
 /// <summary>Permissions a cached translation grants; stage 1 and stage 2 are kept apart so a fault names its stage.</summary>
@@ -217,6 +220,12 @@ public readonly record struct TranslationEntry
     /// <summary>Level of the leaf descriptor (stage 1 for nested entries, stage 2 for stage-2-only).</summary>
     public sbyte Level { get; init; }
 
+    /// <summary>Level of the stage-2 leaf descriptor (-1 when stage 2 does not translate).</summary>
+    public sbyte Stage2Level { get; init; }
+
+    /// <summary>log2 of the stage-2 page or block (with its contiguous run) that maps the output; 0 when stage 2 does not translate.</summary>
+    public byte Stage2Shift { get; init; }
+
     /// <summary>Granule of the leaf.</summary>
     public Granule Granule { get; init; }
 
@@ -259,8 +268,11 @@ public readonly record struct WalkResult
     /// <summary>The fault (Kind None on success).</summary>
     public WalkFault Fault { get; init; }
 
-    /// <summary>True when the entry may be cached (no fault; never cache a walk that faulted).</summary>
-    public bool Cacheable => Success;
+    /// <summary>
+    /// True when <see cref="Entry"/> may be cached: a success, or a Permission fault with a complete translation that
+    /// merely denies this access. Translation, Address size, Access flag and external-abort faults are never cached.
+    /// </summary>
+    public bool Cacheable => Success || (Fault.Kind == FaultKind.Permission && Entry.Shift != 0);
 
     /// <summary>Number of descriptor reads the walk made (both stages), for statistics.</summary>
     public int DescriptorReads { get; init; }
@@ -276,4 +288,12 @@ public readonly record struct WalkResult
     /// <param name="reads">Descriptor reads made.</param>
     /// <returns>The result.</returns>
     public static WalkResult Failed(in WalkFault fault, int reads) => new() { Fault = fault, DescriptorReads = reads };
+
+    /// <summary>A Permission fault that still carries the (cacheable) translation that denied the access.</summary>
+    /// <param name="fault">The Permission fault.</param>
+    /// <param name="entry">The translation.</param>
+    /// <param name="reads">Descriptor reads made.</param>
+    /// <returns>The result.</returns>
+    public static WalkResult Denied(in WalkFault fault, in TranslationEntry entry, int reads) =>
+        new() { Fault = fault, Entry = entry, DescriptorReads = reads };
 }

@@ -1,0 +1,77 @@
+namespace ArmSmmu.Caches;
+
+/// <summary>Thread-safe counters of one cache: what a performance study needs to size it.</summary>
+public sealed class CacheStatistics
+{
+    private long _hits;
+    private long _misses;
+    private long _insertions;
+    private long _evictions;
+    private long _invalidated;
+
+    /// <summary>Lookups that found an entry.</summary>
+    public long Hits => Volatile.Read(ref _hits);
+
+    /// <summary>Lookups that found nothing (including every lookup of a disabled cache).</summary>
+    public long Misses => Volatile.Read(ref _misses);
+
+    /// <summary>Entries stored (an insert dropped by the generation check is not counted).</summary>
+    public long Insertions => Volatile.Read(ref _insertions);
+
+    /// <summary>Valid entries displaced to make room for a new one.</summary>
+    public long Evictions => Volatile.Read(ref _evictions);
+
+    /// <summary>Entries removed by invalidations.</summary>
+    public long Invalidated => Volatile.Read(ref _invalidated);
+
+    /// <summary>Hits / (Hits + Misses); 0 before the first lookup.</summary>
+    public double HitRate => Snapshot().HitRate;
+
+    /// <summary>Sets every counter to zero.</summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _hits, 0);
+        Interlocked.Exchange(ref _misses, 0);
+        Interlocked.Exchange(ref _insertions, 0);
+        Interlocked.Exchange(ref _evictions, 0);
+        Interlocked.Exchange(ref _invalidated, 0);
+    }
+
+    /// <summary>The current counter values (each read atomically; not a single atomic snapshot of all of them).</summary>
+    /// <returns>The values.</returns>
+    public CacheStatisticsSnapshot Snapshot() => new(Hits, Misses, Insertions, Evictions, Invalidated);
+
+    /// <inheritdoc/>
+    public override string ToString() => Snapshot().ToString();
+
+    internal void RecordHit() => Interlocked.Increment(ref _hits);
+
+    internal void RecordMiss() => Interlocked.Increment(ref _misses);
+
+    internal void RecordInsertion() => Interlocked.Increment(ref _insertions);
+
+    internal void RecordEviction() => Interlocked.Increment(ref _evictions);
+
+    internal void RecordInvalidated(int count)
+    {
+        if (count != 0)
+        {
+            Interlocked.Add(ref _invalidated, count);
+        }
+    }
+}
+
+/// <summary>Counter values of a <see cref="CacheStatistics"/> at one moment.</summary>
+/// <param name="Hits">Lookups that found an entry.</param>
+/// <param name="Misses">Lookups that found nothing.</param>
+/// <param name="Insertions">Entries stored.</param>
+/// <param name="Evictions">Valid entries displaced by an insertion.</param>
+/// <param name="Invalidated">Entries removed by invalidations.</param>
+public readonly record struct CacheStatisticsSnapshot(long Hits, long Misses, long Insertions, long Evictions, long Invalidated)
+{
+    /// <summary>Hits + Misses.</summary>
+    public long Lookups => Hits + Misses;
+
+    /// <summary>Hits / (Hits + Misses); 0 before the first lookup.</summary>
+    public double HitRate => Lookups == 0 ? 0.0 : (double)Hits / Lookups;
+}

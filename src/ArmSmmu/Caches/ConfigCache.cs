@@ -1,0 +1,217 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace ArmSmmu.Caches;
+
+/// <summary>
+/// A cache of configuration structures (STEs, CDs) keyed by StreamID and a substream key (IHI0070 §3.21, §16.2):
+/// an entry survives until a CMD_CFGI_* that covers it (§4.3), and is bounded in size.
+/// </summary>
+/// <typeparam name="T">The cached structure (an immutable decoded STE or CD).</typeparam>
+/// <remarks>
+/// Set-associative with round-robin replacement. <see cref="TryGet"/> takes no lock and allocates nothing; additions and
+/// invalidations serialise on one writer lock.
+/// </remarks>
+public sealed class ConfigCache<T>
+    where T : class
+{
+    /// <summary>The substream key of an entry that belongs to the whole stream (an STE, or a CD fetched without a SubstreamID).</summary>
+    public const uint NoSubstream = uint.MaxValue;
+
+    private readonly Node?[] _slots;
+    private readonly int _sets;
+    private readonly int _ways;
+    private readonly byte[] _nextVictim;
+    private readonly Lock _writeLock = new();
+    private long _generation;
+    private int _count;
+
+    /// <summary>Creates a cache of <paramref name="capacity"/> entries.</summary>
+    /// <param name="capacity">Number of entries; 0 disables the cache (nothing is kept).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A negative capacity.</exception>
+    public ConfigCache(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+
+        // The widest associativity up to 8 that divides the capacity, so exactly `capacity` entries fit.
+        _ways = capacity == 0 ? 1 : (capacity % 8 == 0 ? 8 : capacity % 4 == 0 ? 4 : capacity % 2 == 0 ? 2 : 1);
+        _sets = capacity / _ways;
+        _slots = new Node?[capacity];
+        _nextVictim = new byte[_sets];
+    }
+
+    /// <summary>Number of entries the cache can hold (0 = disabled).</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>Hit, miss, insertion, eviction and invalidation counters.</summary>
+    public CacheStatistics Statistics { get; } = new();
+
+    /// <summary>Incremented by every invalidation; read it before fetching a structure and pass it to <see cref="Add"/>.</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Number of cached structures.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Finds a cached structure. Takes no lock and allocates nothing.</summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
+    /// <param name="value">The structure, when found.</param>
+    /// <returns>True on a hit.</returns>
+    public bool TryGet(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
+    {
+        if (_sets != 0)
+        {
+            int first = SetIndex(streamId, substreamKey) * _ways;
+            for (int way = 0; way < _ways; way++)
+            {
+                Node? node = Volatile.Read(ref _slots[first + way]);
+                if (node is not null && node.StreamId == streamId && node.SubstreamKey == substreamKey)
+                {
+                    value = node.Value;
+                    Statistics.RecordHit();
+                    return true;
+                }
+            }
+        }
+
+        value = null;
+        Statistics.RecordMiss();
+        return false;
+    }
+
+    /// <summary>
+    /// Caches a fetched structure, unless an invalidation happened since <paramref name="generationAtFetchStart"/> was
+    /// read (the fetch may have seen memory the invalidation was meant to retire). When its set is full, the oldest
+    /// entry of the set is evicted.
+    /// </summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
+    /// <param name="value">The structure.</param>
+    /// <param name="generationAtFetchStart"><see cref="Generation"/> read before the fetch began.</param>
+    public void Add(uint streamId, uint substreamKey, T value, long generationAtFetchStart)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (_sets == 0)
+        {
+            return;
+        }
+
+        lock (_writeLock)
+        {
+            if (_generation != generationAtFetchStart)
+            {
+                return;
+            }
+
+            int set = SetIndex(streamId, substreamKey);
+            int first = set * _ways;
+            int target = -1;
+            for (int way = 0; way < _ways; way++)
+            {
+                Node? existing = _slots[first + way];
+                if (existing is null)
+                {
+                    target = target < 0 ? way : target;
+                }
+                else if (existing.StreamId == streamId && existing.SubstreamKey == substreamKey)
+                {
+                    target = way;
+                    break;
+                }
+            }
+
+            bool evicting = false;
+            if (target < 0)
+            {
+                target = _nextVictim[set];
+                _nextVictim[set] = (byte)((target + 1) % _ways);
+                evicting = true;
+            }
+
+            bool wasEmpty = _slots[first + target] is null;
+            Volatile.Write(ref _slots[first + target], new Node(streamId, substreamKey, value));
+            if (wasEmpty)
+            {
+                Volatile.Write(ref _count, _count + 1);
+            }
+
+            Statistics.RecordInsertion();
+            if (evicting)
+            {
+                Statistics.RecordEviction();
+            }
+        }
+    }
+
+    /// <summary>Removes every entry of a stream, whatever its substream key (CMD_CFGI_STE and CMD_CFGI_CD_ALL scopes, IHI0070 §4.3).</summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <returns>Number of entries removed.</returns>
+    public int InvalidateStream(uint streamId) => RemoveWhere(node => node.StreamId == streamId);
+
+    /// <summary>
+    /// CMD_CFGI_STE_RANGE (IHI0070 §4.3.3): every entry of the 2^(<paramref name="range"/>+1) StreamIDs of the naturally
+    /// aligned block holding <paramref name="streamId"/> (its low Range+1 bits are ignored); Range 31 is CMD_CFGI_ALL.
+    /// </summary>
+    /// <param name="streamId">A StreamID inside the block.</param>
+    /// <param name="range">Range field, 0..31.</param>
+    /// <returns>Number of entries removed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="range"/> outside 0..31 (a 5-bit field).</exception>
+    public int InvalidateStreamRange(uint streamId, int range)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(range);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(range, 31);
+        uint ignored = (uint)Bits.Mask(range + 1);
+        return RemoveWhere(node => ((node.StreamId ^ streamId) & ~ignored) == 0);
+    }
+
+    /// <summary>Removes one entry (CMD_CFGI_CD scope for one SubstreamID, IHI0070 §4.3.4).</summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
+    /// <returns>Number of entries removed (0 or 1).</returns>
+    public int InvalidateSubstream(uint streamId, uint substreamKey) =>
+        RemoveWhere(node => node.StreamId == streamId && node.SubstreamKey == substreamKey);
+
+    /// <summary>Removes every entry.</summary>
+    /// <returns>Number of entries removed.</returns>
+    public int InvalidateAll() => RemoveWhere(static _ => true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SetIndex(uint streamId, uint substreamKey)
+    {
+        ulong h = (((ulong)streamId << 32) | substreamKey) * 0x9E37_79B9_7F4A_7C15UL;
+        uint mixed = (uint)(h >> 32) ^ (uint)h;
+        return (int)(((ulong)mixed * (uint)_sets) >> 32);
+    }
+
+    private int RemoveWhere(Func<Node, bool> match)
+    {
+        lock (_writeLock)
+        {
+            // Before removing anything, so a fetch that may have read the retired structure cannot add it afterwards.
+            Interlocked.Increment(ref _generation);
+            int removed = 0;
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                Node? node = _slots[i];
+                if (node is not null && match(node))
+                {
+                    Volatile.Write(ref _slots[i], null);
+                    removed++;
+                }
+            }
+
+            Volatile.Write(ref _count, _count - removed);
+            Statistics.RecordInvalidated(removed);
+            return removed;
+        }
+    }
+
+    private sealed class Node(uint streamId, uint substreamKey, T value)
+    {
+        public uint StreamId { get; } = streamId;
+
+        public uint SubstreamKey { get; } = substreamKey;
+
+        public T Value { get; } = value;
+    }
+}

@@ -1,0 +1,48 @@
+namespace ArmSmmu.Caches;
+
+/// <summary>Which stages produced a cached translation (IHI0070 §3.17: stage-1, stage-2 and combined S1+S2 entries are invalidated by different commands).</summary>
+public enum TranslationKind : byte
+{
+    /// <summary>Stage 1 only (the output is a PA).</summary>
+    Stage1,
+
+    /// <summary>Stage 2 only (the input is an IPA).</summary>
+    Stage2,
+
+    /// <summary>Combined stage 1 + stage 2 (the input is a VA, the output a PA).</summary>
+    Nested,
+}
+
+/// <summary>
+/// The tag of a TLB entry (IHI0070 §3.17): the StreamWorld, and the VMID and ASID where that StreamWorld uses them.
+/// VMID is meaningful for <see cref="StreamWorld.NsEl1"/> (and <see cref="StreamWorld.Secure"/>); ASID for stage-1 and
+/// nested entries of <see cref="StreamWorld.NsEl1"/>, <see cref="StreamWorld.NsEl2E2H"/> and <see cref="StreamWorld.Secure"/>.
+/// The TLB ignores the fields a StreamWorld does not use, so callers may leave them at any value.
+/// </summary>
+/// <param name="World">StreamWorld of the translation.</param>
+/// <param name="Vmid">VMID (from STE.S2VMID).</param>
+/// <param name="Asid">ASID (from CD.ASID).</param>
+/// <param name="Kind">Stages the entry combines.</param>
+public readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort Asid, TranslationKind Kind)
+{
+    /// <summary>True when entries of this StreamWorld are tagged with a VMID.</summary>
+    /// <param name="world">The StreamWorld.</param>
+    /// <returns>Whether the VMID tags its entries.</returns>
+    // IHI0070 §3.17.1: EL2 and EL2-E2H translations have no VMID.
+    public static bool UsesVmid(StreamWorld world) => world is StreamWorld.NsEl1 or StreamWorld.Secure;
+
+    /// <summary>True when entries of this StreamWorld and kind are tagged with an ASID.</summary>
+    /// <param name="world">The StreamWorld.</param>
+    /// <param name="kind">The kind of entry.</param>
+    /// <returns>Whether the ASID tags its entries.</returns>
+    // IHI0070 §3.17.1: the EL2 (E2H = 0) regime has no ASID; stage-2 translations are never ASID-tagged.
+    public static bool UsesAsid(StreamWorld world, TranslationKind kind) => kind != TranslationKind.Stage2 && world != StreamWorld.NsEl2;
+
+    /// <summary>This key with the fields its StreamWorld and kind do not use set to zero, so equal tags compare equal.</summary>
+    /// <returns>The canonical key.</returns>
+    public TlbKey Normalize() => new(
+        World,
+        UsesVmid(World) ? Vmid : (ushort)0,
+        UsesAsid(World, Kind) ? Asid : (ushort)0,
+        Kind);
+}

@@ -1,0 +1,136 @@
+namespace ArmSmmu.Translation;
+
+/// <summary>Decodes stage-1 MAIR attributes and stage-2 MemAttr, and combines the two stages (DDI0487 D8.6; digest §7.7).</summary>
+public static class MemoryAttributeDecoder
+{
+    /// <summary>Decodes a MAIR attribute byte with the descriptor SH field.</summary>
+    /// <param name="attr">The MAIR byte selected by AttrIndx.</param>
+    /// <param name="sh">SH[1:0] of the descriptor.</param>
+    /// <returns>The attributes.</returns>
+    public static MemoryAttributes FromMair(byte attr, uint sh)
+    {
+        uint outer = (uint)attr >> 4;
+        uint inner = attr & 0xFu;
+        if (outer == 0)
+        {
+            // 0b0000dd00 Device; 0b0000ddxx with xx != 00 is UNPREDICTABLE and is taken as the same Device type.
+            return Device((MemoryType)((attr >> 2) & 3));
+        }
+
+        var innerCache = Nibble(inner, out bool innerTransient);
+        var outerCache = Nibble(outer, out _);
+        bool cacheable = innerCache != Cacheability.NonCacheable;
+        return new MemoryAttributes(
+            MemoryType.Normal,
+            innerCache,
+            outerCache,
+            Shareability(sh, innerCache, outerCache),
+            cacheable && (inner & 2) != 0,
+            cacheable && (inner & 1) != 0,
+            innerTransient);
+    }
+
+    /// <summary>
+    /// Decodes a stage-2 MemAttr[3:0] (S2FWB = 0) with the descriptor SH field. Cacheable results carry read and
+    /// write allocate hints (stage 2 has none of its own; <see cref="Combine"/> takes stage 1's).
+    /// Reserved encodings are taken as Device-nGnRnE, the most restrictive type.
+    /// </summary>
+    /// <param name="memAttr">MemAttr[3:0].</param>
+    /// <param name="sh">SH[1:0].</param>
+    /// <returns>The attributes.</returns>
+    public static MemoryAttributes FromStage2(uint memAttr, uint sh)
+    {
+        uint outer = (memAttr >> 2) & 3;
+        uint inner = memAttr & 3;
+        if (outer == 0)
+        {
+            return Device((MemoryType)inner);
+        }
+
+        if (inner == 0)
+        {
+            return Device(MemoryType.DeviceNGnRnE);
+        }
+
+        var innerCache = (Cacheability)(inner - 1);
+        var outerCache = (Cacheability)(outer - 1);
+        bool cacheable = innerCache != Cacheability.NonCacheable;
+        return new MemoryAttributes(
+            MemoryType.Normal, innerCache, outerCache, Shareability(sh, innerCache, outerCache), cacheable, cacheable);
+    }
+
+    /// <summary>
+    /// Combines stage-1 and stage-2 attributes: the more restrictive type and cacheability win, the more shareable
+    /// domain wins, and allocation and transient hints come from stage 1 (DDI0487 D8.6, S2FWB = 0).
+    /// </summary>
+    /// <param name="stage1">Stage-1 (or incoming) attributes.</param>
+    /// <param name="stage2">Stage-2 attributes.</param>
+    /// <returns>The combined attributes.</returns>
+    public static MemoryAttributes Combine(in MemoryAttributes stage1, in MemoryAttributes stage2)
+    {
+        if (stage1.Type != MemoryType.Normal || stage2.Type != MemoryType.Normal)
+        {
+            // Device types are ordered nGnRnE (most restrictive) .. GRE, and Normal sorts after all of them.
+            return Device((MemoryType)Math.Min((int)stage1.Type, (int)stage2.Type));
+        }
+
+        var inner = (Cacheability)Math.Min((int)stage1.Inner, (int)stage2.Inner);
+        var outer = (Cacheability)Math.Min((int)stage1.Outer, (int)stage2.Outer);
+        Shareability shareability;
+        if (inner == Cacheability.NonCacheable && outer == Cacheability.NonCacheable)
+        {
+            shareability = ArmSmmu.Shareability.OuterShareable;
+        }
+        else if (stage1.Shareability == ArmSmmu.Shareability.OuterShareable || stage2.Shareability == ArmSmmu.Shareability.OuterShareable)
+        {
+            shareability = ArmSmmu.Shareability.OuterShareable;
+        }
+        else if (stage1.Shareability == ArmSmmu.Shareability.InnerShareable || stage2.Shareability == ArmSmmu.Shareability.InnerShareable)
+        {
+            shareability = ArmSmmu.Shareability.InnerShareable;
+        }
+        else
+        {
+            shareability = ArmSmmu.Shareability.NonShareable;
+        }
+
+        bool cacheable = inner != Cacheability.NonCacheable;
+        return new MemoryAttributes(
+            MemoryType.Normal, inner, outer, shareability,
+            cacheable && stage1.ReadAllocate, cacheable && stage1.WriteAllocate, cacheable && stage1.Transient);
+    }
+
+    private static MemoryAttributes Device(MemoryType type) =>
+        new(type, Cacheability.NonCacheable, Cacheability.NonCacheable, ArmSmmu.Shareability.OuterShareable, false, false);
+
+    // MAIR nibble: 0100 NC; 00RW WT transient; 01RW WB transient; 10RW WT; 11RW WB (RW != 00 for the transient rows).
+    // 0000 as an inner nibble of Normal memory is UNPREDICTABLE and taken as Non-cacheable.
+    private static Cacheability Nibble(uint nibble, out bool transient)
+    {
+        transient = nibble < 8 && nibble != 4 && nibble != 0;
+        return nibble switch
+        {
+            0 or 4 => Cacheability.NonCacheable,
+            < 4 => Cacheability.WriteThrough,
+            < 8 => Cacheability.WriteBack,
+            < 12 => Cacheability.WriteThrough,
+            _ => Cacheability.WriteBack,
+        };
+    }
+
+    // SH: 00 NSH, 01 reserved (taken as NSH), 10 OSH, 11 ISH. Normal Non-cacheable memory is always Outer Shareable.
+    private static Shareability Shareability(uint sh, Cacheability inner, Cacheability outer)
+    {
+        if (inner == Cacheability.NonCacheable && outer == Cacheability.NonCacheable)
+        {
+            return ArmSmmu.Shareability.OuterShareable;
+        }
+
+        return (sh & 3) switch
+        {
+            2 => ArmSmmu.Shareability.OuterShareable,
+            3 => ArmSmmu.Shareability.InnerShareable,
+            _ => ArmSmmu.Shareability.NonShareable,
+        };
+    }
+}
