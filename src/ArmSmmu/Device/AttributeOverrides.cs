@@ -1,4 +1,4 @@
-using ArmSmmu.Structures;
+using ArmSmmu.Translation;
 
 namespace ArmSmmu;
 
@@ -22,7 +22,7 @@ internal static class AttributeOverrides
         {
             if (mtcfg)
             {
-                memory = FromStage2MemAttr(memAttr) with { ReadAllocate = memory.ReadAllocate, WriteAllocate = memory.WriteAllocate };
+                memory = MemoryAttributeDecoder.FromStage2(memAttr, sh: 3) with { ReadAllocate = memory.ReadAllocate, WriteAllocate = memory.WriteAllocate };
             }
 
             memory = shcfg switch
@@ -66,31 +66,5 @@ internal static class AttributeOverrides
         }
 
         return new TransactionAttributes(memory, privileged, instruction);
-    }
-
-    /// <summary>Decodes the stage-2 MemAttr encoding used by STE.MemAttr, GBPA.MemAttr and MSI attributes (digest 7.7).</summary>
-    public static MemoryAttributes FromStage2MemAttr(uint memAttr)
-    {
-        memAttr &= 0xF;
-        if ((memAttr & 0xC) == 0)
-        {
-            var type = (MemoryType)(memAttr & 3);
-            return new MemoryAttributes(type, Cacheability.NonCacheable, Cacheability.NonCacheable, Shareability.OuterShareable, false, false);
-        }
-
-        // IHI0070 §5.2 MemAttr: the reserved values 0b0100, 0b1000 and 0b1100 behave as Device-nGnRnE.
-        if ((memAttr & 3) == 0)
-        {
-            return MemoryAttributes.DeviceStrict;
-        }
-
-        static Cacheability Decode(uint bits) => bits switch
-        {
-            1 => Cacheability.NonCacheable,
-            2 => Cacheability.WriteThrough,
-            _ => Cacheability.WriteBack,
-        };
-
-        return new MemoryAttributes(MemoryType.Normal, Decode(memAttr & 3), Decode(memAttr >> 2), Shareability.InnerShareable, true, true);
     }
 }
