@@ -143,14 +143,17 @@ public sealed class ConfigCache<T>
         }
     }
 
-    /// <summary>Removes every entry of a stream, whatever its substream key (CMD_CFGI_STE and CMD_CFGI_CD_ALL scopes, IHI0070 §4.3).</summary>
+    /// <summary>
+    /// Removes every entry of a stream, whatever its substream key: the scope of CMD_CFGI_STE (IHI0070 §4.3.1, which also
+    /// invalidates every CD cached through that StreamID) and of CMD_CFGI_CD_ALL (§4.3.4).
+    /// </summary>
     /// <param name="streamId">StreamID.</param>
     /// <returns>Number of entries removed.</returns>
     public int InvalidateStream(uint streamId) => RemoveWhere(node => node.StreamId == streamId);
 
     /// <summary>
-    /// CMD_CFGI_STE_RANGE (IHI0070 §4.3.3): every entry of the 2^(<paramref name="range"/>+1) StreamIDs of the naturally
-    /// aligned block holding <paramref name="streamId"/> (its low Range+1 bits are ignored); Range 31 is CMD_CFGI_ALL.
+    /// CMD_CFGI_STE_RANGE (IHI0070 §4.3.2): every entry of the 2^(<paramref name="range"/>+1) StreamIDs of the naturally
+    /// aligned block holding <paramref name="streamId"/> (its low Range+1 bits are ignored); Range 31 is CMD_CFGI_ALL (§4.3.6).
     /// </summary>
     /// <param name="streamId">A StreamID inside the block.</param>
     /// <param name="range">Range field, 0..31.</param>
@@ -164,7 +167,10 @@ public sealed class ConfigCache<T>
         return RemoveWhere(node => ((node.StreamId ^ streamId) & ~ignored) == 0);
     }
 
-    /// <summary>Removes one entry (CMD_CFGI_CD scope for one SubstreamID, IHI0070 §4.3.4).</summary>
+    /// <summary>
+    /// Removes one entry: the scope of CMD_CFGI_CD (IHI0070 §4.3.3). The command names a CD table index, and a single CD
+    /// (no substreams) is index 0, so cache such a CD under key 0 for CMD_CFGI_CD(SubstreamID 0) to reach it.
+    /// </summary>
     /// <param name="streamId">StreamID.</param>
     /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
     /// <returns>Number of entries removed (0 or 1).</returns>
