@@ -70,7 +70,7 @@ public sealed class SmmuStatistics
     public long DescriptorReads => Interlocked.Read(ref _descriptorReads);
 
     /// <summary>Commands consumed without error.</summary>
-    public long Commands => _commandsByOpcode.Sum(Volatile.Read);
+    public long Commands => _commandsByOpcode.Sum();
 
     /// <summary>Commands that stopped the queue with a command error.</summary>
     public long CommandErrors => Interlocked.Read(ref _commandErrors);

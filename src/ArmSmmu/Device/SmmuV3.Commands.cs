@@ -41,7 +41,7 @@ public sealed partial class SmmuV3
             var error = Execute(command);
             if (error != CommandError.None)
             {
-                CommandError(error, cons);
+                RaiseCommandError(error, cons);
                 return;
             }
 
