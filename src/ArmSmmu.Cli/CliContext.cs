@@ -1,0 +1,9 @@
+using Spectre.Console;
+
+namespace ArmSmmu.Cli;
+
+/// <summary>What every subcommand writes to: the rich console for results, and plain writers for data and errors.</summary>
+/// <param name="Console">Spectre console over the output writer (no colours unless it is a terminal).</param>
+/// <param name="Output">The raw output writer.</param>
+/// <param name="Error">The error writer.</param>
+internal sealed record CliContext(IAnsiConsole Console, TextWriter Output, TextWriter Error);

@@ -1,0 +1,295 @@
+using static ArmSmmu.Driver.PageTableDescriptors;
+
+namespace ArmSmmu.Driver;
+
+/// <content>Unmapping: clearing leaves, splitting blocks, freeing emptied tables, and the TLB invalidations that follow.</content>
+public sealed partial class IoPageTable
+{
+    /// <summary>
+    /// Unmaps whatever is mapped in [<paramref name="iova"/>, +<paramref name="size"/>): leaves inside the range are
+    /// cleared, a block only partly inside is split (its remainder remapped one level down), and tables left empty
+    /// are freed. Unmapped holes in the range are skipped.
+    /// </summary>
+    /// <param name="iova">Input address, granule aligned.</param>
+    /// <param name="size">Bytes, a non-zero multiple of the granule.</param>
+    /// <returns>The bytes unmapped and the TLB invalidations the driver must issue before reusing the memory.</returns>
+    /// <exception cref="ArgumentException">Misaligned or out-of-range range.</exception>
+    /// <exception cref="InvalidOperationException">A split needed a table and the allocator had none.</exception>
+    public UnmapResult Unmap(ulong iova, ulong size)
+    {
+        CheckRange(iova, size, _inputLimit, nameof(iova), "input");
+        CheckGranuleAligned(iova, size);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var log = new UnmapLog();
+            ulong bytes = UnmapRange(iova, size, log);
+            return new UnmapResult(bytes, log.ToInvalidations(Config));
+        }
+    }
+
+    /// <summary>
+    /// The TLB invalidations covering [<paramref name="iova"/>, +<paramref name="size"/>) (IHI0070 §4.4.1.1, digest §4.4).
+    /// With range support, Linux's algorithm: TG = the granule, each command takes NUM+1 units of 2^SCALE pages where
+    /// SCALE is the lowest set bit of the remaining page count. Without it, one address-only command per
+    /// <paramref name="leafLevel"/> block (one per page at level 3).
+    /// </summary>
+    /// <param name="iova">First address, granule aligned.</param>
+    /// <param name="size">Bytes, a non-zero multiple of the granule.</param>
+    /// <param name="granule">The translation granule.</param>
+    /// <param name="leafLevel">Level of the entries being invalidated (the TTL hint for leaves); for a freed table, the level of its table descriptor.</param>
+    /// <param name="rangeSupported">IDR3.RIL: the SMMU accepts range commands.</param>
+    /// <param name="leaf">Leaf-only invalidation; <see langword="false"/> also clears walk caches (TTL is then 0).</param>
+    /// <returns>The commands, in address order.</returns>
+    /// <exception cref="ArgumentException">Misaligned range or bad level.</exception>
+    public static IReadOnlyList<TlbInvalidation> RangeInvalidations(ulong iova, ulong size, Translation.Granule granule, int leafLevel, bool rangeSupported, bool leaf = true)
+    {
+        if (granule.PageShift is not (12 or 14 or 16))
+        {
+            throw new ArgumentException("Granule must be Granule.Size4K, Size16K or Size64K.", nameof(granule));
+        }
+
+        if (leafLevel is < 0 or > 3)
+        {
+            throw new ArgumentException($"Level must be 0..3, got {leafLevel}.", nameof(leafLevel));
+        }
+
+        ulong pageMask = granule.PageSize - 1;
+        if (size == 0 || ((iova | size) & pageMask) != 0 || iova + size < iova)
+        {
+            throw new ArgumentException($"Range 0x{iova:X}+0x{size:X} must be non-empty, granule aligned and must not wrap.", nameof(size));
+        }
+
+        var commands = new List<TlbInvalidation>();
+        if (!rangeSupported)
+        {
+            ulong step = 1UL << granule.LevelShift(leafLevel);
+            ulong end = iova + size;
+            ulong address = iova;
+            while (address < end)
+            {
+                ulong next = (address & ~(step - 1)) + step;
+                ulong covered = (next == 0 || next > end ? end : next) - address;
+                commands.Add(new TlbInvalidation(address, covered, leaf, 0, 0, 0, 0));
+                address += covered;
+            }
+
+            return commands;
+        }
+
+        int tg = granule.PageShift;
+        ulong pages = size >> tg;
+        int ttl = leaf ? leafLevel : 0;
+
+        // NUM=0, SCALE=0 with TTL=0 is reserved (digest §4.4): like Linux, a walk invalidation takes one page more.
+        if (!leaf && (pages & 31) == 1)
+        {
+            pages++;
+        }
+
+        ulong cursor = iova;
+        while (pages != 0)
+        {
+            // SCALE is a 5-bit field; a larger power of two is taken as 32 units of 2^31 pages.
+            int scale = Math.Min(System.Numerics.BitOperations.TrailingZeroCount(pages), 31);
+            int num = (int)((pages >> scale) & 31);
+            if (num == 0)
+            {
+                num = 32;
+            }
+
+            ulong bytes = (ulong)num << (scale + tg);
+            commands.Add(new TlbInvalidation(cursor, bytes, leaf, ttl, (int)granule.RangeTg, num - 1, scale));
+            cursor += bytes;
+            pages -= (ulong)num << scale;
+        }
+
+        return commands;
+    }
+
+    private ulong UnmapRange(ulong iova, ulong size, UnmapLog log) =>
+        UnmapInTable(RootAddress, Config.StartLevel, 0, iova, iova + size, log, visible: true);
+
+    /// <summary>
+    /// Unmaps [lo, hi) inside the table at <paramref name="table"/> (covering input addresses from
+    /// <paramref name="tableBase"/>). <paramref name="visible"/> is false inside a table not yet published, whose
+    /// changes need no invalidation.
+    /// </summary>
+    private ulong UnmapInTable(ulong table, int level, ulong tableBase, ulong lo, ulong hi, UnmapLog log, bool visible)
+    {
+        int shift = Config.Granule.LevelShift(level);
+        ulong entrySize = 1UL << shift;
+        ulong first = (lo - tableBase) >> shift;
+        ulong last = (hi - 1 - tableBase) >> shift;
+        BreakPartialContiguousSets(table, level, tableBase, first, last, lo, hi, log, visible);
+
+        ulong bytes = 0;
+        for (ulong i = first; i <= last; i++)
+        {
+            ulong slot = table + (i * 8);
+            ulong entryLo = tableBase + (i * entrySize);
+            ulong entryHi = entryLo + entrySize;
+            ulong partLo = Math.Max(lo, entryLo);
+            ulong partHi = Math.Min(hi, entryHi);
+            ulong descriptor = Read(slot);
+            switch (Classify(Config, descriptor, level))
+            {
+                case DescriptorKind.Leaf when partLo == entryLo && partHi == entryHi:
+                    Write(slot, 0);
+                    _validEntries[table]--;
+                    if (visible)
+                    {
+                        log.Leaf(entryLo, entrySize, level);
+                    }
+
+                    bytes += entrySize;
+                    break;
+                case DescriptorKind.Leaf:
+                    SplitBlock(slot, descriptor, level, entryLo, partLo, partHi, log, visible);
+                    bytes += partHi - partLo;
+                    break;
+                case DescriptorKind.Table:
+                    ulong child = DecodeAddress(Config, descriptor);
+                    bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible);
+                    if (_validEntries[child] == 0)
+                    {
+                        // Unpublish before freeing, so the walker never follows a pointer into reused memory.
+                        Write(slot, 0);
+                        _validEntries[table]--;
+                        FreeTable(child);
+                        if (visible)
+                        {
+                            log.Table(entryLo, entrySize, level);
+                        }
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Replaces a block partly inside [lo, hi) by a complete next-level table mapping the rest of it.</summary>
+    private void SplitBlock(ulong slot, ulong block, int level, ulong blockBase, ulong lo, ulong hi, UnmapLog log, bool visible)
+    {
+        int childLevel = level + 1;
+        ulong childSize = Config.LevelSize(childLevel);
+        ulong outputBase = DecodeAddress(Config, block);
+        ulong attributes = block & ~AddressMask(Config) & ~0b11UL & ~(1UL << ContiguousBit);
+        ulong type = LeafType(childLevel);
+        ulong entries = 1UL << Config.BitsPerLevel;
+
+        ulong child = AllocateTable(Config.Granule.PageSize);
+        for (ulong k = 0; k < entries; k++)
+        {
+            Write(child + (k * 8), EncodeAddress(Config, outputBase + (k * childSize)) | attributes | type);
+        }
+
+        _validEntries[child] = (int)entries;
+        UnmapInTable(child, childLevel, blockBase, lo, hi, log, visible: false);
+
+        // The table is complete: publishing it is the single write that replaces the block.
+        Write(slot, Table(Config, child));
+        if (visible)
+        {
+            // The TLB may hold the old block: TTL names the block's level.
+            log.Leaf(lo, hi - lo, level);
+        }
+    }
+
+    /// <summary>Clears the Contiguous bit in sets only partly inside [lo, hi), which would otherwise be misprogrammed (digest §7.9).</summary>
+    private void BreakPartialContiguousSets(ulong table, int level, ulong tableBase, ulong first, ulong last, ulong lo, ulong hi, UnmapLog log, bool visible)
+    {
+        ulong setEntries = (ulong)Config.ContiguousEntries(level);
+        if (setEntries <= 1 || setEntries > (ulong)EntriesAt(level))
+        {
+            return;
+        }
+
+        ulong entrySize = Config.LevelSize(level);
+        ulong firstSet = first & ~(setEntries - 1);
+        ulong lastSet = last & ~(setEntries - 1);
+        foreach (ulong setStart in firstSet == lastSet ? new[] { firstSet } : new[] { firstSet, lastSet })
+        {
+            ulong setLo = tableBase + (setStart * entrySize);
+            ulong setHi = setLo + (setEntries * entrySize);
+            if (lo <= setLo && setHi <= hi)
+            {
+                continue;
+            }
+
+            bool broken = false;
+            for (ulong j = 0; j < setEntries; j++)
+            {
+                ulong slot = table + ((setStart + j) * 8);
+                ulong descriptor = Read(slot);
+                if (Classify(Config, descriptor, level) == DescriptorKind.Leaf && Bits.IsSet(descriptor, ContiguousBit))
+                {
+                    Write(slot, Bits.With(descriptor, ContiguousBit, false));
+                    broken = true;
+                }
+            }
+
+            if (broken && visible)
+            {
+                // The TLB may hold the whole set as one entry.
+                log.Leaf(setLo, setHi - setLo, level);
+            }
+        }
+    }
+
+    /// <summary>What an unmap changed, turned into invalidation commands at the end.</summary>
+    private sealed class UnmapLog
+    {
+        private readonly List<(ulong Address, ulong Size, int Level)> _leaves = [];
+        private readonly List<(ulong Address, ulong Size, int Level)> _tables = [];
+
+        public void Leaf(ulong address, ulong size, int level) => _leaves.Add((address, size, level));
+
+        public void Table(ulong address, ulong size, int level) => _tables.Add((address, size, level));
+
+        public List<TlbInvalidation> ToInvalidations(IoPageTableConfig config)
+        {
+            var commands = new List<TlbInvalidation>();
+            foreach (var (address, size, level) in Merge(_leaves))
+            {
+                commands.AddRange(RangeInvalidations(address, size, config.Granule, level, config.RangeInvalidation, leaf: true));
+            }
+
+            foreach (var (address, size, level) in _tables)
+            {
+                commands.AddRange(RangeInvalidations(address, size, config.Granule, level, config.RangeInvalidation, leaf: false));
+            }
+
+            return commands;
+        }
+
+        /// <summary>Joins touching or overlapping ranges of the same level, so that a range command covers a run in one go.</summary>
+        private static List<(ulong Address, ulong Size, int Level)> Merge(List<(ulong Address, ulong Size, int Level)> ranges)
+        {
+            var sorted = ranges.OrderBy(r => r.Address).ThenBy(r => r.Level).ToList();
+            var merged = new List<(ulong Address, ulong Size, int Level)>();
+            foreach (var range in sorted)
+            {
+                if (merged.Count > 0)
+                {
+                    var previous = merged[^1];
+                    ulong previousEnd = previous.Address + previous.Size;
+                    if (previous.Level == range.Level && range.Address <= previousEnd)
+                    {
+                        ulong end = Math.Max(previousEnd, range.Address + range.Size);
+                        merged[^1] = (previous.Address, end - previous.Address, previous.Level);
+                        continue;
+                    }
+                }
+
+                merged.Add(range);
+            }
+
+            return merged;
+        }
+    }
+}

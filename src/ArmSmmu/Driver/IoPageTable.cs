@@ -1,0 +1,338 @@
+using static ArmSmmu.Driver.PageTableDescriptors;
+
+namespace ArmSmmu.Driver;
+
+/// <summary>
+/// Host-side VMSAv8-64 translation tables for one stage-1 context or stage-2 domain, in the manner of Linux's
+/// io-pgtable-arm: map, unmap and look up IOVA ranges by writing descriptors into physical memory from a
+/// <see cref="PhysicalAllocator"/>. The SMMU walks the same memory; nothing is cached here but table bookkeeping.
+/// </summary>
+/// <remarks>
+/// Every descriptor is one 64-bit write, and a table is complete before the descriptor that publishes it is
+/// written, so a walker running concurrently sees either the old or the new translation, never a half-built one.
+/// All members are safe to call from several threads; they are serialised internally.
+/// </remarks>
+public sealed partial class IoPageTable : IDisposable
+{
+    private readonly IPhysicalMemory _memory;
+    private readonly PhysicalAllocator _allocator;
+    private readonly Lock _lock = new();
+
+    // Table PA -> number of valid descriptors in it; also the set of tables to return on Dispose.
+    private readonly Dictionary<ulong, int> _validEntries = [];
+    private readonly ulong _inputLimit;
+    private readonly ulong _outputLimit;
+    private bool _disposed;
+
+    /// <summary>Creates empty tables: allocates and zeroes the start table (all concatenated tables of stage 2).</summary>
+    /// <param name="allocator">Source of table memory; its <see cref="PhysicalAllocator.Memory"/> is where descriptors are written.</param>
+    /// <param name="config">The table format.</param>
+    /// <exception cref="ArgumentException">The configuration is unsupported.</exception>
+    /// <exception cref="InvalidOperationException">The allocator has no room for the start table.</exception>
+    public IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(allocator);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        _allocator = allocator;
+        _memory = allocator.Memory;
+        Config = config;
+        _inputLimit = 1UL << config.InputBits;
+        _outputLimit = 1UL << config.OutputBits;
+
+        // Digest §7.2: the start table is aligned to its size; 64 bytes at least (needed for 52-bit TTBs).
+        ulong bytes = Math.Max(config.StartTableBytes, 64);
+        RootAddress = AllocateTable(bytes);
+    }
+
+    /// <summary>The table format.</summary>
+    public IoPageTableConfig Config { get; }
+
+    /// <summary>PA of the start table: CD.TTB0 for stage 1, STE.S2TTB for stage 2.</summary>
+    public ulong RootAddress { get; }
+
+    /// <summary>Number of tables currently allocated, the start table included.</summary>
+    public int TableCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _validEntries.Count;
+            }
+        }
+    }
+
+    /// <summary>Maps [<paramref name="iova"/>, +<paramref name="size"/>) to [<paramref name="pa"/>, +<paramref name="size"/>), using at every step the largest block the alignment and remaining size allow.</summary>
+    /// <param name="iova">Input address (VA at stage 1, IPA at stage 2), granule aligned.</param>
+    /// <param name="pa">Output address, granule aligned.</param>
+    /// <param name="size">Bytes, a non-zero multiple of the granule.</param>
+    /// <param name="permissions">Access rights and memory type; must include Read or Write.</param>
+    /// <exception cref="ArgumentException">Misaligned or out-of-range addresses, or no access permission.</exception>
+    /// <exception cref="InvalidOperationException">Part of the range is already mapped, or table memory ran out (nothing is then mapped).</exception>
+    public void Map(ulong iova, ulong pa, ulong size, IoPagePermissions permissions)
+    {
+        CheckRange(iova, size, _inputLimit, nameof(iova), "input");
+        CheckRange(pa, size, _outputLimit, nameof(pa), "output");
+        CheckGranuleAligned(iova, size);
+        if ((pa & (Config.Granule.PageSize - 1)) != 0)
+        {
+            throw new ArgumentException($"PA 0x{pa:X} must be a multiple of the {Config.Granule} granule.", nameof(pa));
+        }
+
+        if ((permissions & IoPagePermissions.ReadWrite) == 0)
+        {
+            throw new ArgumentException("A mapping needs Read or Write permission.", nameof(permissions));
+        }
+
+        ulong attributes = LeafAttributes(Config, permissions);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (TryFindMapped(iova, size, out ulong conflict))
+            {
+                throw new InvalidOperationException($"IOVA 0x{conflict:X} is already mapped; unmap it before mapping 0x{iova:X}+0x{size:X} again.");
+            }
+
+            ulong done = 0;
+            try
+            {
+                while (done < size)
+                {
+                    done += MapRun(iova + done, pa + done, size - done, attributes);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Leave no partial mapping behind and give back the tables made for it.
+                UnmapRange(iova, size, new UnmapLog());
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Looks up the output address of <paramref name="iova"/> by walking the tables in memory.</summary>
+    /// <param name="iova">Input address.</param>
+    /// <param name="pa">The output address, or 0.</param>
+    /// <returns><see langword="false"/> when <paramref name="iova"/> is not mapped.</returns>
+    public bool TryIovaToPhys(ulong iova, out ulong pa)
+    {
+        pa = 0;
+        if (iova >= _inputLimit)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ulong table = RootAddress;
+            for (int level = Config.StartLevel; level <= 3; level++)
+            {
+                ulong descriptor = Read(table + (Index(iova, level) * 8));
+                switch (Classify(Config, descriptor, level))
+                {
+                    case DescriptorKind.Leaf:
+                        ulong offsetMask = Config.LevelSize(level) - 1;
+                        pa = (DecodeAddress(Config, descriptor) & ~offsetMask) | (iova & offsetMask);
+                        return true;
+                    case DescriptorKind.Table:
+                        table = DecodeAddress(Config, descriptor);
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Returns every table, the start table included, to the allocator. The tables must no longer be in use by the SMMU.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (ulong table in _validEntries.Keys)
+            {
+                _allocator.Free(table);
+            }
+
+            _validEntries.Clear();
+        }
+    }
+
+    private static void CheckRange(ulong address, ulong size, ulong limit, string name, string what)
+    {
+        if (size == 0)
+        {
+            throw new ArgumentException("Size must be greater than zero.", nameof(size));
+        }
+
+        if (address >= limit || size > limit - address)
+        {
+            throw new ArgumentException($"The {what} range 0x{address:X}+0x{size:X} exceeds the {what} address size (0x{limit:X}).", name);
+        }
+    }
+
+    private void CheckGranuleAligned(ulong iova, ulong size)
+    {
+        ulong mask = Config.Granule.PageSize - 1;
+        if ((iova & mask) != 0 || (size & mask) != 0)
+        {
+            throw new ArgumentException($"IOVA 0x{iova:X} and size 0x{size:X} must be multiples of the {Config.Granule} granule.", nameof(iova));
+        }
+    }
+
+    /// <summary>Writes the leaves of one level-L table for the start of the range; returns bytes mapped.</summary>
+    private ulong MapRun(ulong iova, ulong pa, ulong remaining, ulong attributes)
+    {
+        int level = LeafLevelFor(iova, pa, remaining);
+        ulong blockSize = Config.LevelSize(level);
+        ulong table = WalkOrCreate(iova, level);
+        ulong first = Index(iova, level);
+        ulong count = Math.Min(remaining / blockSize, (ulong)EntriesAt(level) - first);
+        ulong setEntries = Config.UseContiguousHint ? (ulong)Config.ContiguousEntries(level) : 0;
+        ulong setSize = setEntries * blockSize;
+        ulong type = LeafType(level);
+
+        ulong written = 0;
+        while (written < count)
+        {
+            ulong va = iova + (written * blockSize);
+            ulong oa = pa + (written * blockSize);
+
+            // Digest §7.9: a contiguous set is aligned in both input and output and fully written here.
+            bool contiguous = setEntries > 1 && count - written >= setEntries && va % setSize == 0 && oa % setSize == 0;
+            ulong n = contiguous ? setEntries : 1;
+            ulong extra = contiguous ? 1UL << ContiguousBit : 0;
+            for (ulong j = 0; j < n; j++)
+            {
+                Write(table + ((first + written + j) * 8), EncodeAddress(Config, oa + (j * blockSize)) | attributes | type | extra);
+            }
+
+            written += n;
+        }
+
+        _validEntries[table] += (int)count;
+        return count * blockSize;
+    }
+
+    /// <summary>The shallowest level whose block (or page) fits the alignment of both addresses and the remaining size.</summary>
+    private int LeafLevelFor(ulong iova, ulong pa, ulong remaining)
+    {
+        for (int level = Config.StartLevel; level < 3; level++)
+        {
+            ulong size = Config.LevelSize(level);
+            if (Config.BlockAllowed(level) && size <= remaining && ((iova | pa) & (size - 1)) == 0)
+            {
+                return level;
+            }
+        }
+
+        return 3;
+    }
+
+    /// <summary>Returns the level-<paramref name="target"/> table covering <paramref name="iova"/>, creating empty tables on the way.</summary>
+    private ulong WalkOrCreate(ulong iova, int target)
+    {
+        ulong table = RootAddress;
+        for (int level = Config.StartLevel; level < target; level++)
+        {
+            ulong slot = table + (Index(iova, level) * 8);
+            ulong descriptor = Read(slot);
+            switch (Classify(Config, descriptor, level))
+            {
+                case DescriptorKind.Table:
+                    table = DecodeAddress(Config, descriptor);
+                    break;
+                case DescriptorKind.Invalid:
+                    // The new table is zeroed (all invalid) before it is published.
+                    ulong child = AllocateTable(Config.Granule.PageSize);
+                    Write(slot, Table(Config, child));
+                    _validEntries[table]++;
+                    table = child;
+                    break;
+                default:
+                    throw new InvalidOperationException($"IOVA 0x{iova:X} is already mapped by a level-{level} block.");
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>Finds the first mapped address of [iova, iova+size), skipping unmapped regions a whole table entry at a time.</summary>
+    private bool TryFindMapped(ulong iova, ulong size, out ulong mapped)
+    {
+        ulong address = iova;
+        ulong end = iova + size;
+        while (address < end)
+        {
+            ulong table = RootAddress;
+            for (int level = Config.StartLevel; level <= 3; level++)
+            {
+                ulong descriptor = Read(table + (Index(address, level) * 8));
+                DescriptorKind kind = Classify(Config, descriptor, level);
+                if (kind == DescriptorKind.Leaf)
+                {
+                    mapped = address;
+                    return true;
+                }
+
+                if (kind == DescriptorKind.Invalid)
+                {
+                    ulong span = Config.LevelSize(level);
+                    address = (address & ~(span - 1)) + span;
+                    break;
+                }
+
+                table = DecodeAddress(Config, descriptor);
+            }
+        }
+
+        mapped = 0;
+        return false;
+    }
+
+    private int EntriesAt(int level) => level == Config.StartLevel ? Config.StartTableEntries : 1 << Config.BitsPerLevel;
+
+    private ulong Index(ulong iova, int level) => (iova >> Config.Granule.LevelShift(level)) & (ulong)(EntriesAt(level) - 1);
+
+    private ulong AllocateTable(ulong bytes)
+    {
+        ulong table = _allocator.Allocate(bytes, bytes);
+        if (table >= _outputLimit || bytes > _outputLimit - table)
+        {
+            _allocator.Free(table);
+            throw new InvalidOperationException($"The allocator returned table memory at 0x{table:X}, beyond the {Config.OutputBits}-bit output address size.");
+        }
+
+        _validEntries.Add(table, 0);
+        return table;
+    }
+
+    private void FreeTable(ulong table)
+    {
+        _validEntries.Remove(table);
+        _allocator.Free(table);
+    }
+
+    private ulong Read(ulong address) =>
+        _memory.TryReadUInt64(address, out ulong value)
+            ? value
+            : throw new InvalidOperationException($"Table memory at 0x{address:X} is not readable (unbacked).");
+
+    private void Write(ulong address, ulong value)
+    {
+        if (!_memory.TryWriteUInt64(address, value))
+        {
+            throw new InvalidOperationException($"Table memory at 0x{address:X} is not writable (unbacked).");
+        }
+    }
+}
