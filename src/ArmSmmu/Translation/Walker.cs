@@ -62,7 +62,8 @@ public sealed class Walker
         }
 
         var fault = Stage1(inputAddress, regime, access, ref reads, out Leaf s1, out Granule granule, trace);
-        bool s1Denied = fault.Kind == FaultKind.Permission;
+        // A stage-2 fault met on a stage-1 table access (CLASS TT) is final even when it is a Permission fault.
+        bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
         {
             return WalkResult.Failed(fault, reads);

@@ -231,4 +231,21 @@ public class NestedWalkTests
             new WalkFault(FaultKind.ExternalAbort, true, FaultClass.TT, S1RootIpa + (0x48 * 8), s2BlockPa, 2),
             _walker.Walk(Va, Regime(), Read).Fault);
     }
+
+    // Digest §7.6: stage-2 checks apply to stage-1 table reads; no read permission is a stage-2 Permission fault,
+    // CLASS TT, caused by the descriptor read (TTRnW = 1).
+    [Fact]
+    public void Stage1_table_read_needs_stage2_read_permission()
+    {
+        MapTables(tableS2ap: 2);
+        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        var trace = new WalkTrace();
+
+        var result = _walker.Walk(Va, Regime(), Read, trace);
+
+        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, S1RootIpa + (0x48 * 8), Level: 2), result.Fault);
+        Assert.False(result.Cacheable);
+        Assert.All(trace.Steps, s => Assert.True(s.Stage2 && s.Purpose == FaultClass.TT));
+        Assert.Equal(2, trace.Steps.Count);
+    }
 }

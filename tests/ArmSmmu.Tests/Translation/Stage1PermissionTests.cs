@@ -264,6 +264,44 @@ public class Stage1PermissionTests
         Assert.Equal(new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: _leafAddress, Level: 3, DescriptorWrite: true), result.Fault);
     }
 
+    // IHI0070 §3.13: updates are atomic; when another agent changed the descriptor first, the walker reads it again.
+    [Fact]
+    public void Lost_update_race_rereads_the_descriptor()
+    {
+        ulong leaf = S1Leaf(Pa, page: true) & ~AF;
+        _leafAddress = _tables.Map(_root, 12, 1, 39, Va, 3, leaf);
+        ulong byOtherAgent = leaf | AF | NotGlobal;
+        var walker = new Walker(new RacingMemory(_memory, byOtherAgent), 48);
+
+        var result = walker.Walk(Va, With(Stage1(Granule.Size4K, 25, _root), c => c with { Ha = true }), Read);
+
+        Assert.True(result.Success);
+        Assert.False(result.Entry.Global);
+        Assert.Equal(4, result.DescriptorReads);
+        Assert.Equal(byOtherAgent, _memory.ReadUInt64(_leafAddress));
+    }
+
+    /// <summary>Before the first compare-and-swap, another agent stores a value of its own at that address.</summary>
+    private sealed class RacingMemory(SparseMemory inner, ulong racingValue) : IAtomicPhysicalMemory
+    {
+        private bool _raced;
+
+        public bool TryRead(ulong address, Span<byte> destination) => inner.TryRead(address, destination);
+
+        public bool TryWrite(ulong address, ReadOnlySpan<byte> source) => inner.TryWrite(address, source);
+
+        public bool TryCompareExchange64(ulong address, ulong value, ulong comparand, out ulong original)
+        {
+            if (!_raced)
+            {
+                _raced = true;
+                inner.WriteUInt64(address, racingValue);
+            }
+
+            return inner.TryCompareExchange64(address, value, comparand, out original);
+        }
+    }
+
     /// <summary>Reads pass through, every write aborts.</summary>
     private sealed class WriteAbortingMemory(SparseMemory inner) : IPhysicalMemory
     {
