@@ -159,6 +159,11 @@ public sealed class Walker
             throw new ArgumentException($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
         }
 
+        if (c.OutputBits == 0)
+        {
+            throw new ArgumentException("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
+        }
+
         // Digest §7.2: the starting level depends only on the input size and the granule.
         int level = granule.StartLevel(inputBits);
         if (level is < 0 or > 3)
@@ -324,6 +329,11 @@ public sealed class Walker
         if (granule.PageShift == 0)
         {
             throw new ArgumentException("Stage2Config.Granule is not set.", nameof(c));
+        }
+
+        if (c.OutputBits == 0)
+        {
+            throw new ArgumentException("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
