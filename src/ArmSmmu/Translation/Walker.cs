@@ -62,7 +62,8 @@ public sealed class Walker
         }
 
         var fault = Stage1(inputAddress, regime, access, ref reads, out Leaf s1, out Granule granule, trace);
-        bool s1Denied = fault.Kind == FaultKind.Permission;
+        // A stage-2 fault met on a stage-1 table access (CLASS TT) is final even when it is a Permission fault.
+        bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
         {
             return WalkResult.Failed(fault, reads);
@@ -156,6 +157,11 @@ public sealed class Walker
         if (granule.PageShift == 0)
         {
             throw new ArgumentException($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
+        }
+
+        if (c.OutputBits == 0)
+        {
+            throw new ArgumentException("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
         }
 
         // Digest §7.2: the starting level depends only on the input size and the granule.
@@ -323,6 +329,11 @@ public sealed class Walker
         if (granule.PageShift == 0)
         {
             throw new ArgumentException("Stage2Config.Granule is not set.", nameof(c));
+        }
+
+        if (c.OutputBits == 0)
+        {
+            throw new ArgumentException("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
