@@ -3,17 +3,17 @@ namespace ArmSmmu.Caches;
 /// <summary>Thread-safe counters of one cache: what a performance study needs to size it.</summary>
 public sealed class CacheStatistics
 {
-    private long _hits;
-    private long _misses;
+    private readonly StripedCounter _hits = new();
+    private readonly StripedCounter _misses = new();
     private long _insertions;
     private long _evictions;
     private long _invalidated;
 
     /// <summary>Lookups that found an entry.</summary>
-    public long Hits => Volatile.Read(ref _hits);
+    public long Hits => _hits.Value;
 
     /// <summary>Lookups that found nothing (including every lookup of a disabled cache).</summary>
-    public long Misses => Volatile.Read(ref _misses);
+    public long Misses => _misses.Value;
 
     /// <summary>Entries stored (an insert dropped by the generation check is not counted).</summary>
     public long Insertions => Volatile.Read(ref _insertions);
@@ -30,8 +30,8 @@ public sealed class CacheStatistics
     /// <summary>Sets every counter to zero.</summary>
     public void Reset()
     {
-        Interlocked.Exchange(ref _hits, 0);
-        Interlocked.Exchange(ref _misses, 0);
+        _hits.Reset();
+        _misses.Reset();
         Interlocked.Exchange(ref _insertions, 0);
         Interlocked.Exchange(ref _evictions, 0);
         Interlocked.Exchange(ref _invalidated, 0);
@@ -44,9 +44,9 @@ public sealed class CacheStatistics
     /// <inheritdoc/>
     public override string ToString() => Snapshot().ToString();
 
-    internal void RecordHit() => Interlocked.Increment(ref _hits);
+    internal void RecordHit() => _hits.Increment();
 
-    internal void RecordMiss() => Interlocked.Increment(ref _misses);
+    internal void RecordMiss() => _misses.Increment();
 
     internal void RecordInsertion() => Interlocked.Increment(ref _insertions);
 
