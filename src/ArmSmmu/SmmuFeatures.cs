@@ -212,7 +212,8 @@ public sealed record SmmuFeatures
             v |= (uint)Httu << 6;
             v |= Hyp && Stage1 && Stage2 ? 1u << 9 : 0;
             v |= Ats ? 1u << 10 : 0;
-            v |= 1u << 11; // NS1ATS: split-stage ATS not supported
+            // NS1ATS: split-stage ATS not supported; RES0 unless ATS, S1P and S2P (IHI0070 §6.3.1).
+            v |= Ats && Stage1 && Stage2 ? 1u << 11 : 0;
             v |= Asid16 ? 1u << 12 : 0;
             v |= Msi ? 1u << 13 : 0;
             v |= Sev ? 1u << 14 : 0;
@@ -221,7 +222,7 @@ public sealed record SmmuFeatures
             v |= Vmid16 ? 1u << 18 : 0;
             v |= TwoLevelCdTable ? 1u << 19 : 0;
             v |= 0b10u << 21; // TTENDIAN: little-endian only
-            v |= AtsRecordErrors ? 1u << 23 : 0;
+            v |= AtsRecordErrors && Ats ? 1u << 23 : 0; // RES0 when ATS == 0 (IHI0070 §6.3.1)
             v |= (uint)StallModel << 24;
             v |= AbortOnlyTermination ? 1u << 26 : 0;
             v |= TwoLevelStreamTable ? 1u << 27 : 0;

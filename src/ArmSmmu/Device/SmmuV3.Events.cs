@@ -49,6 +49,12 @@ public sealed partial class SmmuV3
 
             _eventqProd = (_eventqProd & (1u << 31)) | ((prod + 1) & wrapMask);
             Statistics.CountEvent(record.Type, written: true);
+            if (prod != cons)
+            {
+                // IHI0070 §3.18.2: the event queue interrupt is triggered by the transition from empty to non-empty.
+                return true;
+            }
+
             SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, _eventqIrqCfg0, _eventqIrqCfg1, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
             return true;
         }
@@ -79,11 +85,18 @@ public sealed partial class SmmuV3
             uint wrapMask = WrapMask(log2);
             uint prod = _priqProd & wrapMask;
             uint cons = _priqCons & wrapMask;
+            bool lastOnly = (_priqIrqCfg2 & (1u << 31)) != 0;
             if (IsQueueFull(prod, cons, log2))
             {
                 if ((_priqProd >> 31) == (_priqCons >> 31))
                 {
                     _priqProd ^= 1u << 31;
+                }
+
+                // IHI0070 §6.3.36: with LO = 1, a Last request discarded by overflow still generates the interrupt.
+                if (lastOnly && request.Last)
+                {
+                    SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, _priqIrqCfg0, _priqIrqCfg1, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
                 }
 
                 return false;
@@ -97,8 +110,9 @@ public sealed partial class SmmuV3
             }
 
             _priqProd = (_priqProd & (1u << 31)) | ((prod + 1) & wrapMask);
-            // IHI0070 §6.3.35: PRIQ_IRQ_CFG2.LO = 1 signals only requests that end a page request group.
-            if ((_priqIrqCfg2 & (1u << 31)) == 0 || request.Last)
+            // IHI0070 §6.3.36: LO = 1 signals requests with Last = 1; LO = 0 signals the transition from empty to
+            // non-empty (§3.18.2), not every entry.
+            if (lastOnly ? request.Last : prod == cons)
             {
                 SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, _priqIrqCfg0, _priqIrqCfg1, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
             }

@@ -276,10 +276,8 @@ public sealed partial class SmmuV3
             case SmmuRegister.CR0:
                 WriteCr0(value);
                 break;
-            case SmmuRegister.CR1 when (_cr0 & (uint)(Cr0Flags.SMMUEN | Cr0Flags.CMDQEN | Cr0Flags.EVENTQEN | Cr0Flags.PRIQEN)) == 0:
-                // IHI0070 §6.3.10: TABLE_* are guarded by SMMUEN and QUEUE_* by the queue enables; this model
-                // takes the conservative reading and accepts CR1 only while everything is off.
-                _cr1 = value & Cr1Mask;
+            case SmmuRegister.CR1:
+                WriteCr1(value);
                 break;
             case SmmuRegister.CR2 when !Enabled(Cr0Flags.SMMUEN):
                 _cr2 = value & Cr2Mask;
@@ -310,8 +308,9 @@ public sealed partial class SmmuV3
             case SmmuRegister.PRIQ_IRQ_CFG1 when Features.Msi && PriImplemented && (_irqCtrl & (uint)IrqCtrlFlags.PRIQ_IRQEN) == 0:
                 _priqIrqCfg1 = value;
                 break;
-            case SmmuRegister.PRIQ_IRQ_CFG2 when Features.Msi && PriImplemented && (_irqCtrl & (uint)IrqCtrlFlags.PRIQ_IRQEN) == 0:
-                _priqIrqCfg2 = value & 0x8000_003F;
+            case SmmuRegister.PRIQ_IRQ_CFG2 when PriImplemented && (_irqCtrl & (uint)IrqCtrlFlags.PRIQ_IRQEN) == 0:
+                // IHI0070 §6.3.1 (MSI): LO is not affected by whether MSIs are implemented; SH/MemAttr are MSI fields.
+                _priqIrqCfg2 = value & (Features.Msi ? 0x8000_003Fu : 0x8000_0000u);
                 break;
             case SmmuRegister.STRTAB_BASE_CFG when !Enabled(Cr0Flags.SMMUEN):
                 _strtabBaseCfg = value & StrtabBaseCfgMask;
@@ -358,6 +357,25 @@ public sealed partial class SmmuV3
         {
             ProcessCommandQueue();
         }
+    }
+
+    private void WriteCr1(uint value)
+    {
+        // IHI0070 §6.3.11.1: TABLE_*[11:6] are guarded by SMMUEN alone.
+        // IHI0070 §6.3.11.2: QUEUE_*[5:0] are guarded by CMDQEN, EVENTQEN and PRIQEN together.
+        // Guarded writes are IGNORED (the only SMMUv3.2 behaviour); CR0ACK equals CR0 in this model.
+        uint writable = 0;
+        if (!Enabled(Cr0Flags.SMMUEN))
+        {
+            writable |= 0xFC0;
+        }
+
+        if ((_cr0 & (uint)(Cr0Flags.CMDQEN | Cr0Flags.EVENTQEN | Cr0Flags.PRIQEN)) == 0)
+        {
+            writable |= 0x03F;
+        }
+
+        _cr1 = (_cr1 & ~writable) | (value & Cr1Mask & writable);
     }
 
     private void WriteGbpa(uint value)

@@ -88,6 +88,19 @@ internal sealed class DeviceHarness
         WriteAndPoll(SmmuRegister.CR0, 0xD, SmmuRegister.CR0ACK);
     }
 
+    /// <summary>Only the command queue (digest §8.3 step 4), for devices the full reset cannot drive (e.g. no Hyp: no TLBI_EL2_ALL).</summary>
+    public void EnableCommandQueueOnly()
+    {
+        Smmu.InterruptRaised += (_, e) => Interrupts.Add(e.Source);
+        Smmu.WriteRegister64(SmmuRegister.CMDQ_BASE, (1UL << 62) | CommandQueueBase | CommandQueueLog2);
+        Smmu.WriteRegister32(SmmuRegister.CMDQ_PROD, 0);
+        Smmu.WriteRegister32(SmmuRegister.CMDQ_CONS, 0);
+        WriteAndPoll(SmmuRegister.CR0, (uint)Cr0Flags.CMDQEN, SmmuRegister.CR0ACK);
+    }
+
+    /// <summary>Address of the command-queue slot that producer index <paramref name="index"/> names.</summary>
+    public static ulong CommandSlot(uint index) => CommandQueueBase + ((index & ((1u << CommandQueueLog2) - 1)) * 16UL);
+
     public void WriteAndPoll(ulong register, uint value, ulong ack)
     {
         Smmu.WriteRegister32(register, value);
