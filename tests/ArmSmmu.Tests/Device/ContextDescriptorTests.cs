@@ -99,6 +99,29 @@ public class ContextDescriptorTests
         Assert.Empty(h.DrainEvents());
     }
 
+    [Theory]
+    [InlineData(false, true)]  // NS-EL2: the ASID is IGNORED, so a 16-bit value is not ILLEGAL
+    [InlineData(true, false)]  // NS-EL2-E2H: the ASID tags entries and must fit 8 bits without ASID16
+    public void Asid_width_check_depends_on_the_streamworld(bool e2h, bool legal)
+    {
+        // IHI0070 §5.4 ASID (digest 3.3): ASID[15:8] != 0 with !ASID16 is ILLEGAL for EL1 and EL2-E2H, not for EL2.
+        var h = new DeviceHarness(SmmuFeatures.Default with { Asid16 = false });
+        h.Reset();
+        if (e2h)
+        {
+            h.SetCr2(0x7);
+        }
+
+        ulong pgd = h.NewTable();
+        h.Map4K(pgd, Iova, Pa, DeviceHarness.S1ReadWrite);
+        Assert.True(DeviceHarness.LinuxCd(0x1FF, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { STRW = 2 });
+
+        var result = h.Read(Sid, Iova);
+        Assert.Equal(legal, result.IsSuccess);
+        Assert.Equal(legal ? EventType.None : EventType.CBadCd, result.Fault);
+    }
+
     [Fact]
     public void Cd_fetch_abort_is_f_cd_fetch_with_the_fetch_address()
     {

@@ -127,6 +127,26 @@ public class Stage2AndNestedTests
     }
 
     [Fact]
+    public void Nested_s1dss_bypass_translates_substream_less_traffic_at_stage2_only()
+    {
+        // IHI0070 §5.2 S1DSS 0b01: as Config 0b110 for traffic without a SubstreamID (no CD fetched).
+        var n = BuildNested();
+        var ste = DeviceHarness.Stage2Ste(n.S2Root, Vmid) with
+        {
+            Config = SteConfig.Nested,
+            S1ContextPtr = DeviceHarness.CdTableBase,
+            S1CDMax = 1,
+            S1DSS = 1,
+            S1STALLD = true,
+        };
+        n.H.SetSte(Sid, ste);
+
+        Assert.Equal(Pa + 0x20, n.H.Read(Sid, Ipa + 0x20).PhysicalAddress);
+        Assert.Equal(Pa + 0x20, n.H.Read(Sid, Va + 0x20, ssid: 0).PhysicalAddress);
+        Assert.Empty(n.H.DrainEvents());
+    }
+
+    [Fact]
     public void Nested_translation_goes_va_to_ipa_to_pa()
     {
         var n = BuildNested();

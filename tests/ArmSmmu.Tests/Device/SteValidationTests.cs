@@ -89,7 +89,7 @@ public class SteValidationTests
     {
         "S1 default", "S2 default", "S2S with STALL_MODEL 00", "S2S with STALL_MODEL 10", "S1STALLD 0 with STALL_MODEL 01",
         "VMID 8-bit without VMID16", "S2 fields ignored in S1-only", "S1 fields ignored in S2-only", "STRW ignored with stage 2",
-        "S2SL0 1 concatenated", "EATS 01", "S1CDMax = SSIDSIZE",
+        "S2SL0 1 concatenated", "EATS 01", "S1CDMax = SSIDSIZE", "STRW ignored when nested",
     };
 
     private static (SmmuFeatures? Features, StreamTableEntry Ste) Legal(string name) => name switch
@@ -107,6 +107,7 @@ public class SteValidationTests
         "S2SL0 1 concatenated" => (null, S2 with { S2SL0 = 1, S2T0SZ = 24 }), // level 1 start, 40-bit IPA: 2 concatenated tables
         "EATS 01" => (null, S2 with { EATS = 1 }),
         "S1CDMax = SSIDSIZE" => (SmmuFeatures.Default with { SubstreamIdBits = 8 }, S1 with { S1CDMax = 8 }),
+        "STRW ignored when nested" => (null, S2 with { Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, STRW = 3 }),
         _ => throw new ArgumentException(name),
     };
 
