@@ -25,23 +25,28 @@ internal static class AttributeOverrides
                 memory = MemoryAttributeDecoder.FromStage2(memAttr, sh: 3) with { ReadAllocate = memory.ReadAllocate, WriteAllocate = memory.WriteAllocate };
             }
 
-            memory = shcfg switch
+            // IHI0070 §5.2 SHCFG, ALLOCCFG: both only affect memory that is Normal Write-Back or Write-Through at
+            // some level; any-Device and Normal iNC-oNC are Outer Shareable and carry no allocation hints.
+            bool cacheable = memory.Type == MemoryType.Normal
+                && (memory.Inner != Cacheability.NonCacheable || memory.Outer != Cacheability.NonCacheable);
+            if (cacheable)
             {
-                0 => memory with { Shareability = Shareability.NonShareable },
-                2 => memory with { Shareability = Shareability.OuterShareable },
-                3 => memory with { Shareability = Shareability.InnerShareable },
-                _ => memory,
-            };
+                memory = shcfg switch
+                {
+                    0 => memory with { Shareability = Shareability.NonShareable },
+                    2 => memory with { Shareability = Shareability.OuterShareable },
+                    3 => memory with { Shareability = Shareability.InnerShareable },
+                    _ => memory,
+                };
 
-            // ALLOCCFG = 1RWT replaces the allocation and transient hints.
-            if ((alloccfg & 8) != 0)
-            {
-                memory = memory with { ReadAllocate = (alloccfg & 4) != 0, WriteAllocate = (alloccfg & 2) != 0, Transient = (alloccfg & 1) != 0 };
+                // ALLOCCFG = 1RWT replaces the allocation and transient hints.
+                if ((alloccfg & 8) != 0)
+                {
+                    memory = memory with { ReadAllocate = (alloccfg & 4) != 0, WriteAllocate = (alloccfg & 2) != 0, Transient = (alloccfg & 1) != 0 };
+                }
             }
-
-            if (memory.Type != MemoryType.Normal)
+            else
             {
-                // Device memory is always treated as outer shareable and never allocates.
                 memory = memory with { Shareability = Shareability.OuterShareable, ReadAllocate = false, WriteAllocate = false, Transient = false };
             }
         }

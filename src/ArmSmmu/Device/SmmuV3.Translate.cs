@@ -130,7 +130,7 @@ public sealed partial class SmmuV3
             var denied = PermissionCheck.Check(hit, request.Address, access);
             if (denied.Kind == FaultKind.None)
             {
-                return Success(hit, request.Address, access);
+                return cd is null ? Stage1BypassedSuccess(request, ste, hit, access) : Success(hit, request.Address, access);
             }
 
             // A clean page that hardware may mark dirty: walk again so the walker performs the update (IHI0070 §3.13).
@@ -149,9 +149,23 @@ public sealed partial class SmmuV3
             _tlb.Insert(key, walk.Entry, generation);
         }
 
-        return walk.Success
-            ? Success(walk.Entry, request.Address, access)
-            : TranslationFault(request, ste, cd, walk.Fault, access);
+        if (!walk.Success)
+        {
+            return TranslationFault(request, ste, cd, walk.Fault, access);
+        }
+
+        return cd is null ? Stage1BypassedSuccess(request, ste, walk.Entry, access) : Success(walk.Entry, request.Address, access);
+    }
+
+    // IHI0070 §13.5, stage-2-only column: with stage 1 bypassed (Config 0b110, or S1DSS = 0b01 with stage 2) the
+    // STE overrides (MTCFG/MemAttr, SHCFG, ALLOCCFG) stand in for the stage-1 output and are combined with stage 2.
+    private TranslationResult Stage1BypassedSuccess(in TranslationRequest request, SteContext ste, in TranslationEntry entry, AccessIntent access)
+    {
+        var e = ste.Ste;
+        var incoming = AttributeOverrides.Apply(request, Features, e.MTCFG, e.MemAttr, e.SHCFG, e.ALLOCCFG, e.PRIVCFG, e.INSTCFG);
+        var memory = MemoryAttributeDecoder.Combine(incoming.Memory, entry.Attributes);
+        var attributes = new TransactionAttributes(memory, access.Privileged, access.Instruction);
+        return TranslationResult.Translated(entry.Translate(request.Address), entry.Shift, attributes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

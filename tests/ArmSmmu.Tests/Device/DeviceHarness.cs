@@ -73,7 +73,11 @@ internal sealed class DeviceHarness
         Smmu.WriteRegister32(SmmuRegister.CMDQ_CONS, 0);
         WriteAndPoll(SmmuRegister.CR0, 0x8, SmmuRegister.CR0ACK);
         Submit(Command.CfgiAll());
-        Submit(Command.TlbiEl2All());
+        if (Smmu.Features.Hyp && Smmu.Features.Stage1 && Smmu.Features.Stage2)
+        {
+            Submit(Command.TlbiEl2All()); // Linux issues it only with IDR0.Hyp (CERROR_ILL otherwise, IHI0070 §4.4.5)
+        }
+
         Submit(Command.TlbiNsnhAll());
 
         Smmu.WriteRegister64(SmmuRegister.EVENTQ_BASE, (1UL << 62) | EventQueueBase | EventQueueLog2);
@@ -259,6 +263,66 @@ internal sealed class DeviceHarness
 
     /// <summary>Stage-2 leaf: S2AP read/write, MemAttr 0xF, SH ISH, AF.</summary>
     public const ulong S2ReadWrite = (3UL << 6) | (0xFUL << 2) | (3UL << 8) | (1UL << 10);
+
+    /// <summary>Writes a whole STE (any table format: the caller gives the address) and issues CFGI_STE + SYNC.</summary>
+    public void WriteSte(ulong address, uint sid, in StreamTableEntry ste)
+    {
+        Assert.True(ste.TryWrite(Memory, address));
+        Submit(Command.CfgiSte(sid, leaf: true));
+    }
+
+    /// <summary>Writes a whole STE into the linear table and issues CFGI_STE + SYNC.</summary>
+    public void SetSte(uint sid, in StreamTableEntry ste) => WriteSte(SteAddress(sid), sid, ste);
+
+    /// <summary>Writes SMMU_CR2 the way a driver must: with SMMUEN = 0, then enables the SMMU again (IHI0070 §6.3.12).</summary>
+    public void SetCr2(uint value)
+    {
+        uint cr0 = Smmu.ReadRegister32(SmmuRegister.CR0);
+        WriteAndPoll(SmmuRegister.CR0, cr0 & ~1u, SmmuRegister.CR0ACK);
+        Smmu.WriteRegister32(SmmuRegister.CR2, value);
+        WriteAndPoll(SmmuRegister.CR0, cr0, SmmuRegister.CR0ACK);
+    }
+
+    /// <summary>Reprograms STRTAB_BASE/STRTAB_BASE_CFG with SMMUEN = 0 (IHI0070 §6.3.23-§6.3.24), then CFGI_ALL and enable.</summary>
+    public void SetStreamTable(ulong tableBase, uint cfg)
+    {
+        uint cr0 = Smmu.ReadRegister32(SmmuRegister.CR0);
+        WriteAndPoll(SmmuRegister.CR0, cr0 & ~1u, SmmuRegister.CR0ACK);
+        Smmu.WriteRegister64(SmmuRegister.STRTAB_BASE, (1UL << 62) | tableBase);
+        Smmu.WriteRegister32(SmmuRegister.STRTAB_BASE_CFG, cfg);
+        Submit(Command.CfgiAll());
+        WriteAndPoll(SmmuRegister.CR0, cr0, SmmuRegister.CR0ACK);
+    }
+
+    /// <summary>A stage-2-only STE: 4K granule, 48-bit IPA starting at level 0, 48-bit PS, faults recorded (digest §2.2).</summary>
+    public static StreamTableEntry Stage2Ste(ulong s2ttb, ushort vmid) => new()
+    {
+        V = true,
+        Config = SteConfig.Stage2Translate,
+        S2VMID = vmid,
+        S2T0SZ = 16,
+        S2SL0 = 2,
+        S2IR0 = 1,
+        S2OR0 = 1,
+        S2SH0 = 3,
+        S2TG = 0,
+        S2PS = 5,
+        S2AA64 = true,
+        S2R = true,
+        S2TTB = s2ttb,
+    };
+
+    /// <summary>Identity-maps every 4K page of [from, to) at stage 2 (so stage-1 tables and CDs are reachable as IPAs).</summary>
+    public void IdentityMapS2(ulong s2Root, ulong from, ulong to)
+    {
+        for (ulong page = from & ~0xFFFUL; page < to; page += 0x1000)
+        {
+            Map4K(s2Root, page, page, S2ReadWrite);
+        }
+    }
+
+    /// <summary>The next address <see cref="AllocatePage"/> would hand out (to bracket the pages a test allocated).</summary>
+    public ulong AllocationMark => _nextPage;
 
     /// <summary>Drains the event queue as Linux's event thread does (digest §8.6).</summary>
     public List<EventRecord> DrainEvents()
