@@ -235,14 +235,13 @@ public sealed partial class Tlb
             Shift = entry.Shift;
         }
 
-        public TlbKey Key { get; }
-
-        public TranslationEntry Entry { get; }
+        // Fields, not properties: a lookup reads them in place instead of copying the entry.
+        public readonly TlbKey Key;
+        public readonly TranslationEntry Entry;
 
         /// <summary>Input address shifted right by <see cref="Shift"/>.</summary>
-        public ulong Page { get; }
-
-        public int Shift { get; }
+        public readonly ulong Page;
+        public readonly int Shift;
 
         /// <summary>First input address the entry covers.</summary>
         public ulong First => Page << Shift;

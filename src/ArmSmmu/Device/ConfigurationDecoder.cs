@@ -73,6 +73,8 @@ internal static class ConfigurationDecoder
         return new SteContext
         {
             Ste = ste,
+            PrivCfg = f.AttributePermissionsOverride ? ste.PRIVCFG : 0,
+            InstCfg = f.AttributePermissionsOverride ? ste.INSTCFG : 0,
             Address = address,
             World = world,
             Vmid = vmid,

@@ -77,6 +77,7 @@ public sealed partial class SmmuV3
                 // IHI0070 §4.3.1: the STE, and the CDs cached through it.
                 _steCache.InvalidateStream(c.StreamId);
                 _cdCache.InvalidateStream(c.StreamId);
+                _pathCache.InvalidateStream(c.StreamId);
                 return CommandError.None;
 
             case CommandOpcode.CfgiSteRange:
@@ -88,6 +89,7 @@ public sealed partial class SmmuV3
                 // IHI0070 §4.3.2: 2^(Range+1) StreamIDs from StreamID aligned down; Range 31 is CFGI_ALL.
                 _steCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
                 _cdCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
+                _pathCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
                 return CommandError.None;
 
             case CommandOpcode.CfgiCd:
@@ -98,6 +100,7 @@ public sealed partial class SmmuV3
 
                 // IHI0070 §4.3.3: the CD of that SubstreamID (SubstreamID 0 also names the single or default CD).
                 _cdCache.InvalidateSubstream(c.StreamId, c.SubstreamId);
+                _pathCache.InvalidateStream(c.StreamId); // derived paths: SubstreamID 0 also names the default CD
                 return CommandError.None;
 
             case CommandOpcode.CfgiCdAll:
@@ -107,6 +110,7 @@ public sealed partial class SmmuV3
                 }
 
                 _cdCache.InvalidateStream(c.StreamId);
+                _pathCache.InvalidateStream(c.StreamId);
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhAll:

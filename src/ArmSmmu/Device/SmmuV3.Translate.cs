@@ -33,10 +33,38 @@ public sealed partial class SmmuV3
             return TranslateWhileDisabled(request);
         }
 
+        // One lookup finds everything the STE and CD decided for this (StreamID, SubstreamID).
+        uint ssidKey = request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream;
+        if (!_pathCache.TryGet(request.StreamId, ssidKey, out var path))
+        {
+            long generation = _pathCache.Generation;
+            path = ResolvePath(request, out var failure);
+            if (path is null)
+            {
+                return failure;
+            }
+
+            _pathCache.Add(request.StreamId, ssidKey, path, generation);
+        }
+
+        return path.Kind switch
+        {
+            StreamPathKind.Translate => TranslateWith(request, path.Ste, path.Cd, path.Regime, path.Key),
+            StreamPathKind.Bypass => TranslateBypass(request, path.Ste),
+            _ => Terminated(EventType.None),
+        };
+    }
+
+    // The configuration part of the pipeline: STE, SubstreamID checks, CD. Null with the failure's result when
+    // the configuration is in error (never cached: the event is recorded for every transaction).
+    private StreamPath? ResolvePath(in TranslationRequest request, out TranslationResult failure)
+    {
+        failure = default;
         var ste = LookupSte(request.StreamId, out var steError);
         if (ste is null)
         {
-            return ConfigFault(request, steError);
+            failure = ConfigFault(request, steError);
+            return null;
         }
 
         var entry = ste.Ste;
@@ -44,53 +72,47 @@ public sealed partial class SmmuV3
         if (!s1 && request.SubstreamId.HasValue)
         {
             // IHI0070 §3.9: a SubstreamID with stage 1 disabled (or bypassed by Config) is C_BAD_SUBSTREAMID.
-            return (uint)entry.Config < 4
-                ? Terminated(EventType.None)
-                : ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
+            if ((uint)entry.Config < 4)
+            {
+                return StreamPath.Abort(ste);
+            }
+
+            failure = ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
+            return null;
         }
 
         switch (entry.Config)
         {
             case SteConfig.Bypass:
-                return TranslateBypass(request, ste);
+                return StreamPath.Bypass(ste);
             case SteConfig.Stage1Translate:
             case SteConfig.Stage2Translate:
             case SteConfig.Nested:
                 break;
             default:
                 // IHI0070 §5.2: Config 0b000 (and reserved 0b0xx) aborts without an event.
-                return Terminated(EventType.None);
+                return StreamPath.Abort(ste);
         }
 
         if (!s1)
         {
-            return TranslateWith(request, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey);
+            return StreamPath.Stage1Bypassed(ste);
         }
 
         // IHI0070 §5.2 S1CDMax / S1DSS: choose the CD, or bypass stage 1, or refuse the stream.
         uint cdIndex;
         uint cdMax = entry.S1CDMax;
+        EventType refusal = EventType.None;
         if (cdMax == 0 || Features.SubstreamIdBits == 0)
         {
-            if (request.SubstreamId.HasValue)
-            {
-                return ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
-            }
-
+            refusal = request.SubstreamId.HasValue ? EventType.CBadSubstreamId : EventType.None;
             cdIndex = 0;
         }
         else if (request.SubstreamId is uint ssid)
         {
-            if (ssid >= (1u << (int)cdMax))
-            {
-                return ConfigFault(request, new ConfigError(EventType.CBadSubstreamId));
-            }
-
-            if (ssid == 0 && entry.S1DSS == 2)
-            {
-                return ConfigFault(request, new ConfigError(EventType.FStreamDisabled));
-            }
-
+            refusal = ssid >= (1u << (int)cdMax) ? EventType.CBadSubstreamId
+                : ssid == 0 && entry.S1DSS == 2 ? EventType.FStreamDisabled
+                : EventType.None;
             cdIndex = ssid;
         }
         else
@@ -98,34 +120,43 @@ public sealed partial class SmmuV3
             switch (entry.S1DSS)
             {
                 case 1:
-                    return TranslateWith(request, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey);
+                    return StreamPath.Stage1Bypassed(ste);
                 case 2:
                     cdIndex = 0;
                     break;
                 default:
-                    return ConfigFault(request, new ConfigError(EventType.FStreamDisabled));
+                    refusal = EventType.FStreamDisabled;
+                    cdIndex = 0;
+                    break;
             }
+        }
+
+        if (refusal != EventType.None)
+        {
+            failure = ConfigFault(request, new ConfigError(refusal));
+            return null;
         }
 
         var cd = LookupCd(ste, request.StreamId, cdIndex, out var cdError);
         if (cd is null)
         {
-            return ConfigFault(request, cdError, ste);
+            failure = ConfigFault(request, cdError, ste);
+            return null;
         }
 
-        return TranslateWith(request, ste, cd, cd.Regime, cd.Key);
+        return StreamPath.Translated(ste, cd);
     }
 
     private TranslationResult TranslateWith(in TranslationRequest request, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
     {
-        var access = Intent(request, ste.Ste);
+        var access = Intent(request, ste);
         if (!regime.Stage1Enabled && !regime.Stage2Enabled)
         {
             // Stage 1 bypassed by S1DSS with no stage 2: behaves as an STE bypass for this traffic.
             return TranslateBypass(request, ste);
         }
 
-        if (_tlb.TryLookup(key, request.Address, out var hit))
+        if (_tlb.TryLookup(key, TlbAddress(request.Address, regime), out var hit))
         {
             var denied = PermissionCheck.Check(hit, request.Address, access);
             if (denied.Kind == FaultKind.None)
@@ -157,6 +188,21 @@ public sealed partial class SmmuV3
         return cd is null ? Stage1BypassedSuccess(request, ste, walk.Entry, access) : Success(walk.Entry, request.Address, access);
     }
 
+    // DDI0487 D8.8 (TBI): the top byte of a VA takes no part in translation, and the walker caches entries with it
+    // sign-extended from bit 55; look tagged addresses up in the same canonical form.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong TlbAddress(ulong address, in TranslationRegime regime)
+    {
+        if (!regime.Stage1Enabled)
+        {
+            return address;
+        }
+
+        bool upper = (address & (1UL << 55)) != 0;
+        bool tbi = upper ? regime.Stage1.Tbi1 : regime.Stage1.Tbi0;
+        return !tbi ? address : upper ? address | 0xFF00_0000_0000_0000 : address & 0x00FF_FFFF_FFFF_FFFF;
+    }
+
     // IHI0070 §13.5, stage-2-only column: with stage 1 bypassed (Config 0b110, or S1DSS = 0b01 with stage 2) the
     // STE overrides (MTCFG/MemAttr, SHCFG, ALLOCCFG) stand in for the stage-1 output and are combined with stage 2.
     private TranslationResult Stage1BypassedSuccess(in TranslationRequest request, SteContext ste, in TranslationEntry entry, AccessIntent access)
@@ -176,28 +222,25 @@ public sealed partial class SmmuV3
     }
 
     // IHI0070 §13.5: PRIVCFG and INSTCFG replace the incoming PnU and InD before translation (when ATTR_PERMS_OVR).
-    private AccessIntent Intent(in TranslationRequest request, in StreamTableEntry ste)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static AccessIntent Intent(in TranslationRequest request, SteContext ste)
     {
         bool write = request.Access == AccessKind.Write;
         bool instruction = request.Access == AccessKind.Execute;
-        bool privileged = request.Privileged;
-        if (Features.AttributePermissionsOverride)
+        bool privileged = ste.PrivCfg switch
         {
-            privileged = ste.PRIVCFG switch
+            2 => false,
+            3 => true,
+            _ => request.Privileged,
+        };
+        if (!write)
+        {
+            instruction = ste.InstCfg switch
             {
                 2 => false,
                 3 => true,
-                _ => privileged,
+                _ => instruction,
             };
-            if (!write)
-            {
-                instruction = ste.INSTCFG switch
-                {
-                    2 => false,
-                    3 => true,
-                    _ => instruction,
-                };
-            }
         }
 
         return new AccessIntent(write, instruction, privileged);
@@ -208,7 +251,7 @@ public sealed partial class SmmuV3
         // IHI0070 §3.4.1 (digest 7.8): bypassed input above the OAS is a stage-1 address size fault, CLASS IN.
         if ((request.Address >> Features.OutputAddressBits) != 0)
         {
-            return TranslationFault(request, ste, null, new WalkFault(FaultKind.AddressSize, false, FaultClass.IN), Intent(request, ste.Ste));
+            return TranslationFault(request, ste, null, new WalkFault(FaultKind.AddressSize, false, FaultClass.IN), Intent(request, ste));
         }
 
         var e = ste.Ste;
@@ -237,12 +280,12 @@ public sealed partial class SmmuV3
         if (error.Type is EventType.FTranslation or EventType.FAddrSize or EventType.FAccess or EventType.FPermission && ste is not null)
         {
             // A stage-2 fault while fetching a CD follows the stage-2 fault configuration (CLASS = CD).
-            return TranslationFault(request, ste, null, error.Stage2Fault, Intent(request, ste.Ste));
+            return TranslationFault(request, ste, null, error.Stage2Fault, Intent(request, ste));
         }
 
         if (error.Type == EventType.FWalkEabt && ste is not null)
         {
-            return TranslationFault(request, ste, null, error.Stage2Fault, Intent(request, ste.Ste));
+            return TranslationFault(request, ste, null, error.Stage2Fault, Intent(request, ste));
         }
 
         bool cbadStreamId = error.Type == EventType.CBadStreamId;

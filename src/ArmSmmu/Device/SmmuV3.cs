@@ -20,6 +20,7 @@ public sealed partial class SmmuV3
     private readonly Tlb _tlb;
     private readonly ConfigCache<SteContext> _steCache;
     private readonly ConfigCache<CdContext> _cdCache;
+    private readonly ConfigCache<StreamPath> _pathCache;
     private readonly Lock _lock = new();
 
     /// <summary>Creates an SMMU that masters <paramref name="memory"/>, in its reset state.</summary>
@@ -35,6 +36,7 @@ public sealed partial class SmmuV3
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _steCache = new ConfigCache<SteContext>(Features.ConfigCacheEntries);
         _cdCache = new ConfigCache<CdContext>(Features.ConfigCacheEntries);
+        _pathCache = new ConfigCache<StreamPath>(Features.ConfigCacheEntries);
         Statistics = new SmmuStatistics(_tlb.Statistics, _steCache.Statistics, _cdCache.Statistics);
         Reset();
     }
@@ -65,6 +67,7 @@ public sealed partial class SmmuV3
             _tlb.InvalidateAll();
             _steCache.InvalidateAll();
             _cdCache.InvalidateAll();
+            _pathCache.InvalidateAll();
         }
     }
 

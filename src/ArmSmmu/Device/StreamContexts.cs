@@ -9,6 +9,12 @@ internal sealed class SteContext
 {
     public required StreamTableEntry Ste { get; init; }
 
+    /// <summary>STE.PRIVCFG when ATTR_PERMS_OVR is implemented, else 0 (use incoming).</summary>
+    public required uint PrivCfg { get; init; }
+
+    /// <summary>STE.INSTCFG when ATTR_PERMS_OVR is implemented, else 0 (use incoming).</summary>
+    public required uint InstCfg { get; init; }
+
     /// <summary>Where the STE was read from.</summary>
     public required ulong Address { get; init; }
 
@@ -39,6 +45,54 @@ internal sealed class CdContext
     public required TranslationRegime Regime { get; init; }
 
     public required TlbKey Key { get; init; }
+}
+
+/// <summary>What a stream's configuration makes of its traffic.</summary>
+internal enum StreamPathKind : byte
+{
+    /// <summary>Terminated without an event (STE Config 0b000).</summary>
+    Abort,
+
+    /// <summary>Identity with the STE's attribute overrides (Config 0b100).</summary>
+    Bypass,
+
+    /// <summary>Through the regime: stage 1 and/or stage 2.</summary>
+    Translate,
+}
+
+/// <summary>
+/// The resolved configuration of one (StreamID, SubstreamID): the STE and CD contexts and the regime and TLB key
+/// they give. A derived cache over the STE and CD caches: dropping an entry early only costs a re-derivation from
+/// them, so any CFGI of the StreamID drops all of its paths.
+/// </summary>
+internal sealed class StreamPath
+{
+    private StreamPath(StreamPathKind kind, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
+    {
+        Kind = kind;
+        Ste = ste;
+        Cd = cd;
+        Regime = regime;
+        Key = key;
+    }
+
+    // Fields rather than properties: the hot path passes Regime and Key by reference without copying them.
+    public readonly StreamPathKind Kind;
+    public readonly SteContext Ste;
+
+    /// <summary>The CD when stage 1 translates; null when stage 1 is bypassed or disabled.</summary>
+    public readonly CdContext? Cd;
+    public readonly TranslationRegime Regime;
+    public readonly TlbKey Key;
+
+    public static StreamPath Abort(SteContext ste) => new(StreamPathKind.Abort, ste, null, default, default);
+
+    public static StreamPath Bypass(SteContext ste) => new(StreamPathKind.Bypass, ste, null, default, default);
+
+    public static StreamPath Stage1Bypassed(SteContext ste) =>
+        new(StreamPathKind.Translate, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey);
+
+    public static StreamPath Translated(SteContext ste, CdContext cd) => new(StreamPathKind.Translate, ste, cd, cd.Regime, cd.Key);
 }
 
 /// <summary>Why configuration lookup failed: the event to record (IHI0070 §7.3) and its address fields.</summary>
