@@ -58,15 +58,37 @@ internal sealed class BenchDevice
 
         var cdWords = new ContextDescriptor
         {
-            T0SZ = 16, IR0 = 1, OR0 = 1, SH0 = 3, EPD1 = true, V = true, IPS = 5, AA64 = true, R = true, A = true, ASET = true,
-            ASID = 1, TTB0 = s1Root, MAIR = 0xF404FF44,
+            T0SZ = 16,
+            IR0 = 1,
+            OR0 = 1,
+            SH0 = 3,
+            EPD1 = true,
+            V = true,
+            IPS = 5,
+            AA64 = true,
+            R = true,
+            A = true,
+            ASET = true,
+            ASID = 1,
+            TTB0 = s1Root,
+            MAIR = 0xF404FF44,
         };
         cdWords.TryWrite(Memory, cd);
         var s1 = new StreamTableEntry { V = true, Config = SteConfig.Stage1Translate, S1ContextPtr = cd, S1CIR = 1, S1COR = 1, S1CSH = 3 };
         var s2 = new StreamTableEntry
         {
-            V = true, Config = SteConfig.Stage2Translate, S2VMID = 1, S2T0SZ = 16, S2SL0 = 2, S2IR0 = 1, S2OR0 = 1, S2SH0 = 3,
-            S2PS = 5, S2AA64 = true, S2R = true, S2TTB = s2Root,
+            V = true,
+            Config = SteConfig.Stage2Translate,
+            S2VMID = 1,
+            S2T0SZ = 16,
+            S2SL0 = 2,
+            S2IR0 = 1,
+            S2OR0 = 1,
+            S2SH0 = 3,
+            S2PS = 5,
+            S2AA64 = true,
+            S2R = true,
+            S2TTB = s2Root,
         };
         s1.TryWrite(Memory, StreamTable + (Stage1Sid * 64));
         s2.TryWrite(Memory, StreamTable + (Stage2Sid * 64));
