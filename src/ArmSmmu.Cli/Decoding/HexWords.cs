@@ -14,6 +14,7 @@ internal static class HexWords
     /// <summary>
     /// The words in <paramref name="arguments"/>; a single <c>-</c> reads them from <paramref name="input"/>.
     /// On a line holding a colon only the text after the last colon counts: that drops log prefixes and headers.
+    /// Command-line words form one line; if it holds colons, the words are the hex runs right after each colon.
     /// </summary>
     /// <param name="arguments">Command-line tokens.</param>
     /// <param name="input">Standard input.</param>
@@ -37,22 +38,46 @@ internal static class HexWords
         }
 
         var words = new List<ulong>();
-        foreach (string rawLine in text.Split('\n'))
+        string[] lines = text.Split('\n');
+        foreach (string line in lines)
         {
-            string line = rawLine;
             int colon = line.LastIndexOf(':');
-            if (colon >= 0)
+            if (colon < 0)
             {
-                line = line[(colon + 1)..];
+                AddAll(line, words);
             }
-
-            foreach (string token in line.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+            else if (lines.Length > 1)
             {
-                words.Add(ParseWord(token, string.Create(CultureInfo.InvariantCulture, $"word {words.Count + 1}")));
+                // A log line: "prefix: 0x…" carries its word after the last colon; "… received:" carries none.
+                AddAll(line[(colon + 1)..], words);
+            }
+            else
+            {
+                // A log pasted as command-line words is one line: each word follows a "prefix:" and ends at the next prefix.
+                foreach (string segment in line.Split(':').Skip(1))
+                {
+                    foreach (string token in segment.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        if (!TryParse(token, out ulong value, out _))
+                        {
+                            break;
+                        }
+
+                        words.Add(value);
+                    }
+                }
             }
         }
 
         return words;
+    }
+
+    private static void AddAll(string text, List<ulong> words)
+    {
+        foreach (string token in text.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+        {
+            words.Add(ParseWord(token, string.Create(CultureInfo.InvariantCulture, $"word {words.Count + 1}")));
+        }
     }
 
     /// <summary>Parses one hex number of at most 64 bits.</summary>
