@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using ArmSmmu.Cli.Decoding;
 using ArmSmmu.Structures;
-using Command = System.CommandLine.Command;
 using Spectre.Console;
+using Command = System.CommandLine.Command;
 
 namespace ArmSmmu.Cli.Commands;
 

@@ -77,6 +77,19 @@ public static class ScenarioLoader
             return "missing required property " + names;
         }
 
+        const string UnmappedPrefix = "The JSON property '";
+        if (message.StartsWith(UnmappedPrefix, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            string name = message[UnmappedPrefix.Length..message.IndexOf('\'', UnmappedPrefix.Length)];
+            return $"unknown property '{name}'";
+        }
+
+        if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            // The serializer names the enclosing .NET type, which says nothing to the author of the file.
+            return "the value has the wrong JSON type for this property (see docs/scenario-format.md)";
+        }
+
         return message.TrimEnd('.');
     }
 
