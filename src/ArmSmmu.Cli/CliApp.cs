@@ -17,6 +17,7 @@ public static class CliApp
     private static readonly ICliCommand[] Commands =
     [
         new InfoCommand(),
+        new DecodeCommand(),
     ];
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen subcommand.</summary>
@@ -24,13 +25,22 @@ public static class CliApp
     /// <param name="output">Where results (and help) are written.</param>
     /// <param name="error">Where error messages are written.</param>
     /// <returns>0 on success, <see cref="UsageError"/> for a bad command line, <see cref="RuntimeError"/> for a failure.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, Console.In);
+
+    /// <summary>Parses <paramref name="args"/> and runs the chosen subcommand, reading standard input from <paramref name="input"/>.</summary>
+    /// <param name="args">Command-line arguments, without the program name.</param>
+    /// <param name="output">Where results (and help) are written.</param>
+    /// <param name="error">Where error messages are written.</param>
+    /// <param name="input">What <c>-</c> arguments read.</param>
+    /// <returns>0 on success, <see cref="UsageError"/> for bad input, <see cref="RuntimeError"/> for a failure.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader input)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(input);
 
-        var context = new CliContext(CreateConsole(output), output, error);
+        var context = new CliContext(CreateConsole(output), output, error, input);
         RootCommand root = BuildRoot(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -52,6 +62,11 @@ public static class CliApp
                 Error = error,
                 EnableDefaultExceptionHandler = false,
             });
+        }
+        catch (CliUsageException ex)
+        {
+            error.WriteLine($"smmu: error: {ex.Message}");
+            return UsageError;
         }
 #pragma warning disable CA1031 // The tool's last line of defence: a message, never a stack trace.
         catch (Exception ex)

@@ -6,4 +6,5 @@ namespace ArmSmmu.Cli;
 /// <param name="Console">Spectre console over the output writer (no colours unless it is a terminal).</param>
 /// <param name="Output">The raw output writer.</param>
 /// <param name="Error">The error writer.</param>
-internal sealed record CliContext(IAnsiConsole Console, TextWriter Output, TextWriter Error);
+/// <param name="Input">Standard input, for commands that read data from <c>-</c>.</param>
+internal sealed record CliContext(IAnsiConsole Console, TextWriter Output, TextWriter Error, TextReader Input);

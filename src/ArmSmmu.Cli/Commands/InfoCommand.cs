@@ -1,10 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using ArmSmmu.Cli.Decoding;
+using ArmSmmu.Structures;
 using Spectre.Console;
+using Command = System.CommandLine.Command;
 
 namespace ArmSmmu.Cli.Commands;
 
-/// <summary><c>smmu info</c>: the default device's ID registers, each value decoded field by field.</summary>
+/// <summary><c>smmu info</c>: the default device's ID registers, each value decoded field by field by ArmSmmu.Structures.</summary>
 internal sealed class InfoCommand : ICliCommand
 {
     /// <inheritdoc />
@@ -17,34 +20,33 @@ internal sealed class InfoCommand : ICliCommand
 
     private static int Run(CliContext context, SmmuFeatures features)
     {
-        var values = new Dictionary<string, uint>
-        {
-            ["IDR0"] = features.Idr0,
-            ["IDR1"] = features.Idr1,
-            ["IDR3"] = features.Idr3,
-            ["IDR5"] = features.Idr5,
-            ["IIDR"] = features.Iidr,
-            ["AIDR"] = features.Aidr,
-        };
+        (ulong Offset, uint Value)[] registers =
+        [
+            (SmmuRegister.IDR0, features.Idr0),
+            (SmmuRegister.IDR1, features.Idr1),
+            (SmmuRegister.IDR3, features.Idr3),
+            (SmmuRegister.IDR5, features.Idr5),
+            (SmmuRegister.IIDR, features.Iidr),
+            (SmmuRegister.AIDR, features.Aidr),
+        ];
 
         var table = new Table { Title = new TableTitle("SMMUv3 ID registers (SmmuFeatures.Default)") };
         table.AddColumns("Register", "Offset", "Value", "Field", "Bits", "Raw", "Meaning");
-        foreach (RegisterLayout layout in IdRegisterLayouts.Shown)
+        foreach ((ulong offset, uint value) in registers)
         {
-            uint value = values[layout.Name];
+            RegisterKind register = RegisterKind.All.First(r => r.Offset == offset);
             bool firstRow = true;
-            foreach (RegisterField field in layout.Fields)
+            foreach (DecodedField field in register.Describe(value, null))
             {
-                uint raw = field.Extract(value);
                 // Plain Text cells: "[3:2]" must not be read as Spectre markup.
                 table.AddRow(
-                    new Text(firstRow ? layout.Name : string.Empty),
-                    new Text(firstRow ? $"0x{layout.Offset:X4}" : string.Empty),
-                    new Text(firstRow ? $"0x{value:X8}" : string.Empty),
+                    new Text(firstRow ? register.Name : string.Empty),
+                    new Text(firstRow ? string.Create(CultureInfo.InvariantCulture, $"0x{offset:X4}") : string.Empty),
+                    new Text(firstRow ? string.Create(CultureInfo.InvariantCulture, $"0x{value:X8}") : string.Empty),
                     new Text(field.Name),
-                    new Text(field.BitRange),
-                    new Text(raw.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new Text(field.Explain(raw)));
+                    new Text(field.Bits),
+                    new Text(field.Value.ToString(CultureInfo.InvariantCulture)),
+                    new Text(field.Meaning));
                 firstRow = false;
             }
 

@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ArmSmmu.Cli.Scenarios;
+
+/// <summary>
+/// Source-generated JSON metadata for <see cref="Scenario"/>: camelCase names, comments and trailing commas allowed,
+/// and an unknown property is an error rather than silently ignored.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true)]
+[JsonSerializable(typeof(Scenario))]
+internal sealed partial class ScenarioJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using ArmSmmu.Structures;
+
+namespace ArmSmmu.Driver;
+
+/// <summary>A command the SMMU refused (IHI0070 §7.1), as the driver found it at CMDQ_CONS.</summary>
+/// <param name="Command">The command as it was in the queue.</param>
+/// <param name="Error">CMDQ_CONS.ERR.</param>
+/// <param name="Index">CMDQ_CONS index and wrap of the command.</param>
+public readonly record struct CommandFailure(Command Command, CommandError Error, uint Index);
+
+/// <content>Command submission (digest §8.4): write at PROD with wrap, publish PROD, poll CONS past a CMD_SYNC, recover from command errors.</content>
+public sealed partial class SmmuDriver
+{
+    private readonly List<CommandFailure> _commandFailures = [];
+    private ulong _cmdq;
+    private int _cmdqLog2;
+    private uint _cmdProd;
+
+    /// <summary>Raised for every command the driver writes into the command queue (CMD_SYNCs included), in queue order.</summary>
+    public event EventHandler<Command>? CommandWritten;
+
+    /// <summary>PA of the command queue.</summary>
+    public ulong CommandQueueAddress => _cmdq;
+
+    /// <summary>Commands the SMMU refused with CERROR_ILL (or that timed out an ATC invalidation), oldest first.</summary>
+    public IReadOnlyList<CommandFailure> CommandFailures
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _commandFailures];
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="commands"/> to the command queue and publishes them (no CMD_SYNC, no wait), as Linux does for CMD_RESUME or PREFETCH_CONFIG.</summary>
+    /// <param name="commands">The commands.</param>
+    /// <exception cref="InvalidOperationException">The queue stopped with CERROR_ABT twice.</exception>
+    /// <exception cref="TimeoutException">The queue never drained enough to make room.</exception>
+    public void Submit(params Command[] commands)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        lock (_lock)
+        {
+            RequireInitialized();
+            SubmitLocked(commands);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="commands"/> in batches each closed by a CMD_SYNC, publishes PROD and waits until CMDQ_CONS
+    /// has passed the last CMD_SYNC, so that every command has completed (IHI0070 §4.7.3). A command the SMMU refuses
+    /// as illegal is recorded in <see cref="CommandFailures"/> and replaced in place by a CMD_SYNC (digest §8.4 step 5).
+    /// </summary>
+    /// <param name="commands">The commands (may be empty: a lone CMD_SYNC).</param>
+    /// <exception cref="InvalidOperationException">The queue stopped with CERROR_ABT twice.</exception>
+    /// <exception cref="TimeoutException">CMDQ_CONS did not pass the CMD_SYNC in time.</exception>
+    public void SubmitAndSync(params Command[] commands)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        lock (_lock)
+        {
+            RequireInitialized();
+            SubmitAndSyncLocked(commands);
+        }
+    }
+
+    private int Capacity => 1 << _cmdqLog2;
+
+    private void SubmitLocked(ReadOnlySpan<Command> commands)
+    {
+        int batch = Math.Min(Options.CommandBatchSize, Capacity);
+        while (!commands.IsEmpty)
+        {
+            int n = Math.Min(batch, commands.Length);
+            WaitForSpace(n);
+            foreach (var command in commands[..n])
+            {
+                WriteCommand(command);
+            }
+
+            PublishProducer();
+            commands = commands[n..];
+        }
+
+        ServiceCommandErrors();
+    }
+
+    private void SubmitAndSyncLocked(ReadOnlySpan<Command> commands)
+    {
+        // One slot of every batch is its CMD_SYNC.
+        int batch = Math.Min(Options.CommandBatchSize, Capacity - 1);
+        do
+        {
+            int n = Math.Min(batch, commands.Length);
+            WaitForSpace(n + 1);
+            foreach (var command in commands[..n])
+            {
+                WriteCommand(command);
+            }
+
+            // Digest §8.4: CS = SIG_NONE; completion is observed as CONS passing the SYNC.
+            WriteCommand(Command.Sync(SyncCompletionSignal.None));
+            uint afterSync = _cmdProd;
+            PublishProducer();
+            WaitForConsumer(afterSync);
+            commands = commands[n..];
+        }
+        while (!commands.IsEmpty);
+    }
+
+    private void WriteCommand(in Command command)
+    {
+        ulong slot = _cmdq + ((ulong)(_cmdProd & (uint)(Capacity - 1)) * Command.Size);
+        if (!command.TryWrite(Memory, slot))
+        {
+            throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
+        }
+
+        _cmdProd = QueuePointer.Increment(_cmdProd, _cmdqLog2);
+        CommandWritten?.Invoke(this, command);
+    }
+
+    // IHI0070 §3.21.2: the DSB of step 3 is implicit (memory writes complete before the MMIO write here).
+    private void PublishProducer() => Write32(SmmuRegister.CMDQ_PROD, _cmdProd);
+
+    private void WaitForSpace(int entries)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            uint cons = Read32(SmmuRegister.CMDQ_CONS);
+            uint used = QueuePointer.Count(_cmdProd, cons, _cmdqLog2);
+            if (Capacity - (int)used >= entries)
+            {
+                return;
+            }
+
+            if (!ServiceCommandErrors())
+            {
+                CheckTimeout(clock, $"CMDQ_CONS (0x{cons:X}) to make room for {entries} commands; PROD is 0x{_cmdProd:X}");
+            }
+        }
+    }
+
+    /// <summary>Polls CMDQ_CONS until it is at or past <paramref name="target"/> (the index after a CMD_SYNC), wrap-aware.</summary>
+    private void WaitForConsumer(uint target)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            uint cons = Read32(SmmuRegister.CMDQ_CONS);
+
+            // Entries still pending from cons must not include the target's predecessor (the SYNC).
+            if (QueuePointer.Count(_cmdProd, cons, _cmdqLog2) <= QueuePointer.Count(_cmdProd, target, _cmdqLog2))
+            {
+                _abortedIndex = uint.MaxValue;
+                return;
+            }
+
+            if (!ServiceCommandErrors())
+            {
+                CheckTimeout(clock, $"CMDQ_CONS (0x{cons:X}) to pass the CMD_SYNC before 0x{target:X}");
+            }
+        }
+    }
+
+    private void CheckTimeout(Stopwatch clock, string what)
+    {
+        if (clock.Elapsed > Options.PollTimeout)
+        {
+            throw new TimeoutException($"The SMMU did not advance {what} within {Options.PollTimeout.TotalMilliseconds:0} ms (GERROR 0x{Read32(SmmuRegister.GERROR):X}, GERRORN 0x{Read32(SmmuRegister.GERRORN):X}).");
+        }
+
+        Thread.Yield();
+    }
+
+    private uint _abortedIndex = uint.MaxValue;
+
+    /// <summary>
+    /// Handles an active CMDQ_ERR (digest §8.4 step 5, IHI0070 §7.1): CERROR_ILL -> the command is recorded and
+    /// replaced in place by a CMD_SYNC; CERROR_ABT -> retried once, then an exception; CERROR_ATC_INV_SYNC -> retried.
+    /// Then GERRORN.CMDQ_ERR is toggled to acknowledge, and the SMMU resumes from CMDQ_CONS.
+    /// </summary>
+    /// <returns>Whether an error was found and handled.</returns>
+    private bool ServiceCommandErrors()
+    {
+        uint active = (Read32(SmmuRegister.GERROR) ^ Read32(SmmuRegister.GERRORN)) & (uint)GerrorFlags.CMDQ_ERR;
+        if (active == 0)
+        {
+            return false;
+        }
+
+        var cons = new QueuePointer(Read32(SmmuRegister.CMDQ_CONS), _cmdqLog2);
+        ulong slot = _cmdq + ((ulong)cons.Index * Command.Size);
+        Command.TryRead(Memory, slot, out var bad);
+        switch (cons.Err)
+        {
+            case CommandError.Abt:
+                if (_abortedIndex == cons.IndexAndWrap)
+                {
+                    _abortedIndex = uint.MaxValue;
+                    throw new InvalidOperationException($"The SMMU aborted fetching the command at CMDQ index 0x{cons.IndexAndWrap:X} (address 0x{slot:X}) twice (CERROR_ABT); the command queue is stopped.");
+                }
+
+                _abortedIndex = cons.IndexAndWrap;
+                break;
+            case CommandError.AtcInvSync:
+                _commandFailures.Add(new CommandFailure(bad, cons.Err, cons.IndexAndWrap));
+                break;
+            default:
+                // CERROR_ILL (and any unknown code): log it and neutralise it with a CMD_SYNC in the same slot.
+                _commandFailures.Add(new CommandFailure(bad, cons.Err, cons.IndexAndWrap));
+                if (!Command.Sync(SyncCompletionSignal.None).TryWrite(Memory, slot))
+                {
+                    throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
+                }
+
+                break;
+        }
+
+        AcknowledgeGlobalErrors(GerrorFlags.CMDQ_ERR);
+        return true;
+    }
+
+    /// <summary>Toggles the GERRORN bits in <paramref name="flags"/> that are active so that they equal GERROR (IHI0070 §6.3.18).</summary>
+    private void AcknowledgeGlobalErrors(GerrorFlags flags)
+    {
+        uint gerror = Read32(SmmuRegister.GERROR);
+        uint gerrorn = Read32(SmmuRegister.GERRORN);
+        uint toggle = (gerror ^ gerrorn) & (uint)flags;
+        if (toggle != 0)
+        {
+            Write32(SmmuRegister.GERRORN, gerrorn ^ toggle);
+        }
+    }
+
+    private void AllocateQueues()
+    {
+        var caps = Capabilities;
+        _cmdqLog2 = caps.CommandQueueLog2Size;
+        _cmdq = AllocateQueue(_cmdqLog2, Command.Size);
+        _eventqLog2 = caps.EventQueueLog2Size;
+        _eventq = AllocateQueue(_eventqLog2, EventRecord.Size);
+        if (caps.PriQueue)
+        {
+            _priqLog2 = caps.PriQueueLog2Size;
+            _priq = AllocateQueue(_priqLog2, PriQueueEntry.Size);
+        }
+    }
+
+    // Digest §8.2: 2^n entries, base aligned to the queue size (at least 32 bytes).
+    private ulong AllocateQueue(int log2, int entryBytes)
+    {
+        ulong bytes = Math.Max(32UL, (1UL << log2) * (ulong)entryBytes);
+        return AllocateZeroed(bytes, bytes);
+    }
+
+    private void FreeQueues()
+    {
+        foreach (ulong queue in new[] { _cmdq, _eventq, _priq })
+        {
+            if (queue != 0)
+            {
+                Allocator.Free(queue);
+            }
+        }
+
+        _cmdq = _eventq = _priq = 0;
+        _cmdProd = _eventCons = _priCons = 0;
+        _commandFailures.Clear();
+    }
+}

@@ -1,0 +1,183 @@
+using ArmSmmu.Structures;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu.Driver;
+
+/// <content>ASID/VMID allocation, CD tables and translation domains.</content>
+public sealed partial class SmmuDriver
+{
+    private IdAllocator _asids = new(8, "ASID");
+    private IdAllocator _vmids = new(8, "VMID");
+
+    /// <summary>The lock every driver operation takes; domains and CD tables share it.</summary>
+    internal Lock SyncRoot => _lock;
+
+    /// <summary>
+    /// Creates the CD table of <paramref name="streamId"/> for <paramref name="substreamIdBits"/> SubstreamID bits:
+    /// linear when CD2L is absent or at most 1024 CDs are needed, otherwise 2-level (digest §8.2).
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="substreamIdBits">0 (a single CD) .. IDR1.SSIDSIZE; capped at 10 without CD2L.</param>
+    /// <returns>The empty table (all CDs invalid).</returns>
+    public ContextDescriptorTable CreateContextDescriptorTable(uint streamId, int substreamIdBits)
+    {
+        lock (_lock)
+        {
+            RequireInitialized();
+            var caps = Capabilities;
+            if (!caps.Stage1)
+            {
+                throw new NotSupportedException("The SMMU has no stage 1 (IDR0.S1P = 0): CD tables are not used.");
+            }
+
+            if (substreamIdBits < 0 || substreamIdBits > caps.SubstreamIdBits)
+            {
+                throw new ArgumentOutOfRangeException(nameof(substreamIdBits), substreamIdBits, $"SubstreamID bits must be 0..{caps.SubstreamIdBits} (IDR1.SSIDSIZE).");
+            }
+
+            if (!caps.TwoLevelCdTable)
+            {
+                substreamIdBits = Math.Min(substreamIdBits, 10);
+            }
+
+            bool twoLevel = caps.TwoLevelCdTable && substreamIdBits > 10;
+            return new ContextDescriptorTable(this, streamId, substreamIdBits, twoLevel);
+        }
+    }
+
+    /// <summary>Creates a stage-1 domain: an ASID (from 1) and empty stage-1 tables.</summary>
+    /// <param name="granule">Translation granule (IDR5 must support it).</param>
+    /// <param name="inputBits">VA size, 25..48 (CD.T0SZ = 64 - this).</param>
+    /// <param name="parent">For a nested stream: the stage-2 domain that translates this domain's output (IPAs); its VMID tags the TLB entries.</param>
+    /// <param name="stall">Faults stall (CD.S = 1) instead of aborting; forced when IDR0.STALL_MODEL = 0b10.</param>
+    /// <returns>The domain.</returns>
+    public Stage1Domain CreateStage1Domain(Granule granule, int inputBits = 48, Stage2Domain? parent = null, bool stall = false)
+    {
+        lock (_lock)
+        {
+            RequireInitialized();
+            var caps = Capabilities;
+            if (!caps.Stage1)
+            {
+                throw new NotSupportedException("The SMMU has no stage 1 (IDR0.S1P = 0).");
+            }
+
+            CheckGranule(granule);
+            CheckStall(stall);
+            int outputBits = parent?.InputBits ?? StageOutputBits(granule);
+            var config = new IoPageTableConfig(PageTableStage.Stage1, granule, inputBits, outputBits)
+            {
+                Coherent = caps.Coherent,
+                RangeInvalidation = caps.RangeInvalidation,
+            };
+            config.Validate();
+            ushort asid = _asids.Allocate();
+            try
+            {
+                return new Stage1Domain(this, config, asid, parent, el2: parent is null && caps.E2H, stall || caps.StallModel == StallModel.StallForced);
+            }
+            catch
+            {
+                _asids.Free(asid);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Creates a stage-2 domain: a VMID (from 1) and empty stage-2 tables.</summary>
+    /// <param name="granule">Translation granule.</param>
+    /// <param name="inputBits">IPA size (STE.S2T0SZ = 64 - this), at most the SMMU's IAS.</param>
+    /// <param name="stall">Stage-2 faults stall (STE.S2S = 1); forced when IDR0.STALL_MODEL = 0b10.</param>
+    /// <returns>The domain.</returns>
+    public Stage2Domain CreateStage2Domain(Granule granule, int inputBits = 48, bool stall = false)
+    {
+        lock (_lock)
+        {
+            RequireInitialized();
+            var caps = Capabilities;
+            if (!caps.Stage2)
+            {
+                throw new NotSupportedException("The SMMU has no stage 2 (IDR0.S2P = 0).");
+            }
+
+            CheckGranule(granule);
+            CheckStall(stall);
+            if (inputBits > caps.InputAddressBits)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputBits), inputBits, $"The IPA size may not exceed the SMMU's IAS ({caps.InputAddressBits} bits).");
+            }
+
+            var config = new IoPageTableConfig(PageTableStage.Stage2, granule, inputBits, StageOutputBits(granule))
+            {
+                Coherent = caps.Coherent,
+                RangeInvalidation = caps.RangeInvalidation,
+            };
+            config.Validate();
+            ushort vmid = _vmids.Allocate();
+            try
+            {
+                return new Stage2Domain(this, config, vmid, stall || caps.StallModel == StallModel.StallForced);
+            }
+            catch
+            {
+                _vmids.Free(vmid);
+                throw;
+            }
+        }
+    }
+
+    internal void ReleaseAsid(ushort asid)
+    {
+        lock (_lock)
+        {
+            _asids.Free(asid);
+        }
+    }
+
+    internal void ReleaseVmid(ushort vmid)
+    {
+        lock (_lock)
+        {
+            _vmids.Free(vmid);
+        }
+    }
+
+    /// <summary>Issues the invalidations an unmap returned, then one CMD_SYNC (digest §8.5 step 7).</summary>
+    internal void Invalidate(IReadOnlyList<TlbInvalidation> invalidations, Func<TlbInvalidation, Command> toCommand, params Command[] extra)
+    {
+        var commands = invalidations.Select(toCommand).Concat(extra).ToArray();
+        if (commands.Length > 0)
+        {
+            SubmitAndSync(commands);
+        }
+    }
+
+    private int StageOutputBits(Granule granule)
+    {
+        // Digest §7.9: 52-bit output needs the 64K granule in these tables.
+        int oas = Capabilities.OutputAddressBits;
+        return oas >= 52 ? (granule.PageShift == 16 ? 52 : 48) : oas;
+    }
+
+    private void CheckGranule(Granule granule)
+    {
+        if (!Capabilities.Supports(granule))
+        {
+            throw new NotSupportedException($"The SMMU does not support the {granule} granule (IDR5).");
+        }
+    }
+
+    private void CheckStall(bool stall)
+    {
+        if (stall && Capabilities.StallModel == StallModel.TerminateOnly)
+        {
+            throw new NotSupportedException("The SMMU cannot stall faulting transactions (IDR0.STALL_MODEL = 0b01).");
+        }
+    }
+
+    private void CreateIdAllocators()
+    {
+        _asids = new IdAllocator(Capabilities.AsidBits, "ASID");
+        _vmids = new IdAllocator(Capabilities.VmidBits, "VMID");
+    }
+}
