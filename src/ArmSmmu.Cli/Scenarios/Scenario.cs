@@ -203,21 +203,3 @@ public sealed class Expect
     public EventType? FaultValue => Fault is null ? null : ScenarioValues.ParseFault(Fault);
 }
 
-/// <summary>How a stream translates.</summary>
-public enum StreamMode
-{
-    /// <summary>STE Config 0b000: every transaction is terminated, no event.</summary>
-    Abort,
-
-    /// <summary>STE Config 0b100: identity, both stages bypassed.</summary>
-    Bypass,
-
-    /// <summary>STE Config 0b101: stage 1 only (a DMA domain, with PASIDs).</summary>
-    Stage1,
-
-    /// <summary>STE Config 0b110: stage 2 only (a guest's IPA space).</summary>
-    Stage2,
-
-    /// <summary>STE Config 0b111: stage 1 then stage 2 (a guest's DMA domain).</summary>
-    Nested,
-}
