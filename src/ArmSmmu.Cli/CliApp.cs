@@ -18,6 +18,8 @@ public static class CliApp
     [
         new InfoCommand(),
         new DecodeCommand(),
+        new RunCommand(),
+        new DemoCommand(),
     ];
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen subcommand.</summary>
