@@ -23,6 +23,7 @@ public sealed class ConfigCache<T>
     private readonly int _ways;
     private readonly byte[] _nextVictim;
     private readonly Lock _writeLock = new();
+    private readonly bool _countLookups;
     private long _generation;
     private int _count;
 
@@ -30,8 +31,17 @@ public sealed class ConfigCache<T>
     /// <param name="capacity">Number of entries; 0 disables the cache (nothing is kept).</param>
     /// <exception cref="ArgumentOutOfRangeException">A negative capacity.</exception>
     public ConfigCache(int capacity)
+        : this(capacity, countLookups: true)
+    {
+    }
+
+    /// <summary>Creates a cache that may leave hits and misses uncounted (a cache derived from others whose counters already tell the story).</summary>
+    /// <param name="capacity">Number of entries; 0 disables the cache.</param>
+    /// <param name="countLookups">False: <see cref="TryGet"/> updates no counter.</param>
+    internal ConfigCache(int capacity, bool countLookups)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        _countLookups = countLookups;
 
         // The widest associativity up to 8 that divides the capacity, so exactly `capacity` entries fit.
         _ways = capacity == 0 ? 1 : (capacity % 8 == 0 ? 8 : capacity % 4 == 0 ? 4 : capacity % 2 == 0 ? 2 : 1);
@@ -68,14 +78,22 @@ public sealed class ConfigCache<T>
                 if (node is not null && node.StreamId == streamId && node.SubstreamKey == substreamKey)
                 {
                     value = node.Value;
-                    Statistics.RecordHit();
+                    if (_countLookups)
+                    {
+                        Statistics.RecordHit();
+                    }
+
                     return true;
                 }
             }
         }
 
         value = null;
-        Statistics.RecordMiss();
+        if (_countLookups)
+        {
+            Statistics.RecordMiss();
+        }
+
         return false;
     }
 

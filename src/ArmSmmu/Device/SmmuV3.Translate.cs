@@ -46,6 +46,15 @@ public sealed partial class SmmuV3
 
             _pathCache.Add(request.StreamId, ssidKey, path, generation);
         }
+        else
+        {
+            // The path stands for an STE (and CD) lookup that hit: count it where a cache study looks for it.
+            _steCache.Statistics.RecordHit();
+            if (path.Cd is not null)
+            {
+                _cdCache.Statistics.RecordHit();
+            }
+        }
 
         return path.Kind switch
         {

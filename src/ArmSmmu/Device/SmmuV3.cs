@@ -36,7 +36,7 @@ public sealed partial class SmmuV3
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _steCache = new ConfigCache<SteContext>(Features.ConfigCacheEntries);
         _cdCache = new ConfigCache<CdContext>(Features.ConfigCacheEntries);
-        _pathCache = new ConfigCache<StreamPath>(Features.ConfigCacheEntries);
+        _pathCache = new ConfigCache<StreamPath>(Features.ConfigCacheEntries, countLookups: false);
         Statistics = new SmmuStatistics(_tlb.Statistics, _steCache.Statistics, _cdCache.Statistics);
         Reset();
     }
