@@ -15,6 +15,29 @@ public sealed partial class SmmuV3
     /// <returns>The outcome: an output address, or the fault (which was also recorded in the event queue where the architecture says so).</returns>
     public TranslationResult Translate(in TranslationRequest request)
     {
+        // The common case stays small: SMMU enabled, configuration cached, then the TLB. Everything else (checks
+        // of the request, SMMUEN = 0, configuration fetches, faults) lives in methods of its own.
+        if ((_cr0 & (uint)Cr0Flags.SMMUEN) != 0 && !request.Secure
+            && _pathCache.TryGet(request.StreamId, request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream, out var path))
+        {
+            // The path stands for an STE (and CD) lookup that hit: count it where a cache study looks for it.
+            _steCache.Statistics.RecordHit();
+            if (path.Cd is not null)
+            {
+                _cdCache.Statistics.RecordHit();
+            }
+
+            return path.Kind == StreamPathKind.Translate
+                ? TranslateWith(request, path.Ste, path.Cd, path.Regime, path.Key)
+                : TranslateUntranslated(request, path);
+        }
+
+        return TranslateUncached(request);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateUncached(in TranslationRequest request)
+    {
         if (request.SubstreamId is > MaxSubstreamId)
         {
             throw new ArgumentOutOfRangeException(nameof(request), $"SubstreamID 0x{request.SubstreamId:X} does not fit the 20 bits a PASID has.");
@@ -27,42 +50,28 @@ public sealed partial class SmmuV3
             return ConfigFault(request, new ConfigError(EventType.FUut));
         }
 
-        uint cr0 = _cr0;
-        if ((cr0 & (uint)Cr0Flags.SMMUEN) == 0)
+        if ((_cr0 & (uint)Cr0Flags.SMMUEN) == 0)
         {
             return TranslateWhileDisabled(request);
         }
 
-        // One lookup finds everything the STE and CD decided for this (StreamID, SubstreamID).
+        // One lookup will then find everything the STE and CD decided for this (StreamID, SubstreamID).
         uint ssidKey = request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream;
-        if (!_pathCache.TryGet(request.StreamId, ssidKey, out var path))
+        long generation = _pathCache.Generation;
+        var path = ResolvePath(request, out var failure);
+        if (path is null)
         {
-            long generation = _pathCache.Generation;
-            path = ResolvePath(request, out var failure);
-            if (path is null)
-            {
-                return failure;
-            }
-
-            _pathCache.Add(request.StreamId, ssidKey, path, generation);
-        }
-        else
-        {
-            // The path stands for an STE (and CD) lookup that hit: count it where a cache study looks for it.
-            _steCache.Statistics.RecordHit();
-            if (path.Cd is not null)
-            {
-                _cdCache.Statistics.RecordHit();
-            }
+            return failure;
         }
 
-        return path.Kind switch
-        {
-            StreamPathKind.Translate => TranslateWith(request, path.Ste, path.Cd, path.Regime, path.Key),
-            StreamPathKind.Bypass => TranslateBypass(request, path.Ste),
-            _ => Terminated(EventType.None),
-        };
+        _pathCache.Add(request.StreamId, ssidKey, path, generation);
+        return path.Kind == StreamPathKind.Translate
+            ? TranslateWith(request, path.Ste, path.Cd, path.Regime, path.Key)
+            : TranslateUntranslated(request, path);
     }
+
+    private TranslationResult TranslateUntranslated(in TranslationRequest request, StreamPath path) =>
+        path.Kind == StreamPathKind.Bypass ? TranslateBypass(request, path.Ste) : Terminated(EventType.None);
 
     // The configuration part of the pipeline: STE, SubstreamID checks, CD. Null with the failure's result when
     // the configuration is in error (never cached: the event is recorded for every transaction).
@@ -156,16 +165,33 @@ public sealed partial class SmmuV3
         return StreamPath.Translated(ste, cd);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TranslationResult TranslateWith(in TranslationRequest request, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
     {
         var access = Intent(request, ste);
+        if (_tlb.TryLookup(key, TlbAddress(request.Address, regime), out var hit)
+            && cd is not null
+            && PermissionCheck.Check(hit, request.Address, access).Kind == FaultKind.None)
+        {
+            return Success(hit, request.Address, access);
+        }
+
+        return TranslateAfterLookup(request, ste, cd, regime, key, access, hit);
+    }
+
+    // Everything but a permitted stage-1 TLB hit: stage-1-bypassed hits, denied hits, walks. `hit` is the TLB
+    // entry found (Shift 0 when the lookup missed).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateAfterLookup(
+        in TranslationRequest request, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key, AccessIntent access, in TranslationEntry hit)
+    {
         if (!regime.Stage1Enabled && !regime.Stage2Enabled)
         {
             // Stage 1 bypassed by S1DSS with no stage 2: behaves as an STE bypass for this traffic.
             return TranslateBypass(request, ste);
         }
 
-        if (_tlb.TryLookup(key, TlbAddress(request.Address, regime), out var hit))
+        if (hit.Shift != 0)
         {
             var denied = PermissionCheck.Check(hit, request.Address, access);
             if (denied.Kind == FaultKind.None)

@@ -89,8 +89,10 @@ internal sealed class StreamPath
 
     public static StreamPath Bypass(SteContext ste) => new(StreamPathKind.Bypass, ste, null, default, default);
 
-    public static StreamPath Stage1Bypassed(SteContext ste) =>
-        new(StreamPathKind.Translate, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey);
+    // S1DSS = 0b01 without stage 2 leaves nothing to translate: the traffic is treated as an STE bypass.
+    public static StreamPath Stage1Bypassed(SteContext ste) => ste.Ste.Stage2Enabled
+        ? new(StreamPathKind.Translate, ste, null, ste.Stage1BypassRegime, ste.Stage1BypassKey)
+        : Bypass(ste);
 
     public static StreamPath Translated(SteContext ste, CdContext cd) => new(StreamPathKind.Translate, ste, cd, cd.Regime, cd.Key);
 }

@@ -235,7 +235,8 @@ public sealed class PhysicalAllocator
             return;
         }
 
-        ReadOnlySpan<byte> zeros = stackalloc byte[ZeroChunk];
+        Span<byte> zeros = stackalloc byte[ZeroChunk];
+        zeros.Clear(); // the module skips locals initialisation (AssemblyInfo.cs)
         while (size > 0)
         {
             int chunk = (int)Math.Min(size, ZeroChunk);
