@@ -11,53 +11,89 @@ public sealed partial class SmmuV3
     private readonly Dictionary<(uint StreamId, ushort Stag), bool> _stalls = [];
     private ushort _nextStag;
 
+    // IHI0070 §7.4: stall fault records are never discarded; they wait here, oldest first, until the queue is
+    // next writable (enabled, not full, no EVENTQ_ABT_ERR).
+    private readonly Queue<EventRecord> _heldStallRecords = new();
+
     /// <summary>Writes an event record to the event queue; returns whether it was written (IHI0070 §7.2, §7.4).</summary>
     private bool RecordEvent(in EventRecord record)
     {
         lock (_lock)
         {
-            // IHI0070 §7.2: with the queue disabled, records are discarded silently (no overflow).
-            if (!Enabled(Cr0Flags.EVENTQEN) || GlobalErrorActive(GerrorFlags.EVENTQ_ABT_ERR))
+            FlushHeldStallRecords();
+            bool written = TryAppendEvent(record, stall: false);
+            if (!written)
             {
                 Statistics.CountEvent(record.Type, written: false);
-                return false;
             }
 
-            int log2 = EventQueueLog2Size;
-            uint wrapMask = WrapMask(log2);
-            uint prod = _eventqProd & wrapMask;
-            uint cons = _eventqCons & wrapMask;
-            if (IsQueueFull(prod, cons, log2))
-            {
-                // IHI0070 §7.4: a full queue discards the record and enters overflow if not already in it.
-                if ((_eventqProd >> 31) == (_eventqCons >> 31))
-                {
-                    _eventqProd ^= 1u << 31;
-                }
-
-                Statistics.CountEvent(record.Type, written: false);
-                return false;
-            }
-
-            ulong address = QueueAddress(_eventqBase, log2, EventBytes) + ((ulong)(prod & ((1u << log2) - 1)) * EventBytes);
-            if (!record.TryWrite(_memory, address))
-            {
-                RaiseGlobalError(GerrorFlags.EVENTQ_ABT_ERR);
-                Statistics.CountEvent(record.Type, written: false);
-                return false;
-            }
-
-            _eventqProd = (_eventqProd & (1u << 31)) | ((prod + 1) & wrapMask);
-            Statistics.CountEvent(record.Type, written: true);
-            if (prod != cons)
-            {
-                // IHI0070 §3.18.2: the event queue interrupt is triggered by the transition from empty to non-empty.
-                return true;
-            }
-
-            SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, _eventqIrqCfg0, _eventqIrqCfg1, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
-            return true;
+            return written;
         }
+    }
+
+    /// <summary>Records the fault of a stalled transaction: written now, or held until the queue is writable.</summary>
+    private void RecordStallEvent(in EventRecord record)
+    {
+        lock (_lock)
+        {
+            FlushHeldStallRecords();
+            if (_heldStallRecords.Count > 0 || !TryAppendEvent(record, stall: true))
+            {
+                _heldStallRecords.Enqueue(record);
+            }
+        }
+    }
+
+    // Called with _lock held whenever the queue may have become writable: CONS moved, EVENTQEN set, error acknowledged.
+    private void FlushHeldStallRecords()
+    {
+        while (_heldStallRecords.Count > 0 && TryAppendEvent(_heldStallRecords.Peek(), stall: true))
+        {
+            _heldStallRecords.Dequeue();
+        }
+    }
+
+    // Appends one record at PROD. A record that cannot be written is lost unless it is a stall record (the caller
+    // holds those): only a lost record in an enabled, full queue signals overflow (IHI0070 §7.4).
+    private bool TryAppendEvent(in EventRecord record, bool stall)
+    {
+        // IHI0070 §7.2: with the queue disabled, records are discarded silently (no overflow).
+        if (!Enabled(Cr0Flags.EVENTQEN) || GlobalErrorActive(GerrorFlags.EVENTQ_ABT_ERR))
+        {
+            return false;
+        }
+
+        int log2 = EventQueueLog2Size;
+        uint wrapMask = WrapMask(log2);
+        uint prod = _eventqProd & wrapMask;
+        uint cons = _eventqCons & wrapMask;
+        if (IsQueueFull(prod, cons, log2))
+        {
+            // A full queue discards the record and enters overflow if not already in it.
+            if (!stall && (_eventqProd >> 31) == (_eventqCons >> 31))
+            {
+                _eventqProd ^= 1u << 31;
+            }
+
+            return false;
+        }
+
+        ulong address = QueueAddress(_eventqBase, log2, EventBytes) + ((ulong)(prod & ((1u << log2) - 1)) * EventBytes);
+        if (!record.TryWrite(_memory, address))
+        {
+            RaiseGlobalError(GerrorFlags.EVENTQ_ABT_ERR);
+            return false;
+        }
+
+        _eventqProd = (_eventqProd & (1u << 31)) | ((prod + 1) & wrapMask);
+        Statistics.CountEvent(record.Type, written: true);
+        if (prod == cons)
+        {
+            // IHI0070 §3.18.2: the event queue interrupt is triggered by the transition from empty to non-empty.
+            SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, _eventqIrqCfg0, _eventqIrqCfg1, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -217,21 +253,27 @@ public sealed partial class SmmuV3
         }
     }
 
-    private void TerminateStalls(uint streamId)
+    private void TerminateStalls(uint streamId) => TerminateStallsWhere(k => k.StreamId == streamId);
+
+    private void TerminateAllStalls() => TerminateStallsWhere(static _ => true);
+
+    private void TerminateStallsWhere(Func<(uint StreamId, ushort Stag), bool> match)
     {
-        foreach (var key in _stalls.Keys.Where(k => k.StreamId == streamId).ToList())
+        foreach (var key in _stalls.Keys.Where(match).ToList())
         {
             _stalls.Remove(key);
             StallResolved?.Invoke(this, new StallResolvedEventArgs(key.StreamId, key.Stag, retry: false, abort: true));
         }
-    }
 
-    private void TerminateAllStalls()
-    {
-        foreach (var key in _stalls.Keys.ToList())
+        // A terminated transaction is no longer stalled: a record still held for it would name a dead STAG.
+        int held = _heldStallRecords.Count;
+        for (int i = 0; i < held; i++)
         {
-            _stalls.Remove(key);
-            StallResolved?.Invoke(this, new StallResolvedEventArgs(key.StreamId, key.Stag, retry: false, abort: true));
+            var record = _heldStallRecords.Dequeue();
+            if (!match((record.StreamId, record.Stag)))
+            {
+                _heldStallRecords.Enqueue(record);
+            }
         }
     }
 }

@@ -290,8 +290,10 @@ public sealed partial class SmmuV3
                 break;
             case SmmuRegister.GERRORN:
                 _gerrorn = value & GerrorMask;
-                // IHI0070 §7.5: acknowledging CMDQ_ERR lets the command queue continue from CMDQ_CONS.
+                // IHI0070 §7.5: acknowledging CMDQ_ERR lets the command queue continue from CMDQ_CONS, and
+                // acknowledging EVENTQ_ABT_ERR makes the event queue writable again for held stall records.
                 ProcessCommandQueue();
+                FlushHeldStallRecords();
                 break;
             case SmmuRegister.GERROR_IRQ_CFG1 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.GERROR_IRQEN) == 0:
                 _gerrorIrqCfg1 = value;
@@ -328,6 +330,7 @@ public sealed partial class SmmuV3
                 break;
             case SmmuRegister.EVENTQ_CONS:
                 _eventqCons = value & QueuePointerMask;
+                FlushHeldStallRecords(); // space may have been freed for held stall records (IHI0070 §7.4)
                 break;
             case SmmuRegister.PRIQ_PROD when PriImplemented && !Enabled(Cr0Flags.PRIQEN):
                 _priqProd = value & QueuePointerMask;
@@ -351,6 +354,11 @@ public sealed partial class SmmuV3
         {
             // IHI0070 §6.3.9.6: disabling the SMMU terminates outstanding stalled transactions.
             TerminateAllStalls();
+        }
+
+        if ((next & (uint)Cr0Flags.EVENTQEN) != 0)
+        {
+            FlushHeldStallRecords();
         }
 
         if ((next & (uint)Cr0Flags.CMDQEN) != 0)

@@ -396,19 +396,10 @@ public sealed partial class SmmuV3
 
         if (stall && TryBeginStall(request.StreamId, out ushort stag))
         {
+            // IHI0070 §7.4: the record is written now or held until the event queue is next writable.
             eventRecord = eventRecord with { Stall = true, Stag = stag };
-            if (RecordEvent(eventRecord))
-            {
-                return new TranslationResult { Outcome = TranslationOutcome.Stalled, Fault = type, FaultRecorded = true, StallTag = stag, Event = eventRecord };
-            }
-
-            // The stall record could not be written: terminate instead of leaving an invisible stall.
-            lock (_lock)
-            {
-                _stalls.Remove((request.StreamId, stag));
-            }
-
-            return TranslationResult.Faulted(type, recorded: false) with { Event = eventRecord };
+            RecordStallEvent(eventRecord);
+            return new TranslationResult { Outcome = TranslationOutcome.Stalled, Fault = type, FaultRecorded = true, StallTag = stag, Event = eventRecord };
         }
 
         bool written = record && RecordEvent(eventRecord);

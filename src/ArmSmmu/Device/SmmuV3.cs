@@ -64,6 +64,7 @@ public sealed partial class SmmuV3
         {
             ResetRegisters();
             _stalls.Clear();
+            _heldStallRecords.Clear();
             _tlb.InvalidateAll();
             _steCache.InvalidateAll();
             _cdCache.InvalidateAll();
