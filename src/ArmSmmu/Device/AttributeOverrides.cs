@@ -53,23 +53,26 @@ internal static class AttributeOverrides
 
         if (features.AttributePermissionsOverride)
         {
-            privileged = privcfg switch
-            {
-                2 => false,
-                3 => true,
-                _ => privileged,
-            };
-            if (!write)
-            {
-                instruction = instcfg switch
-                {
-                    2 => false,
-                    3 => true,
-                    _ => instruction,
-                };
-            }
+            privileged = Privileged(privcfg, privileged);
+            instruction = Instruction(instcfg, instruction, write);
         }
 
         return new TransactionAttributes(memory, privileged, instruction);
     }
+
+    /// <summary>PnU after PRIVCFG (STE or GBPA): 0b10 unprivileged, 0b11 privileged, otherwise the incoming value.</summary>
+    public static bool Privileged(uint privcfg, bool incoming) => privcfg switch
+    {
+        2 => false,
+        3 => true,
+        _ => incoming,
+    };
+
+    /// <summary>InD after INSTCFG: 0b10 data, 0b11 instruction, otherwise incoming; writes are always data.</summary>
+    public static bool Instruction(uint instcfg, bool incoming, bool write) => !write && instcfg switch
+    {
+        2 => false,
+        3 => true,
+        _ => incoming,
+    };
 }

@@ -64,30 +64,25 @@ public sealed partial class SmmuV3
         }
 
         int log2 = EventQueueLog2Size;
-        uint wrapMask = WrapMask(log2);
-        uint prod = _eventqProd & wrapMask;
-        uint cons = _eventqCons & wrapMask;
-        if (IsQueueFull(prod, cons, log2))
+        if (FreeSlot(_eventqProd, _eventqCons, _eventqBase, log2, EventBytes) is not ulong slot)
         {
             // A full queue discards the record and enters overflow if not already in it.
-            if (!stall && (_eventqProd >> 31) == (_eventqCons >> 31))
+            if (!stall)
             {
-                _eventqProd ^= 1u << 31;
+                EnterOverflow(ref _eventqProd, _eventqCons);
             }
 
             return false;
         }
 
-        ulong address = QueueAddress(_eventqBase, log2, EventBytes) + ((ulong)(prod & ((1u << log2) - 1)) * EventBytes);
-        if (!record.TryWrite(_memory, address))
+        if (!record.TryWrite(_memory, slot))
         {
             RaiseGlobalError(GerrorFlags.EVENTQ_ABT_ERR);
             return false;
         }
 
-        _eventqProd = (_eventqProd & (1u << 31)) | ((prod + 1) & wrapMask);
         Statistics.CountEvent(record.Type, written: true);
-        if (prod == cons)
+        if (AdvanceProducer(ref _eventqProd, _eventqCons, log2))
         {
             // IHI0070 §3.18.2: the event queue interrupt is triggered by the transition from empty to non-empty.
             SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, _eventqIrqCfg0, _eventqIrqCfg1, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
@@ -118,16 +113,10 @@ public sealed partial class SmmuV3
             }
 
             int log2 = PriQueueLog2Size;
-            uint wrapMask = WrapMask(log2);
-            uint prod = _priqProd & wrapMask;
-            uint cons = _priqCons & wrapMask;
             bool lastOnly = (_priqIrqCfg2 & (1u << 31)) != 0;
-            if (IsQueueFull(prod, cons, log2))
+            if (FreeSlot(_priqProd, _priqCons, _priqBase, log2, PriBytes) is not ulong slot)
             {
-                if ((_priqProd >> 31) == (_priqCons >> 31))
-                {
-                    _priqProd ^= 1u << 31;
-                }
+                EnterOverflow(ref _priqProd, _priqCons);
 
                 // IHI0070 §6.3.36: with LO = 1, a Last request discarded by overflow still generates the interrupt.
                 if (lastOnly && request.Last)
@@ -138,17 +127,16 @@ public sealed partial class SmmuV3
                 return false;
             }
 
-            ulong address = QueueAddress(_priqBase, log2, PriBytes) + ((ulong)(prod & ((1u << log2) - 1)) * PriBytes);
-            if (!request.TryWrite(_memory, address))
+            if (!request.TryWrite(_memory, slot))
             {
                 RaiseGlobalError(GerrorFlags.PRIQ_ABT_ERR);
                 return false;
             }
 
-            _priqProd = (_priqProd & (1u << 31)) | ((prod + 1) & wrapMask);
+            bool wasEmpty = AdvanceProducer(ref _priqProd, _priqCons, log2);
             // IHI0070 §6.3.36: LO = 1 signals requests with Last = 1; LO = 0 signals the transition from empty to
             // non-empty (§3.18.2), not every entry.
-            if (lastOnly ? request.Last : prod == cons)
+            if (lastOnly ? request.Last : wasEmpty)
             {
                 SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, _priqIrqCfg0, _priqIrqCfg1, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
             }
@@ -159,6 +147,37 @@ public sealed partial class SmmuV3
 
     // IHI0070 §3.5.1: full when the indexes are equal and the wrap bits differ.
     private static bool IsQueueFull(uint prod, uint cons, int log2Size) => (prod ^ cons) == (1u << log2Size);
+
+    // The entry at PROD of an output queue (event or PRI), or null when the queue is full (IHI0070 §3.5).
+    private static ulong? FreeSlot(uint prodRegister, uint consRegister, ulong baseRegister, int log2, int entryBytes)
+    {
+        uint wrapMask = WrapMask(log2);
+        uint prod = prodRegister & wrapMask;
+        if (IsQueueFull(prod, consRegister & wrapMask, log2))
+        {
+            return null;
+        }
+
+        return QueueAddress(baseRegister, log2, entryBytes) + ((ulong)(prod & ((1u << log2) - 1)) * (ulong)entryBytes);
+    }
+
+    // Publishes the entry just written at PROD, keeping OVFLG; true when the queue was empty before it.
+    private static bool AdvanceProducer(ref uint prodRegister, uint consRegister, int log2)
+    {
+        uint wrapMask = WrapMask(log2);
+        uint prod = prodRegister & wrapMask;
+        prodRegister = (prodRegister & (1u << 31)) | ((prod + 1) & wrapMask);
+        return prod == (consRegister & wrapMask);
+    }
+
+    // IHI0070 §7.4: OVFLG toggles only when the queue is not already in overflow (OVFLG == CONS.OVACKFLG).
+    private static void EnterOverflow(ref uint prodRegister, uint consRegister)
+    {
+        if ((prodRegister >> 31) == (consRegister >> 31))
+        {
+            prodRegister ^= 1u << 31;
+        }
+    }
 
     private void SignalQueueInterrupt(IrqCtrlFlags enable, ulong cfg0, uint cfg1, GerrorFlags msiAbort, SmmuInterrupt line)
     {

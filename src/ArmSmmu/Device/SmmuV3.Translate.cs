@@ -261,24 +261,10 @@ public sealed partial class SmmuV3
     private static AccessIntent Intent(in TranslationRequest request, SteContext ste)
     {
         bool write = request.Access == AccessKind.Write;
-        bool instruction = request.Access == AccessKind.Execute;
-        bool privileged = ste.PrivCfg switch
-        {
-            2 => false,
-            3 => true,
-            _ => request.Privileged,
-        };
-        if (!write)
-        {
-            instruction = ste.InstCfg switch
-            {
-                2 => false,
-                3 => true,
-                _ => instruction,
-            };
-        }
-
-        return new AccessIntent(write, instruction, privileged);
+        return new AccessIntent(
+            write,
+            AttributeOverrides.Instruction(ste.InstCfg, request.Access == AccessKind.Execute, write),
+            AttributeOverrides.Privileged(ste.PrivCfg, request.Privileged));
     }
 
     private TranslationResult TranslateBypass(in TranslationRequest request, SteContext ste)
