@@ -2,285 +2,7 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
-/// <summary>CR0 / CR0ACK (IHI0070 §6.3.9, digest 1.6).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct Cr0Register(uint Value)
-{
-    /// <summary>DPT_WALK_EN, [10]: DPT walks enabled (SMMUv3.3).</summary>
-    public bool DPT_WALK_EN { get => Bits.IsSet(Value, 10); init => Value = (uint)Bits.With(Value, 10, value); }
-
-    /// <summary>VMW, [8:6]: VMID wildcard: 000 exact; 001..100 ignore VMID[0..3] LSBs in TLBI matching.</summary>
-    public uint VMW { get => (uint)Bits.Extract(Value, 8, 6); init => Value = (uint)Bits.Insert(Value, 8, 6, value); }
-
-    /// <summary>ATSCHK, [4]: ATS-translated traffic checked against STE.EATS.</summary>
-    public bool ATSCHK { get => Bits.IsSet(Value, 4); init => Value = (uint)Bits.With(Value, 4, value); }
-
-    /// <summary>CMDQEN, [3]: command queue enabled.</summary>
-    public bool CMDQEN { get => Bits.IsSet(Value, 3); init => Value = (uint)Bits.With(Value, 3, value); }
-
-    /// <summary>EVENTQEN, [2]: event queue enabled.</summary>
-    public bool EVENTQEN { get => Bits.IsSet(Value, 2); init => Value = (uint)Bits.With(Value, 2, value); }
-
-    /// <summary>PRIQEN, [1]: PRI queue enabled.</summary>
-    public bool PRIQEN { get => Bits.IsSet(Value, 1); init => Value = (uint)Bits.With(Value, 1, value); }
-
-    /// <summary>SMMUEN, [0]: translation enabled (else GBPA applies).</summary>
-    public bool SMMUEN { get => Bits.IsSet(Value, 0); init => Value = (uint)Bits.With(Value, 0, value); }
-
-    /// <summary>The enable bits as flags.</summary>
-    public Cr0Flags Flags { get => (Cr0Flags)(Value & 0x1F); init => Value = (Value & ~0x1Fu) | ((uint)value & 0x1F); }
-
-    /// <summary>Bits that CR0ACK reflects: [10], [8:6], [4:0] (IHI0070 §6.3.9: reserved bits are not reflected).</summary>
-    public const uint DefinedMask = 0x5DF;
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("DPT_WALK_EN", 0, Value, 10, "set", "clear")
-        .Add("VMW", 0, Value, 8, 6)
-        .Flag("ATSCHK", 0, Value, 4, "safe ATS checking", "ATS-translated traffic bypasses")
-        .Flag("CMDQEN", 0, Value, 3, "enabled", "disabled")
-        .Flag("EVENTQEN", 0, Value, 2, "enabled", "disabled")
-        .Flag("PRIQEN", 0, Value, 1, "enabled", "disabled")
-        .Flag("SMMUEN", 0, Value, 0, "Stream table in use", "GBPA bypass/abort")
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("Cr0", Value, Describe());
-}
-
-/// <summary>GBPA, global bypass attributes (IHI0070 §6.3.14, digest 1.6).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct GbpaRegister(uint Value)
-{
-    /// <summary>Update, [31]: write 1 with the new value; cleared by the SMMU once applied.</summary>
-    public bool Update { get => Bits.IsSet(Value, 31); init => Value = (uint)Bits.With(Value, 31, value); }
-
-    /// <summary>ABORT, [20]: abort all incoming Non-secure transactions while SMMUEN = 0.</summary>
-    public bool ABORT { get => Bits.IsSet(Value, 20); init => Value = (uint)Bits.With(Value, 20, value); }
-
-    /// <summary>INSTCFG, [19:18]: instruction/data override.</summary>
-    public uint INSTCFG { get => (uint)Bits.Extract(Value, 19, 18); init => Value = (uint)Bits.Insert(Value, 19, 18, value); }
-
-    /// <summary>PRIVCFG, [17:16]: privilege override.</summary>
-    public uint PRIVCFG { get => (uint)Bits.Extract(Value, 17, 16); init => Value = (uint)Bits.Insert(Value, 17, 16, value); }
-
-    /// <summary>SHCFG, [13:12]: shareability override (01 use incoming).</summary>
-    public uint SHCFG { get => (uint)Bits.Extract(Value, 13, 12); init => Value = (uint)Bits.Insert(Value, 13, 12, value); }
-
-    /// <summary>ALLOCCFG, [11:8]: allocation hints override.</summary>
-    public uint ALLOCCFG { get => (uint)Bits.Extract(Value, 11, 8); init => Value = (uint)Bits.Insert(Value, 11, 8, value); }
-
-    /// <summary>MTCFG, [4]: memory type from MemAttr.</summary>
-    public bool MTCFG { get => Bits.IsSet(Value, 4); init => Value = (uint)Bits.With(Value, 4, value); }
-
-    /// <summary>MemAttr, [3:0]: memory type override (STE.MemAttr encoding).</summary>
-    public uint MemAttr { get => (uint)Bits.Extract(Value, 3, 0); init => Value = (uint)Bits.Insert(Value, 3, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("Update", 0, Value, 31, "update in progress", "complete")
-        .Flag("ABORT", 0, Value, 20, "abort", "bypass")
-        .Add("INSTCFG", 0, Value, 19, 18, FieldText.InstCfg)
-        .Add("PRIVCFG", 0, Value, 17, 16, FieldText.PrivCfg)
-        .Add("SHCFG", 0, Value, 13, 12, FieldText.ShareabilityOverride)
-        .Add("ALLOCCFG", 0, Value, 11, 8, FieldText.AllocCfg)
-        .Flag("MTCFG", 0, Value, 4, "MemAttr", "incoming type")
-        .Add("MemAttr", 0, Value, 3, 0, FieldText.MemAttr)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("Gbpa", Value, Describe());
-}
-
-/// <summary>CR1, table and queue access attributes (IHI0070 §6.3.10, digest 1.6). Cacheability uses the CR1 encoding, not RGN.</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct Cr1Register(uint Value)
-{
-    /// <summary>TABLE_SH, [11:10]: shareability of table walks.</summary>
-    public uint TABLE_SH { get => (uint)Bits.Extract(Value, 11, 10); init => Value = (uint)Bits.Insert(Value, 11, 10, value); }
-
-    /// <summary>TABLE_OC, [9:8]: outer cacheability of table walks.</summary>
-    public uint TABLE_OC { get => (uint)Bits.Extract(Value, 9, 8); init => Value = (uint)Bits.Insert(Value, 9, 8, value); }
-
-    /// <summary>TABLE_IC, [7:6]: inner cacheability of table walks.</summary>
-    public uint TABLE_IC { get => (uint)Bits.Extract(Value, 7, 6); init => Value = (uint)Bits.Insert(Value, 7, 6, value); }
-
-    /// <summary>QUEUE_SH, [5:4]: shareability of queue accesses.</summary>
-    public uint QUEUE_SH { get => (uint)Bits.Extract(Value, 5, 4); init => Value = (uint)Bits.Insert(Value, 5, 4, value); }
-
-    /// <summary>QUEUE_OC, [3:2]: outer cacheability of queue accesses.</summary>
-    public uint QUEUE_OC { get => (uint)Bits.Extract(Value, 3, 2); init => Value = (uint)Bits.Insert(Value, 3, 2, value); }
-
-    /// <summary>QUEUE_IC, [1:0]: inner cacheability of queue accesses.</summary>
-    public uint QUEUE_IC { get => (uint)Bits.Extract(Value, 1, 0); init => Value = (uint)Bits.Insert(Value, 1, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Add("TABLE_SH", 0, Value, 11, 10, FieldText.Shareability)
-        .Add("TABLE_OC", 0, Value, 9, 8, FieldText.Cr1Cacheability)
-        .Add("TABLE_IC", 0, Value, 7, 6, FieldText.Cr1Cacheability)
-        .Add("QUEUE_SH", 0, Value, 5, 4, FieldText.Shareability)
-        .Add("QUEUE_OC", 0, Value, 3, 2, FieldText.Cr1Cacheability)
-        .Add("QUEUE_IC", 0, Value, 1, 0, FieldText.Cr1Cacheability)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("Cr1", Value, Describe());
-}
-
-/// <summary>CR2 (IHI0070 §6.3.11, digest 1.6).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct Cr2Register(uint Value)
-{
-    /// <summary>REC_CFG_ATS, [3]: record configuration errors for ATS traffic.</summary>
-    public bool REC_CFG_ATS { get => Bits.IsSet(Value, 3); init => Value = (uint)Bits.With(Value, 3, value); }
-
-    /// <summary>PTM, [2]: private TLB maintenance: ignore broadcast TLBI.</summary>
-    public bool PTM { get => Bits.IsSet(Value, 2); init => Value = (uint)Bits.With(Value, 2, value); }
-
-    /// <summary>RECINVSID, [1]: record C_BAD_STREAMID for out-of-range StreamIDs.</summary>
-    public bool RECINVSID { get => Bits.IsSet(Value, 1); init => Value = (uint)Bits.With(Value, 1, value); }
-
-    /// <summary>E2H, [0]: STRW = 0b10 selects EL2-E2H rather than EL2.</summary>
-    public bool E2H { get => Bits.IsSet(Value, 0); init => Value = (uint)Bits.With(Value, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("REC_CFG_ATS", 0, Value, 3, "record", "do not record")
-        .Flag("PTM", 0, Value, 2, "private", "broadcast honoured")
-        .Flag("RECINVSID", 0, Value, 1, "record", "do not record")
-        .Flag("E2H", 0, Value, 0, "EL2-E2H", "EL2")
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("Cr2", Value, Describe());
-}
-
-/// <summary>STRTAB_BASE (IHI0070 §6.3.23, digest 1.8).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct StreamTableBaseRegister(ulong Value)
-{
-    /// <summary>RA, [62]: read-allocate hint.</summary>
-    public bool RA { get => Bits.IsSet(Value, 62); init => Value = Bits.With(Value, 62, value); }
-
-    /// <summary>Address, [55:6], as an address kept in place (bits [5:0] zero): physical address of the Stream table.</summary>
-    public ulong Address { get => Bits.Address(Value, 55, 6); init => Value = Bits.Insert(Value, 55, 6, value >> 6); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("RA", 0, Value, 62, "read-allocate", "no read-allocate")
-        .Address("ADDR", 0, Value, 55, 6)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("StreamTableBase", Value, Describe());
-}
-
-/// <summary>STRTAB_BASE_CFG (IHI0070 §6.3.24, digest 1.8).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct StreamTableBaseCfgRegister(uint Value)
-{
-    /// <summary>FMT, [17:16]: 00 linear, 01 2-level.</summary>
-    public uint FMT { get => (uint)Bits.Extract(Value, 17, 16); init => Value = (uint)Bits.Insert(Value, 17, 16, value); }
-
-    /// <summary>SPLIT, [10:6]: StreamID bits resolved by a level-2 table: 6, 8 or 10.</summary>
-    public uint SPLIT { get => (uint)Bits.Extract(Value, 10, 6); init => Value = (uint)Bits.Insert(Value, 10, 6, value); }
-
-    /// <summary>LOG2SIZE, [5:0]: log2 of the number of StreamIDs.</summary>
-    public uint LOG2SIZE { get => (uint)Bits.Extract(Value, 5, 0); init => Value = (uint)Bits.Insert(Value, 5, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Add("FMT", 0, Value, 17, 16, v => FieldText.Bin(v, 2) + (v == 1 ? " 2-level" : v == 0 ? " linear" : " reserved (as linear)"))
-        .Add("SPLIT", 0, Value, 10, 6, FieldText.Dec)
-        .Add("LOG2SIZE", 0, Value, 5, 0, FieldText.Dec)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("StreamTableBaseCfg", Value, Describe());
-}
-
-/// <summary>CMDQ_BASE / EVENTQ_BASE / PRIQ_BASE (IHI0070 §6.3.25-27, digest 1.9).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct QueueBaseRegister(ulong Value)
-{
-    /// <summary>ReadWriteAllocate, [62]: RA (command queue) or WA (event/PRI queues) allocation hint.</summary>
-    public bool ReadWriteAllocate { get => Bits.IsSet(Value, 62); init => Value = Bits.With(Value, 62, value); }
-
-    /// <summary>Address, [55:5], as an address kept in place (bits [4:0] zero): physical address of the queue.</summary>
-    public ulong Address { get => Bits.Address(Value, 55, 5); init => Value = Bits.Insert(Value, 55, 5, value >> 5); }
-
-    /// <summary>Log2Size, [4:0]: log2 of the number of entries.</summary>
-    public uint Log2Size { get => (uint)Bits.Extract(Value, 4, 0); init => Value = Bits.Insert(Value, 4, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("ReadWriteAllocate", 0, Value, 62, "allocate", "no allocate hint")
-        .Address("ADDR", 0, Value, 55, 5)
-        .Add("Log2Size", 0, Value, 4, 0, FieldText.Dec)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("QueueBase", Value, Describe());
-}
-
-/// <summary>*_IRQ_CFG0: MSI target address (IHI0070 §6.3.19, digest 1.7). Address 0 = wired interrupt.</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct IrqCfg0Register(ulong Value)
-{
-    /// <summary>Address, [55:2], as an address kept in place (bits [1:0] zero): MSI doorbell address.</summary>
-    public ulong Address { get => Bits.Address(Value, 55, 2); init => Value = Bits.Insert(Value, 55, 2, value >> 2); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Address("ADDR", 0, Value, 55, 2)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("IrqCfg0", Value, Describe());
-}
-
-/// <summary>*_IRQ_CFG2: MSI attributes (IHI0070 §6.3.21, digest 1.7).</summary>
-/// <param name="Value">The raw register value.</param>
-public readonly record struct IrqCfg2Register(uint Value)
-{
-    /// <summary>LO, [31]: PRIQ_IRQ_CFG2 only: interrupt only for requests with Last = 1.</summary>
-    public bool LO { get => Bits.IsSet(Value, 31); init => Value = (uint)Bits.With(Value, 31, value); }
-
-    /// <summary>SH, [5:4]: MSI shareability.</summary>
-    public uint SH { get => (uint)Bits.Extract(Value, 5, 4); init => Value = (uint)Bits.Insert(Value, 5, 4, value); }
-
-    /// <summary>MemAttr, [3:0]: MSI memory type (STE.MemAttr encoding).</summary>
-    public uint MemAttr { get => (uint)Bits.Extract(Value, 3, 0); init => Value = (uint)Bits.Insert(Value, 3, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("LO", 0, Value, 31, "Last only", "every request")
-        .Add("SH", 0, Value, 5, 4, FieldText.Shareability)
-        .Add("MemAttr", 0, Value, 3, 0, FieldText.MemAttr)
-        .Fields;
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("IrqCfg2", Value, Describe());
-}
+// ID registers: IDR0-IDR5, IIDR, AIDR (IHI0070 §6.3.1-§6.3.8).
 
 /// <summary>IDR0, features (IHI0070 §6.3.1, digest 1.3).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -452,6 +174,24 @@ public readonly record struct Idr1Register(uint Value)
     /// <summary>The register value and its non-zero fields.</summary>
     /// <returns>A one-line summary.</returns>
     public override string ToString() => FieldText.Summary("Idr1", Value, Describe());
+}
+
+/// <summary>IDR2 (IHI0070 §6.3.3, digest 1.5): where the VATOS page is.</summary>
+/// <param name="Value">The raw register value.</param>
+public readonly record struct Idr2Register(uint Value)
+{
+    /// <summary>BA_VATOS, [9:0]: offset of the VATOS page from page 0, in 64 KB units (0 when VATOS is absent).</summary>
+    public uint BA_VATOS => (uint)Bits.Extract(Value, 9, 0);
+
+    /// <summary>Every field with its position and meaning.</summary>
+    /// <returns>The decoded fields, high bits first.</returns>
+    public IReadOnlyList<DecodedField> Describe() => new FieldText()
+        .Add("BA_VATOS", 0, Value, 9, 0, v => v == 0 ? "0 (no VATOS page)" : string.Create(CultureInfo.InvariantCulture, $"{v} (offset 0x{v << 16:X})"))
+        .Fields;
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Idr2", Value, Describe());
 }
 
 /// <summary>IDR3 (IHI0070 §6.3.4, digest 1.5).</summary>
