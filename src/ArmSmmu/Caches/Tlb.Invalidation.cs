@@ -1,6 +1,6 @@
 namespace ArmSmmu.Caches;
 
-/// <summary>TLB invalidation: each method removes exactly the scope its command requires (IHI0070 §4.4).</summary>
+// TLB invalidation: each method removes exactly the scope its command requires (IHI0070 §4.4).
 public sealed partial class Tlb
 {
     /// <summary>Removes every entry (reset, or a model-wide flush).</summary>

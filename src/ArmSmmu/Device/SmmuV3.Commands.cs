@@ -2,7 +2,7 @@ using ArmSmmu.Structures;
 
 namespace ArmSmmu;
 
-/// <summary>The command queue consumer (IHI0070 §3.5, §4, §7.1).</summary>
+// The command queue consumer (IHI0070 §3.5, §4, §7.1).
 public sealed partial class SmmuV3
 {
     private const int CommandBytes = 16;

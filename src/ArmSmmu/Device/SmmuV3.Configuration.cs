@@ -4,7 +4,7 @@ using ArmSmmu.Translation;
 
 namespace ArmSmmu;
 
-/// <summary>Configuration lookup: Stream table -> STE -> CD table -> CD, through the configuration cache (IHI0070 §3.3).</summary>
+// Configuration lookup: Stream table -> STE -> CD table -> CD, through the configuration cache (IHI0070 §3.3).
 public sealed partial class SmmuV3
 {
     private const int SteBytes = 64;

@@ -2,7 +2,7 @@ using ArmSmmu.Structures;
 
 namespace ArmSmmu;
 
-/// <summary>Event queue and PRI queue producers, global errors and interrupts (IHI0070 §3.5, §7.2-§7.5, §8).</summary>
+// Event queue and PRI queue producers, global errors and interrupts (IHI0070 §3.5, §7.2-§7.5, §8).
 public sealed partial class SmmuV3
 {
     private const int EventBytes = 32;

@@ -2,7 +2,7 @@ using ArmSmmu.Structures;
 
 namespace ArmSmmu;
 
-/// <summary>The register file (IHI0070 §6): reset values, writable masks, guards and side effects.</summary>
+// The register file (IHI0070 §6): reset values, writable masks, guards and side effects.
 public sealed partial class SmmuV3
 {
     /// <summary>Size of the register space this model decodes: pages 0 and 1 (IHI0070 §6.1).</summary>

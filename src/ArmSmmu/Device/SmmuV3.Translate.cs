@@ -5,7 +5,7 @@ using ArmSmmu.Translation;
 
 namespace ArmSmmu;
 
-/// <summary>The translation pipeline for one transaction (IHI0070 §3.3, §15).</summary>
+// The translation pipeline for one transaction (IHI0070 §3.3, §15).
 public sealed partial class SmmuV3
 {
     private const uint MaxSubstreamId = (1u << 20) - 1;
