@@ -10,12 +10,13 @@ namespace ArmSmmu;
 /// </summary>
 internal static class ConfigurationDecoder
 {
-    /// <summary>Checks an STE and builds its context; null when the STE is invalid or ILLEGAL (C_BAD_STE).</summary>
-    public static SteContext? DecodeSte(in StreamTableEntry ste, ulong address, SmmuFeatures f, bool e2h)
+    /// <summary>Checks an STE and builds its context; null when the STE is invalid or ILLEGAL (C_BAD_STE), with the reason.</summary>
+    public static SteContext? DecodeSte(in StreamTableEntry ste, ulong address, SmmuFeatures f, bool e2h, out string? problem)
     {
+        problem = null;
         if (!ste.V)
         {
-            return null; // IHI0070 §5.2: V = 0 -> C_BAD_STE
+            return Illegal("V = 0", out problem); // IHI0070 §5.2: V = 0 -> C_BAD_STE
         }
 
         uint config = (uint)ste.Config;
@@ -26,22 +27,18 @@ internal static class ConfigurationDecoder
             // IHI0070 §5.2.2 (digest 2.3): the checklist for enabled configurations.
             if ((s1 && !f.Stage1) || (s2 && !f.Stage2))
             {
-                return null;
+                return Illegal($"Config 0b{Convert.ToString(config, 2)} enables a stage this SMMU does not implement (IDR0.S1P/S2P)", out problem);
             }
 
-            if (!CheckAts(ste, f, s1, s2))
-            {
-                return null;
-            }
-
-            if (s1 && !CheckStage1Fields(ste, f))
+            problem = CheckAts(ste, f, s2) ?? (s1 ? CheckStage1Fields(ste, f) : null);
+            if (problem is not null)
             {
                 return null;
             }
 
             if (!f.Vmid16 && (ste.S2VMID >> 8) != 0 && (s1 || s2))
             {
-                return null;
+                return Illegal($"S2VMID 0x{ste.S2VMID:X} has bits [15:8] set but IDR0.VMID16 = 0", out problem);
             }
         }
 
@@ -58,12 +55,12 @@ internal static class ConfigurationDecoder
                     world = e2h ? StreamWorld.NsEl2E2H : StreamWorld.NsEl2;
                     break;
                 default:
-                    return null;
+                    return Illegal($"STRW 0b{Convert.ToString(ste.STRW, 2).PadLeft(2, '0')} is reserved", out problem);
             }
         }
 
         var stage2 = default(Stage2Config);
-        if (s2 && !TryDecodeStage2(ste, f, out stage2))
+        if (s2 && (problem = TryDecodeStage2(ste, f, out stage2)) is not null)
         {
             return null;
         }
@@ -84,76 +81,84 @@ internal static class ConfigurationDecoder
         };
     }
 
-    private static bool CheckAts(in StreamTableEntry ste, SmmuFeatures f, bool s1, bool s2)
+    private static SteContext? Illegal(string reason, out string problem)
+    {
+        problem = reason;
+        return null;
+    }
+
+    private static string? CheckAts(in StreamTableEntry ste, SmmuFeatures f, bool s2)
     {
         uint eats = ste.EATS;
-        if (eats == 0)
+        if (eats == 0 || !f.Ats)
         {
-            return true;
-        }
-
-        if (!f.Ats)
-        {
-            return true; // EATS is RES0 (treated as 0) without ATS
+            return null; // EATS is RES0 (treated as 0) without ATS
         }
 
         // IHI0070 §5.2 EATS: split-stage (0b10) needs NS1ATS = 0, which this model does not offer.
         if (eats == 2)
         {
-            return false;
+            return "EATS = 0b10 (split-stage ATS) but IDR0.NS1ATS = 1";
         }
 
-        return !(eats == 1 && s2 && ste.S2S);
+        return eats == 1 && s2 && ste.S2S ? "EATS = 0b01 with stage 2 stalling (S2S = 1)" : null;
     }
 
-    private static bool CheckStage1Fields(in StreamTableEntry ste, SmmuFeatures f)
+    private static string? CheckStage1Fields(in StreamTableEntry ste, SmmuFeatures f)
     {
         if (ste.S1STALLD && f.StallModel != StallModel.StallAndTerminate)
         {
-            return false;
+            return "S1STALLD = 1 but IDR0.STALL_MODEL is not 0b00";
         }
 
         if (ste.S1CDMax > f.SubstreamIdBits)
         {
-            return false;
+            return $"S1CDMax {ste.S1CDMax} exceeds IDR1.SSIDSIZE {f.SubstreamIdBits}";
         }
 
         if (ste.S1CDMax != 0 && ste.S1Fmt is 1 or 2 && !f.TwoLevelCdTable)
         {
-            return false;
+            return $"S1Fmt {ste.S1Fmt} selects a 2-level CD table but IDR0.CD2L = 0";
         }
 
         // S1ContextPtr beyond the output address size is ILLEGAL (when stage 2 is off it is a PA).
-        return ste.Stage2Enabled || (ste.S1ContextPtr >> f.OutputAddressBits) == 0;
+        return ste.Stage2Enabled || (ste.S1ContextPtr >> f.OutputAddressBits) == 0
+            ? null
+            : $"S1ContextPtr 0x{ste.S1ContextPtr:X} is beyond the {f.OutputAddressBits}-bit OAS";
     }
 
-    private static bool TryDecodeStage2(in StreamTableEntry ste, SmmuFeatures f, out Stage2Config s2)
+    private static string? TryDecodeStage2(in StreamTableEntry ste, SmmuFeatures f, out Stage2Config s2)
     {
         s2 = default;
         if (ste.S2S && f.StallModel == StallModel.TerminateOnly)
         {
-            return false;
+            return "S2S = 1 but IDR0.STALL_MODEL = 0b01 (no stalls)";
         }
 
         if (!ste.S2S && f.StallModel == StallModel.StallForced)
         {
-            return false;
+            return "S2S = 0 but IDR0.STALL_MODEL = 0b10 (stalls forced)";
         }
 
         // Only VMSAv8-64 tables, little-endian (IDR0.TTF = 0b10, TTENDIAN = 0b10).
-        if (!ste.S2AA64 || ste.S2ENDI)
+        if (!ste.S2AA64)
         {
-            return false;
+            return "S2AA64 = 0 selects VMSAv8-32 tables, which IDR0.TTF does not offer";
+        }
+
+        if (ste.S2ENDI)
+        {
+            return "S2ENDI = 1 (big-endian tables) but IDR0.TTENDIAN is little-endian only";
         }
 
         if ((ste.S2HA || ste.S2HD) && !HttuAllows(f, ste.S2HA, ste.S2HD))
         {
-            return false;
+            return $"S2HA/S2HD = {(ste.S2HA ? 1 : 0)}/{(ste.S2HD ? 1 : 0)} exceed IDR0.HTTU";
         }
 
         if (!Granule.TryFromS2Tg(ste.S2TG, out var granule) || !Supported(f, granule))
         {
-            return false;
+            return $"S2TG 0b{Convert.ToString(ste.S2TG, 2).PadLeft(2, '0')} is reserved or not in IDR5";
         }
 
         int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(ste.S2PS), f.OutputAddressBits);
@@ -162,18 +167,18 @@ internal static class ConfigurationDecoder
         int minT0sz = Math.Max(16, 64 - f.InputAddressBits);
         if (t0sz < minT0sz || t0sz > maxT0sz)
         {
-            return false;
+            return $"S2T0SZ {t0sz} is outside {minT0sz}..{maxT0sz}";
         }
 
         if (!TryStage2StartLevel(granule, ste.S2SL0, t0sz, f.SmallTranslationTables, out int start))
         {
-            return false;
+            return $"S2SL0 {ste.S2SL0} is inconsistent with S2T0SZ {t0sz} and the {granule} granule";
         }
 
         // S2TTB outside the effective S2PS is ILLEGAL, not an address size fault.
         if ((ste.S2TTB >> outputBits) != 0)
         {
-            return false;
+            return $"S2TTB 0x{ste.S2TTB:X} is beyond the effective {outputBits}-bit S2PS";
         }
 
         s2 = new Stage2Config
@@ -189,7 +194,7 @@ internal static class ConfigurationDecoder
             Hd = ste.S2HA && ste.S2HD,
             ExtendedExecuteNever = f.StageTwoExecuteNever2,
         };
-        return true;
+        return null;
     }
 
     /// <summary>IHI0070 §5.2 S2SL0 with DDI0487 VTCR_EL2.SL0 semantics (digest 7.3): start level and concatenation limits.</summary>
@@ -228,51 +233,25 @@ internal static class ConfigurationDecoder
         _ => f.Granule64K,
     };
 
-    /// <summary>Checks a CD reached through <paramref name="ste"/> and builds its context; null when invalid or ILLEGAL (C_BAD_CD).</summary>
-    public static CdContext? DecodeCd(in ContextDescriptor cd, ulong address, SteContext ste, SmmuFeatures f)
+    /// <summary>Checks a CD reached through <paramref name="ste"/> and builds its context; null when invalid or ILLEGAL (C_BAD_CD), with the reason.</summary>
+    public static CdContext? DecodeCd(in ContextDescriptor cd, ulong address, SteContext ste, SmmuFeatures f, out string? problem)
     {
         // IHI0070 §5.4.2 (digest 3.3).
-        if (!cd.V)
-        {
-            return null;
-        }
-
-        if ((ste.Ste.S1STALLD && cd.S) || (f.AbortOnlyTermination && !cd.A))
-        {
-            return null;
-        }
-
-        if ((f.StallModel == StallModel.TerminateOnly && cd.S) || (f.StallModel == StallModel.StallForced && !cd.S))
-        {
-            return null;
-        }
-
-        if (!cd.AA64 || (cd.ENDI && !(cd.EPD0 && cd.EPD1)))
-        {
-            return null;
-        }
-
-        if ((cd.HA || cd.HD) && !HttuAllows(f, cd.HA, cd.HD))
+        problem = CdProblem(cd, ste, f);
+        if (problem is not null)
         {
             return null;
         }
 
         bool singleEl = ste.World == StreamWorld.NsEl2;
-        if (!singleEl && !f.Asid16 && (cd.ASID >> 8) != 0)
-        {
-            return null;
-        }
 
         int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(cd.IPS), f.OutputAddressBits);
         bool epd1 = cd.EPD1 || singleEl; // EL2 has no TTB1 (IHI0070 §5.4)
         var g0 = default(Granule);
         var g1 = default(Granule);
-        if (!cd.EPD0 && !CheckHalf(cd.T0SZ, Granule.TryFromTg0(cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
-        {
-            return null;
-        }
-
-        if (!epd1 && !CheckHalf(cd.T1SZ, Granule.TryFromTg1(cd.TG1, out g1), g1, cd.TTB1, outputBits, f))
+        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0(cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
+            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1(cd.TG1, out g1), g1, cd.TTB1, outputBits, f));
+        if (problem is not null)
         {
             return null;
         }
@@ -319,20 +298,68 @@ internal static class ConfigurationDecoder
         };
     }
 
-    private static bool CheckHalf(uint txsz, bool granuleKnown, Granule g, ulong ttb, int outputBits, SmmuFeatures f)
+    private static string? CdProblem(in ContextDescriptor cd, SteContext ste, SmmuFeatures f)
+    {
+        if (!cd.V)
+        {
+            return "V = 0";
+        }
+
+        if (ste.Ste.S1STALLD && cd.S)
+        {
+            return "S = 1 but the STE sets S1STALLD";
+        }
+
+        if (f.AbortOnlyTermination && !cd.A)
+        {
+            return "A = 0 but IDR0.TERM_MODEL = 1 (RAZ/WI termination not supported)";
+        }
+
+        if (f.StallModel == StallModel.TerminateOnly && cd.S)
+        {
+            return "S = 1 but IDR0.STALL_MODEL = 0b01 (no stalls)";
+        }
+
+        if (f.StallModel == StallModel.StallForced && !cd.S)
+        {
+            return "S = 0 but IDR0.STALL_MODEL = 0b10 (stalls forced)";
+        }
+
+        if (!cd.AA64)
+        {
+            return "AA64 = 0 selects VMSAv8-32 tables, which IDR0.TTF does not offer";
+        }
+
+        if (cd.ENDI && !(cd.EPD0 && cd.EPD1))
+        {
+            return "ENDI = 1 (big-endian tables) but IDR0.TTENDIAN is little-endian only";
+        }
+
+        if ((cd.HA || cd.HD) && !HttuAllows(f, cd.HA, cd.HD))
+        {
+            return $"HA/HD = {(cd.HA ? 1 : 0)}/{(cd.HD ? 1 : 0)} exceed IDR0.HTTU";
+        }
+
+        bool singleEl = ste.World == StreamWorld.NsEl2;
+        return !singleEl && !f.Asid16 && (cd.ASID >> 8) != 0
+            ? $"ASID 0x{cd.ASID:X} has bits [15:8] set but IDR0.ASID16 = 0"
+            : null;
+    }
+
+    private static string? CheckHalf(int half, uint txsz, bool granuleKnown, Granule g, ulong ttb, int outputBits, SmmuFeatures f)
     {
         if (!granuleKnown || !Supported(f, g))
         {
-            return false;
+            return $"TG{half} is reserved or its granule is not in IDR5";
         }
 
         int max = f.SmallTranslationTables ? (g.PageShift == 16 ? 47 : 48) : 39;
         if (txsz < 16 || txsz > max)
         {
-            return false;
+            return $"T{half}SZ {txsz} is outside 16..{max}";
         }
 
         // TTBx outside the effective IPS makes the CD ILLEGAL (digest 3.2, 7.8).
-        return (ttb >> outputBits) == 0;
+        return (ttb >> outputBits) == 0 ? null : $"TTB{half} 0x{ttb:X} is beyond the effective {outputBits}-bit IPS";
     }
 }

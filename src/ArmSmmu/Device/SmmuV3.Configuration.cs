@@ -27,6 +27,7 @@ public sealed partial class SmmuV3
         int log2Size = Math.Min((int)baseCfg.LOG2SIZE, Features.StreamIdBits);
         if (log2Size < 32 && (streamId >> log2Size) != 0)
         {
+            Note("stream table", $"StreamID 0x{streamId:X} is beyond the {log2Size}-bit table (min(STRTAB_BASE_CFG.LOG2SIZE {baseCfg.LOG2SIZE}, IDR1.SIDSIZE)): C_BAD_STREAMID");
             error = new ConfigError(EventType.CBadStreamId);
             return null;
         }
@@ -40,14 +41,17 @@ public sealed partial class SmmuV3
             ulong l1Address = tableBase + ((ulong)(streamId >> split) * 8);
             if (!L1StreamTableDescriptor.TryRead(_memory, l1Address, out var l1))
             {
+                Note("stream table", "L1STD fetch aborted: F_STE_FETCH", l1Address);
                 error = new ConfigError(EventType.FSteFetch, l1Address);
                 return null;
             }
 
             uint span = l1.Span;
             uint index = streamId & ((1u << split) - 1);
+            Note("stream table", $"2-level, SPLIT {split}: L1STD[{streamId >> split}] has Span {span}, L2Ptr 0x{l1.L2Ptr:X}", l1Address, l1.Value);
             if (span == 0 || span > 11 || span > split + 1 || index >= (1u << (int)(span - 1)))
             {
+                Note("stream table", $"the L1STD does not cover StreamID 0x{streamId:X} (Span 0, reserved, above SPLIT+1, or index {index} beyond 2^(Span-1)): C_BAD_STREAMID");
                 error = new ConfigError(EventType.CBadStreamId);
                 return null;
             }
@@ -63,13 +67,16 @@ public sealed partial class SmmuV3
 
         if ((steAddress >> Features.OutputAddressBits) != 0 || !StreamTableEntry.TryRead(_memory, steAddress, out var ste))
         {
+            Note("STE", "STE fetch aborted: F_STE_FETCH", steAddress);
             error = new ConfigError(EventType.FSteFetch, steAddress);
             return null;
         }
 
-        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, Features, e2h: (_cr2 & 1) != 0);
+        Note("STE", ste.ToString(), steAddress, ste.Dw0);
+        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, Features, e2h: (_cr2 & 1) != 0, out string? problem);
         if (context is null)
         {
+            Note("STE", $"invalid (IHI0070 §5.2.2): {problem}: C_BAD_STE");
             error = new ConfigError(EventType.CBadSte);
             return null;
         }
@@ -117,12 +124,15 @@ public sealed partial class SmmuV3
 
                 if (!L1ContextDescriptor.TryRead(_memory, l1Pa, out var l1))
                 {
+                    Note("CD", "L1CD fetch aborted: F_CD_FETCH", l1Pa);
                     error = new ConfigError(EventType.FCdFetch, l1Pa);
                     return null;
                 }
 
+                Note("CD", $"2-level CD table (S1Fmt {entry.S1Fmt}): L1CD[{cdIndex >> leafBits}] V {(l1.V ? 1 : 0)}, L2Ptr 0x{l1.L2Ptr:X}", l1Pa, l1.Value);
                 if (!l1.V)
                 {
+                    Note("CD", "the L1CD is invalid: C_BAD_SUBSTREAMID");
                     error = new ConfigError(EventType.CBadSubstreamId);
                     return null;
                 }
@@ -138,13 +148,16 @@ public sealed partial class SmmuV3
 
         if (!ContextDescriptor.TryRead(_memory, cdPa, out var cd))
         {
+            Note("CD", $"CD {cdIndex} fetch aborted: F_CD_FETCH", cdPa);
             error = new ConfigError(EventType.FCdFetch, cdPa);
             return null;
         }
 
-        var context = ConfigurationDecoder.DecodeCd(cd, cdAddress, ste, Features);
+        Note("CD", $"CD {cdIndex}: {cd}", cdPa, cd.Dw0);
+        var context = ConfigurationDecoder.DecodeCd(cd, cdAddress, ste, Features, out string? problem);
         if (context is null)
         {
+            Note("CD", $"invalid (IHI0070 §5.4.2): {problem}: C_BAD_CD");
             error = new ConfigError(EventType.CBadCd);
             return null;
         }
@@ -171,7 +184,7 @@ public sealed partial class SmmuV3
             return true;
         }
 
-        var walk = _walker.WalkStage2(address, ste.Stage2, AccessIntent.TableRead, FaultClass.CD);
+        var walk = WalkStage2(address, ste.Stage2, FaultClass.CD);
         if (!walk.Success)
         {
             pa = 0;

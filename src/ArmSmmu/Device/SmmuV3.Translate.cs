@@ -47,6 +47,7 @@ public sealed partial class SmmuV3
         {
             // No Secure programming interface is implemented (SMMU_S_IDR1.SECURE_IMPL = 0): a Secure
             // transaction is an unsupported upstream transaction (IHI0070 §7.3.2, F_UUT).
+            Note("registers", "Secure transaction, but this SMMU has no Secure programming interface: F_UUT");
             return ConfigFault(request, new ConfigError(EventType.FUut));
         }
 
@@ -87,8 +88,10 @@ public sealed partial class SmmuV3
 
         var entry = ste.Ste;
         bool s1 = entry.Stage1Enabled;
+        Note("STE", $"valid: Config {entry.Config}, StreamWorld {ste.World}, VMID {ste.Vmid}");
         if (!s1 && request.SubstreamId.HasValue)
         {
+            Note("substream", "a SubstreamID with stage 1 not translating: C_BAD_SUBSTREAMID (Config 0b0xx aborts first)");
             // IHI0070 §3.9: a SubstreamID with stage 1 disabled (or bypassed by Config) is C_BAD_SUBSTREAMID.
             if ((uint)entry.Config < 4)
             {
@@ -138,6 +141,7 @@ public sealed partial class SmmuV3
             switch (entry.S1DSS)
             {
                 case 1:
+                    Note("substream", "no SubstreamID and S1DSS = 0b01: stage 1 is bypassed for this traffic");
                     return StreamPath.Stage1Bypassed(ste);
                 case 2:
                     cdIndex = 0;
@@ -149,8 +153,12 @@ public sealed partial class SmmuV3
             }
         }
 
+        Note("substream", request.SubstreamId.HasValue
+            ? $"S1CDMax {cdMax}: SubstreamID 0x{request.SubstreamId:X} selects CD {cdIndex}"
+            : $"no SubstreamID: S1CDMax {cdMax}, S1DSS 0b{Convert.ToString(entry.S1DSS, 2).PadLeft(2, '0')} select CD {cdIndex}");
         if (refusal != EventType.None)
         {
+            Note("substream", $"refused: {EventRecord.TypeName(refusal)}");
             failure = ConfigFault(request, new ConfigError(refusal));
             return null;
         }
@@ -208,7 +216,7 @@ public sealed partial class SmmuV3
         }
 
         long generation = _tlb.Generation;
-        var walk = _walker.Walk(request.Address, regime, access);
+        var walk = Walk(request.Address, regime, access);
         Statistics.CountWalk(walk.DescriptorReads);
         if (walk.Cacheable)
         {
@@ -284,6 +292,7 @@ public sealed partial class SmmuV3
     {
         // IHI0070 §6.3.14: with SMMUEN = 0 Non-secure traffic follows GBPA, without events.
         var gbpa = new GbpaRegister(_gbpa);
+        Note("registers", $"CR0.SMMUEN = 0: the transaction follows GBPA ({gbpa})");
         if (gbpa.ABORT || (request.Address >> Features.OutputAddressBits) != 0)
         {
             return Terminated(EventType.None);
@@ -367,6 +376,9 @@ public sealed partial class SmmuV3
         }
 
         stall &= Features.StallModel != StallModel.TerminateOnly;
+        Note("result", $"{EventRecord.TypeName(type)} at {(fault.Stage2 ? "stage 2" : "stage 1")}, CLASS {fault.Class}: " +
+            (stall ? "stall" : abort ? "abort" : "RAZ/WI") + (record || stall ? ", recorded" : ", not recorded") +
+            (configurable ? $" ({(fault.Stage2 ? "STE.S2S/S2R" : "CD.A/R/S")}, IHI0070 §5.5)" : string.Empty));
         var eventRecord = BaseRecord(request, type) with
         {
             PnU = access.Privileged,

@@ -1,0 +1,94 @@
+using ArmSmmu.Structures;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu;
+
+// Diagnostics: Explain runs the real pipeline on a probe device whose caches are off and whose memory is a
+// copy-on-write overlay, noting each step, so the answer is exact and the real device and memory are untouched.
+public sealed partial class SmmuV3
+{
+    private List<ExplanationStep>? _explanation;
+
+    /// <summary>
+    /// Explains how the SMMU translates <paramref name="request"/> now: the registers that matter, the STE and CD
+    /// it fetches (and, for an invalid one, which rule of IHI0070 §5.2.2 / §5.4.2 it breaks), the SubstreamID
+    /// decisions and every descriptor of the walk, then the result. Nothing is changed: no event is recorded, no
+    /// cache is filled, no Access flag or dirty state is written, no stall is left outstanding.
+    /// </summary>
+    /// <param name="request">The transaction to explain.</param>
+    /// <returns>The steps and the result, which equals what <see cref="Translate"/> gives once the caches hold nothing stale.</returns>
+    public TranslationExplanation Explain(in TranslationRequest request)
+    {
+        var probe = new SmmuV3(new OverlayMemory(_memory), Features with { TlbEntries = 0, ConfigCacheEntries = 0 });
+        lock (_lock)
+        {
+            probe.CopyRegistersFrom(this);
+        }
+
+        probe._explanation = [];
+        var result = probe.Translate(request);
+        probe.Note("result", result.ToString());
+        return new TranslationExplanation(request, result, probe._explanation);
+    }
+
+    private void CopyRegistersFrom(SmmuV3 other)
+    {
+        (_cr0, _cr1, _cr2, _gbpa, _irqCtrl, _gerror, _gerrorn) =
+            (other._cr0, other._cr1, other._cr2, other._gbpa, other._irqCtrl, other._gerror, other._gerrorn);
+        (_strtabBase, _strtabBaseCfg) = (other._strtabBase, other._strtabBaseCfg);
+        (_cmdqBase, _cmdqProd, _cmdqCons) = (other._cmdqBase, other._cmdqProd, other._cmdqCons);
+        (_eventqBase, _eventqProd, _eventqCons) = (other._eventqBase, other._eventqProd, other._eventqCons);
+        (_priqBase, _priqProd, _priqCons) = (other._priqBase, other._priqProd, other._priqCons);
+        (_gerrorIrqCfg0, _eventqIrqCfg0, _priqIrqCfg0) = (other._gerrorIrqCfg0, other._eventqIrqCfg0, other._priqIrqCfg0);
+        (_gerrorIrqCfg1, _eventqIrqCfg1, _priqIrqCfg1) = (other._gerrorIrqCfg1, other._eventqIrqCfg1, other._priqIrqCfg1);
+        (_gerrorIrqCfg2, _eventqIrqCfg2, _priqIrqCfg2) = (other._gerrorIrqCfg2, other._eventqIrqCfg2, other._priqIrqCfg2);
+    }
+
+    private void Note(string stage, string text, ulong? address = null, ulong? value = null) =>
+        _explanation?.Add(new ExplanationStep(stage, text, address, value));
+
+    private bool Explaining => _explanation is not null;
+
+    // The walk, with every descriptor access noted when explaining.
+    private WalkResult Walk(ulong address, in TranslationRegime regime, AccessIntent access)
+    {
+        if (_explanation is null)
+        {
+            return _walker.Walk(address, regime, access);
+        }
+
+        var trace = new WalkTrace();
+        var walk = _walker.Walk(address, regime, access, trace);
+        NoteWalk(trace);
+        return walk;
+    }
+
+    private WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, FaultClass purpose)
+    {
+        if (_explanation is null)
+        {
+            return _walker.WalkStage2(ipa, stage2, AccessIntent.TableRead, purpose);
+        }
+
+        var trace = new WalkTrace();
+        var walk = _walker.WalkStage2(ipa, stage2, AccessIntent.TableRead, purpose, trace);
+        NoteWalk(trace);
+        return walk;
+    }
+
+    private void NoteWalk(WalkTrace trace)
+    {
+        foreach (var step in trace.Steps)
+        {
+            string action = step.Action == WalkTraceAction.Update ? "updated by hardware (IHI0070 §3.13)" : "read";
+            string purpose = step.Stage2 && step.Purpose != FaultClass.IN ? $" for a {step.Purpose} access" : string.Empty;
+            string kind = (step.Descriptor & 3) switch
+            {
+                0 or 2 => "invalid (bit 0 = 0)",
+                1 => step.Level == 3 ? "reserved encoding at level 3 (invalid)" : "block",
+                _ => step.Level == 3 ? "page" : "table",
+            };
+            Note("walk", $"{(step.Stage2 ? "stage 2" : "stage 1")} level {step.Level} descriptor {action}{purpose}: {kind}", step.PhysicalAddress, step.Descriptor);
+        }
+    }
+}
