@@ -5,7 +5,7 @@ using Command = System.CommandLine.Command;
 namespace ArmSmmu.Cli.Commands;
 
 /// <summary>
-/// <c>smmu run &lt;scenario.json&gt; [--json]</c>: loads and validates a scenario (docs/scenario-format.md), runs it on a
+/// <c>smmu run &lt;scenario.json&gt; [--json] [--explain]</c>: loads and validates a scenario (docs/scenario-format.md), runs it on a
 /// fresh SMMU and reports every transaction against its expectation. Exit 0 when all hold, 1 when one does not, 2
 /// when the file is not a usable scenario.
 /// </summary>
@@ -16,21 +16,23 @@ internal sealed class RunCommand : ICliCommand
     {
         var file = new Argument<string>("scenario") { Description = "A scenario file (JSON, see docs/scenario-format.md), e.g. examples/stage1-dma.json." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON (one entry per transaction, the event records and the counters) instead of tables." };
+        var explain = new Option<bool>("--explain") { Description = "For every transaction that does not translate, print the steps the SMMU took: STE, CD, walk, and the rule an invalid structure breaks." };
         var command = new Command("run", "Run a scenario file: configure streams and mappings, translate its transactions, check the expected outcomes.");
         command.Arguments.Add(file);
         command.Options.Add(json);
-        command.SetAction(parse => Run(context, parse.GetValue(file) ?? string.Empty, parse.GetValue(json)));
+        command.Options.Add(explain);
+        command.SetAction(parse => Run(context, parse.GetValue(file) ?? string.Empty, parse.GetValue(json), parse.GetValue(explain)));
         return command;
     }
 
-    private static int Run(CliContext context, string path, bool json)
+    private static int Run(CliContext context, string path, bool json, bool explain)
     {
         Scenario scenario;
         ScenarioReport report;
         try
         {
             scenario = ScenarioLoader.Load(path);
-            report = ScenarioRunner.Run(scenario, path);
+            report = ScenarioRunner.Run(scenario, path, explain);
         }
         catch (ScenarioException ex)
         {

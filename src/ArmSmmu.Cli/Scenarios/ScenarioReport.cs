@@ -36,6 +36,7 @@ public sealed record ScenarioReport(
 /// <param name="Met">Whether the expectation held; null when there was none.</param>
 /// <param name="Mismatch">For an expectation that failed, what differed; else null.</param>
 /// <param name="Description">The transaction's description from the scenario, or null.</param>
+/// <param name="Explanation">With <c>--explain</c>, for a transaction that did not succeed: the steps the SMMU took (SmmuV3.Explain), one line each.</param>
 public sealed record TransactionReport(
     int Index,
     uint StreamId,
@@ -50,7 +51,8 @@ public sealed record TransactionReport(
     string? Expected,
     bool? Met,
     string? Mismatch,
-    string? Description);
+    string? Description,
+    IReadOnlyList<string>? Explanation = null);
 
 /// <summary>One event record read from the event queue, with the fields a reader looks at first (IHI0070 §7.3).</summary>
 /// <param name="Transaction">The 1-based index of the transaction after which the record was drained; null for records written while the streams were set up.</param>

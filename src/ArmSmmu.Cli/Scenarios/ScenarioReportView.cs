@@ -23,6 +23,15 @@ internal static class ScenarioReportView
             context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Failed} #{failed.Index}: {failed.Mismatch}"));
         }
 
+        foreach (TransactionReport explained in report.Transactions.Where(t => t.Explanation is not null))
+        {
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Why #{explained.Index} did not translate:"));
+            foreach (string step in explained.Explanation!)
+            {
+                context.Output.WriteLine("  " + step);
+            }
+        }
+
         context.Console.Write(Events(report.Events));
         context.Console.Write(Statistics(report.Statistics));
         context.Output.WriteLine(Summary(report));

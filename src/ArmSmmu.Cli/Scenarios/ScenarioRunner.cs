@@ -16,8 +16,9 @@ public static class ScenarioRunner
     /// <param name="scenario">A scenario that <see cref="ScenarioLoader"/> accepted.</param>
     /// <param name="source">Where it came from (a file name), for messages.</param>
     /// <returns>The results, events and counters.</returns>
+    /// <param name="explain">Also explain, step by step, every transaction that does not succeed (SmmuV3.Explain).</param>
     /// <exception cref="ScenarioException">The host API refused part of the configuration (e.g. a stage-2 mapping over the IPA window a nested stream reserves).</exception>
-    public static ScenarioReport Run(Scenario scenario, string source)
+    public static ScenarioReport Run(Scenario scenario, string source, bool explain = false)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(source);
@@ -34,9 +35,16 @@ public static class ScenarioRunner
         for (int i = 0; i < scenario.Transactions.Count; i++)
         {
             TransactionSpec transaction = scenario.Transactions[i];
-            TranslationResult result = iommu.Translate(
+            var request = new TranslationRequest(
                 transaction.StreamId, transaction.AddressValue, transaction.AccessValue, transaction.Pasid, transaction.Privileged, transaction.Secure);
-            transactions.Add(Report(i + 1, transaction, result));
+
+            // Explained before it runs: the explanation sees the state the transaction meets, and changes none of it.
+            var explanation = explain ? iommu.Device.Explain(request) : null;
+            TranslationResult result = iommu.Device.Translate(request);
+            var report = Report(i + 1, transaction, result);
+            transactions.Add(explanation is not null && !result.IsSuccess
+                ? report with { Explanation = [.. explanation.Steps.Select(step => step.ToString())] }
+                : report);
             Drain(iommu, i + 1, events);
         }
 

@@ -112,6 +112,7 @@ public sealed partial class SmmuV3
                 break;
             default:
                 // IHI0070 §5.2: Config 0b000 (and reserved 0b0xx) aborts without an event.
+                Note("STE", "Config 0b0xx: every transaction is aborted, without an event (IHI0070 §5.2)");
                 return StreamPath.Abort(ste);
         }
 
@@ -225,6 +226,11 @@ public sealed partial class SmmuV3
 
         if (!walk.Success)
         {
+            if (Explaining && walk.Fault.Kind == FaultKind.Permission && walk.Entry.Shift != 0)
+            {
+                Note("walk", $"the translation grants {walk.Entry.Stage1Permissions} at stage 1 and {walk.Entry.Stage2Permissions} at stage 2; this access needs {PermissionCheck.Required(access)}");
+            }
+
             return TranslationFault(request, ste, cd, walk.Fault, access);
         }
 
