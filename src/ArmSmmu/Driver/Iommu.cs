@@ -79,6 +79,20 @@ public sealed partial class Iommu
     /// <summary>Event queue overflows seen so far: records were lost.</summary>
     public long EventQueueOverflows => Driver.EventQueueOverflows;
 
+    /// <summary>
+    /// Explains what the SMMU does with a transaction, step by step (<see cref="SmmuV3.Explain"/>): the STE and CD it
+    /// fetches, why an invalid one is invalid, every descriptor it reads, and the result. Changes nothing.
+    /// </summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="address">Input address.</param>
+    /// <param name="access">Read, write or instruction fetch.</param>
+    /// <param name="pasid">PASID carried by the transaction, or null.</param>
+    /// <param name="privileged">Privileged (PnU = 1).</param>
+    /// <param name="secure">Secure stream.</param>
+    /// <returns>The steps and the result; <c>ToString()</c> prints them one per line.</returns>
+    public TranslationExplanation Explain(uint streamId, ulong address, AccessKind access, uint? pasid = null, bool privileged = false, bool secure = false) =>
+        Device.Explain(new TranslationRequest(streamId, address, access, pasid, privileged, secure));
+
     /// <summary>Presents one device transaction to the SMMU (<see cref="SmmuV3.Translate"/>); never throws for a guest-visible outcome.</summary>
     /// <param name="streamId">StreamID.</param>
     /// <param name="address">Input address.</param>

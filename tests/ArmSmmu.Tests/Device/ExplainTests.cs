@@ -89,3 +89,18 @@ public class ExplainTests
         return [.. words];
     }
 }
+
+/// <summary>The seed API exposes the same explanation.</summary>
+public class IommuExplainTests
+{
+    [Fact]
+    public void Iommu_explain_names_the_missing_pasid_context()
+    {
+        var iommu = new Iommu();
+        iommu.ConfigureStream(0x10, StreamMode.Stage1);
+        var explanation = iommu.Explain(0x10, 0x1000, AccessKind.Read, pasid: 9);
+        Assert.Equal(EventType.CBadCd, explanation.Result.Fault);
+        Assert.Contains(explanation.Steps, s => s.Text == "invalid (IHI0070 §5.4.2): V = 0: C_BAD_CD");
+        Assert.Empty(iommu.DrainEvents()); // explaining recorded nothing
+    }
+}
