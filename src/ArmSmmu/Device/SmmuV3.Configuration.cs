@@ -72,7 +72,7 @@ public sealed partial class SmmuV3
             return null;
         }
 
-        Note("STE", ste.ToString(), steAddress, ste.Dw0);
+        Note("STE", $"{ste}", steAddress, ste.Dw0);
         var context = ConfigurationDecoder.DecodeSte(ste, steAddress, Features, e2h: (_cr2 & 1) != 0, out string? problem);
         if (context is null)
         {

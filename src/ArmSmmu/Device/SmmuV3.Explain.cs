@@ -1,4 +1,5 @@
-using ArmSmmu.Structures;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using ArmSmmu.Translation;
 
 namespace ArmSmmu;
@@ -46,6 +47,35 @@ public sealed partial class SmmuV3
 
     private void Note(string stage, string text, ulong? address = null, ulong? value = null) =>
         _explanation?.Add(new ExplanationStep(stage, text, address, value));
+
+    // Interpolated notes are formatted only while explaining: the translation path pays one null check otherwise.
+    private void Note(string stage, [InterpolatedStringHandlerArgument("")] ref NoteText text, ulong? address = null, ulong? value = null)
+    {
+        if (_explanation is not null)
+        {
+            _explanation.Add(new ExplanationStep(stage, text.ToStringAndClear(), address, value));
+        }
+    }
+
+    [InterpolatedStringHandler]
+    private ref struct NoteText
+    {
+        private DefaultInterpolatedStringHandler _text;
+
+        public NoteText(int literalLength, int formattedCount, SmmuV3 device, out bool enabled)
+        {
+            enabled = device._explanation is not null;
+            _text = enabled ? new DefaultInterpolatedStringHandler(literalLength, formattedCount, CultureInfo.InvariantCulture) : default;
+        }
+
+        public void AppendLiteral(string value) => _text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => _text.AppendFormatted(value);
+
+        public void AppendFormatted<T>(T value, string? format) => _text.AppendFormatted(value, format);
+
+        public string ToStringAndClear() => _text.ToStringAndClear();
+    }
 
     private bool Explaining => _explanation is not null;
 

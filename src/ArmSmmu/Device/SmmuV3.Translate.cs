@@ -154,9 +154,15 @@ public sealed partial class SmmuV3
             }
         }
 
-        Note("substream", request.SubstreamId.HasValue
-            ? $"S1CDMax {cdMax}: SubstreamID 0x{request.SubstreamId:X} selects CD {cdIndex}"
-            : $"no SubstreamID: S1CDMax {cdMax}, S1DSS 0b{Convert.ToString(entry.S1DSS, 2).PadLeft(2, '0')} select CD {cdIndex}");
+        if (request.SubstreamId.HasValue)
+        {
+            Note("substream", $"S1CDMax {cdMax}: SubstreamID 0x{request.SubstreamId:X} selects CD {cdIndex}");
+        }
+        else
+        {
+            Note("substream", $"no SubstreamID: S1CDMax {cdMax}, S1DSS {entry.S1DSS} selects CD {cdIndex}");
+        }
+
         if (refusal != EventType.None)
         {
             Note("substream", $"refused: {EventRecord.TypeName(refusal)}");
@@ -382,9 +388,7 @@ public sealed partial class SmmuV3
         }
 
         stall &= Features.StallModel != StallModel.TerminateOnly;
-        Note("result", $"{EventRecord.TypeName(type)} at {(fault.Stage2 ? "stage 2" : "stage 1")}, CLASS {fault.Class}: " +
-            (stall ? "stall" : abort ? "abort" : "RAZ/WI") + (record || stall ? ", recorded" : ", not recorded") +
-            (configurable ? $" ({(fault.Stage2 ? "STE.S2S/S2R" : "CD.A/R/S")}, IHI0070 §5.5)" : string.Empty));
+        Note("result", $"{EventRecord.TypeName(type)} at {(fault.Stage2 ? "stage 2" : "stage 1")}, CLASS {fault.Class}: {(stall ? "stall" : abort ? "abort" : "RAZ/WI")}{(record || stall ? ", recorded" : ", not recorded")}{(configurable ? (fault.Stage2 ? " (STE.S2S/S2R, IHI0070 §5.5)" : " (CD.A/R/S, IHI0070 §5.5)") : string.Empty)}");
         var eventRecord = BaseRecord(request, type) with
         {
             PnU = access.Privileged,
