@@ -80,13 +80,13 @@ public sealed partial class SmmuV3
     private bool Explaining => _explanation is not null;
 
     // The walk, with every descriptor access noted when explaining.
-    private WalkResult Walk(ulong address, in TranslationRegime regime, AccessIntent access)
-    {
-        if (_explanation is null)
-        {
-            return _walker.Walk(address, regime, access);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private WalkResult Walk(ulong address, in TranslationRegime regime, AccessIntent access) =>
+        _explanation is null ? _walker.Walk(address, regime, access) : WalkExplained(address, regime, access);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WalkResult WalkExplained(ulong address, in TranslationRegime regime, AccessIntent access)
+    {
         var trace = new WalkTrace();
         var walk = _walker.Walk(address, regime, access, trace);
         NoteWalk(trace);
