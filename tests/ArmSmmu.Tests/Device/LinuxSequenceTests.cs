@@ -100,4 +100,30 @@ public class LinuxSequenceTests
         Assert.False(result.FaultRecorded);
         Assert.Empty(h.DrainEvents()); // IHI0070 §5.2: Config 0b000 aborts silently
     }
+
+    [Fact]
+    public void Linux_6_8_hitless_update_from_abort_to_stage1_never_exposes_an_illegal_ste()
+    {
+        var h = new DeviceHarness();
+        h.Reset();
+        ulong pgd = h.NewTable();
+        h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
+        Assert.True(DeviceHarness.LinuxCd(Asid, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        var target = DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase);
+        ulong address = h.SteAddress(Sid);
+
+        // digest §8.5 "used bits" writer: (a) the bits the abort STE does not use (dw1.., and dw0 above Config)
+        // take their target values first, (b) then the critical word dw0, each step followed by CFGI_STE + SYNC.
+        h.Memory.WriteUInt64(address + 8, target.Dw1);
+        h.Memory.WriteUInt64(address, (target.Dw0 & ~0xFUL) | StreamTableEntry.Abort.Dw0);
+        h.Submit(Command.CfgiSte(Sid, leaf: true));
+        var during = h.Read(Sid, 0x1000);
+        Assert.Equal(TranslationOutcome.Faulted, during.Outcome);
+        Assert.Empty(h.DrainEvents()); // IHI0070 §5.2: Config 0b000 ignores every other field, so no C_BAD_STE
+
+        h.Memory.WriteUInt64(address, target.Dw0);
+        h.Submit(Command.CfgiSte(Sid, leaf: true));
+        Assert.Equal(0x8000_0000UL, h.Read(Sid, 0x1000).PhysicalAddress);
+        Assert.Empty(h.DrainEvents());
+    }
 }
