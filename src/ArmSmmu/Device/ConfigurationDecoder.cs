@@ -72,6 +72,7 @@ internal static class ConfigurationDecoder
             Ste = ste,
             PrivCfg = f.AttributePermissionsOverride ? ste.PRIVCFG : 0,
             InstCfg = f.AttributePermissionsOverride ? ste.INSTCFG : 0,
+            OverriddenMemory = AttributeOverrides.Memory(f, ste.MTCFG, ste.MemAttr, ste.SHCFG, ste.ALLOCCFG),
             Address = address,
             World = world,
             Vmid = vmid,

@@ -262,9 +262,7 @@ public sealed partial class SmmuV3
     // STE overrides (MTCFG/MemAttr, SHCFG, ALLOCCFG) stand in for the stage-1 output and are combined with stage 2.
     private TranslationResult Stage1BypassedSuccess(in TranslationRequest request, SteContext ste, in TranslationEntry entry, AccessIntent access)
     {
-        var e = ste.Ste;
-        var incoming = AttributeOverrides.Apply(request, Features, e.MTCFG, e.MemAttr, e.SHCFG, e.ALLOCCFG, e.PRIVCFG, e.INSTCFG);
-        var memory = MemoryAttributeDecoder.Combine(incoming.Memory, entry.Attributes);
+        var memory = MemoryAttributeDecoder.Combine(ste.OverriddenMemory, entry.Attributes);
         var attributes = new TransactionAttributes(memory, access.Privileged, access.Instruction);
         return TranslationResult.Translated(entry.Translate(request.Address), entry.Shift, attributes);
     }
@@ -295,9 +293,8 @@ public sealed partial class SmmuV3
             return TranslationFault(request, ste, null, new WalkFault(FaultKind.AddressSize, false, FaultClass.IN), Intent(request, ste));
         }
 
-        var e = ste.Ste;
-        var attributes = AttributeOverrides.Apply(request, Features, e.MTCFG, e.MemAttr, e.SHCFG, e.ALLOCCFG, e.PRIVCFG, e.INSTCFG);
-        return TranslationResult.Bypassed(request.Address, attributes);
+        var access = Intent(request, ste);
+        return TranslationResult.Bypassed(request.Address, new TransactionAttributes(ste.OverriddenMemory, access.Privileged, access.Instruction));
     }
 
     private TranslationResult TranslateWhileDisabled(in TranslationRequest request)
