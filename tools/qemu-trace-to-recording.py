@@ -44,11 +44,11 @@ _RECORD_EVENT = re.compile(r"^(?P<type>\S+)")
 
 
 class Trace:
-    """What a QEMU smmu* trace says: MMIO accesses, successful translations, commands, events, bypasses."""
+    """What a QEMU smmu* trace says apart from the translations: MMIO accesses, commands, events, bypasses."""
 
     def __init__(self):
         self.mmio = []  # (op, offset, size, value)
-        self.translations = []  # (sid, iova, pa, perm)
+        self.translations = 0  # smmuv3_translate_success lines; read_translations streams them
         self.commands = Counter()  # opcode name -> count (smmuv3_cmdq_opcode)
         self.events = Counter()  # event type -> count (smmuv3_record_event)
         self.others = Counter()  # translate_bypass / translate_disable / translate_abort / range invalidations
@@ -56,15 +56,29 @@ class Trace:
         self.unparsed = 0
 
 
-def read_trace(path, mmio_base):
-    """Parses QEMU 7.2 to 10 `-trace 'smmu*'` output, plain or gzip, one event a line."""
-    trace = Trace()
+def _trace_lines(path):
     opener = gzip.open if _is_gzip(path) else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
         for line in lines:
-            trace.lines += 1
-            _parse_line(trace, line.rstrip("\n"), mmio_base)
+            yield line.rstrip("\n")
+
+
+def read_trace(path, mmio_base):
+    """Parses QEMU 7.2 to 10 `-trace 'smmu*'` output, plain or gzip, one event a line."""
+    trace = Trace()
+    for line in _trace_lines(path):
+        trace.lines += 1
+        _parse_line(trace, line, mmio_base)
     return trace
+
+
+def read_translations(path):
+    """(sid, iova, pa, perm) of every smmuv3_translate_success, in order, streamed: traces can be long."""
+    for line in _trace_lines(path):
+        if "smmuv3_translate_success" in line:
+            a = _SUCCESS.search(line)
+            if a:
+                yield parse_int(a.group("sid")), int(a.group("iova"), 16), int(a.group("pa"), 16), int(a.group("perm"), 16)
 
 
 def _is_gzip(path):
@@ -89,13 +103,10 @@ def _parse_line(trace, line, mmio_base):
         op = "R" if event == "smmuv3_read_mmio" else "W"
         trace.mmio.append((op, offset, int(a.group("size"), 16), int(a.group("val"), 16)))
     elif event == "smmuv3_translate_success":
-        a = _SUCCESS.search(args)
-        if not a:
+        if _SUCCESS.search(args):
+            trace.translations += 1
+        else:
             trace.unparsed += 1
-            return
-        trace.translations.append(
-            (parse_int(a.group("sid")), int(a.group("iova"), 16), int(a.group("pa"), 16), int(a.group("perm"), 16))
-        )
     elif event == "smmuv3_cmdq_opcode":
         a = _OPCODE.search(args)
         trace.commands[a.group("name") if a else "?"] += 1
@@ -370,16 +381,33 @@ def last_writes(mmio):
     return [(offset, size, value) for offset, (_, size, value) in sorted(last.items(), key=lambda kv: kv[1][0])]
 
 
-def translation_rows(trace, walker):
-    rows = []
-    for sid, iova, pa, perm in trace.translations:
+class TranslationTally:
+    """Counts for summary.txt, kept while the rows stream past."""
+
+    def __init__(self):
+        self.rows = 0
+        self.agree = Counter()
+        self.sids = set()
+        self.pages = set()  # (sid, iova page)
+
+    def add(self, sid, iova, agree):
+        self.rows += 1
+        self.agree[agree] += 1
+        self.sids.add(sid)
+        self.pages.add((sid, iova >> 12))
+
+
+def translation_rows(translations, walker, tally):
+    """translations.tsv rows: QEMU's answer then the final walk's; agree compares PA and permission."""
+    for sid, iova, pa, perm in translations:
         final = walker.translate(sid, iova)
         if final is None:
-            rows.append((hex(sid), hex(iova), hex(pa), hex(perm), "fault", "-", "-"))
+            row = (hex(sid), hex(iova), hex(pa), hex(perm), "fault", "-", "-")
         else:
             agree = "yes" if final == (pa, perm) else "no"
-            rows.append((hex(sid), hex(iova), hex(pa), hex(perm), hex(final[0]), agree, hex(final[1])))
-    return rows
+            row = (hex(sid), hex(iova), hex(pa), hex(perm), hex(final[0]), agree, hex(final[1]))
+        tally.add(sid, iova, row[5])
+        yield row
 
 
 def write_tsv(path, header, rows):
@@ -429,20 +457,19 @@ def describe_ste(sid, walker):
     return " ".join(parts)
 
 
-def summary_lines(trace, registers, walker, rows, memory):
+def summary_lines(trace, registers, walker, tally, memory):
     writes = sum(1 for access in trace.mmio if access[0] == "W")
     cfg = registers.read(STRTAB_BASE_CFG, 4)
-    sids = sorted({hex(t[0]) for t in trace.translations})
-    agree = Counter(row[5] for row in rows)
+    sids = sorted(hex(sid) for sid in tally.sids)
+    agree = tally.agree
     lines = [
         f"mmio accesses: {len(trace.mmio)} (writes {writes})",
         f"stream table: base {hex(bits(registers.read(STRTAB_BASE, 8), 51, 6) << 6)} fmt {bits(cfg, 17, 16)}"
         f" split {bits(cfg, 10, 6)} log2size {bits(cfg, 5, 0)}",
     ]
-    lines += [describe_ste(int(sid, 16), walker) for sid in sorted(sids, key=lambda s: int(s, 16))]
+    lines += [describe_ste(sid, walker) for sid in sorted(tally.sids)]
     lines += [
-        f"translations traced: {len(rows)}; distinct (sid, page): {len({(t[0], t[1] >> 12) for t in trace.translations})};"
-        f" sids: {sids}",
+        f"translations traced: {tally.rows}; distinct (sid, page): {len(tally.pages)}; sids: {sids}",
         f"final-walk agreement with QEMU: yes {agree['yes']}, no {agree['no']}, unmapped-or-other {agree['-']}",
         f"pages in memory.bin: {len(memory.touched)}",
         f"commands consumed: {sum(trace.commands.values())}"
@@ -465,7 +492,8 @@ def convert(trace_path, ram_path, out_dir, ram_base=DEFAULT_RAM_BASE, mmio_base=
     memory = GuestMemory(ram_path, ram_base)
     try:
         walker = Walker(memory, registers)
-        rows = translation_rows(trace, walker)
+        tally = TranslationTally()
+        rows = translation_rows(read_translations(trace_path), walker, tally)
         os.makedirs(out_dir, exist_ok=True)
         write_tsv(os.path.join(out_dir, "mmio.tsv"), ("op", "offset", "size", "value"),
                   [(op, hex(o), s, hex(v)) for op, o, s, v in trace.mmio])
@@ -473,7 +501,7 @@ def convert(trace_path, ram_path, out_dir, ram_base=DEFAULT_RAM_BASE, mmio_base=
                   [(hex(o), s, hex(v)) for o, s, v in last_writes(trace.mmio)])
         header = ("sid", "iova", "qemu_pa", "qemu_perm", "final", "agree", "final_perm")
         write_tsv(os.path.join(out_dir, "translations.tsv" + (".gz" if gz else "")), header, rows)
-        lines = summary_lines(trace, registers, walker, rows, memory)
+        lines = summary_lines(trace, registers, walker, tally, memory)
         write_memory(os.path.join(out_dir, "memory.bin"), memory)
     finally:
         memory.close()
