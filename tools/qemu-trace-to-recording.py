@@ -125,11 +125,21 @@ def _parse_line(trace, line, mmio_base):
 
 
 class GuestMemory:
-    """Reads guest physical memory from a dump and remembers every page read, for memory.bin."""
+    """Reads guest physical memory from a dump and remembers every page read, for memory.bin.
 
-    def __init__(self, path, ram_base):
+    Formats: "raw" (QEMU `pmemsave`: the bytes from ram_base on), "elf" (QEMU `dump-guest-memory`: an ELF64 core
+    whose PT_LOAD headers give each block's guest PA), "pages" (a recording's memory.bin), "auto" (elf if the file
+    starts with the ELF magic, else raw).
+    """
+
+    def __init__(self, path, ram_base, ram_format="auto"):
         self._file = open(path, "rb")
-        self._segments = _elf_segments(self._file) or [(ram_base, 0, os.fstat(self._file.fileno()).st_size)]
+        try:
+            self._segments = _segments(self._file, ram_base, ram_format)
+        except BaseException:
+            self._file.close()
+            raise
+        self._pages = {}
         self.touched = set()
         self.outside = set()  # pages read that no segment holds: they read as zero
 
@@ -137,11 +147,14 @@ class GuestMemory:
         self._file.close()
 
     def read_page(self, page_pa):
-        for pa, offset, size in self._segments:
-            if pa <= page_pa and page_pa + PAGE <= pa + size:
-                self._file.seek(offset + page_pa - pa)
-                return self._file.read(PAGE)
-        return None
+        if page_pa not in self._pages:
+            self._pages[page_pa] = None
+            for pa, offset, size in self._segments:
+                if pa <= page_pa and page_pa + PAGE <= pa + size:
+                    self._file.seek(offset + page_pa - pa)
+                    self._pages[page_pa] = self._file.read(PAGE)
+                    break
+        return self._pages[page_pa]
 
     def read64(self, pa):
         page_pa = pa & ~(PAGE - 1)
@@ -156,12 +169,23 @@ class GuestMemory:
         return [self.read64(pa + 8 * i) for i in range(count)]
 
 
+def _segments(f, ram_base, ram_format):
+    """(guest PA, file offset, size) of each stretch of RAM the file holds."""
+    if ram_format == "auto":
+        ram_format = "elf" if f.read(4) == b"\x7fELF" else "raw"
+    if ram_format == "elf":
+        return _elf_segments(f)
+    if ram_format == "pages":
+        return _page_records(f)
+    return [(ram_base, 0, os.fstat(f.fileno()).st_size)]
+
+
 def _elf_segments(f):
-    """PT_LOAD segments (guest PA, file offset, size) of a little-endian ELF64 core, or None for a raw image."""
+    """PT_LOAD segments (guest PA, file offset, size) of a little-endian ELF64 core."""
     f.seek(0)
     header = f.read(64)
     if len(header) < 64 or header[:4] != b"\x7fELF" or header[4] != 2 or header[5] != 1:
-        return None
+        raise SystemExit(f"{f.name}: not a little-endian ELF64 core (QEMU dump-guest-memory without -z/-l/-s/-w)")
     phoff, phentsize, phnum = struct.unpack_from("<Q", header, 32)[0], *struct.unpack_from("<HH", header, 54)
     segments = []
     for i in range(phnum):
@@ -169,6 +193,18 @@ def _elf_segments(f):
         p_type, _flags, p_offset, _vaddr, p_paddr, p_filesz = struct.unpack("<IIQQQQ", f.read(40))
         if p_type == 1 and p_filesz:
             segments.append((p_paddr, p_offset, p_filesz))
+    return segments
+
+
+def _page_records(f):
+    """Segments of a memory.bin: records of an 8-byte little-endian page PA and the page's 4096 bytes."""
+    size = os.fstat(f.fileno()).st_size
+    if size % (8 + PAGE):
+        raise SystemExit(f"{f.name}: {size} bytes is not a whole number of {8 + PAGE}-byte page records")
+    segments = []
+    for offset in range(0, size, 8 + PAGE):
+        f.seek(offset)
+        segments.append((struct.unpack("<Q", f.read(8))[0], offset + 8, PAGE))
     return segments
 
 
@@ -483,13 +519,14 @@ def summary_lines(trace, registers, walker, tally, memory):
     return lines
 
 
-def convert(trace_path, ram_path, out_dir, ram_base=DEFAULT_RAM_BASE, mmio_base=DEFAULT_MMIO_BASE, gz=False):
+def convert(trace_path, ram_path, out_dir, ram_base=DEFAULT_RAM_BASE, mmio_base=DEFAULT_MMIO_BASE, gz=False,
+            ram_format="auto"):
     """Writes the recording; returns its summary lines."""
     trace = read_trace(trace_path, mmio_base)
     if not trace.mmio and not trace.translations:
         raise SystemExit(f"{trace_path}: no smmuv3 MMIO accesses or translations found; was QEMU run with -trace 'smmu*'?")
     registers = Registers(trace.mmio)
-    memory = GuestMemory(ram_path, ram_base)
+    memory = GuestMemory(ram_path, ram_base, ram_format)
     try:
         walker = Walker(memory, registers)
         tally = TranslationTally()
@@ -514,8 +551,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Turn a QEMU -trace 'smmu*' log and a guest RAM dump into a recording folder for `smmu replay`.")
     parser.add_argument("trace", help="QEMU trace log (-D file), plain or .gz")
-    parser.add_argument("ram", help="guest RAM: raw `pmemsave` image or `dump-guest-memory` ELF core")
+    parser.add_argument("ram", help="guest RAM: raw `pmemsave` image, `dump-guest-memory` ELF core, or memory.bin")
     parser.add_argument("-o", "--output", required=True, help="recording folder to write (created if missing)")
+    parser.add_argument("--ram-format", choices=("auto", "raw", "elf", "pages"), default="auto",
+                        help="raw (pmemsave), elf (dump-guest-memory), pages (a recording's memory.bin); "
+                             "auto: elf when the file starts with the ELF magic, else raw")
     parser.add_argument("--ram-base", type=lambda s: int(s, 0), default=DEFAULT_RAM_BASE,
                         help="guest PA of the raw image's first byte (default 0x40000000, QEMU virt)")
     parser.add_argument("--mmio-base", type=lambda s: int(s, 0), default=DEFAULT_MMIO_BASE,
@@ -525,7 +565,7 @@ def main(argv=None):
     for path in (args.trace, args.ram):
         if not os.path.isfile(path):
             parser.error(f"{path}: not a file")
-    lines = convert(args.trace, args.ram, args.output, args.ram_base, args.mmio_base, args.gzip)
+    lines = convert(args.trace, args.ram, args.output, args.ram_base, args.mmio_base, args.gzip, args.ram_format)
     print("\n".join(lines))
     return 0
 

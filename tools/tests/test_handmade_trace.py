@@ -204,6 +204,30 @@ class HandmadeTrace(unittest.TestCase):
             f.write(bytes(header) + phdr + ram)
         self.assert_recording(self.convert(ram=core))
 
+    def test_memory_bin_as_the_ram_input(self):
+        # The recording's own memory.bin (--ram-format pages) holds every page the walk reads: same recording again.
+        first = self.convert()
+        again = self.path("again")
+        with contextlib.redirect_stdout(io.StringIO()):
+            recorder.main([self.trace, os.path.join(first, "memory.bin"), "--ram-format", "pages", "-o", again])
+        self.assert_recording(again)
+
+    def test_trace_without_smmu_events_is_refused(self):
+        other = self.path("other.log")
+        with open(other, "w", encoding="utf-8") as f:
+            f.write("virtio_blk_req_complete vdev 0x1 req 0x2 status 0\n")
+        with self.assertRaises(SystemExit) as refused:
+            self.convert(trace=other)
+        self.assertIn("-trace 'smmu*'", str(refused.exception))
+
+    def test_torn_memory_bin_is_refused(self):
+        torn = self.path("torn.bin")
+        with open(torn, "wb") as f:
+            f.write(bytes(8 + 100))
+        with self.assertRaises(SystemExit) as refused:
+            self.convert(ram=torn, args=["--ram-format", "pages"])
+        self.assertIn("not a whole number of 4104-byte page records", str(refused.exception))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -86,6 +86,18 @@ class ShippedRecording:
         for pa in shipped:
             self.assertEqual(made[pa], shipped[pa], f"page {pa:#x}")
 
+    def test_memory_bin_as_the_ram_input_gives_the_same_recording(self):
+        # --ram-format pages reads a recording's memory.bin directly: how a user re-derives a shipped recording.
+        again = os.path.join(self.tmp.name, "again")
+        process = subprocess.run(
+            [sys.executable, SCRIPT, os.path.join(self.shipped, "trace.log.gz"), os.path.join(self.shipped, "memory.bin"),
+             "--ram-format", "pages", "-o", again], capture_output=True, text=True, check=False)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        for name in ("translations.tsv", "regs.tsv", "mmio.tsv", "summary.txt"):
+            with self.subTest(name):
+                self.assertEqual(read_lines(os.path.join(again, name)), read_lines(os.path.join(self.made, name)))
+        self.assertEqual(read_pages(os.path.join(again, "memory.bin")), read_pages(os.path.join(self.made, "memory.bin")))
+
     def test_summary_repeats_the_shipped_counts(self):
         made = read_lines(os.path.join(self.made, "summary.txt"))
         for line in read_lines(os.path.join(self.shipped, "summary.txt")):
