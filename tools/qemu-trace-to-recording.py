@@ -37,7 +37,8 @@ def parse_int(text):
 _PREFIX = re.compile(r"^(?:\d+@\d+\.\d+:)?(?P<event>[a-z0-9_]+)\s?(?P<args>.*)$")
 _MMIO = re.compile(r"addr:\s*(?P<addr>0x[0-9a-f]+)\s+val:\s*(?P<val>0x[0-9a-f]+)\s+size:\s*(?P<size>0x[0-9a-f]+)")
 _SUCCESS = re.compile(
-    r"sid=(?P<sid>(?:0x)?[0-9a-f]+)\s+iova=(?P<iova>0x[0-9a-f]+)\s+translated=(?P<pa>0x[0-9a-f]+)\s+perm=(?P<perm>0x[0-9a-f]+)"
+    r"sid=(?P<sid>(?:0x)?[0-9a-f]+)\s+iova=(?P<iova>0x[0-9a-f]+)\s+"
+    r"translated=(?P<pa>0x[0-9a-f]+)\s+perm=(?P<perm>0x[0-9a-f]+)"
 )
 _OPCODE = re.compile(r"<---\s*(?P<name>\S+)")
 _RECORD_EVENT = re.compile(r"^(?P<type>\S+)")
@@ -78,7 +79,8 @@ def read_translations(path):
         if "smmuv3_translate_success" in line:
             a = _SUCCESS.search(line)
             if a:
-                yield parse_int(a.group("sid")), int(a.group("iova"), 16), int(a.group("pa"), 16), int(a.group("perm"), 16)
+                sid, iova, pa, perm = a.group("sid", "iova", "pa", "perm")
+                yield parse_int(sid), int(iova, 16), int(pa, 16), int(perm, 16)
 
 
 def _is_gzip(path):
@@ -524,7 +526,8 @@ def convert(trace_path, ram_path, out_dir, ram_base=DEFAULT_RAM_BASE, mmio_base=
     """Writes the recording; returns its summary lines."""
     trace = read_trace(trace_path, mmio_base)
     if not trace.mmio and not trace.translations:
-        raise SystemExit(f"{trace_path}: no smmuv3 MMIO accesses or translations found; was QEMU run with -trace 'smmu*'?")
+        raise SystemExit(
+            f"{trace_path}: no smmuv3 MMIO accesses or translations found; was QEMU run with -trace 'smmu*'?")
     registers = Registers(trace.mmio)
     memory = GuestMemory(ram_path, ram_base, ram_format)
     try:

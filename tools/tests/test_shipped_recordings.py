@@ -22,8 +22,10 @@ SESSION_NOTES = ("QEMU emulator version", "with final permissions")
 
 
 def find_recording(name):
-    for folder in (os.path.join(REPO, "examples", "recordings", name), os.path.join(REPO, "tests", "ArmSmmu.Tests", "Oracle", name)):
-        if os.path.isfile(os.path.join(folder, "trace.log.gz")):
+    """The first of examples/recordings/NAME and tests/ArmSmmu.Tests/Oracle/NAME that exists, or None."""
+    for parent in (("examples", "recordings"), ("tests", "ArmSmmu.Tests", "Oracle")):
+        folder = os.path.join(REPO, *parent, name)
+        if os.path.isdir(folder):
             return folder
     return None
 
@@ -47,7 +49,9 @@ class ShippedRecording:
         cls.shipped = find_recording(cls.NAME)
         if cls.shipped is None:
             raise unittest.SkipTest(
-                f"recording {cls.NAME} with trace.log.gz is neither in examples/recordings nor in tests/ArmSmmu.Tests/Oracle")
+                f"recording {cls.NAME} is neither in examples/recordings nor in tests/ArmSmmu.Tests/Oracle")
+        if not os.path.isfile(os.path.join(cls.shipped, "trace.log.gz")):
+            raise unittest.SkipTest(f"{cls.shipped} has no trace.log.gz to re-derive it from")
         cls.tmp = tempfile.TemporaryDirectory()
         ram = os.path.join(cls.tmp.name, "ram.bin")
         write_sparse_ram(ram, read_pages(os.path.join(cls.shipped, "memory.bin")), RAM_BASE, RAM_SIZE)
@@ -90,13 +94,15 @@ class ShippedRecording:
         # --ram-format pages reads a recording's memory.bin directly: how a user re-derives a shipped recording.
         again = os.path.join(self.tmp.name, "again")
         process = subprocess.run(
-            [sys.executable, SCRIPT, os.path.join(self.shipped, "trace.log.gz"), os.path.join(self.shipped, "memory.bin"),
-             "--ram-format", "pages", "-o", again], capture_output=True, text=True, check=False)
+            [sys.executable, SCRIPT, os.path.join(self.shipped, "trace.log.gz"),
+             os.path.join(self.shipped, "memory.bin"), "--ram-format", "pages", "-o", again],
+            capture_output=True, text=True, check=False)
         self.assertEqual(process.returncode, 0, process.stderr)
         for name in ("translations.tsv", "regs.tsv", "mmio.tsv", "summary.txt"):
             with self.subTest(name):
                 self.assertEqual(read_lines(os.path.join(again, name)), read_lines(os.path.join(self.made, name)))
-        self.assertEqual(read_pages(os.path.join(again, "memory.bin")), read_pages(os.path.join(self.made, "memory.bin")))
+        self.assertEqual(read_pages(os.path.join(again, "memory.bin")),
+                         read_pages(os.path.join(self.made, "memory.bin")))
 
     def test_summary_repeats_the_shipped_counts(self):
         made = read_lines(os.path.join(self.made, "summary.txt"))
