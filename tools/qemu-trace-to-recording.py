@@ -33,7 +33,7 @@ def parse_int(text):
 # Trace parsing
 # ---------------------------------------------------------------------------------------------------------------
 
-# The log backend prefixes "PID@SECONDS.MICROS:" when QEMU runs with `-msg timestamp=on` (and always in old QEMU).
+# The log backend prefixes "PID@SECONDS.MICROS:" when QEMU runs with `-msg timestamp=on` (some versions always do).
 _PREFIX = re.compile(r"^(?:\d+@\d+\.\d+:)?(?P<event>[a-z0-9_]+)\s?(?P<args>.*)$")
 _MMIO = re.compile(r"addr:\s*(?P<addr>0x[0-9a-f]+)\s+val:\s*(?P<val>0x[0-9a-f]+)\s+size:\s*(?P<size>0x[0-9a-f]+)")
 _SUCCESS = re.compile(
@@ -516,6 +516,9 @@ def summary_lines(trace, registers, walker, tally, memory):
         + "".join(f"; {name} {n}" for name, n in sorted(trace.events.items())),
     ]
     lines += [f"{name}: {n}" for name, n in sorted(trace.others.items())]
+    lines.append(f"trace lines: {trace.lines}")
+    if trace.unparsed:
+        lines.append(f"smmuv3 MMIO or translation lines not understood (left out): {trace.unparsed}")
     if memory.outside:
         lines.append(f"pages read outside the RAM dump (read as zero): {len(memory.outside)}")
     return lines

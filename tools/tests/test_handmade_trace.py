@@ -172,6 +172,7 @@ class HandmadeTrace(unittest.TestCase):
             "commands consumed: 2; SMMU_CMD_CFGI_STE 1; SMMU_CMD_SYNC 1",
             "events recorded: 1; F_TRANSLATION 1",
             "smmuv3_translate_abort: 1",
+            "trace lines: 22",
         ]:
             self.assertIn(line, summary)
 
@@ -211,6 +212,15 @@ class HandmadeTrace(unittest.TestCase):
         with contextlib.redirect_stdout(io.StringIO()):
             recorder.main([self.trace, os.path.join(first, "memory.bin"), "--ram-format", "pages", "-o", again])
         self.assert_recording(again)
+
+    def test_a_garbled_line_is_left_out_and_counted(self):
+        garbled = self.path("garbled.log")
+        with open(garbled, "w", encoding="utf-8") as f:
+            f.write(TRACE + "smmuv3_write_mmio addr: (cut off\n")
+        out = self.convert(trace=garbled)
+        self.assertEqual(tsv(os.path.join(out, "mmio.tsv")), EXPECTED_MMIO)
+        self.assertIn("smmuv3 MMIO or translation lines not understood (left out): 1",
+                      read_lines(os.path.join(out, "summary.txt")))
 
     def test_trace_without_smmu_events_is_refused(self):
         other = self.path("other.log")
