@@ -353,7 +353,8 @@ class Walker:
         g = Granule(granule)
         inputsize = 64 - tsz
         start = 4 - -(-(inputsize - g.g) // g.s)  # IHI0070 §7 / Arm ARM D8.2.6: start = 4 - ceil((ia - g) / s)
-        return self._walk(g, start, inputsize, ttb, iova, stage=1, table_ipa=lambda a: self._input_ipa(ste, a))
+        af_fault = not (bits(cd[0], 35, 35) or bits(cd[0], 43, 43))  # CD.AFFD or CD.HA (IHI0070 §5.4)
+        return self._walk(g, start, inputsize, ttb, iova, 1, af_fault, table_ipa=lambda a: self._input_ipa(ste, a))
 
     def stage2(self, ste, ipa):
         """Stage-2 walk from the STE's VTCR fields (IHI0070 §5.2; Arm ARM D8.2 S2SL0 and concatenation)."""
@@ -366,9 +367,10 @@ class Walker:
         start = (2 if g.g == 12 else 3) - sl0
         if ipa >= 1 << inputsize or start < 0:
             raise Fault()
-        return self._walk(g, start, inputsize, bits(ste[3], 51, 4) << 4, ipa, stage=2, table_ipa=lambda a: a)
+        af_fault = not (bits(ste[2], 53, 53) or bits(ste[2], 56, 56))  # STE.S2AFFD or S2HA (IHI0070 §5.2)
+        return self._walk(g, start, inputsize, bits(ste[3], 51, 4) << 4, ipa, 2, af_fault, table_ipa=lambda a: a)
 
-    def _walk(self, g, start, inputsize, ttb, ia, stage, table_ipa):
+    def _walk(self, g, start, inputsize, ttb, ia, stage, af_fault, table_ipa):
         """Descriptor walk; the start level may resolve more than s bits (stage-2 concatenated tables)."""
         if ia >= 1 << inputsize:
             raise Fault()
@@ -387,14 +389,14 @@ class Walker:
                 table = desc & oa_mask
                 continue
             if kind == 1 and level in (1, 2) or kind == 3 and level == 3:
+                if af_fault and not desc >> 10 & 1:
+                    raise Fault()  # AF=0: Access flag fault (Arm ARM D8.5)
                 return self._leaf(g, level, desc, ia, stage, no_write)
             raise Fault()  # invalid, or a block where none is allowed
         raise Fault()
 
     @staticmethod
     def _leaf(g, level, desc, ia, stage, no_write):
-        if not desc >> 10 & 1:
-            raise Fault()  # AF=0 without hardware update: Access flag fault
         size = 1 << g.shift(level)
         pa = (desc & ((1 << 48) - 1) & ~(size - 1)) | (ia & (size - 1))
         if stage == 1:

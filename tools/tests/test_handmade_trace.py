@@ -9,7 +9,7 @@ RAM (base 0x40000000) holds, one structure per page:
   0x40002000  S1 level 1: [0] table -> 0x40003000
   0x40003000  S1 level 2: [0] table -> 0x40004000; [1] 2 MB block -> 0x40600000 (IA 0x200000-0x3fffff)
   0x40004000  S1 level 3: [1] page 0x40010000 AP[2]=0 (RW); [2] page 0x40011000 AP[2]=1 (RO); [3] invalid;
-              [4] page 0x40012000 RW
+              [4] page 0x40012000 RW; [6] page 0x40014000 with AF=0
   0x40005000  S2 level 1: [0] table -> 0x40006000
   0x40006000  S2 level 2: [0] table -> 0x40007000
   0x40007000  S2 level 3: [5] page 0x40013000, S2AP 0b10 (write-only)
@@ -50,7 +50,7 @@ RAM = {
     0x40002000: qwords((0, 0x40003000 | TABLE)),
     0x40003000: qwords((0, 0x40004000 | TABLE), (1, 0x40600000 | AF | AP1 | BLOCK)),
     0x40004000: qwords((1, 0x40010000 | AF | AP1 | PAGE_DESC), (2, 0x40011000 | AF | AP2 | AP1 | PAGE_DESC),
-                       (4, 0x40012000 | AF | AP1 | PAGE_DESC)),
+                       (4, 0x40012000 | AF | AP1 | PAGE_DESC), (6, 0x40014000 | AP1 | PAGE_DESC)),
     0x40005000: qwords((0, 0x40006000 | TABLE)),
     0x40006000: qwords((0, 0x40007000 | TABLE)),
     0x40007000: qwords((5, 0x40013000 | AF | AP2 | PAGE_DESC)),
@@ -72,6 +72,7 @@ smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x1234 tran
 smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x2010 translated=0x40011010 perm=0x3
 smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x3008 translated=0x40020008 perm=0x3
 smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x4000 translated=0x40099000 perm=0x3
+smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x6008 translated=0x40014008 perm=0x3
 smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x234567 translated=0x40634567 perm=0x3
 smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x8000000000 translated=0x1000 perm=0x3
 1234@1700000000.000001:smmuv3_translate_success smmuv3-iommu-memory-region-8-1 sid=0x1 iova=0x5abc translated=0x40013abc perm=0x2 stage=2
@@ -93,6 +94,8 @@ EXPECTED_TRANSLATIONS = [
     ["0x0", "0x3008", "0x40020008", "0x3", "fault", "-", "-"],
     # L3[4] now maps 0x40012000, QEMU saw 0x40099000 -> no.
     ["0x0", "0x4000", "0x40099000", "0x3", "0x40012000", "no", "0x3"],
+    # L3[6] has AF=0 and the CD neither AFFD nor HA: Access flag fault.
+    ["0x0", "0x6008", "0x40014008", "0x3", "fault", "-", "-"],
     # L2[1] 2 MB block at 0x40600000; offset 0x34567 inside it.
     ["0x0", "0x234567", "0x40634567", "0x3", "0x40634567", "yes", "0x3"],
     # 2^39 is beyond T0SZ 25's 39-bit input range -> translation fault before any read.
@@ -166,13 +169,13 @@ class HandmadeTrace(unittest.TestCase):
             "ste sid 0x2: bypass",
             "ste sid 0x3: invalid",
             "ste sid 0x5: outside the stream table",
-            "translations traced: 11; distinct (sid, page): 11; sids: ['0x0', '0x1', '0x2', '0x3', '0x5']",
-            "final-walk agreement with QEMU: yes 4, no 2, unmapped-or-other 5",
+            "translations traced: 12; distinct (sid, page): 12; sids: ['0x0', '0x1', '0x2', '0x3', '0x5']",
+            "final-walk agreement with QEMU: yes 4, no 2, unmapped-or-other 6",
             "pages in memory.bin: 8",
             "commands consumed: 2; SMMU_CMD_CFGI_STE 1; SMMU_CMD_SYNC 1",
             "events recorded: 1; F_TRANSLATION 1",
             "smmuv3_translate_abort: 1",
-            "trace lines: 22",
+            "trace lines: 23",
         ]:
             self.assertIn(line, summary)
 
