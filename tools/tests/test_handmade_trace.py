@@ -1,10 +1,11 @@
 """A few trace lines and a RAM image laid out by hand; every expected value below is worked out in the comments.
 
 RAM (base 0x40000000) holds, one structure per page:
-  0x40000000  linear stream table, STRTAB_BASE_CFG = 0x2 (FMT 0, LOG2SIZE 2: StreamIDs 0..3)   IHI0070 §5.2
+  0x40000000  linear stream table, STRTAB_BASE_CFG = 0x3 (FMT 0, LOG2SIZE 3: StreamIDs 0..7)   IHI0070 §5.2
               sid 0: stage 1 (Config 0b101) -> CD at 0x40001000
               sid 1: stage 2 (Config 0b110), VMID 1, S2T0SZ 32, S2SL0 1 (4K: start level 1), S2TTB 0x40005000
               sid 2: bypass (Config 0b100); sid 3: V=0
+              sid 4: nested (Config 0b111): CD at IPA 0x1000, stage 2 as sid 1's but S2TTB 0x40008000
   0x40001000  CD: T0SZ 25 (39-bit IA: 4 - ceil((39 - 12) / 9) = start level 1), TG0 4K, TTB0 0x40002000   §5.4
   0x40002000  S1 level 1: [0] table -> 0x40003000
   0x40003000  S1 level 2: [0] table -> 0x40004000; [1] 2 MB block -> 0x40600000 (IA 0x200000-0x3fffff)
@@ -14,6 +15,14 @@ RAM (base 0x40000000) holds, one structure per page:
   0x40006000  S2 level 2: [0] table -> 0x40007000
   0x40007000  S2 level 3: [5] page 0x40013000, S2AP 0b10 (write-only)
   0x40010000  a data page with content: a leaf's output page is never read, so it must not reach memory.bin.
+Nested, sid 4 (IHI0070 §3.4.1: the CD and stage-1 tables are at IPAs, each read through stage 2):
+  0x40008000  S2 level 1: [0] table -> 0x4000d000
+  0x4000d000  S2 level 2: [0] table -> 0x4000e000
+  0x4000e000  S2 level 3: IPA 0x1000..0x5000 -> PA 0x40009000, 0x4000a000, 0x4000b000, 0x4000c000, 0x40015000, RW
+  0x40009000  CD (IPA 0x1000): as above but TTB0 = IPA 0x2000, ASID 2
+  0x4000a000  S1 level 1 (IPA 0x2000): [0] table -> IPA 0x3000
+  0x4000b000  S1 level 2 (IPA 0x3000): [0] table -> IPA 0x4000
+  0x4000c000  S1 level 3 (IPA 0x4000): [1] page -> IPA 0x5000, AP[2]=1 (read-only)
 """
 
 import contextlib
@@ -42,10 +51,12 @@ def qwords(*entries):
 STE_S1 = 0x1 | 0b101 << 1 | 0x40001000  # V, Config, S1ContextPtr (IHI0070 §5.2)
 STE_S2_DW2 = 1 | 32 << 32 | 1 << 38 | 2 << 48 | 1 << 51  # VMID 1, S2T0SZ 32, S2SL0 1, S2PS 40-bit, S2AA64
 CD_DW0 = 25 | 1 << 30 | 1 << 31 | 1 << 41 | 1 << 48  # T0SZ 25, EPD1, V, AA64, ASID 1 (IHI0070 §5.4)
+S2AP_RW = 0b11 << 6
 
 RAM = {
     0x40000000: qwords((0, STE_S1), (8, 0x1 | 0b110 << 1), (10, STE_S2_DW2), (11, 0x40005000),
-                       (16, 0x1 | 0b100 << 1), (24, 0b101 << 1)),
+                       (16, 0x1 | 0b100 << 1), (24, 0b101 << 1),
+                       (32, 0x1 | 0b111 << 1 | 0x1000), (34, STE_S2_DW2 + 1), (35, 0x40008000)),
     0x40001000: qwords((0, CD_DW0), (1, 0x40002000)),
     0x40002000: qwords((0, 0x40003000 | TABLE)),
     0x40003000: qwords((0, 0x40004000 | TABLE), (1, 0x40600000 | AF | AP1 | BLOCK)),
@@ -55,6 +66,14 @@ RAM = {
     0x40006000: qwords((0, 0x40007000 | TABLE)),
     0x40007000: qwords((5, 0x40013000 | AF | AP2 | PAGE_DESC)),
     0x40010000: qwords((0, 0xDEADBEEF)),
+    0x40008000: qwords((0, 0x4000d000 | TABLE)),
+    0x4000d000: qwords((0, 0x4000e000 | TABLE)),
+    0x4000e000: qwords(*[(i, pa | AF | S2AP_RW | PAGE_DESC) for i, pa in
+                         enumerate((0x40009000, 0x4000a000, 0x4000b000, 0x4000c000, 0x40015000), start=1)]),
+    0x40009000: qwords((0, CD_DW0 + (1 << 48)), (1, 0x2000)),
+    0x4000a000: qwords((0, 0x3000 | TABLE)),
+    0x4000b000: qwords((0, 0x4000 | TABLE)),
+    0x4000c000: qwords((1, 0x5000 | AF | AP2 | AP1 | PAGE_DESC)),
 }
 
 # QEMU 7.2 and 10 lines, one with the `-msg timestamp=on` prefix, one with an older QEMU's decimal sid, one register
@@ -62,7 +81,7 @@ RAM = {
 TRACE = """smmu_add_mr smmuv3-iommu-memory-region-0-0
 smmuv3_write_mmio addr: 0x80 val:0x12340000 size: 0x4(0)
 smmuv3_write_mmio addr: 0x84 val:0x0 size: 0x4(0)
-smmuv3_write_mmio addr: 0x88 val:0x2 size: 0x4(0)
+smmuv3_write_mmio addr: 0x88 val:0x3 size: 0x4(0)
 smmuv3_read_mmio addr: 0x0 val:0xd40101a size: 0x4(0)
 smmuv3_write_mmio addr: 0x80 val:0x40000000 size: 0x4(0)
 smmuv3_cmdq_opcode <--- SMMU_CMD_CFGI_STE
@@ -79,7 +98,8 @@ smmuv3_translate_success smmuv3-iommu-memory-region-0-0 sid=0x0 iova=0x800000000
 smmuv3_translate_success smmuv3-iommu-memory-region-8-1 sid=0x1 iova=0x100000000 translated=0x5000 perm=0x3 stage=2
 smmuv3_translate_success smmuv3-iommu-memory-region-16-2 sid=2 iova=0x7000 translated=0x7000 perm=0x3
 smmuv3_translate_success smmuv3-iommu-memory-region-24-3 sid=0x3 iova=0x1000 translated=0x40010000 perm=0x3
-smmuv3_translate_success smmuv3-iommu-memory-region-40-5 sid=0x5 iova=0x1000 translated=0x40010000 perm=0x3
+smmuv3_translate_success smmuv3-iommu-memory-region-32-4 sid=0x4 iova=0x1abc translated=0x40015abc perm=0x1
+smmuv3_translate_success smmuv3-iommu-memory-region-72-9 sid=0x9 iova=0x1000 translated=0x40010000 perm=0x3
 smmuv3_record_event F_TRANSLATION sid=0x3
 smmuv3_translate_abort smmuv3-iommu-memory-region-24-3 sid=0x3 abort on iova:0x1000 is_write=0
 """
@@ -108,20 +128,24 @@ EXPECTED_TRANSLATIONS = [
     ["0x2", "0x7000", "0x7000", "0x3", "0x7000", "yes", "0x3"],
     # V=0 STE.
     ["0x3", "0x1000", "0x40010000", "0x3", "fault", "-", "-"],
-    # StreamID 5 >= 2^LOG2SIZE = 4.
-    ["0x5", "0x1000", "0x40010000", "0x3", "fault", "-", "-"],
+    # Nested: CD IPA 0x1000 -> 0x40009000; S1 tables at IPAs 0x2000/0x3000/0x4000 read through stage 2; the S1 leaf
+    # gives IPA 0x5000 read-only, stage 2 maps it to 0x40015000 read/write: read-only overall.
+    ["0x4", "0x1abc", "0x40015abc", "0x1", "0x40015abc", "yes", "0x1"],
+    # StreamID 9 >= 2^LOG2SIZE = 8.
+    ["0x9", "0x1000", "0x40010000", "0x3", "fault", "-", "-"],
 ]
 
 # Last write per register, in the order of those last writes: 0x84 (line 3), 0x88 (4), 0x80 (6), CR0 (9).
-EXPECTED_REGS = [["offset", "size", "value"], ["0x84", "4", "0x0"], ["0x88", "4", "0x2"], ["0x80", "4", "0x40000000"],
+EXPECTED_REGS = [["offset", "size", "value"], ["0x84", "4", "0x0"], ["0x88", "4", "0x3"], ["0x80", "4", "0x40000000"],
                  ["0x20", "4", "0x1"]]
 
 EXPECTED_MMIO = [["op", "offset", "size", "value"], ["W", "0x80", "4", "0x12340000"], ["W", "0x84", "4", "0x0"],
-                 ["W", "0x88", "4", "0x2"], ["R", "0x0", "4", "0xd40101a"], ["W", "0x80", "4", "0x40000000"],
+                 ["W", "0x88", "4", "0x3"], ["R", "0x0", "4", "0xd40101a"], ["W", "0x80", "4", "0x40000000"],
                  ["W", "0x20", "4", "0x1"]]
 
-# Every structure page; not the data page 0x40010000 (a leaf's output is never read).
-EXPECTED_PAGES = [0x40000000, 0x40001000, 0x40002000, 0x40003000, 0x40004000, 0x40005000, 0x40006000, 0x40007000]
+# Every structure page; not the data pages 0x40010000 and 0x40015000 (a leaf's output is never read).
+EXPECTED_PAGES = [0x40000000, 0x40001000, 0x40002000, 0x40003000, 0x40004000, 0x40005000, 0x40006000, 0x40007000,
+                  0x40008000, 0x40009000, 0x4000a000, 0x4000b000, 0x4000c000, 0x4000d000, 0x4000e000]
 
 
 def tsv(path):
@@ -165,17 +189,17 @@ class HandmadeTrace(unittest.TestCase):
         summary = read_lines(os.path.join(self.convert(), "summary.txt"))
         for line in [
             "mmio accesses: 6 (writes 5)",
-            "stream table: base 0x40000000 fmt 0 split 0 log2size 2",
+            "stream table: base 0x40000000 fmt 0 split 0 log2size 3",
             "ste sid 0x2: bypass",
             "ste sid 0x3: invalid",
-            "ste sid 0x5: outside the stream table",
-            "translations traced: 12; distinct (sid, page): 12; sids: ['0x0', '0x1', '0x2', '0x3', '0x5']",
-            "final-walk agreement with QEMU: yes 4, no 2, unmapped-or-other 6",
-            "pages in memory.bin: 8",
+            "ste sid 0x9: outside the stream table",
+            "translations traced: 13; distinct (sid, page): 13; sids: ['0x0', '0x1', '0x2', '0x3', '0x4', '0x9']",
+            "final-walk agreement with QEMU: yes 5, no 2, unmapped-or-other 6",
+            "pages in memory.bin: 15",
             "commands consumed: 2; SMMU_CMD_CFGI_STE 1; SMMU_CMD_SYNC 1",
             "events recorded: 1; F_TRANSLATION 1",
             "smmuv3_translate_abort: 1",
-            "trace lines: 23",
+            "trace lines: 24",
         ]:
             self.assertIn(line, summary)
 
