@@ -73,11 +73,12 @@ internal sealed class Replayer
         while (source.TryRead(out ReplayRow next))
         {
             row++;
-            TranslationResult result = device.Translate(next.Request);
             if (next.Request.StreamId != _currentSid || _current is null)
             {
                 SwitchStream(next.Request.StreamId);
             }
+
+            TranslationResult result = device.Translate(next.Request);
 
             _current!.Translations++;
             if (!result.IsSuccess)
@@ -186,10 +187,13 @@ internal sealed class Replayer
         Total.Agreed++;
     }
 
+    private static readonly AccessKind[] ReadOnly = [AccessKind.Write];
+    private static readonly AccessKind[] WriteOnly = [AccessKind.Read];
+
     private static AccessKind[] Forbidden(byte permission) => permission switch
     {
-        1 => [AccessKind.Write],
-        2 => [AccessKind.Read],
+        1 => ReadOnly,
+        2 => WriteOnly,
         _ => [],
     };
 

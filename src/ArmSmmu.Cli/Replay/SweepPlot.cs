@@ -44,8 +44,10 @@ internal static class SweepPlot
         plot.Axes.Left.Label.Text = "TLB hit rate (%)";
         plot.Axes.Right.Label.Text = "walks per 1,000 translations";
         plot.Axes.SetLimitsY(0, 105, plot.Axes.Left);
+        double mostWalks = sweep.Select(p => p.WalksPer1000).DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimitsY(0, Math.Max(10, mostWalks * 1.1), plot.Axes.Right);
         plot.Title(title);
-        plot.ShowLegend(Alignment.MiddleRight);
+        plot.ShowLegend(Edge.Bottom);
 
         const int Width = 900, Height = 540;
         if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
