@@ -1,0 +1,62 @@
+using ArmSmmu.Cli.Replay;
+
+namespace ArmSmmu.Tests.Cli;
+
+public sealed class TraceParserTests
+{
+    [Theory]
+    [InlineData("16,0x1000,r", 16u, 0x1000UL, AccessKind.Read, null, false)]
+    [InlineData("0x10,4096,W", 16u, 0x1000UL, AccessKind.Write, null, false)]
+    [InlineData(" 7 , 0xffff_0000 , x ", 0u, 0UL, AccessKind.Read, null, false)] // underscores are not digits
+    [InlineData("7,0xFFFF0000,exec,3", 7u, 0xFFFF_0000UL, AccessKind.Execute, 3u, false)]
+    [InlineData("7,0x0,r,-,1", 7u, 0UL, AccessKind.Read, null, true)]
+    [InlineData("7,0x0,r,,P", 7u, 0UL, AccessKind.Read, null, true)]
+    [InlineData("7,0x0,write,0xFFFFF,false # trailing comment", 7u, 0UL, AccessKind.Write, 0xFFFFFu, false)]
+    public void Parses_each_field(string line, uint sid, ulong iova, AccessKind access, uint? ssid, bool privileged)
+    {
+        bool parsed = TraceParser.TryParse(line, out TranslationRequest request, out string? error);
+
+        if (line.Contains('_', StringComparison.Ordinal))
+        {
+            Assert.False(parsed);
+            Assert.NotNull(error);
+            return;
+        }
+
+        Assert.True(parsed, error);
+        Assert.Equal(new TranslationRequest(sid, iova, access, ssid, privileged), request);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("# a comment")]
+    [InlineData("   # indented comment")]
+    public void Blank_lines_and_comments_are_skipped_without_error(string line)
+    {
+        Assert.False(TraceParser.TryParse(line, out _, out string? error));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void Binary_garbage_is_not_echoed_back()
+    {
+        Assert.False(TraceParser.TryParse("\u0001\u0002\u0003\u001b[31m,1,r", out _, out string? error));
+        Assert.DoesNotContain('\u001b', error!);
+    }
+
+    [Fact]
+    public void Line_reader_handles_crlf_a_missing_last_newline_and_lines_longer_than_its_buffer()
+    {
+        string longComment = "#" + new string('x', 200_000);
+        using var reader = new LineReader(new StringReader("1,0x1,r\r\n" + longComment + "\n2,0x2,w"));
+        var lines = new List<string>();
+        while (reader.TryReadLine(out ReadOnlySpan<char> line))
+        {
+            lines.Add(line.ToString());
+        }
+
+        Assert.Equal(["1,0x1,r", longComment, "2,0x2,w"], lines);
+        Assert.Equal(3, reader.LineNumber);
+    }
+}
