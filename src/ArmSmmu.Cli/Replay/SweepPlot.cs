@@ -40,7 +40,9 @@ internal static class SweepPlot
         }
 
         plot.Axes.Bottom.TickGenerator = ticks;
-        plot.Axes.Bottom.Label.Text = "TLB entries (log2 scale)";
+        plot.Axes.Bottom.Label.Text = groups.Count == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"TLB entries (log2 scale; {groups[0].Key.TlbWays}-way, config caches {groups[0].Key.ConfigCacheEntries} entries)")
+            : "TLB entries (log2 scale)";
         plot.Axes.Left.Label.Text = "TLB hit rate (%)";
         plot.Axes.Right.Label.Text = "walks per 1,000 translations";
         plot.Axes.SetLimitsY(0, 105, plot.Axes.Left);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ArmSmmu.Cli.Replay;
 
 /// <summary>
@@ -104,10 +102,56 @@ internal static class TraceParser
         return field.Trim();
     }
 
-    private static bool TryNumber(ReadOnlySpan<char> text, out ulong value) =>
-        text.Length > 2 && text[0] == '0' && (text[1] | 0x20) == 'x'
-            ? ulong.TryParse(text[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
-            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    /// <summary>Decimal, or hex after 0x; hand-rolled because the general parsers' style and culture checks cost more than the translation.</summary>
+    private static bool TryNumber(ReadOnlySpan<char> text, out ulong value)
+    {
+        value = 0;
+        if (text.Length > 2 && text[0] == '0' && (text[1] | 0x20) == 'x')
+        {
+            foreach (char c in text[2..])
+            {
+                int digit = HexDigit(c);
+                if (digit < 0 || value >> 60 != 0)
+                {
+                    return false;
+                }
+
+                value = (value << 4) | (uint)digit;
+            }
+
+            return true;
+        }
+
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            uint digit = (uint)(c - '0');
+            if (digit > 9 || value > (ulong.MaxValue - digit) / 10)
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        return true;
+    }
+
+    private static int HexDigit(char c)
+    {
+        uint d = (uint)(c - '0');
+        if (d <= 9)
+        {
+            return (int)d;
+        }
+
+        uint letter = (uint)((c | 0x20) - 'a');
+        return letter <= 5 ? (int)letter + 10 : -1;
+    }
 
     private static bool TryAccess(ReadOnlySpan<char> text, out AccessKind access)
     {
