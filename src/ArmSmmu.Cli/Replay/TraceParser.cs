@@ -13,8 +13,12 @@ internal static class TraceParser
     /// <returns>True for a transaction; false for a comment or blank line (error null) or a wrong line (error set).</returns>
     public static bool TryParse(ReadOnlySpan<char> line, out TranslationRequest request, out string? error)
     {
-        request = default;
         error = null;
+        if (TryParseCompact(line, out request))
+        {
+            return true;
+        }
+
         int comment = line.IndexOf('#');
         if (comment >= 0)
         {
@@ -76,6 +80,47 @@ internal static class TraceParser
         }
 
         request = new TranslationRequest((uint)sid, iova, access, ssid, privileged);
+        return true;
+    }
+
+    /// <summary>
+    /// The common form, <c>sid,iova,access</c> with nothing else (no spaces, comment or optional fields), in one pass;
+    /// anything else is left to the general parser, which also words the errors.
+    /// </summary>
+    private static bool TryParseCompact(ReadOnlySpan<char> line, out TranslationRequest request)
+    {
+        request = default;
+        int at = 0;
+        if (!TryNumberAt(line, ref at, out ulong sid) || sid > uint.MaxValue || !TryNumberAt(line, ref at, out ulong iova)
+            || at != line.Length - 1)
+        {
+            return false;
+        }
+
+        AccessKind access;
+        switch (line[at] | 0x20)
+        {
+            case 'r': access = AccessKind.Read; break;
+            case 'w': access = AccessKind.Write; break;
+            case 'x': access = AccessKind.Execute; break;
+            default: return false;
+        }
+
+        request = new TranslationRequest((uint)sid, iova, access);
+        return true;
+    }
+
+    /// <summary>A number from <paramref name="at"/> up to and including the next comma.</summary>
+    private static bool TryNumberAt(ReadOnlySpan<char> line, ref int at, out ulong value)
+    {
+        int comma = line[at..].IndexOf(',');
+        if (comma <= 0 || !TryNumber(line.Slice(at, comma), out value))
+        {
+            value = 0;
+            return false;
+        }
+
+        at += comma + 1;
         return true;
     }
 
