@@ -24,29 +24,13 @@ internal readonly record struct CacheCounters(
     /// <param name="after">The later reading.</param>
     /// <param name="before">The earlier reading.</param>
     /// <returns>The difference.</returns>
-    public static CacheCounters operator -(CacheCounters after, CacheCounters before) => new(
-        after.TlbHits - before.TlbHits,
-        after.TlbMisses - before.TlbMisses,
-        after.Walks - before.Walks,
-        after.DescriptorReads - before.DescriptorReads,
-        after.SteHits - before.SteHits,
-        after.SteMisses - before.SteMisses,
-        after.CdHits - before.CdHits,
-        after.CdMisses - before.CdMisses);
+    public static CacheCounters operator -(CacheCounters after, CacheCounters before) => Combine(after, before, -1);
 
     /// <summary>The sum of two stretches.</summary>
     /// <param name="left">One.</param>
     /// <param name="right">The other.</param>
     /// <returns>The sum.</returns>
-    public static CacheCounters operator +(CacheCounters left, CacheCounters right) => new(
-        left.TlbHits + right.TlbHits,
-        left.TlbMisses + right.TlbMisses,
-        left.Walks + right.Walks,
-        left.DescriptorReads + right.DescriptorReads,
-        left.SteHits + right.SteHits,
-        left.SteMisses + right.SteMisses,
-        left.CdHits + right.CdHits,
-        left.CdMisses + right.CdMisses);
+    public static CacheCounters operator +(CacheCounters left, CacheCounters right) => Combine(left, right, 1);
 
     /// <summary>Same as <c>after - before</c>.</summary>
     /// <param name="after">The later reading.</param>
@@ -59,6 +43,16 @@ internal readonly record struct CacheCounters(
     /// <param name="right">The other.</param>
     /// <returns>The sum.</returns>
     public static CacheCounters Add(CacheCounters left, CacheCounters right) => left + right;
+
+    private static CacheCounters Combine(CacheCounters a, CacheCounters b, int sign) => new(
+        a.TlbHits + (sign * b.TlbHits),
+        a.TlbMisses + (sign * b.TlbMisses),
+        a.Walks + (sign * b.Walks),
+        a.DescriptorReads + (sign * b.DescriptorReads),
+        a.SteHits + (sign * b.SteHits),
+        a.SteMisses + (sign * b.SteMisses),
+        a.CdHits + (sign * b.CdHits),
+        a.CdMisses + (sign * b.CdMisses));
 }
 
 /// <summary>What one StreamID's traffic did (or, without a StreamID, the whole replay's).</summary>

@@ -1,4 +1,52 @@
+using System.Text.Json.Serialization;
+
 namespace ArmSmmu.Cli.Replay;
+
+/// <summary>The cache counters every level of a replay report carries (the whole replay, one StreamID, one sweep geometry).</summary>
+internal abstract record CacheFigures
+{
+    /// <summary>Copies <paramref name="counters"/>.</summary>
+    /// <param name="counters">The device counters over the traffic reported.</param>
+    protected CacheFigures(CacheCounters counters)
+    {
+        TlbHits = counters.TlbHits;
+        TlbMisses = counters.TlbMisses;
+        TlbHitRate = counters.TlbHitRate;
+        Walks = counters.Walks;
+        DescriptorReads = counters.DescriptorReads;
+        SteCacheHits = counters.SteHits;
+        SteCacheMisses = counters.SteMisses;
+        CdCacheHits = counters.CdHits;
+        CdCacheMisses = counters.CdMisses;
+    }
+
+    /// <summary>TLB hits.</summary>
+    public long TlbHits { get; }
+
+    /// <summary>TLB misses.</summary>
+    public long TlbMisses { get; }
+
+    /// <summary>Hits / lookups, 0 to 1 (0 without lookups).</summary>
+    public double TlbHitRate { get; }
+
+    /// <summary>Translation table walks.</summary>
+    public long Walks { get; }
+
+    /// <summary>Descriptors the walks read.</summary>
+    public long DescriptorReads { get; }
+
+    /// <summary>STE cache hits.</summary>
+    public long SteCacheHits { get; }
+
+    /// <summary>STE cache misses.</summary>
+    public long SteCacheMisses { get; }
+
+    /// <summary>CD cache hits.</summary>
+    public long CdCacheHits { get; }
+
+    /// <summary>CD cache misses.</summary>
+    public long CdCacheMisses { get; }
+}
 
 /// <summary>What <c>smmu replay</c> reports (and prints with <c>--json</c>): the replay on the default cache geometry, and the sweep.</summary>
 /// <param name="Source">The recording folder or trace file ("-" for standard input).</param>
@@ -12,15 +60,7 @@ namespace ArmSmmu.Cli.Replay;
 /// <param name="TlbEntries">The TLB's entries.</param>
 /// <param name="TlbWays">The TLB's ways.</param>
 /// <param name="ConfigCacheEntries">The STE and CD caches' entries.</param>
-/// <param name="TlbHits">TLB hits.</param>
-/// <param name="TlbMisses">TLB misses.</param>
-/// <param name="TlbHitRate">Hits / lookups, 0 to 1.</param>
-/// <param name="Walks">Translation table walks.</param>
-/// <param name="DescriptorReads">Descriptors the walks read.</param>
-/// <param name="SteCacheHits">STE cache hits.</param>
-/// <param name="SteCacheMisses">STE cache misses.</param>
-/// <param name="CdCacheHits">CD cache hits.</param>
-/// <param name="CdCacheMisses">CD cache misses.</param>
+/// <param name="Counters">The device counters (written as the inherited properties).</param>
 /// <param name="Streams">The same counters per StreamID, in StreamID order.</param>
 /// <param name="Disagreements">The first disagreements (and unmapped rows that did not fault as they must), with the model's reasons.</param>
 /// <param name="Sweep">One entry per geometry when a sweep ran, else null.</param>
@@ -36,18 +76,10 @@ internal sealed record ReplayReport(
     int TlbEntries,
     int TlbWays,
     int ConfigCacheEntries,
-    long TlbHits,
-    long TlbMisses,
-    double TlbHitRate,
-    long Walks,
-    long DescriptorReads,
-    long SteCacheHits,
-    long SteCacheMisses,
-    long CdCacheHits,
-    long CdCacheMisses,
+    [property: JsonIgnore] CacheCounters Counters,
     IReadOnlyList<StreamReplayReport> Streams,
     IReadOnlyList<Disagreement> Disagreements,
-    IReadOnlyList<SweepPoint>? Sweep)
+    IReadOnlyList<SweepPoint>? Sweep) : CacheFigures(Counters)
 {
     /// <summary>True when every compared row agreed and every unmapped row faulted with F_TRANSLATION.</summary>
     public bool AllAgreed => Disagreed == 0 && UnmappedFaulted == Unmapped;
@@ -61,13 +93,7 @@ internal sealed record ReplayReport(
 /// <param name="Disagreed">Compared rows not reproduced.</param>
 /// <param name="Unmapped">Unmapped rows.</param>
 /// <param name="Faults">Transactions that did not succeed.</param>
-/// <param name="TlbHits">TLB hits.</param>
-/// <param name="TlbMisses">TLB misses.</param>
-/// <param name="TlbHitRate">Hits / lookups.</param>
-/// <param name="Walks">Walks.</param>
-/// <param name="DescriptorReads">Descriptors read.</param>
-/// <param name="SteCacheHits">STE cache hits.</param>
-/// <param name="CdCacheHits">CD cache hits.</param>
+/// <param name="Counters">The device counters over this StreamID's traffic.</param>
 internal sealed record StreamReplayReport(
     uint StreamId,
     long Translations,
@@ -76,37 +102,19 @@ internal sealed record StreamReplayReport(
     long Disagreed,
     long Unmapped,
     long Faults,
-    long TlbHits,
-    long TlbMisses,
-    double TlbHitRate,
-    long Walks,
-    long DescriptorReads,
-    long SteCacheHits,
-    long CdCacheHits);
+    [property: JsonIgnore] CacheCounters Counters) : CacheFigures(Counters);
 
 /// <summary>The same traffic on one cache geometry.</summary>
 /// <param name="TlbEntries">TLB entries.</param>
 /// <param name="TlbWays">TLB ways.</param>
 /// <param name="ConfigCacheEntries">STE and CD cache entries.</param>
 /// <param name="Translations">Rows replayed.</param>
-/// <param name="TlbHits">TLB hits.</param>
-/// <param name="TlbMisses">TLB misses.</param>
-/// <param name="TlbHitRate">Hits / lookups.</param>
-/// <param name="Walks">Walks.</param>
 /// <param name="WalksPer1000">Walks per 1,000 translations.</param>
-/// <param name="DescriptorReads">Descriptors read.</param>
-/// <param name="SteCacheHits">STE cache hits.</param>
-/// <param name="CdCacheHits">CD cache hits.</param>
+/// <param name="Counters">The device counters over the traffic.</param>
 internal sealed record SweepPoint(
     int TlbEntries,
     int TlbWays,
     int ConfigCacheEntries,
     long Translations,
-    long TlbHits,
-    long TlbMisses,
-    double TlbHitRate,
-    long Walks,
     double WalksPer1000,
-    long DescriptorReads,
-    long SteCacheHits,
-    long CdCacheHits);
+    [property: JsonIgnore] CacheCounters Counters) : CacheFigures(Counters);

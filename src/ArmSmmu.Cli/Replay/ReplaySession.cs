@@ -42,7 +42,6 @@ internal sealed record ReplaySession(string Source, Func<IReplaySource> Open, Fu
     private ReplayReport Report(Replayer replay, SmmuFeatures features, IReadOnlyList<SweepPoint>? sweep)
     {
         ReplayTally total = replay.Total;
-        CacheCounters c = total.Counters;
         return new ReplayReport(
             Source,
             total.Translations,
@@ -55,52 +54,22 @@ internal sealed record ReplaySession(string Source, Func<IReplaySource> Open, Fu
             features.TlbEntries,
             features.TlbWays,
             features.ConfigCacheEntries,
-            c.TlbHits,
-            c.TlbMisses,
-            c.TlbHitRate,
-            c.Walks,
-            c.DescriptorReads,
-            c.SteHits,
-            c.SteMisses,
-            c.CdHits,
-            c.CdMisses,
-            [.. replay.Streams.OrderBy(s => s.Key).Select(s => Stream(s.Key, s.Value))],
+            total.Counters,
+            [.. replay.Streams.OrderBy(s => s.Key).Select(s => new StreamReplayReport(
+                s.Key, s.Value.Translations, s.Value.Compared, s.Value.Agreed, s.Value.Compared - s.Value.Agreed, s.Value.Unmapped, s.Value.Faults, s.Value.Counters))],
             replay.Disagreements,
             sweep);
     }
 
-    private static StreamReplayReport Stream(uint sid, ReplayTally t) => new(
-        sid,
-        t.Translations,
-        t.Compared,
-        t.Agreed,
-        t.Compared - t.Agreed,
-        t.Unmapped,
-        t.Faults,
-        t.Counters.TlbHits,
-        t.Counters.TlbMisses,
-        t.Counters.TlbHitRate,
-        t.Counters.Walks,
-        t.Counters.DescriptorReads,
-        t.Counters.SteHits,
-        t.Counters.CdHits);
-
     private static SweepPoint Point(SmmuFeatures features, Replayer replay)
     {
-        CacheCounters c = replay.Total.Counters;
         long translations = replay.Total.Translations;
         return new SweepPoint(
             features.TlbEntries,
             features.TlbWays,
             features.ConfigCacheEntries,
             translations,
-            c.TlbHits,
-            c.TlbMisses,
-            c.TlbHitRate,
-            c.Walks,
-            translations == 0 ? 0 : c.Walks * 1000.0 / translations,
-            c.DescriptorReads,
-            c.SteHits,
-            c.CdHits);
+            translations == 0 ? 0 : replay.Total.Counters.Walks * 1000.0 / translations,
+            replay.Total.Counters);
     }
 }
