@@ -91,8 +91,8 @@ internal static class TraceParser
     {
         request = default;
         int at = 0;
-        if (!TryNumberAt(line, ref at, out ulong sid) || sid > uint.MaxValue || !TryNumberAt(line, ref at, out ulong iova)
-            || at != line.Length - 1)
+        if (!ScanNumber(line, ref at, out ulong sid) || sid > uint.MaxValue || !Comma(line, ref at)
+            || !ScanNumber(line, ref at, out ulong iova) || !Comma(line, ref at) || at != line.Length - 1)
         {
             return false;
         }
@@ -110,18 +110,49 @@ internal static class TraceParser
         return true;
     }
 
-    /// <summary>A number from <paramref name="at"/> up to and including the next comma.</summary>
-    private static bool TryNumberAt(ReadOnlySpan<char> line, ref int at, out ulong value)
+    private static bool Comma(ReadOnlySpan<char> line, ref int at)
     {
-        int comma = line[at..].IndexOf(',');
-        if (comma <= 0 || !TryNumber(line.Slice(at, comma), out value))
+        if (at < line.Length && line[at] == ',')
         {
-            value = 0;
-            return false;
+            at++;
+            return true;
         }
 
-        at += comma + 1;
-        return true;
+        return false;
+    }
+
+    /// <summary>Digits from <paramref name="at"/> while they last: hex after 0x, else decimal; false without digits or on overflow.</summary>
+    private static bool ScanNumber(ReadOnlySpan<char> line, ref int at, out ulong value)
+    {
+        value = 0;
+        int start = at;
+        if (line.Length - at > 2 && line[at] == '0' && (line[at + 1] | 0x20) == 'x')
+        {
+            start = at += 2;
+            for (int digit; at < line.Length && (digit = HexDigit(line[at])) >= 0; at++)
+            {
+                if (value >> 60 != 0)
+                {
+                    return false;
+                }
+
+                value = (value << 4) | (uint)digit;
+            }
+        }
+        else
+        {
+            for (uint digit; at < line.Length && (digit = (uint)(line[at] - '0')) <= 9; at++)
+            {
+                if (value > (ulong.MaxValue - digit) / 10)
+                {
+                    return false;
+                }
+
+                value = (value * 10) + digit;
+            }
+        }
+
+        return at > start;
     }
 
     private static ReadOnlySpan<char> NextField(ref ReadOnlySpan<char> rest)

@@ -38,6 +38,35 @@ public sealed class TraceParserTests
         Assert.Null(error);
     }
 
+    [Theory]
+    [InlineData("5,0x,r", "address '0x' is not a 64-bit number")]
+    [InlineData("5,,r", "address is missing")]
+    [InlineData("5,0x10,rw", "access 'rw' is not r, w or x")]
+    [InlineData("5,0x1FFFFFFFFFFFFFFFF,r", "address '0x1FFFFFFFFFFFFFFFF' is not a 64-bit number")]
+    [InlineData("5,18446744073709551616,r", "address '18446744073709551616' is not a 64-bit number")]
+    [InlineData("4294967296,0,r", "StreamID '4294967296' is not a 32-bit number")]
+    [InlineData("-1,0,r", "StreamID '-1' is not a 32-bit number")]
+    public void Wrong_lines_name_the_field_and_what_it_should_be(string line, string message)
+    {
+        Assert.False(TraceParser.TryParse(line, out _, out string? error));
+        Assert.StartsWith(message, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("18446744073709551615,0xFFFFFFFFFFFFFFFF,r", 0xFFFF_FFFF_FFFF_FFFFUL)]
+    [InlineData("4294967295,0x0000000000000000001,x", 1UL)] // leading zeros do not overflow
+    public void The_largest_values_parse(string line, ulong iova)
+    {
+        bool parsed = TraceParser.TryParse(line, out TranslationRequest request, out _);
+
+        Assert.Equal(line.StartsWith("4294967295", StringComparison.Ordinal), parsed); // a StreamID is 32-bit
+        if (parsed)
+        {
+            Assert.Equal(iova, request.Address);
+            Assert.Equal(uint.MaxValue, request.StreamId);
+        }
+    }
+
     [Fact]
     public void Binary_garbage_is_not_echoed_back()
     {
