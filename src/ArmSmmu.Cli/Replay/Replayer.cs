@@ -168,7 +168,7 @@ internal sealed class Replayer
             return;
         }
 
-        // The permission the row records: each access it forbids must fault with F_PERMISSION (IHI0070 §3.13).
+        // The permission the row records: each access it forbids must fault with F_PERMISSION (IHI0070 §7.3; AP and S2AP, DDI0487 D8.4).
         if (next.Permission != 0 && _target.Checker is SmmuV3 checker)
         {
             foreach (AccessKind forbidden in Forbidden(next.Permission))

@@ -34,7 +34,7 @@ public sealed class ReplayRecordingTests : IDisposable
         Assert.Equal(unmapped, json.GetProperty("unmapped").GetInt64());
         Assert.Equal(unmapped, json.GetProperty("unmappedFaulted").GetInt64());
 
-        // Only unmapped rows fault, all with F_TRANSLATION (IHI0070 §3.12: an invalid descriptor).
+        // Only unmapped rows fault, all with F_TRANSLATION (IHI0070 §7.3: an invalid descriptor).
         var fault = Assert.Single(json.GetProperty("faults").EnumerateObject());
         Assert.Equal("F_TRANSLATION", fault.Name);
         Assert.Equal(unmapped, fault.Value.GetInt64());
@@ -104,7 +104,7 @@ public sealed class ReplayRecordingTests : IDisposable
     public void A_recorded_permission_the_model_does_not_enforce_is_a_disagreement()
     {
         // Stage-2 recording: a write-only page (S2AP 0b10). Claiming it read/write makes the replay read it, which
-        // stage 2 denies with F_PERMISSION (IHI0070 §3.13), so that row no longer agrees.
+        // stage 2 denies with F_PERMISSION (IHI0070 §7.3; S2AP, DDI0487 D8.4), so that row no longer agrees.
         string folder = CopyRecording("linux61-qemu10-s2-strict", (line, index) =>
             index > 0 && line.EndsWith("\tyes\t0x2", StringComparison.Ordinal) ? line[..^3] + "0x3" : line);
         int writeOnly = File.ReadLines(Path.Combine(Recording("linux61-qemu10-s2-strict"), "translations.tsv")).Count(l => l.EndsWith("\tyes\t0x2", StringComparison.Ordinal));

@@ -82,7 +82,7 @@ public sealed class ReplayTraceTests : IDisposable
         Assert.Equal(1, json.GetProperty("faults").GetProperty("F_TRANSLATION").GetInt64());
 
         // Page 0x10000: one walk, then two hits. 0x40000 walks (the permission check needs the leaf) and 0x50000
-        // under PASID 1 too; the invalid descriptor at 0x70000 walks and is not cached (IHI0070 §3.12).
+        // under PASID 1 too; the invalid descriptor at 0x70000 walks and is not cached (DDI0487 D8.16, IHI0070 §3.21: only valid translations are cached).
         Assert.Equal(2, json.GetProperty("tlbHits").GetInt64());
         Assert.Equal(4, json.GetProperty("walks").GetInt64());
         JsonElement stream = Assert.Single(json.GetProperty("streams").EnumerateArray());
@@ -103,6 +103,36 @@ public sealed class ReplayTraceTests : IDisposable
         Assert.Equal(0, fromStdin.Code);
         Assert.Equal(fromFile.Output.Replace(trace, "-", StringComparison.Ordinal), fromStdin.Output);
         Assert.Equal(200, JsonDocument.Parse(fromStdin.Output).RootElement.GetProperty("translations").GetInt64());
+    }
+
+    [Fact]
+    public void Standard_input_without_a_sweep_is_read_as_it_comes()
+    {
+        var (code, output, error) = CliRunner.RunWithInput("5,0x10000,r\n5,0x10004,r\n# end\n", "replay", "--setup", Write("s.json", Scenario), "-", "--json");
+
+        Assert.True(code == 0, error);
+        JsonElement json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("-", json.GetProperty("source").GetString());
+        Assert.Equal(2, json.GetProperty("translations").GetInt64());
+        Assert.Equal(1, json.GetProperty("tlbHits").GetInt64());
+        Assert.False(json.TryGetProperty("sweep", out _));
+    }
+
+    [Fact]
+    public void A_configuration_cache_of_no_entries_never_hits()
+    {
+        // 0 entries: nothing is cached, so every transaction fetches its STE and CD again (IHI0070 §3.21: a fetched structure may be cached, nothing says it must be).
+        string trace = Write("t.trace", string.Join('\n', Enumerable.Repeat("5,0x10000,r", 50)));
+
+        var (code, output, error) = CliRunner.Run("replay", "--setup", Write("s.json", Scenario), trace, "--json", "--config-cache-entries", "0,16");
+
+        Assert.True(code == 0, error);
+        JsonElement[] sweep = [.. JsonDocument.Parse(output).RootElement.GetProperty("sweep").EnumerateArray()];
+        Assert.Equal([0, 16], sweep.Select(p => p.GetProperty("configCacheEntries").GetInt32()));
+        Assert.Equal(0, sweep[0].GetProperty("steCacheHits").GetInt64());
+        Assert.Equal(50, sweep[0].GetProperty("steCacheMisses").GetInt64());
+        Assert.Equal(49, sweep[1].GetProperty("steCacheHits").GetInt64());
+        Assert.Equal(49, sweep[1].GetProperty("cdCacheHits").GetInt64());
     }
 
     [Fact]
