@@ -141,6 +141,39 @@ public sealed class ReplayRecordingTests : IDisposable
     }
 
     [Fact]
+    public void A_gzip_compressed_translations_file_replays_like_the_plain_one()
+    {
+        string source = Recording("linux61-qemu72-strict");
+        string folder = CopyRecording("linux61-qemu72-strict", (line, _) => line);
+        string plain = Path.Combine(folder, "translations.tsv");
+        using (var gz = new System.IO.Compression.GZipStream(File.Create(plain + ".gz"), System.IO.Compression.CompressionLevel.Fastest))
+        using (var input = File.OpenRead(plain))
+        {
+            input.CopyTo(gz);
+        }
+
+        File.Delete(plain);
+
+        var compressed = CliRunner.Run("replay", folder, "--json");
+        var original = CliRunner.Run("replay", source, "--json");
+
+        Assert.Equal(0, compressed.Code);
+        Assert.Equal(original.Output.Replace(source, folder, StringComparison.Ordinal), compressed.Output);
+    }
+
+    [Fact]
+    public void A_file_given_as_a_recording_is_exit_2_pointing_at_setup()
+    {
+        string file = Path.Combine(RunCommandTests.ExamplesDirectory(), "dma-traffic.trace");
+
+        var (code, _, error) = CliRunner.Run("replay", file);
+
+        Assert.Equal(CliApp.UsageError, code);
+        Assert.Contains("is a file; a recording is a folder", error, StringComparison.Ordinal);
+        Assert.Contains("--setup", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replaying_twice_gives_the_same_counters()
     {
         string folder = Recording("linux61-qemu72-strict");
