@@ -20,6 +20,7 @@ public static class CliApp
         new DecodeCommand(),
         new RunCommand(),
         new DemoCommand(),
+        new ReplayCommand(),
     ];
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen subcommand.</summary>

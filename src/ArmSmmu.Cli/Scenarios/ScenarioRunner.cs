@@ -23,12 +23,7 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(source);
 
-        var iommu = new Iommu(scenario.ToFeatures());
-        for (int i = 0; i < scenario.Streams.Count; i++)
-        {
-            Configure(iommu, scenario.Streams[i], source, Index("$.streams", i));
-        }
-
+        Iommu iommu = Setup(scenario, source, scenario.ToFeatures());
         var events = new List<EventReport>();
         Drain(iommu, null, events);
         var transactions = new List<TransactionReport>(scenario.Transactions.Count);
@@ -49,6 +44,24 @@ public static class ScenarioRunner
         }
 
         return new ScenarioReport(scenario.Name, transactions, events, Counters(iommu.Statistics));
+    }
+
+    /// <summary>Brings up a fresh <see cref="Iommu"/> and configures the scenario's streams, PASIDs and mappings; its transactions are not run.</summary>
+    /// <param name="scenario">A scenario that <see cref="ScenarioLoader"/> accepted.</param>
+    /// <param name="source">Where it came from (a file name), for messages.</param>
+    /// <param name="features">The device's features: the scenario's own (<see cref="Scenario.ToFeatures"/>), possibly with other cache sizes.</param>
+    /// <returns>The configured IOMMU.</returns>
+    /// <exception cref="ScenarioException">The host API refused part of the configuration.</exception>
+    public static Iommu Setup(Scenario scenario, string source, SmmuFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var iommu = new Iommu(features);
+        for (int i = 0; i < scenario.Streams.Count; i++)
+        {
+            Configure(iommu, scenario.Streams[i], source, Index("$.streams", i));
+        }
+
+        return iommu;
     }
 
     private static void Configure(Iommu iommu, StreamSpec stream, string source, string path)

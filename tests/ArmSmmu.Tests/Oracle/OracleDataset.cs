@@ -5,8 +5,8 @@ using System.IO.Compression;
 namespace ArmSmmu.Tests.Oracle;
 
 /// <summary>
-/// The recording of Linux 6.1's arm-smmu-v3 driver programming QEMU 7.2's SMMUv3 (shared/oracle, copied into the
-/// test project so the test always runs): final guest memory, last register values, every successful translation
+/// The recording of Linux 6.1's arm-smmu-v3 driver programming QEMU 7.2's SMMUv3 (shared/oracle, shipped in
+/// examples/recordings and copied to the test output): final guest memory, last register values, every successful translation
 /// QEMU made, and QEMU's trace of every MMIO access and command.
 /// </summary>
 internal sealed class OracleDataset
@@ -17,7 +17,7 @@ internal sealed class OracleDataset
 
     public string Folder { get; }
 
-    public static OracleDataset Load() => new(Path.Combine(AppContext.BaseDirectory, "Oracle", Name));
+    public static OracleDataset Load() => new(Path.Combine(AppContext.BaseDirectory, "recordings", Name));
 
     /// <summary>memory.bin: records of an 8-byte little-endian page PA followed by the page's 4096 bytes.</summary>
     public SparseMemory LoadMemory()
