@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace ArmSmmu.Native;
@@ -27,7 +28,10 @@ internal static unsafe partial class Exports
         {
             var memory = NativeSmmu.From(smmu).Memory;
             var span = Buffer(buffer, length, nameof(buffer));
-            return memory.TryWrite(address, span) ? ReturnCode.Ok : Abort("write", address, length);
+            bool written = memory is SparseMemory sparse && length == 8 && (address & 7) == 0
+                ? sparse.TryWriteUInt64(address, BinaryPrimitives.ReadUInt64LittleEndian(span)) // single-copy atomic, like the walker's reads
+                : memory.TryWrite(address, span);
+            return written ? ReturnCode.Ok : Abort("write", address, length);
         }
         catch (Exception e)
         {

@@ -274,7 +274,10 @@ class Smmu:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may already be gone
+            pass
 
     def reset(self) -> None:
         """Power-on reset of registers, queues and caches; memory is kept."""

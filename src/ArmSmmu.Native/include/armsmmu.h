@@ -28,8 +28,8 @@
  *  - Register reads and writes are serialised by the device: each completes atomically (a CMDQ_PROD write has
  *    consumed the commands when it returns; CR0ACK, IRQ_CTRLACK and GBPA.Update follow at once). Programming a
  *    device from several threads is safe but the order of the writes is the host's business, as on hardware.
- *  - armsmmu_memory_read/_write on the built-in memory are safe concurrently with translations (each aligned
- *    8-byte word is written atomically).
+ *  - armsmmu_memory_read/_write on the built-in memory are safe concurrently with translations; an aligned 8-byte
+ *    armsmmu_memory_write is single-copy atomic, so a live descriptor can be replaced while others translate.
  *  - armsmmu_destroy must not run concurrently with any other call on the same handle, and the handle must not be
  *    used after it.
  *  - armsmmu_last_error is per thread.
