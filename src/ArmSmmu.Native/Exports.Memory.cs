@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ArmSmmu.Native;
@@ -124,13 +125,17 @@ internal static unsafe partial class Exports
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Required(void* pointer, string name)
     {
         if (pointer is null)
         {
-            throw new ArgumentNullException(name, $"The pointer '{name}' is NULL.");
+            ThrowNull(name);
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNull(string name) => throw new ArgumentNullException(name, $"The pointer '{name}' is NULL.");
 
     private static Span<byte> Buffer(byte* buffer, nuint length, string name)
     {

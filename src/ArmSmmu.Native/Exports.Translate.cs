@@ -14,8 +14,8 @@ internal static unsafe partial class Exports
             var device = NativeSmmu.From(smmu).Device;
             Required(request, nameof(request));
             Required(result, nameof(result));
-            var managed = request->ToManaged();
-            *result = NativeResult.From(device.Translate(managed));
+            var answer = device.Translate(request->ToManaged());
+            NativeResult.Store(answer, result);
             return ReturnCode.Ok;
         }
         catch (Exception e)

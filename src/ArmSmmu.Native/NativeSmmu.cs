@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ArmSmmu.Native;
@@ -24,15 +25,19 @@ internal sealed unsafe class NativeSmmu
     public nint ToHandle() => GCHandle<NativeSmmu>.ToIntPtr(new GCHandle<NativeSmmu>(this));
 
     /// <summary>The wrapper behind <paramref name="handle"/>; NULL is a host error.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static NativeSmmu From(nint handle)
     {
         if (handle == 0)
         {
-            throw new ArgumentNullException(nameof(handle), "The armsmmu_t handle is NULL.");
+            ThrowNullHandle();
         }
 
         return GCHandle<NativeSmmu>.FromIntPtr(handle).Target;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNullHandle() => throw new ArgumentNullException("smmu", "The armsmmu_t handle is NULL.");
 
     public static void Free(nint handle) => GCHandle<NativeSmmu>.FromIntPtr(handle).Dispose();
 

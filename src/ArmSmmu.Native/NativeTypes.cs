@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ArmSmmu.Native;
@@ -18,16 +19,20 @@ internal struct NativeRequest
     public uint Reserved;
 
     /// <summary>The managed request; a malformed one is a host error.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly TranslationRequest ToManaged()
     {
         if (Access > (byte)AccessKind.Execute || (SubstreamValid | Privileged | Secure) > 1 || Reserved != 0)
         {
-            throw new ArgumentException(
-                $"Malformed armsmmu_request_t: access {Access} (0..2), substream_valid {SubstreamValid}, privileged {Privileged}, secure {Secure} (0 or 1), reserved {Reserved} (0).");
+            ThrowMalformed(this);
         }
 
         return new TranslationRequest(StreamId, Address, (AccessKind)Access, SubstreamValid != 0 ? SubstreamId : null, Privileged != 0, Secure != 0);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMalformed(in NativeRequest r) => throw new ArgumentException(
+        $"Malformed armsmmu_request_t: access {r.Access} (0..2), substream_valid {r.SubstreamValid}, privileged {r.Privileged}, secure {r.Secure} (0 or 1), reserved {r.Reserved} (0).");
 }
 
 /// <summary>armsmmu_result_t (24 bytes).</summary>
@@ -42,15 +47,19 @@ internal struct NativeResult
     public byte FaultRecorded;
     public uint Reserved;
 
-    public static NativeResult From(in TranslationResult result) => new()
+    // Field by field straight into the caller's struct: building it on the stack and copying it costs a
+    // store-forwarding stall per translation.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(in TranslationResult result, NativeResult* destination)
     {
-        Outcome = (uint)result.Outcome,
-        Fault = (uint)result.Fault,
-        PhysicalAddress = result.IsSuccess ? result.PhysicalAddress : 0,
-        StallTag = result.StallTag,
-        PageShift = result.PageShift,
-        FaultRecorded = result.FaultRecorded ? (byte)1 : (byte)0,
-    };
+        destination->Outcome = (uint)result.Outcome;
+        destination->Fault = (uint)result.Fault;
+        destination->PhysicalAddress = result.IsSuccess ? result.PhysicalAddress : 0;
+        destination->StallTag = result.StallTag;
+        destination->PageShift = result.PageShift;
+        destination->FaultRecorded = result.FaultRecorded ? (byte)1 : (byte)0;
+        destination->Reserved = 0;
+    }
 }
 
 /// <summary>armsmmu_statistics_t (136 bytes).</summary>
