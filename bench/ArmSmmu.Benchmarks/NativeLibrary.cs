@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using ArmSmmu.Native;
 
 namespace ArmSmmu.Benchmarks;
 
@@ -66,33 +67,9 @@ internal static unsafe partial class ArmSmmuNative
     [LibraryImport(Library, EntryPoint = "armsmmu_write_register64")]
     public static partial void WriteRegister64(nint smmu, ulong offset, ulong value);
 
+    [LibraryImport(Library, EntryPoint = "armsmmu_version_number")]
+    public static partial uint VersionNumber();
+
     [LibraryImport(Library, EntryPoint = "armsmmu_translate")]
-    public static partial int Translate(nint smmu, Request* request, Result* result);
-
-    /// <summary>armsmmu_request_t.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Request
-    {
-        public uint StreamId;
-        public uint SubstreamId;
-        public ulong Address;
-        public byte SubstreamValid;
-        public byte Access;
-        public byte Privileged;
-        public byte Secure;
-        public uint Reserved;
-    }
-
-    /// <summary>armsmmu_result_t.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Result
-    {
-        public uint Outcome;
-        public uint Fault;
-        public ulong PhysicalAddress;
-        public ushort StallTag;
-        public byte PageShift;
-        public byte FaultRecorded;
-        public uint Reserved;
-    }
+    public static partial int Translate(nint smmu, NativeRequest* request, NativeResult* result);
 }

@@ -1,3 +1,4 @@
+using ArmSmmu.Native;
 using ArmSmmu.Structures;
 using BenchmarkDotNet.Attributes;
 
@@ -65,11 +66,15 @@ public unsafe class NativeTranslateBenchmarks
     [Benchmark]
     public ulong Native()
     {
-        var request = new ArmSmmuNative.Request { StreamId = MiniDriver.StreamId, Address = NextAddress() };
-        ArmSmmuNative.Result result;
+        var request = new NativeRequest { StreamId = MiniDriver.StreamId, Address = NextAddress() };
+        NativeResult result;
         ArmSmmuNative.Translate(_native, &request, &result);
         return result.PhysicalAddress;
     }
+
+    /// <summary>An export that does nothing (armsmmu_version_number): the cost of the call itself.</summary>
+    [Benchmark]
+    public uint NativeEmptyCall() => ArmSmmuNative.VersionNumber();
 
     /// <summary>
     /// The register and memory writes a driver makes for one stage-1 stream (the same as examples/c/bringup.h):

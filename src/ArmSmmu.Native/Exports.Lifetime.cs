@@ -50,18 +50,11 @@ internal static unsafe partial class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_reset")]
-    public static int Reset(nint smmu)
+    public static int Reset(nint smmu) => Guarded(smmu, static s =>
     {
-        try
-        {
-            NativeSmmu.From(smmu).Device.Reset();
-            return ReturnCode.Ok;
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        s.Device.Reset();
+        return ReturnCode.Ok;
+    });
 
     private static nint CreateDevice(
         byte* features,

@@ -8,65 +8,25 @@ namespace ArmSmmu.Native;
 internal static unsafe partial class Exports
 {
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_memory_read")]
-    public static int MemoryRead(nint smmu, ulong address, byte* buffer, nuint length)
-    {
-        try
-        {
-            var memory = NativeSmmu.From(smmu).Memory;
-            var span = Buffer(buffer, length, nameof(buffer));
-            return memory.TryRead(address, span) ? ReturnCode.Ok : Abort("read", address, length);
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+    public static int MemoryRead(nint smmu, ulong address, byte* buffer, nuint length) => Guarded(smmu, s =>
+        s.Memory.TryRead(address, Buffer(buffer, length, nameof(buffer))) ? ReturnCode.Ok : Abort("read", address, length));
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_memory_write")]
-    public static int MemoryWrite(nint smmu, ulong address, byte* buffer, nuint length)
+    public static int MemoryWrite(nint smmu, ulong address, byte* buffer, nuint length) => Guarded(smmu, s =>
     {
-        try
-        {
-            var memory = NativeSmmu.From(smmu).Memory;
-            var span = Buffer(buffer, length, nameof(buffer));
-            bool written = memory is SparseMemory sparse && length == 8 && (address & 7) == 0
-                ? sparse.TryWriteUInt64(address, BinaryPrimitives.ReadUInt64LittleEndian(span)) // single-copy atomic, like the walker's reads
-                : memory.TryWrite(address, span);
-            return written ? ReturnCode.Ok : Abort("write", address, length);
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        var span = Buffer(buffer, length, nameof(buffer));
+        bool written = s.Memory is SparseMemory sparse && length == 8 && (address & 7) == 0
+            ? sparse.TryWriteUInt64(address, BinaryPrimitives.ReadUInt64LittleEndian(span)) // single-copy atomic, like the walker's reads
+            : s.Memory.TryWrite(address, span);
+        return written ? ReturnCode.Ok : Abort("write", address, length);
+    });
 
+    // The unchecked accessors keep the fixed signatures: a failing read gives 0, a failing write does nothing.
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_read_register32")]
-    public static uint ReadRegister32(nint smmu, ulong offset)
-    {
-        try
-        {
-            return NativeSmmu.From(smmu).Device.ReadRegister32(offset);
-        }
-        catch (Exception e)
-        {
-            LastError.From(e);
-            return 0;
-        }
-    }
+    public static uint ReadRegister32(nint smmu, ulong offset) => (uint)ReadRegisterOrZero(smmu, offset, 4);
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_read_register64")]
-    public static ulong ReadRegister64(nint smmu, ulong offset)
-    {
-        try
-        {
-            return NativeSmmu.From(smmu).Device.ReadRegister64(offset);
-        }
-        catch (Exception e)
-        {
-            LastError.From(e);
-            return 0;
-        }
-    }
+    public static ulong ReadRegister64(nint smmu, ulong offset) => ReadRegisterOrZero(smmu, offset, 8);
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_write_register32")]
     public static void WriteRegister32(nint smmu, ulong offset, uint value) => WriteRegister(smmu, offset, 4, value);
@@ -75,49 +35,59 @@ internal static unsafe partial class Exports
     public static void WriteRegister64(nint smmu, ulong offset, ulong value) => WriteRegister(smmu, offset, 8, value);
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_register_read")]
-    public static int RegisterRead(nint smmu, ulong offset, uint width, ulong* value)
+    public static int RegisterRead(nint smmu, ulong offset, uint width, ulong* value) => Guarded(smmu, s =>
     {
-        try
-        {
-            var device = NativeSmmu.From(smmu).Device;
-            Required(value, nameof(value));
-            *value = width switch
-            {
-                4 => device.ReadRegister32(offset),
-                8 => device.ReadRegister64(offset),
-                _ => throw new ArgumentException($"Register width {width} is neither 4 nor 8 bytes."),
-            };
-            return ReturnCode.Ok;
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        Required(value, nameof(value));
+        *value = ReadRegister(s, offset, width);
+        return ReturnCode.Ok;
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_register_write")]
     public static int RegisterWrite(nint smmu, ulong offset, uint width, ulong value) => WriteRegister(smmu, offset, width, value);
 
-    private static int WriteRegister(nint smmu, ulong offset, uint width, ulong value)
+    private static ulong ReadRegisterOrZero(nint smmu, ulong offset, uint width)
+    {
+        ulong value = 0;
+        Guarded(smmu, s =>
+        {
+            value = ReadRegister(s, offset, width);
+            return ReturnCode.Ok;
+        });
+        return value;
+    }
+
+    private static ulong ReadRegister(NativeSmmu s, ulong offset, uint width) => width switch
+    {
+        4 => s.Device.ReadRegister32(offset),
+        8 => s.Device.ReadRegister64(offset),
+        _ => throw new ArgumentException($"Register width {width} is neither 4 nor 8 bytes."),
+    };
+
+    private static int WriteRegister(nint smmu, ulong offset, uint width, ulong value) => Guarded(smmu, s =>
+    {
+        switch (width)
+        {
+            case 4 when value <= uint.MaxValue:
+                s.Device.WriteRegister32(offset, (uint)value);
+                break;
+            case 4:
+                throw new ArgumentException($"Value 0x{value:X} does not fit a 32-bit register.");
+            case 8:
+                s.Device.WriteRegister64(offset, value);
+                break;
+            default:
+                throw new ArgumentException($"Register width {width} is neither 4 nor 8 bytes.");
+        }
+
+        return ReturnCode.Ok;
+    });
+
+    /// <summary>Runs <paramref name="body"/> on the device behind <paramref name="smmu"/>; any exception becomes a return code.</summary>
+    private static int Guarded(nint smmu, Func<NativeSmmu, int> body)
     {
         try
         {
-            var device = NativeSmmu.From(smmu).Device;
-            switch (width)
-            {
-                case 4 when value <= uint.MaxValue:
-                    device.WriteRegister32(offset, (uint)value);
-                    break;
-                case 4:
-                    throw new ArgumentException($"Value 0x{value:X} does not fit a 32-bit register.");
-                case 8:
-                    device.WriteRegister64(offset, value);
-                    break;
-                default:
-                    throw new ArgumentException($"Register width {width} is neither 4 nor 8 bytes.");
-            }
-
-            return ReturnCode.Ok;
+            return body(NativeSmmu.From(smmu));
         }
         catch (Exception e)
         {

@@ -37,79 +37,36 @@ internal static unsafe partial class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_get_features")]
-    public static int GetFeatures(nint smmu, byte* features)
-    {
-        try
-        {
-            var device = NativeSmmu.From(smmu).Device;
-            var answer = NativeFeatures.From(device.Features);
-            return CopySized(features, ref answer, nameof(features));
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+    public static int GetFeatures(nint smmu, byte* features) =>
+        Guarded(smmu, s => CopySized(features, NativeFeatures.From(s.Device.Features), nameof(features)));
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_get_statistics")]
-    public static int GetStatistics(nint smmu, byte* statistics)
-    {
-        try
-        {
-            var device = NativeSmmu.From(smmu).Device;
-            var answer = NativeStatistics.From(device.Statistics);
-            return CopySized(statistics, ref answer, nameof(statistics));
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+    public static int GetStatistics(nint smmu, byte* statistics) =>
+        Guarded(smmu, s => CopySized(statistics, NativeStatistics.From(s.Device.Statistics), nameof(statistics)));
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_reset_statistics")]
-    public static int ResetStatistics(nint smmu)
+    public static int ResetStatistics(nint smmu) => Guarded(smmu, static s =>
     {
-        try
-        {
-            NativeSmmu.From(smmu).Device.Statistics.Reset();
-            return ReturnCode.Ok;
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        s.Device.Statistics.Reset();
+        return ReturnCode.Ok;
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_set_interrupt_handler")]
-    public static int SetInterruptHandler(nint smmu, delegate* unmanaged<void*, uint, void> handler, void* context)
+    public static int SetInterruptHandler(nint smmu, delegate* unmanaged<void*, uint, void> handler, void* context) => Guarded(smmu, s =>
     {
-        try
-        {
-            NativeSmmu.From(smmu).SetInterruptHandler(handler, context);
-            return ReturnCode.Ok;
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        s.SetInterruptHandler(handler, context);
+        return ReturnCode.Ok;
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_set_stall_handler")]
-    public static int SetStallHandler(nint smmu, delegate* unmanaged<void*, uint, ushort, int, int, void> handler, void* context)
+    public static int SetStallHandler(nint smmu, delegate* unmanaged<void*, uint, ushort, int, int, void> handler, void* context) => Guarded(smmu, s =>
     {
-        try
-        {
-            NativeSmmu.From(smmu).SetStallHandler(handler, context);
-            return ReturnCode.Ok;
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        s.SetStallHandler(handler, context);
+        return ReturnCode.Ok;
+    });
 
     /// <summary>Writes the first <c>size</c> bytes of <paramref name="value"/> (the caller's struct declares its size in its first field, keeping it).</summary>
-    private static int CopySized<T>(byte* destination, ref T value, string name)
+    private static int CopySized<T>(byte* destination, T value, string name)
         where T : unmanaged
     {
         Required(destination, name);

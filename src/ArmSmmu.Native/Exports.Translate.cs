@@ -25,25 +25,17 @@ internal static unsafe partial class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "armsmmu_explain")]
-    public static int Explain(nint smmu, NativeRequest* request, byte* buffer, nuint size, nuint* needed)
+    public static int Explain(nint smmu, NativeRequest* request, byte* buffer, nuint size, nuint* needed) => Guarded(smmu, s =>
     {
-        try
+        Required(request, nameof(request));
+        if (buffer is null && size != 0)
         {
-            var device = NativeSmmu.From(smmu).Device;
-            Required(request, nameof(request));
-            if (buffer is null && size != 0)
-            {
-                throw new ArgumentNullException(nameof(buffer), "buffer is NULL but size is not 0.");
-            }
+            throw new ArgumentNullException(nameof(buffer), "buffer is NULL but size is not 0.");
+        }
 
-            string text = device.Explain(request->ToManaged()).ToString();
-            return CopyOut(text, buffer, size, needed, "armsmmu_explain");
-        }
-        catch (Exception e)
-        {
-            return LastError.From(e);
-        }
-    }
+        string text = s.Device.Explain(request->ToManaged()).ToString();
+        return CopyOut(text, buffer, size, needed, "armsmmu_explain");
+    });
 
     /// <summary>Copies <paramref name="text"/> as NUL-terminated UTF-8 when it fits; reports the size needed either way.</summary>
     private static int CopyOut(string text, byte* buffer, nuint size, nuint* needed, string function)

@@ -2,6 +2,7 @@
 
 import ctypes
 import dataclasses
+import inspect
 from enum import IntEnum
 from typing import Callable, Optional, Protocol
 
@@ -152,64 +153,37 @@ def _default_features() -> dict:
 _DEFAULTS = _default_features()
 
 
-@dataclasses.dataclass(frozen=True)
-class Features:
-    """armsmmu_features_t: the ID-register choices and cache sizes (see armsmmu.h). Defaults: the full device."""
+# Fields of armsmmu_features_t that hold numbers; every other one-byte field is a 0/1 flag.
+_NUMERIC_BYTES = {"stall_model", "httu", "break_before_make_level", "architecture_minor_revision"}
+_FEATURE_TYPES = {
+    name: (int if ctype is not ctypes.c_uint8 or name in _NUMERIC_BYTES else bool)
+    for name, ctype in _native.FEATURE_FIELDS
+    if name in _FEATURE_NAMES
+}
 
-    stage1: bool = bool(_DEFAULTS["stage1"])
-    stage2: bool = bool(_DEFAULTS["stage2"])
-    two_level_stream_table: bool = bool(_DEFAULTS["two_level_stream_table"])
-    two_level_cd_table: bool = bool(_DEFAULTS["two_level_cd_table"])
-    granule_4k: bool = bool(_DEFAULTS["granule_4k"])
-    granule_16k: bool = bool(_DEFAULTS["granule_16k"])
-    granule_64k: bool = bool(_DEFAULTS["granule_64k"])
-    stall_model: int = _DEFAULTS["stall_model"]
-    httu: int = _DEFAULTS["httu"]
-    abort_only_termination: bool = bool(_DEFAULTS["abort_only_termination"])
-    ats: bool = bool(_DEFAULTS["ats"])
-    pri: bool = bool(_DEFAULTS["pri"])
-    ats_record_errors: bool = bool(_DEFAULTS["ats_record_errors"])
-    msi: bool = bool(_DEFAULTS["msi"])
-    sev: bool = bool(_DEFAULTS["sev"])
-    hyp: bool = bool(_DEFAULTS["hyp"])
-    btm: bool = bool(_DEFAULTS["btm"])
-    coherent: bool = bool(_DEFAULTS["coherent"])
-    vmid16: bool = bool(_DEFAULTS["vmid16"])
-    asid16: bool = bool(_DEFAULTS["asid16"])
-    vmid_wildcard: bool = bool(_DEFAULTS["vmid_wildcard"])
-    attribute_types_override: bool = bool(_DEFAULTS["attribute_types_override"])
-    attribute_permissions_override: bool = bool(_DEFAULTS["attribute_permissions_override"])
-    range_invalidation: bool = bool(_DEFAULTS["range_invalidation"])
-    small_translation_tables: bool = bool(_DEFAULTS["small_translation_tables"])
-    stage2_execute_never2: bool = bool(_DEFAULTS["stage2_execute_never2"])
-    hierarchical_attribute_disable: bool = bool(_DEFAULTS["hierarchical_attribute_disable"])
-    forced_write_back: bool = bool(_DEFAULTS["forced_write_back"])
-    break_before_make_level: int = _DEFAULTS["break_before_make_level"]
-    gbpa_abort_at_reset: bool = bool(_DEFAULTS["gbpa_abort_at_reset"])
-    architecture_minor_revision: int = _DEFAULTS["architecture_minor_revision"]
-    output_address_bits: int = _DEFAULTS["output_address_bits"]
-    stream_id_bits: int = _DEFAULTS["stream_id_bits"]
-    substream_id_bits: int = _DEFAULTS["substream_id_bits"]
-    command_queue_log2_size: int = _DEFAULTS["command_queue_log2_size"]
-    event_queue_log2_size: int = _DEFAULTS["event_queue_log2_size"]
-    pri_queue_log2_size: int = _DEFAULTS["pri_queue_log2_size"]
-    stall_max: int = _DEFAULTS["stall_max"]
-    iidr: int = _DEFAULTS["iidr"]
-    tlb_entries: int = _DEFAULTS["tlb_entries"]
-    tlb_ways: int = _DEFAULTS["tlb_ways"]
-    config_cache_entries: int = _DEFAULTS["config_cache_entries"]
 
-    def _to_struct(self) -> _native.FeaturesStruct:
-        raw = _native.FeaturesStruct()
-        _check(_lib.armsmmu_features_default(ctypes.byref(raw)))
-        for name in _FEATURE_NAMES:
-            setattr(raw, name, int(getattr(self, name)))
-        return raw
+def _features_to_struct(self) -> _native.FeaturesStruct:
+    raw = _native.FeaturesStruct()
+    _check(_lib.armsmmu_features_default(ctypes.byref(raw)))
+    for name in _FEATURE_NAMES:
+        setattr(raw, name, int(getattr(self, name)))
+    return raw
 
-    @classmethod
-    def _from_struct(cls, raw: _native.FeaturesStruct) -> "Features":
-        kinds = {field.name: field.type for field in dataclasses.fields(cls)}
-        return cls(**{name: kinds[name](getattr(raw, name)) for name in _FEATURE_NAMES})
+
+def _features_from_struct(cls, raw: _native.FeaturesStruct):
+    return cls(**{name: _FEATURE_TYPES[name](getattr(raw, name)) for name in _FEATURE_NAMES})
+
+
+# armsmmu_features_t as a frozen dataclass, one field per C field (see armsmmu.h), defaulting to the library's
+# full-featured device: Features(stage2=False, output_address_bits=40, tlb_entries=0).
+Features = dataclasses.make_dataclass(
+    "Features",
+    [(name, kind, dataclasses.field(default=kind(_DEFAULTS[name]))) for name, kind in _FEATURE_TYPES.items()],
+    frozen=True,
+    namespace={"_to_struct": _features_to_struct, "_from_struct": classmethod(_features_from_struct)},
+)
+Features.__doc__ = "armsmmu_features_t: the ID-register choices and cache sizes (see armsmmu.h). Defaults: the full device."
+Features.__module__ = __name__
 
 
 class Memory(Protocol):
@@ -358,17 +332,12 @@ class Smmu:
             bool(result.fault_recorded),
         )
 
-    def explain(
-        self,
-        stream_id: int,
-        address: int,
-        access: Access = Access.READ,
-        substream_id: Optional[int] = None,
-        privileged: bool = False,
-        secure: bool = False,
-    ) -> str:
-        """Why the SMMU translates this transaction as it does: STE, CD, each descriptor, the result."""
-        request = self._request(stream_id, address, access, substream_id, privileged, secure)
+    def explain(self, *args, **kwargs) -> str:
+        """Why the SMMU translates this transaction as it does (STE, CD, each descriptor, the result), changing
+        nothing. Takes the arguments of translate()."""
+        arguments = inspect.signature(Smmu.translate).bind(self, *args, **kwargs)
+        arguments.apply_defaults()
+        request = self._request(*list(arguments.arguments.values())[1:])
         needed = ctypes.c_size_t()
         code = _lib.armsmmu_explain(self._handle, ctypes.byref(request), None, 0, ctypes.byref(needed))
         if code != -2:

@@ -7,19 +7,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from armsmmu import (  # noqa: E402
-    Access,
-    ArmSmmuError,
-    BufferTooSmallError,
-    EventType,
-    Features,
-    Interrupt,
-    InvalidArgumentError,
-    MemoryAbortError,
-    Outcome,
-    Smmu,
-    version,
-)
+from armsmmu import *  # noqa: E402,F403 - the package's public names, as a user imports them
 from armsmmu.driver import AP_RO_ANY, CMDQEN, EVENTQ_IRQEN, EVENTQEN, SMMUEN, Stage1Driver  # noqa: E402
 
 SID, ASID, VA, PA = 0x10, 1, 0x4000_1000, 0x8000_0000
