@@ -17,8 +17,8 @@
  *    and armsmmu_translate returns ARMSMMU_OK with outcome ARMSMMU_OUTCOME_FAULTED.
  *  - No C++ or .NET exception ever crosses this boundary; no function calls exit() or abort() on bad input.
  *  - The library never keeps a pointer the caller passed in, except the callbacks and context pointers given to
- *    armsmmu_create_with_memory, armsmmu_set_interrupt_handler and armsmmu_set_stall_handler, which it keeps
- *    until armsmmu_destroy (or until replaced).
+ *    armsmmu_create_with_memory, armsmmu_create_with_features, armsmmu_set_interrupt_handler and
+ *    armsmmu_set_stall_handler, which it keeps until armsmmu_destroy (or until replaced).
  *  - Addresses and register offsets are uint64_t; multi-byte values in the model's memory are little-endian
  *    (IHI0070 structures are little-endian; IDR0.TTENDIAN advertises little-endian only).
  *
@@ -259,7 +259,7 @@ typedef struct armsmmu_features {
 int armsmmu_features_default(armsmmu_features_t *features);
 
 /** Fills *features with the feature set of smmu (features->size must be set; fields past it are not written).
- *  Returns ARMSMMU_OK or ARMSMMU_ERROR_INVALID_ARGUMENT (NULL pointer, size below 4). */
+ *  Returns ARMSMMU_OK or ARMSMMU_ERROR_INVALID_ARGUMENT (NULL handle or pointer, size below 8). */
 int armsmmu_get_features(armsmmu_t *smmu, armsmmu_features_t *features);
 
 /* ---------------------------------------------------------------------------------------------------------------
