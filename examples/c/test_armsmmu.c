@@ -224,6 +224,14 @@ static void test_host_errors(void)
     request.access = ARMSMMU_ACCESS_READ;
     request.reserved = 1;
     CHECK_EQ(armsmmu_translate(smmu, &request, &result), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    request.reserved = 0;
+    request.substream_valid = 1;
+    request.substream_id = 1u << 20; /* a PASID has 20 bits */
+    CHECK_EQ(armsmmu_translate(smmu, &request, &result), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(armsmmu_last_error(), "20 bits") != NULL);
+    request.substream_id = 0xFFFFF; /* the largest PASID is the guest's business: bypassed while SMMUEN = 0 */
+    CHECK_EQ(armsmmu_translate(smmu, &request, &result), ARMSMMU_OK);
+    CHECK_EQ(result.outcome, ARMSMMU_OUTCOME_BYPASSED);
 
     /* Registers: outside the two 64 KiB pages, or misaligned for the width, is a host error (reads give 0). */
     armsmmu_clear_error();
@@ -238,6 +246,7 @@ static void test_host_errors(void)
     uint64_t value;
     CHECK_EQ(armsmmu_register_read(smmu, 0x20000, 4, &value), ARMSMMU_ERROR_INVALID_ARGUMENT);
     CHECK_EQ(armsmmu_register_read(smmu, 0, 2, &value), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    CHECK_EQ(armsmmu_register_read(smmu, 0, 4, NULL), ARMSMMU_ERROR_INVALID_ARGUMENT);
     CHECK_EQ(armsmmu_register_write(smmu, ARMSMMU_REG_CR0, 4, 0x100000000ull), ARMSMMU_ERROR_INVALID_ARGUMENT);
     /* An undefined offset inside the pages is RAZ/WI, not an error. */
     CHECK_EQ(armsmmu_register_read(smmu, 0xE00, 4, &value), ARMSMMU_OK);

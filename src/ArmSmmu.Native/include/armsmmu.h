@@ -395,7 +395,7 @@ int armsmmu_register_write(armsmmu_t *smmu, uint64_t offset, unsigned width, uin
  * (caller-owned). A fault is not an error: it returns ARMSMMU_OK with result->outcome ARMSMMU_OUTCOME_FAULTED,
  * result->fault the event type, and (when the configuration records it) an event record in the event queue.
  * Returns ARMSMMU_ERROR_INVALID_ARGUMENT for a NULL pointer, access above 2, substream_valid/privileged/secure
- * above 1 or reserved nonzero; *result is then untouched. Thread-safe (see the top of this file). May call the
+ * above 1, reserved nonzero, or a valid substream_id above 0xFFFFF (a PASID has 20 bits); *result is then untouched. Thread-safe (see the top of this file). May call the
  * interrupt handler on this thread (event queue interrupt).
  */
 int armsmmu_translate(armsmmu_t *smmu, const armsmmu_request_t *request, armsmmu_result_t *result);
