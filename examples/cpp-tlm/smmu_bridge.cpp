@@ -1,5 +1,6 @@
 #include "smmu_bridge.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 

@@ -33,34 +33,25 @@ SmmuDriver::SmmuDriver(Target &registers, Ram &ram, uint16_t asid)
     l0_table_ = allocate_table();
 }
 
+void SmmuDriver::access(Command command, uint64_t offset, void *value, size_t width)
+{
+    Payload payload{command, offset, static_cast<uint8_t *>(value), width, 0, Response::Incomplete};
+    Time delay{};
+    registers_.b_transport(payload, delay);
+    if (payload.response != Response::Ok)
+        throw std::runtime_error("MMIO access failed at offset " + std::to_string(offset));
+}
+
 uint32_t SmmuDriver::read32(uint64_t offset)
 {
     uint32_t value = 0;
-    Payload payload{Command::Read, offset, reinterpret_cast<uint8_t *>(&value), 4, 0, Response::Incomplete};
-    Time delay{};
-    registers_.b_transport(payload, delay);
-    if (payload.response != Response::Ok)
-        throw std::runtime_error("MMIO read failed at offset " + std::to_string(offset));
+    access(Command::Read, offset, &value, sizeof value);
     return value;
 }
 
-void SmmuDriver::write32(uint64_t offset, uint32_t value)
-{
-    Payload payload{Command::Write, offset, reinterpret_cast<uint8_t *>(&value), 4, 0, Response::Incomplete};
-    Time delay{};
-    registers_.b_transport(payload, delay);
-    if (payload.response != Response::Ok)
-        throw std::runtime_error("MMIO write failed at offset " + std::to_string(offset));
-}
+void SmmuDriver::write32(uint64_t offset, uint32_t value) { access(Command::Write, offset, &value, sizeof value); }
 
-void SmmuDriver::write64(uint64_t offset, uint64_t value)
-{
-    Payload payload{Command::Write, offset, reinterpret_cast<uint8_t *>(&value), 8, 0, Response::Incomplete};
-    Time delay{};
-    registers_.b_transport(payload, delay);
-    if (payload.response != Response::Ok)
-        throw std::runtime_error("MMIO write failed at offset " + std::to_string(offset));
-}
+void SmmuDriver::write64(uint64_t offset, uint64_t value) { access(Command::Write, offset, &value, sizeof value); }
 
 // Write, then poll the acknowledge register as a driver must (IHI0070 §6.3.9); this model acknowledges at once.
 void SmmuDriver::write_acked(uint64_t offset, uint64_t ack_offset, uint32_t value)

@@ -44,6 +44,7 @@ class SmmuDriver
     std::vector<EventRecord> drain_events();
 
   private:
+    void access(Command command, uint64_t offset, void *value, size_t width);
     uint32_t read32(uint64_t offset);
     void write32(uint64_t offset, uint32_t value);
     void write64(uint64_t offset, uint64_t value);
