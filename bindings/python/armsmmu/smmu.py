@@ -1,0 +1,400 @@
+"""The Pythonic layer over the C ABI: Smmu (a context manager), enums, result dataclasses and exceptions."""
+
+import ctypes
+import dataclasses
+from enum import IntEnum
+from typing import Callable, Optional, Protocol
+
+from . import _native
+
+_lib = _native.load()
+
+
+class Access(IntEnum):
+    """armsmmu_access_t: the kind of access a transaction makes."""
+
+    READ = 0
+    WRITE = 1
+    EXECUTE = 2
+
+
+class Outcome(IntEnum):
+    """armsmmu_outcome_t: what happened to a transaction."""
+
+    TRANSLATED = 0
+    BYPASSED = 1
+    FAULTED = 2
+    STALLED = 3
+
+
+class EventType(IntEnum):
+    """Event record numbers (IHI0070 §7.3)."""
+
+    NONE = 0x00
+    F_UUT = 0x01
+    C_BAD_STREAMID = 0x02
+    F_STE_FETCH = 0x03
+    C_BAD_STE = 0x04
+    F_BAD_ATS_TREQ = 0x05
+    F_STREAM_DISABLED = 0x06
+    F_TRANSL_FORBIDDEN = 0x07
+    C_BAD_SUBSTREAMID = 0x08
+    F_CD_FETCH = 0x09
+    C_BAD_CD = 0x0A
+    F_WALK_EABT = 0x0B
+    F_TRANSLATION = 0x10
+    F_ADDR_SIZE = 0x11
+    F_ACCESS = 0x12
+    F_PERMISSION = 0x13
+    F_TLB_CONFLICT = 0x20
+    F_CFG_CONFLICT = 0x21
+    E_PAGE_REQUEST = 0x24
+    F_VMS_FETCH = 0x25
+
+
+class Interrupt(IntEnum):
+    """armsmmu_interrupt_t: the wired interrupt lines (IHI0070 §3.18)."""
+
+    EVENTQ = 0
+    PRIQ = 1
+    GERROR = 2
+    CMD_SYNC = 3
+    SEV = 4
+
+
+class ArmSmmuError(Exception):
+    """A host mistake reported by the library (never a guest fault): code is the ARMSMMU_ERROR_* value."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class InvalidArgumentError(ArmSmmuError, ValueError):
+    """ARMSMMU_ERROR_INVALID_ARGUMENT."""
+
+
+class BufferTooSmallError(ArmSmmuError):
+    """ARMSMMU_ERROR_BUFFER_TOO_SMALL."""
+
+
+class MemoryAbortError(ArmSmmuError):
+    """ARMSMMU_ERROR_MEMORY_ABORT: the memory does not back that address."""
+
+
+_ERRORS = {-1: InvalidArgumentError, -2: BufferTooSmallError, -3: MemoryAbortError}
+
+
+def _check(code: int) -> None:
+    if code != 0:
+        message = _lib.armsmmu_last_error().decode("utf-8", "replace")
+        raise _ERRORS.get(code, ArmSmmuError)(code, message)
+
+
+def version() -> str:
+    """The library's version, "major.minor.patch"."""
+    return _lib.armsmmu_version().decode()
+
+
+@dataclasses.dataclass(frozen=True)
+class TranslationResult:
+    """armsmmu_result_t: the answer to one transaction."""
+
+    outcome: Outcome
+    physical_address: int
+    fault: EventType
+    stall_tag: int
+    page_shift: int
+    fault_recorded: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when the transaction may proceed to physical_address (translated or bypassed)."""
+        return self.outcome in (Outcome.TRANSLATED, Outcome.BYPASSED)
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"{self.outcome.name} -> {self.physical_address:#x}"
+        return f"{self.outcome.name} ({self.fault.name}{', recorded' if self.fault_recorded else ''})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Statistics:
+    """armsmmu_statistics_t: counters since creation or reset_statistics()."""
+
+    tlb_hits: int
+    tlb_misses: int
+    tlb_insertions: int
+    tlb_evictions: int
+    tlb_invalidated: int
+    ste_cache_hits: int
+    ste_cache_misses: int
+    cd_cache_hits: int
+    cd_cache_misses: int
+    walks: int
+    descriptor_reads: int
+    commands: int
+    command_errors: int
+    events_written: int
+    events_discarded: int
+    global_errors: int
+
+
+_FEATURE_NAMES = [name for name, _ in _native.FEATURE_FIELDS if name not in ("size", "reserved", "reserved_byte")]
+
+
+def _default_features() -> dict:
+    raw = _native.FeaturesStruct()
+    _check(_lib.armsmmu_features_default(ctypes.byref(raw)))
+    return {name: getattr(raw, name) for name in _FEATURE_NAMES}
+
+
+_DEFAULTS = _default_features()
+
+
+@dataclasses.dataclass(frozen=True)
+class Features:
+    """armsmmu_features_t: the ID-register choices and cache sizes (see armsmmu.h). Defaults: the full device."""
+
+    stage1: bool = bool(_DEFAULTS["stage1"])
+    stage2: bool = bool(_DEFAULTS["stage2"])
+    two_level_stream_table: bool = bool(_DEFAULTS["two_level_stream_table"])
+    two_level_cd_table: bool = bool(_DEFAULTS["two_level_cd_table"])
+    granule_4k: bool = bool(_DEFAULTS["granule_4k"])
+    granule_16k: bool = bool(_DEFAULTS["granule_16k"])
+    granule_64k: bool = bool(_DEFAULTS["granule_64k"])
+    stall_model: int = _DEFAULTS["stall_model"]
+    httu: int = _DEFAULTS["httu"]
+    abort_only_termination: bool = bool(_DEFAULTS["abort_only_termination"])
+    ats: bool = bool(_DEFAULTS["ats"])
+    pri: bool = bool(_DEFAULTS["pri"])
+    ats_record_errors: bool = bool(_DEFAULTS["ats_record_errors"])
+    msi: bool = bool(_DEFAULTS["msi"])
+    sev: bool = bool(_DEFAULTS["sev"])
+    hyp: bool = bool(_DEFAULTS["hyp"])
+    btm: bool = bool(_DEFAULTS["btm"])
+    coherent: bool = bool(_DEFAULTS["coherent"])
+    vmid16: bool = bool(_DEFAULTS["vmid16"])
+    asid16: bool = bool(_DEFAULTS["asid16"])
+    vmid_wildcard: bool = bool(_DEFAULTS["vmid_wildcard"])
+    attribute_types_override: bool = bool(_DEFAULTS["attribute_types_override"])
+    attribute_permissions_override: bool = bool(_DEFAULTS["attribute_permissions_override"])
+    range_invalidation: bool = bool(_DEFAULTS["range_invalidation"])
+    small_translation_tables: bool = bool(_DEFAULTS["small_translation_tables"])
+    stage2_execute_never2: bool = bool(_DEFAULTS["stage2_execute_never2"])
+    hierarchical_attribute_disable: bool = bool(_DEFAULTS["hierarchical_attribute_disable"])
+    forced_write_back: bool = bool(_DEFAULTS["forced_write_back"])
+    break_before_make_level: int = _DEFAULTS["break_before_make_level"]
+    gbpa_abort_at_reset: bool = bool(_DEFAULTS["gbpa_abort_at_reset"])
+    architecture_minor_revision: int = _DEFAULTS["architecture_minor_revision"]
+    output_address_bits: int = _DEFAULTS["output_address_bits"]
+    stream_id_bits: int = _DEFAULTS["stream_id_bits"]
+    substream_id_bits: int = _DEFAULTS["substream_id_bits"]
+    command_queue_log2_size: int = _DEFAULTS["command_queue_log2_size"]
+    event_queue_log2_size: int = _DEFAULTS["event_queue_log2_size"]
+    pri_queue_log2_size: int = _DEFAULTS["pri_queue_log2_size"]
+    stall_max: int = _DEFAULTS["stall_max"]
+    iidr: int = _DEFAULTS["iidr"]
+    tlb_entries: int = _DEFAULTS["tlb_entries"]
+    tlb_ways: int = _DEFAULTS["tlb_ways"]
+    config_cache_entries: int = _DEFAULTS["config_cache_entries"]
+
+    def _to_struct(self) -> _native.FeaturesStruct:
+        raw = _native.FeaturesStruct()
+        _check(_lib.armsmmu_features_default(ctypes.byref(raw)))
+        for name in _FEATURE_NAMES:
+            setattr(raw, name, int(getattr(self, name)))
+        return raw
+
+    @classmethod
+    def _from_struct(cls, raw: _native.FeaturesStruct) -> "Features":
+        kinds = {field.name: field.type for field in dataclasses.fields(cls)}
+        return cls(**{name: kinds[name](getattr(raw, name)) for name in _FEATURE_NAMES})
+
+
+class Memory(Protocol):
+    """Your own memory for Smmu(memory=...): return None / False for an external abort."""
+
+    def read(self, address: int, length: int) -> Optional[bytes]: ...
+
+    def write(self, address: int, data: bytes) -> bool: ...
+
+
+class Smmu:
+    """One SMMUv3 device. Use it as a context manager (or call close()) to release it.
+
+    memory: None for the library's built-in sparse memory (zero where never written), or an object with
+    read(address, length) -> bytes | None and write(address, data) -> bool; None / False is an external abort.
+    Thread safety is the library's: translate() from many threads, program the device from one.
+    """
+
+    def __init__(self, features: Optional[Features] = None, memory: Optional[Memory] = None):
+        self._handle = None
+        self._callbacks = []  # ctypes callback objects must outlive the device
+        raw = features._to_struct() if features is not None else None
+        read, write = _native.READ_FN(), _native.WRITE_FN()  # NULL: the built-in memory
+        if memory is not None:
+            read, write = self._memory_callbacks(memory)
+            self._callbacks.extend((read, write))
+        self._handle = _lib.armsmmu_create_with_features(ctypes.byref(raw) if raw is not None else None, read, write, None)
+        if not self._handle:
+            _check(-1)  # the library refused the features; its message says which field
+
+    @staticmethod
+    def _memory_callbacks(memory: Memory):
+        def read(_context, address, buffer, length):
+            try:
+                data = memory.read(address, length)
+            except Exception:  # an exception cannot cross into C: it becomes an external abort
+                return 1
+            if data is None or len(data) != length:
+                return 1
+            ctypes.memmove(buffer, bytes(data), length)
+            return 0
+
+        def write(_context, address, buffer, length):
+            try:
+                return 0 if memory.write(address, ctypes.string_at(buffer, length)) else 1
+            except Exception:
+                return 1
+
+        return _native.READ_FN(read), _native.WRITE_FN(write)
+
+    # ---- lifetime -----------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Releases the device (idempotent). Every later call raises InvalidArgumentError (a NULL handle)."""
+        if self._handle:
+            _lib.armsmmu_destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "Smmu":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def reset(self) -> None:
+        """Power-on reset of registers, queues and caches; memory is kept."""
+        _check(_lib.armsmmu_reset(self._handle))
+
+    @property
+    def features(self) -> Features:
+        raw = _native.FeaturesStruct(size=ctypes.sizeof(_native.FeaturesStruct))
+        _check(_lib.armsmmu_get_features(self._handle, ctypes.byref(raw)))
+        return Features._from_struct(raw)
+
+    # ---- memory and registers -----------------------------------------------------------------------------------
+    def read_memory(self, address: int, length: int) -> bytes:
+        buffer = ctypes.create_string_buffer(length)
+        _check(_lib.armsmmu_memory_read(self._handle, address, buffer, length))
+        return buffer.raw
+
+    def write_memory(self, address: int, data: bytes) -> None:
+        data = bytes(data)
+        _check(_lib.armsmmu_memory_write(self._handle, address, data, len(data)))
+
+    def read64(self, address: int) -> int:
+        """A little-endian 64-bit word of memory."""
+        return int.from_bytes(self.read_memory(address, 8), "little")
+
+    def write64(self, address: int, value: int) -> None:
+        self.write_memory(address, value.to_bytes(8, "little"))
+
+    def read_register32(self, offset: int) -> int:
+        return self._register_read(offset, 4)
+
+    def read_register64(self, offset: int) -> int:
+        return self._register_read(offset, 8)
+
+    def write_register32(self, offset: int, value: int) -> None:
+        _check(_lib.armsmmu_register_write(self._handle, offset, 4, value))
+
+    def write_register64(self, offset: int, value: int) -> None:
+        _check(_lib.armsmmu_register_write(self._handle, offset, 8, value))
+
+    def _register_read(self, offset: int, width: int) -> int:
+        value = ctypes.c_uint64()
+        _check(_lib.armsmmu_register_read(self._handle, offset, width, ctypes.byref(value)))
+        return value.value
+
+    # ---- translation --------------------------------------------------------------------------------------------
+    @staticmethod
+    def _request(stream_id, address, access, substream_id, privileged, secure) -> _native.Request:
+        return _native.Request(
+            stream_id=stream_id,
+            substream_id=substream_id or 0,
+            address=address,
+            substream_valid=substream_id is not None,
+            access=int(access),
+            privileged=bool(privileged),
+            secure=bool(secure),
+        )
+
+    def translate(
+        self,
+        stream_id: int,
+        address: int,
+        access: Access = Access.READ,
+        substream_id: Optional[int] = None,
+        privileged: bool = False,
+        secure: bool = False,
+    ) -> TranslationResult:
+        """Translates one transaction. A fault is a result (outcome FAULTED), not an exception."""
+        request = self._request(stream_id, address, access, substream_id, privileged, secure)
+        result = _native.Result()
+        _check(_lib.armsmmu_translate(self._handle, ctypes.byref(request), ctypes.byref(result)))
+        return TranslationResult(
+            Outcome(result.outcome),
+            result.physical_address,
+            EventType(result.fault) if result.fault in EventType._value2member_map_ else result.fault,
+            result.stall_tag,
+            result.page_shift,
+            bool(result.fault_recorded),
+        )
+
+    def explain(
+        self,
+        stream_id: int,
+        address: int,
+        access: Access = Access.READ,
+        substream_id: Optional[int] = None,
+        privileged: bool = False,
+        secure: bool = False,
+    ) -> str:
+        """Why the SMMU translates this transaction as it does: STE, CD, each descriptor, the result."""
+        request = self._request(stream_id, address, access, substream_id, privileged, secure)
+        needed = ctypes.c_size_t()
+        code = _lib.armsmmu_explain(self._handle, ctypes.byref(request), None, 0, ctypes.byref(needed))
+        if code != -2:
+            _check(code)
+        buffer = ctypes.create_string_buffer(needed.value)
+        _check(_lib.armsmmu_explain(self._handle, ctypes.byref(request), buffer, needed.value, None))
+        return buffer.value.decode("utf-8")
+
+    # ---- interrupts, stalls, statistics -------------------------------------------------------------------------
+    def on_interrupt(self, handler: Optional[Callable[[Interrupt], None]]) -> None:
+        """Calls handler(line) when a wired interrupt pulses; None removes it. Runs on the causing thread."""
+        callback = _native.INTERRUPT_FN(lambda _context, line: handler(Interrupt(line))) if handler else _native.INTERRUPT_FN()
+        self._callbacks.append(callback)
+        _check(_lib.armsmmu_set_interrupt_handler(self._handle, callback, None))
+
+    def on_stall_resolved(self, handler: Optional[Callable[[int, int, bool, bool], None]]) -> None:
+        """Calls handler(stream_id, stall_tag, retry, abort) when CMD_RESUME / CMD_STALL_TERM resolves a stall."""
+        callback = (
+            _native.STALL_FN(lambda _c, sid, tag, retry, abort: handler(sid, tag, bool(retry), bool(abort)))
+            if handler
+            else _native.STALL_FN()
+        )
+        self._callbacks.append(callback)
+        _check(_lib.armsmmu_set_stall_handler(self._handle, callback, None))
+
+    def statistics(self) -> Statistics:
+        raw = _native.StatisticsStruct(size=ctypes.sizeof(_native.StatisticsStruct))
+        _check(_lib.armsmmu_get_statistics(self._handle, ctypes.byref(raw)))
+        return Statistics(*(getattr(raw, name) for name in _native.STATISTICS_NAMES))
+
+    def reset_statistics(self) -> None:
+        _check(_lib.armsmmu_reset_statistics(self._handle))
