@@ -1,8 +1,9 @@
 // tb_smmu: ArmSmmu as a golden model inside a SystemVerilog testbench (DPI-C, runs on Verilator).
 //
 // The testbench plays the SMMUv3 driver and the DMA master at once, all through MMIO and memory writes:
-//   1. probe the ID registers, lay out a stream table, one STE, one CD, 4 KB stage-1 page tables and the
-//      command / event queues in the model's memory, enable the SMMU the way Linux does (IHI0070 §3.11);
+//   1. probe the ID registers, lay out a stream table (stage-1, bypass, abort and invalid STEs), one CD, 4 KB
+//      stage-1 page tables and the command / event queues in the model's memory, enable the SMMU the way Linux
+//      does (IHI0070 §3.11);
 //   2. run a DMA-like copy (bursts that never cross 4 KB) through the model and compare every translated
 //      address with the PA the testbench put in its own page tables (the scoreboard);
 //   3. provoke faults (read-only page, unmapped IOVA, invalid STE, out-of-range StreamID), unmap a page with
