@@ -138,8 +138,11 @@ internal sealed class JsonChunkReader : IDisposable
     }
 
     /// <summary>The document ended inside a value.</summary>
-    public ScenarioException Incomplete() =>
-        new(_source, null, null, null, $"the JSON ends before the scenario is complete (line {_line})");
+    public ScenarioException Incomplete()
+    {
+        long last = _line + _buffer.AsSpan(_start, _end - _start).TrimEnd("\r\n "u8).Count((byte)'\n');
+        return new(_source, null, null, null, $"the JSON ends before the scenario is complete (line {last})");
+    }
 
     /// <summary>An error at the current place.</summary>
     public ScenarioException Fail(string? path, string reason) => new(_source, path, _line, _column, reason);
@@ -163,6 +166,11 @@ internal sealed class JsonChunkReader : IDisposable
 
     private ScenarioException Error(JsonException ex, string? path)
     {
+        if (_final && ScenarioErrors.Reason(ex, null) == ScenarioErrors.EndsEarly)
+        {
+            return Incomplete();
+        }
+
         // Positions in the exception are relative to where this chunk's reader started.
         long line = _line + (ex.LineNumber ?? 0);
         long column = (ex.LineNumber ?? 0) == 0 ? _column + (ex.BytePositionInLine ?? 0) : (ex.BytePositionInLine ?? 0) + 1;

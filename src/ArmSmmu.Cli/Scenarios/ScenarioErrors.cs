@@ -9,6 +9,9 @@ namespace ArmSmmu.Cli.Scenarios;
 /// </summary>
 internal static class ScenarioErrors
 {
+    /// <summary>The reason given for a document that stops in the middle.</summary>
+    public const string EndsEarly = "the JSON ends before the scenario is complete";
+
     /// <summary>The reason for <paramref name="ex"/>, raised at <paramref name="path"/> (a JSON path, or null).</summary>
     public static string Reason(JsonException ex, string? path)
     {
@@ -20,7 +23,7 @@ internal static class ScenarioErrors
 
         if (message.Contains("Expected depth to be zero", StringComparison.Ordinal) || message.Contains("end of data", StringComparison.Ordinal))
         {
-            return "the JSON ends before the scenario is complete";
+            return EndsEarly;
         }
 
         const string RequiredPrefix = "JSON deserialization for type '";
