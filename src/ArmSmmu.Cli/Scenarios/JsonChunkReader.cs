@@ -19,6 +19,8 @@ internal sealed class JsonChunkReader : IDisposable
     private bool _final;
     private bool _started;
     private readonly bool _checkText;
+    private readonly long _stateLine;
+    private readonly long _stateColumn;
     private JsonReaderState _state;
     private long _line;
     private long _column;
@@ -29,8 +31,8 @@ internal sealed class JsonChunkReader : IDisposable
         _checkText = line == 1 && column == 1 && stream.Position == 0;
         _stream = stream;
         _source = source;
-        _line = line;
-        _column = column;
+        _line = _stateLine = line;
+        _column = _stateColumn = column;
         _state = new JsonReaderState(Options);
     }
 
@@ -105,7 +107,7 @@ internal sealed class JsonChunkReader : IDisposable
                     }
                     catch (JsonException ex)
                     {
-                        throw Error(ex, path);
+                        throw Error(ex, path, scoped: true);
                     }
 
                     TokenType = probe.TokenType;
@@ -160,20 +162,21 @@ internal sealed class JsonChunkReader : IDisposable
         }
         catch (JsonException ex)
         {
-            throw Error(ex, null);
+            throw Error(ex, null, scoped: false);
         }
     }
 
-    private ScenarioException Error(JsonException ex, string? path)
+    private ScenarioException Error(JsonException ex, string? path, bool scoped)
     {
         if (_final && ScenarioErrors.Reason(ex, null) == ScenarioErrors.EndsEarly)
         {
             return Incomplete();
         }
 
-        // Positions in the exception are relative to where this chunk's reader started.
-        long line = _line + (ex.LineNumber ?? 0);
-        long column = (ex.LineNumber ?? 0) == 0 ? _column + (ex.BytePositionInLine ?? 0) : (ex.BytePositionInLine ?? 0) + 1;
+        // The reader state carries positions from where it was first created; a scoped value reader starts afresh.
+        (long baseLine, long baseColumn) = scoped ? (_line, _column) : (_stateLine, _stateColumn);
+        long line = baseLine + (ex.LineNumber ?? 0);
+        long column = (ex.LineNumber ?? 0) == 0 ? baseColumn + (ex.BytePositionInLine ?? 0) : (ex.BytePositionInLine ?? 0) + 1;
         string? fullPath = path is null ? null : ex.Path is { Length: > 1 } inner ? path + inner[1..] : path;
         return new ScenarioException(_source, fullPath, line, column, ScenarioErrors.Reason(ex, fullPath), ex);
     }
