@@ -21,6 +21,11 @@ internal static class ScenarioErrors
             return "the file holds no JSON (it is empty or only blanks); a scenario is a JSON object";
         }
 
+        if (message.Contains("after a single JSON value", StringComparison.Ordinal))
+        {
+            return "more JSON follows the scenario's closing '}'";
+        }
+
         if (message.Contains("Expected depth to be zero", StringComparison.Ordinal) || message.Contains("end of data", StringComparison.Ordinal))
         {
             return EndsEarly;
