@@ -45,6 +45,9 @@ internal sealed class JsonChunkReader : IDisposable
     /// <summary>Stream offset where the last token ends: a reader started there continues after it.</summary>
     public long Offset => _stream.Position - (_end - _start);
 
+    /// <summary>Line where the last value read by <see cref="Value"/> starts.</summary>
+    public long ValueLine { get; private set; }
+
     /// <summary>Line of the next unread byte.</summary>
     public long Line => _line;
 
@@ -98,6 +101,7 @@ internal sealed class JsonChunkReader : IDisposable
                 {
                     // The value alone, as a complete document: the serializer sees nothing before or after it.
                     Advance(start);
+                    ValueLine = _line;
                     int length = (int)probe.BytesConsumed - start;
                     var scoped = new Utf8JsonReader(_buffer.AsSpan(_start, length), Options);
                     T? value;

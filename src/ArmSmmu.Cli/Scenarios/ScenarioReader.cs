@@ -111,14 +111,13 @@ public sealed class ScenarioReader : IDisposable
         for (int i = 0; ; i++)
         {
             string path = string.Create(CultureInfo.InvariantCulture, $"$.transactions[{i}]");
-            long line = reader.Line;
             TransactionSpec? transaction = reader.Value(ScenarioJsonContext.Default.TransactionSpec, path);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
                 break;
             }
 
-            _validator.CheckTransaction(transaction, path, line);
+            _validator.CheckTransaction(transaction, path, reader.ValueLine);
             yield return transaction!;
         }
 
