@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace ArmSmmu.Cli.Scenarios;
 
 /// <summary>
-/// Reads a scenario file and validates all of it before anything runs: JSON syntax, unknown or missing properties,
-/// value spellings, alignment, overlaps, and references between streams and transactions.
+/// Reads a scenario file whole and validates it: JSON syntax, unknown or missing properties, value spellings,
+/// alignment, overlaps, and references between streams and transactions. <see cref="ScenarioReader"/> does the same
+/// one transaction at a time, for files too long to hold.
 /// </summary>
 public static class ScenarioLoader
 {
