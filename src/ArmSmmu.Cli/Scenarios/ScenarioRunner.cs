@@ -42,12 +42,7 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
 
-        var iommu = new Iommu(header.ToFeatures());
-        for (int i = 0; i < header.Streams.Count; i++)
-        {
-            Configure(iommu, header.Streams[i], source, Index("$.streams", i));
-        }
-
+        Iommu iommu = Configure(header, source);
         var kept = new List<TransactionReport>();
         var failures = new List<TransactionReport>();
         var events = new List<EventReport>();
@@ -95,6 +90,27 @@ public static class ScenarioRunner
             ExpectationsTotal = expected,
             ExpectationsMet = met,
         };
+    }
+
+    /// <summary>
+    /// A fresh SMMU with the scenario's features, brought up by the host driver, with its streams, PASIDs and mappings
+    /// configured (the scenario's transactions are not run): what a trace replayed against the scenario meets.
+    /// </summary>
+    /// <param name="header">A scenario whose features and streams <see cref="ScenarioLoader"/> accepted.</param>
+    /// <param name="source">Where it came from (a file name), for messages.</param>
+    /// <returns>The configured SMMU.</returns>
+    /// <exception cref="ScenarioException">The host API refused part of the configuration.</exception>
+    public static Iommu Configure(Scenario header, string source)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(source);
+        var iommu = new Iommu(header.ToFeatures());
+        for (int i = 0; i < header.Streams.Count; i++)
+        {
+            Configure(iommu, header.Streams[i], source, Index("$.streams", i));
+        }
+
+        return iommu;
     }
 
     private static void Configure(Iommu iommu, StreamSpec stream, string source, string path)

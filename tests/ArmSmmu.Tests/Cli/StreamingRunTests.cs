@@ -111,6 +111,20 @@ public sealed class StreamingRunTests : IDisposable
         Assert.Equal("s.json:6: $.transactions[2].streamId: stream 9 is not defined in \"streams\"", ex.Message);
     }
 
+    [Fact]
+    public void Configure_sets_up_the_streams_and_runs_no_transaction()
+    {
+        // What a replay of a trace against a scenario's setup meets: the example's mappings, nothing translated yet.
+        Scenario scenario = ScenarioLoader.Load(Path.Combine(RunCommandTests.ExamplesDirectory(), "stage1-dma.json"));
+        TransactionSpec first = scenario.Transactions[0];
+
+        Iommu iommu = ScenarioRunner.Configure(scenario, "stage1-dma.json");
+
+        Assert.Equal(0, iommu.Statistics.Tlb.Snapshot().Hits + iommu.Statistics.Tlb.Snapshot().Misses);
+        TranslationResult result = iommu.Device.Translate(first.ToRequest());
+        Assert.Equal(first.Expect!.PaValue, result.PhysicalAddress);
+    }
+
     private static string Scenario(bool streamsFirst, int count, int[] wrong)
     {
         var rows = new List<string>();
