@@ -15,8 +15,9 @@ internal static class HexWords
 
     /// <summary>
     /// The words in <paramref name="arguments"/>; a single <c>-</c> reads them from <paramref name="input"/>.
-    /// On a line holding a colon only the text after the last colon counts: that drops log prefixes. A line whose
-    /// text there does not start like a number ("event 0x10 received:", "… Illegal command") is a log message.
+    /// On a log line only the text after the "arm-smmu-v3 device:" prefix (or, for other lines, after the last colon)
+    /// counts. A line whose text there does not start like a number ("event 0x10 received:", "… Illegal command",
+    /// "event: F_TRANSLATION client: …") is a log message.
     /// Command-line words form one line; if it holds colons, the words are the hex runs right after each colon.
     /// </summary>
     /// <param name="arguments">Command-line tokens.</param>
@@ -57,16 +58,17 @@ internal static class HexWords
             }
             else if (lines.Length > 1)
             {
-                // A log line: "prefix: 0x…" carries its word after the last colon; "… received:" carries none.
-                string tail = colon < 0 ? line : line[(colon + 1)..];
-                string? first = tail.Split(Separators, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+                // A log line: "prefix: 0x…" carries a word; "event 0x10 received:" and Linux 6.14's decoded
+                // "event: F_TRANSLATION client: … iova: 0x…" lines are messages, whatever their last field holds.
+                string body = Body(line);
+                string? first = body.Split(Separators, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
                 if (first is not null && LooksLikeNumber(first))
                 {
-                    AddAll(tail, words);
+                    AddAll(body, words);
                 }
                 else if (line.Trim().Length > 0)
                 {
-                    log.Add(Message(line));
+                    log.Add(body.Trim());
                 }
             }
             else
@@ -90,18 +92,15 @@ internal static class HexWords
         return new Parsed(words, log);
     }
 
-    /// <summary>A log message without its "driver device:" prefix (and kernel timestamp).</summary>
-    private static string Message(string line)
+    /// <summary>
+    /// A log line without its kernel timestamp and "arm-smmu-v3 device:" prefix; a line from elsewhere keeps what
+    /// follows its last colon.
+    /// </summary>
+    private static string Body(string line)
     {
-        string trimmed = line.Trim();
-        int driver = trimmed.IndexOf("arm-smmu-v3", StringComparison.Ordinal);
-        if (driver >= 0)
-        {
-            int colon = trimmed.IndexOf(':', driver);
-            trimmed = colon >= 0 ? trimmed[(colon + 1)..].Trim() : trimmed;
-        }
-
-        return trimmed;
+        int driver = line.IndexOf("arm-smmu-v3", StringComparison.Ordinal);
+        int colon = driver >= 0 ? line.IndexOf(':', driver) : line.LastIndexOf(':');
+        return colon >= 0 ? line[(colon + 1)..] : line;
     }
 
     /// <summary>A token a person meant as a number: hex, or starting with 0x or a digit (a mistyped number is an error, not a message).</summary>

@@ -178,13 +178,16 @@ public sealed class NewcomerInputTests : IDisposable
     [Fact]
     public void Two_events_in_one_paste_decode_as_two_records()
     {
-        // Linux prints "event 0x%02x received:" and four "\t0x%016llx" lines per event; StreamID is dw0[63:32].
+        // Linux prints "event 0x%02x received:" and four "\t0x%016llx" lines per event (6.14 and later follow them with
+        // decoded lines, "event: %s client: %s sid: %#x … ipa: %#llx", which hold no record words); StreamID is dw0[63:32].
         const string Log = """
             arm-smmu-v3 arm-smmu-v3.0.auto: event 0x10 received:
             arm-smmu-v3 arm-smmu-v3.0.auto: 	0x0000000800000010
             arm-smmu-v3 arm-smmu-v3.0.auto: 	0x0000020800000000
             arm-smmu-v3 arm-smmu-v3.0.auto: 	0x0000000012345000
             arm-smmu-v3 arm-smmu-v3.0.auto: 	0x0000000000000000
+            arm-smmu-v3 arm-smmu-v3.0.auto: event: F_TRANSLATION client: 0000:00:01.0 sid: 0x8 ssid: 0x0 iova: 0x12345000 ipa: 0x0
+            arm-smmu-v3 arm-smmu-v3.0.auto: unpriv data read s1 "Input address caused fault" stag: 0x0
             arm-smmu-v3 arm-smmu-v3.0.auto: event 0x13 received:
             arm-smmu-v3 arm-smmu-v3.0.auto: 	0x0000000900000013
             arm-smmu-v3 arm-smmu-v3.0.auto: 	0x0000020000000000
@@ -198,7 +201,8 @@ public sealed class NewcomerInputTests : IDisposable
         JsonElement root = JsonDocument.Parse(output).RootElement;
         JsonElement[] records = [.. root.GetProperty("records").EnumerateArray()];
         Assert.Equal(2, records.Length);
-        Assert.Equal(["event 0x10 received:", "event 0x13 received:"], root.GetProperty("log").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal("event 0x10 received:", root.GetProperty("log")[0].GetString());
+        Assert.Equal(4, root.GetProperty("log").GetArrayLength());
         Assert.Equal(8, Field(records[0], "StreamID").GetProperty("value").GetInt32());
         Assert.Equal(9, Field(records[1], "StreamID").GetProperty("value").GetInt32());
         Assert.Contains("F_PERMISSION", Field(records[1], "Type").GetProperty("meaning").GetString(), StringComparison.Ordinal);
