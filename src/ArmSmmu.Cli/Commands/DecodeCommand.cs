@@ -26,7 +26,8 @@ internal sealed class DecodeCommand : ICliCommand
         };
         var words = new Argument<string[]>("words")
         {
-            Description = "64-bit words in hex (0x optional; spaces, commas or newlines between; a kernel log's 'prefix: 0x…' lines work), or '-' to read them from standard input.",
+            Description = "64-bit words in hex (0x optional; spaces, commas or newlines between), or '-' to read them from standard input; "
+                + "a pasted Linux arm-smmu-v3 event or CMDQ-error block works, and words for several records decode as several records.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var stage = new Option<int>("--stage") { Description = "pte: translation stage, 1 or 2.", DefaultValueFactory = _ => 1 };
