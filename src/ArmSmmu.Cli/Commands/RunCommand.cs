@@ -12,6 +12,8 @@ namespace ArmSmmu.Cli.Commands;
 /// </summary>
 internal sealed class RunCommand : ICliCommand
 {
+    private const long ProgressThreshold = 1 << 20;
+
     /// <inheritdoc />
     public Command Build(CliContext context)
     {
@@ -54,7 +56,8 @@ internal sealed class RunCommand : ICliCommand
         ScenarioReport report;
         try
         {
-            report = context.ErrorIsTerminal
+            // A file that runs in a blink gets no bar: it would only flicker.
+            report = context.ErrorIsTerminal && reader.Length >= ProgressThreshold
                 ? WithProgress(context, reader, () => ScenarioRunner.Run(reader.Header, reader.ReadTransactions(), reader.Source, options, sink))
                 : ScenarioRunner.Run(reader.Header, reader.ReadTransactions(), reader.Source, options, sink);
         }
