@@ -44,7 +44,21 @@ public sealed class ScenarioReader : IDisposable
     public long Length { get; }
 
     /// <summary>Bytes read so far by <see cref="ReadTransactions"/>, for a progress bar (0 to <see cref="Length"/>).</summary>
-    public long Position => _current is { } stream ? Math.Min(stream.Position, Length) : 0;
+    public long Position
+    {
+        get
+        {
+            // Read from a progress timer's thread: the stream may close (end of file, a bad transaction) meanwhile.
+            try
+            {
+                return _current is { } stream ? Math.Min(stream.Position, Length) : 0;
+            }
+            catch (ObjectDisposedException)
+            {
+                return Length;
+            }
+        }
+    }
 
     /// <summary>Opens and validates everything but the transactions of the scenario in <paramref name="path"/>.</summary>
     /// <param name="path">A JSON file.</param>
