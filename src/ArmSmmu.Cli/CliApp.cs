@@ -21,6 +21,7 @@ public static class CliApp
         new RunCommand(),
         new DemoCommand(),
         new ReplayCommand(),
+        new ExampleCommand(),
     ];
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen subcommand.</summary>
@@ -43,7 +44,8 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(input);
 
-        var context = new CliContext(CreateConsole(output), output, error, input);
+        bool errorIsTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        var context = new CliContext(CreateConsole(output), output, error, input, errorIsTerminal);
         RootCommand root = BuildRoot(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

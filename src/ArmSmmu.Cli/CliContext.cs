@@ -7,4 +7,5 @@ namespace ArmSmmu.Cli;
 /// <param name="Output">The raw output writer.</param>
 /// <param name="Error">The error writer.</param>
 /// <param name="Input">Standard input, for commands that read data from <c>-</c>.</param>
-internal sealed record CliContext(IAnsiConsole Console, TextWriter Output, TextWriter Error, TextReader Input);
+/// <param name="ErrorIsTerminal">Standard error is a terminal: progress may be shown there.</param>
+internal sealed record CliContext(IAnsiConsole Console, TextWriter Output, TextWriter Error, TextReader Input, bool ErrorIsTerminal = false);

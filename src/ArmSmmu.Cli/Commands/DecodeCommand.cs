@@ -26,13 +26,17 @@ internal sealed class DecodeCommand : ICliCommand
         };
         var words = new Argument<string[]>("words")
         {
-            Description = "64-bit words in hex (0x optional; spaces, commas or newlines between; a kernel log's 'prefix: 0x…' lines work), or '-' to read them from standard input.",
+            Description = "64-bit words in hex (0x optional; spaces, commas or newlines between), or '-' to read them from standard input; "
+                + "a pasted Linux arm-smmu-v3 event or CMDQ-error block works, and words for several records decode as several records.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var stage = new Option<int>("--stage") { Description = "pte: translation stage, 1 or 2.", DefaultValueFactory = _ => 1 };
         var level = new Option<int>("--level") { Description = "pte: lookup level, 0 to 3.", DefaultValueFactory = _ => 3 };
         var granule = new Option<string>("--granule") { Description = "pte: granule, 4k, 16k or 64k.", DefaultValueFactory = _ => "4k" };
         var log2Size = new Option<int?>("--log2size") { Description = "reg: the queue's LOG2SIZE, to split a PROD/CONS value into index and wrap." };
+        var pad = new Option<bool>("--pad") { Description = "Take the missing words of a short record as 0 (without it, a record needs all its words)." };
+        var json = new Option<bool>("--json") { Description = "Print the decoded fields as JSON (name, bits, value, meaning) instead of tables." };
+        var features = new FeatureOptions();
 
         var command = new Command("decode", "Decode raw SMMU records, page-table descriptors and register values field by field.");
         command.Arguments.Add(kind);
@@ -41,64 +45,118 @@ internal sealed class DecodeCommand : ICliCommand
         command.Options.Add(level);
         command.Options.Add(granule);
         command.Options.Add(log2Size);
+        command.Options.Add(pad);
+        command.Options.Add(json);
+        features.AddTo(command);
         command.SetAction(parse => Run(
             context,
             parse.GetValue(kind) ?? string.Empty,
             parse.GetValue(words) ?? [],
             new PteOptions(parse.GetValue(stage), parse.GetValue(level), parse.GetValue(granule) ?? "4k"),
-            parse.GetValue(log2Size)));
+            parse.GetValue(log2Size),
+            new RecordOptions(parse.GetValue(pad), parse.GetValue(json), () => features.Read(parse))));
         return command;
     }
 
-    private static int Run(CliContext context, string kind, string[] arguments, PteOptions pte, int? log2Size)
+    private static int Run(CliContext context, string kind, string[] arguments, PteOptions pte, int? log2Size, RecordOptions options)
     {
         if (string.Equals(kind, RegKind, StringComparison.OrdinalIgnoreCase))
         {
-            return DecodeRegister(context, arguments, log2Size);
+            return DecodeRegister(context, arguments, log2Size, options.Json);
         }
 
         if (string.Equals(kind, PteKind, StringComparison.OrdinalIgnoreCase))
         {
-            List<ulong> descriptor = ReadWords(context, arguments, PteKind, 1);
-            return DecodeDescriptor(context, descriptor[0], pte);
+            List<ulong> descriptor = ReadWords(context, arguments, PteKind, 1).Words;
+            return DecodeDescriptor(context, descriptor[0], pte, options.Json);
         }
 
         RecordKind record = RecordKind.Find(kind) ?? throw new CliUsageException(
             $"kind '{kind}' is not a record kind; expected one of {string.Join(", ", RecordKind.All.Select(k => k.Name))}, {PteKind}, {RegKind}.");
-        List<ulong> given = ReadWords(context, arguments, record.Name, record.Words);
-        var padded = new ulong[record.Words];
-        given.CopyTo(padded);
-
-        string words = string.Join(' ', padded.Select(w => $"0x{w:X16}"));
-        context.Output.WriteLine($"{record.Name}: {words}");
-        if (given.Count < record.Words)
+        (SmmuFeatures features, string featuresName) = options.Features();
+        Parsed parsed = HexWords.Parse(arguments, context.Input);
+        List<ulong> given = parsed.Words;
+        int size = record.Words;
+        if (given.Count == 0)
         {
-            context.Output.WriteLine(given.Count == record.Words - 1
-                ? $"note: {given.Count} of {record.Words} words given; dw{given.Count} taken as 0."
-                : $"note: {given.Count} of {record.Words} words given; dw{given.Count}..dw{record.Words - 1} taken as 0.");
+            throw new CliUsageException($"words: no words given for '{record.Name}' (it takes {Plural(size)}).");
         }
 
-        context.Console.Write(FieldTable.Create(record.Title, record.Describe(padded)));
+        if (given.Count % size != 0 && !options.Pad)
+        {
+            throw new CliUsageException(given.Count < size
+                ? $"words: {Plural(given.Count)} given, but '{record.Name}' takes {Plural(size)}; give all {size}, or add --pad to take the missing ones as 0."
+                : $"words: {Plural(given.Count)} given, which is not a whole number of {record.Name} records of {Plural(size)} each; add --pad to take the missing words of the last one as 0.");
+        }
+
+        var records = new List<DecodedRecord>();
+        for (int start = 0; start < given.Count; start += size)
+        {
+            var words = new ulong[size];
+            int count = Math.Min(size, given.Count - start);
+            given.CopyTo(start, words, 0, count);
+            ConfigurationVerdict? verdict = record.Check is null ? null : Verdict(record.Check(words, features), featuresName);
+            records.Add(new DecodedRecord(words, [.. words.Select(w => $"0x{w:X16}")], count, record.Describe(words), verdict));
+        }
+
+        var decoded = new DecodedRecords(record.Name, record.Title, parsed.Log.Count == 0 ? null : parsed.Log, record.Check is null ? null : featuresName, records);
+        if (options.Json)
+        {
+            DecodeJson.Write(context.Output, decoded, DecodeJsonContext.Default.DecodedRecords);
+            return 0;
+        }
+
+        foreach (string message in parsed.Log)
+        {
+            context.Output.WriteLine($"log: {message}");
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            DecodedRecord r = records[i];
+            string title = records.Count == 1 ? record.Title : string.Create(CultureInfo.InvariantCulture, $"{record.Title}, record {i + 1} of {records.Count}");
+            context.Output.WriteLine($"{record.Name}: {string.Join(' ', r.WordsHex)}");
+            if (r.WordsGiven < size)
+            {
+                context.Output.WriteLine(r.WordsGiven == size - 1
+                    ? $"note: {r.WordsGiven} of {size} words given; dw{r.WordsGiven} taken as 0 (--pad)."
+                    : $"note: {r.WordsGiven} of {size} words given; dw{r.WordsGiven}..dw{size - 1} taken as 0 (--pad).");
+            }
+
+            context.Console.Write(FieldTable.Create(title, r.Fields));
+            if (r.Check is not null)
+            {
+                context.Output.WriteLine(r.Check.Text);
+            }
+        }
+
         return 0;
     }
 
-    private static List<ulong> ReadWords(CliContext context, string[] arguments, string kind, int maximum)
+    /// <summary>The device's verdict on an STE or CD, as one line naming the event and the rule (the words Explain uses).</summary>
+    private static ConfigurationVerdict Verdict((string Event, string Rule)? problem, string features) => problem is (string ev, string rule)
+        ? new ConfigurationVerdict(false, ev, rule, $"{(rule == "V = 0" ? "INVALID" : "ILLEGAL")} ({ev}): {rule} (checked against {features}).")
+        : new ConfigurationVerdict(true, null, null, $"valid: the SMMU takes it (checked against {features}, IHI0070 §5.2.2, §5.4.2).");
+
+    private static string Plural(int words) => string.Create(CultureInfo.InvariantCulture, $"{words} word{(words == 1 ? string.Empty : "s")}");
+
+    private static Parsed ReadWords(CliContext context, string[] arguments, string kind, int maximum)
     {
-        List<ulong> words = HexWords.Parse(arguments, context.Input);
-        if (words.Count == 0)
+        Parsed parsed = HexWords.Parse(arguments, context.Input);
+        if (parsed.Words.Count == 0)
         {
             throw new CliUsageException($"words: no words given for '{kind}' (expected {maximum}).");
         }
 
-        if (words.Count > maximum)
+        if (parsed.Words.Count > maximum)
         {
-            throw new CliUsageException($"words: {words.Count} words given, but '{kind}' has {maximum}.");
+            throw new CliUsageException($"words: {parsed.Words.Count} words given, but '{kind}' has {maximum}.");
         }
 
-        return words;
+        return parsed;
     }
 
-    private static int DecodeDescriptor(CliContext context, ulong value, PteOptions options)
+    private static int DecodeDescriptor(CliContext context, ulong value, PteOptions options, bool json)
     {
         if (options.Stage is not (1 or 2))
         {
@@ -118,13 +176,21 @@ internal sealed class DecodeCommand : ICliCommand
             _ => throw new CliUsageException($"--granule '{options.Granule}': the granule must be 4k, 16k or 64k."),
         };
 
+        IReadOnlyList<DecodedField> fields = new PageTableDescriptor(value).Describe(options.Stage, options.Level, granule);
+        if (json)
+        {
+            var decoded = new DecodedDescriptor(options.Stage, options.Level, (int)(granule.PageSize >> 10), value, DecodeJson.Hex(value), fields);
+            DecodeJson.Write(context.Output, decoded, DecodeJsonContext.Default.DecodedDescriptor);
+            return 0;
+        }
+
         string title = string.Create(CultureInfo.InvariantCulture, $"Stage-{options.Stage} descriptor, level {options.Level}, {granule.PageSize >> 10} KB granule (DDI0487 D8.3)");
         context.Output.WriteLine($"pte: 0x{value:X16}");
-        context.Console.Write(FieldTable.Create(title, new PageTableDescriptor(value).Describe(options.Stage, options.Level, granule)));
+        context.Console.Write(FieldTable.Create(title, fields));
         return 0;
     }
 
-    private static int DecodeRegister(CliContext context, string[] arguments, int? log2Size)
+    private static int DecodeRegister(CliContext context, string[] arguments, int? log2Size, bool json)
     {
         if (arguments.Length == 0)
         {
@@ -132,7 +198,7 @@ internal sealed class DecodeCommand : ICliCommand
         }
 
         RegisterKind register = RegisterKind.Find(arguments[0]);
-        List<ulong> values = ReadWords(context, arguments[1..], register.Name, 1);
+        List<ulong> values = ReadWords(context, arguments[1..], register.Name, 1).Words;
         ulong value = values[0];
         if (!register.Is64Bit && value > uint.MaxValue)
         {
@@ -146,11 +212,20 @@ internal sealed class DecodeCommand : ICliCommand
                 : $"--log2size applies to queue PROD/CONS registers, not {register.Name}.");
         }
 
+        IReadOnlyList<DecodedField> fields = register.Describe(value, log2Size);
+        if (json)
+        {
+            DecodeJson.Write(context.Output, new DecodedRegister(register.Name, register.Offset, value, DecodeJson.Hex(value), fields), DecodeJsonContext.Default.DecodedRegister);
+            return 0;
+        }
+
         string width = register.Is64Bit ? "X16" : "X8";
         string title = string.Create(CultureInfo.InvariantCulture, $"{register.Name} (offset 0x{register.Offset:X}) = 0x{value.ToString(width, CultureInfo.InvariantCulture)}");
-        context.Console.Write(FieldTable.Create(title, register.Describe(value, log2Size)));
+        context.Console.Write(FieldTable.Create(title, fields));
         return 0;
     }
 
     private readonly record struct PteOptions(int Stage, int Level, string Granule);
+
+    private readonly record struct RecordOptions(bool Pad, bool Json, Func<(SmmuFeatures Features, string Name)> Features);
 }

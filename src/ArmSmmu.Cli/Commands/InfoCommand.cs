@@ -13,12 +13,14 @@ internal sealed class InfoCommand : ICliCommand
     /// <inheritdoc />
     public Command Build(CliContext context)
     {
+        var json = new Option<bool>("--json") { Description = "Print the registers as JSON: name, offset and value as numbers, and each field as name/bits/value/meaning." };
         var command = new Command("info", "Show the ID registers of the default SMMU (SmmuFeatures.Default), decoded field by field.");
-        command.SetAction(_ => Run(context, SmmuFeatures.Default));
+        command.Options.Add(json);
+        command.SetAction(parse => Run(context, SmmuFeatures.Default, parse.GetValue(json)));
         return command;
     }
 
-    private static int Run(CliContext context, SmmuFeatures features)
+    private static int Run(CliContext context, SmmuFeatures features, bool json)
     {
         (ulong Offset, uint Value)[] registers =
         [
@@ -29,6 +31,17 @@ internal sealed class InfoCommand : ICliCommand
             (SmmuRegister.IIDR, features.Iidr),
             (SmmuRegister.AIDR, features.Aidr),
         ];
+
+        if (json)
+        {
+            var report = new InfoReport("SmmuFeatures.Default", [.. registers.Select(r =>
+            {
+                RegisterKind register = RegisterKind.All.First(k => k.Offset == r.Offset);
+                return new DecodedRegister(register.Name, r.Offset, r.Value, DecodeJson.Hex(r.Value), register.Describe(r.Value, null));
+            })]);
+            DecodeJson.Write(context.Output, report, DecodeJsonContext.Default.InfoReport);
+            return 0;
+        }
 
         var table = new Table { Title = new TableTitle("SMMUv3 ID registers (SmmuFeatures.Default)") };
         table.AddColumns("Register", "Offset", "Value", "Field", "Bits", "Raw", "Meaning");

@@ -15,6 +15,10 @@ namespace ArmSmmu.Cli.Scenarios;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
 [JsonSerializable(typeof(Scenario))]
+[JsonSerializable(typeof(List<StreamSpec>))]
+[JsonSerializable(typeof(TransactionSpec))]
+[JsonSerializable(typeof(FeaturesSpec))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class ScenarioJsonContext : JsonSerializerContext
 {
 }

@@ -4,29 +4,20 @@ using System.Text.Json;
 namespace ArmSmmu.Cli.Scenarios;
 
 /// <summary>
-/// Reads a scenario file and validates all of it before anything runs: JSON syntax, unknown or missing properties,
-/// value spellings, alignment, overlaps, and references between streams and transactions.
+/// Reads a scenario file whole and validates it: JSON syntax, unknown or missing properties, value spellings,
+/// alignment, overlaps, and references between streams and transactions. <see cref="ScenarioReader"/> does the same
+/// one transaction at a time, for files too long to hold.
 /// </summary>
 public static class ScenarioLoader
 {
-    /// <summary>Loads and validates the scenario in <paramref name="path"/>.</summary>
+    /// <summary>Loads and validates the scenario in <paramref name="path"/>, transactions included.</summary>
     /// <param name="path">A JSON file.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="ScenarioException">The file cannot be read or is not a valid scenario; the message names the place.</exception>
     public static Scenario Load(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ScenarioException(path, null, null, null, "cannot read the file: " + ex.Message, ex);
-        }
-
-        return Parse(json, path);
+        using ScenarioReader reader = ScenarioReader.Open(path);
+        return ReadAll(reader);
     }
 
     /// <summary>Parses and validates a scenario held in a string.</summary>
@@ -36,72 +27,29 @@ public static class ScenarioLoader
     /// <exception cref="ScenarioException">Not a valid scenario; the message names the place.</exception>
     public static Scenario Parse(string json, string source)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(source);
-        Scenario? scenario;
-        try
-        {
-            scenario = JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.Scenario);
-        }
-        catch (JsonException ex)
-        {
-            throw new ScenarioException(source, ex.Path, ex.LineNumber + 1, ex.BytePositionInLine + 1, JsonReason(ex), ex);
-        }
+        using ScenarioReader reader = ScenarioReader.FromText(json, source);
+        return ReadAll(reader);
+    }
 
-        if (scenario is null)
-        {
-            throw new ScenarioException(source, "$", null, null, "the scenario is null; expected an object");
-        }
-
-        new Validator(source).Check(scenario);
+    private static Scenario ReadAll(ScenarioReader reader)
+    {
+        Scenario scenario = reader.Header;
+        scenario.Transactions = [.. reader.ReadTransactions()];
         return scenario;
     }
 
-    /// <summary>The serializer's message without its own "Path: … | LineNumber: …" suffix, which the exception already places.</summary>
-    private static string JsonReason(JsonException ex)
-    {
-        string message = ex.Message;
-        int suffix = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        if (suffix < 0)
-        {
-            suffix = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
-        }
-
-        message = suffix >= 0 ? message[..suffix] : message;
-        const string RequiredPrefix = "JSON deserialization for type '";
-        if (message.StartsWith(RequiredPrefix, StringComparison.Ordinal))
-        {
-            // "… for type 'ArmSmmu.Cli.Scenarios.MappingSpec' was missing required properties including: 'pa'."
-            int including = message.IndexOf("including: ", StringComparison.Ordinal);
-            string names = including >= 0 ? message[(including + "including: ".Length)..].TrimEnd('.') : string.Empty;
-            return "missing required property " + names;
-        }
-
-        const string UnmappedPrefix = "The JSON property '";
-        if (message.StartsWith(UnmappedPrefix, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
-        {
-            string name = message[UnmappedPrefix.Length..message.IndexOf('\'', UnmappedPrefix.Length)];
-            return $"unknown property '{name}'";
-        }
-
-        if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
-        {
-            // The serializer names the enclosing .NET type, which says nothing to the author of the file.
-            return "the value has the wrong JSON type for this property (see docs/scenario-format.md)";
-        }
-
-        return message.TrimEnd('.');
-    }
-
     /// <summary>The semantic checks, each naming the JSON path of the value it rejects.</summary>
-    private sealed class Validator(string source)
+    internal sealed class Validator(string source)
     {
         private static readonly int[] OutputSizes = [32, 36, 40, 42, 44, 48, 52];
+        private readonly Dictionary<uint, StreamSpec> _streams = [];
+        private SmmuFeatures _features = SmmuFeatures.Default;
 
-        public void Check(Scenario scenario)
+        /// <summary>Everything but the transactions.</summary>
+        public void CheckHeader(Scenario scenario)
         {
-            SmmuFeatures features = CheckFeatures(scenario.Features);
-            var streams = new Dictionary<uint, StreamSpec>();
+            SmmuFeatures features = _features = CheckFeatures(scenario.Features);
+            Dictionary<uint, StreamSpec> streams = _streams;
             for (int i = 0; i < scenario.Streams.Count; i++)
             {
                 string path = Index("$.streams", i);
@@ -112,13 +60,6 @@ public static class ScenarioLoader
                 }
 
                 CheckStream(stream, path, features);
-            }
-
-            for (int i = 0; i < scenario.Transactions.Count; i++)
-            {
-                string path = Index("$.transactions", i);
-                TransactionSpec transaction = scenario.Transactions[i] ?? throw Fail(path, "a transaction must be an object, not null");
-                CheckTransaction(transaction, path, streams);
             }
         }
 
@@ -160,7 +101,7 @@ public static class ScenarioLoader
         {
             if (stream.StreamId >> features.StreamIdBits != 0)
             {
-                throw Fail(path + ".streamId", $"StreamID {stream.StreamId} does not fit the device's {features.StreamIdBits}-bit StreamIDs");
+                throw Fail(path + ".streamId", $"StreamID {stream.StreamId} does not fit the device's {features.StreamIdBits}-bit StreamIDs (expected 0 to {(1L << features.StreamIdBits) - 1})");
             }
 
             StreamMode mode = Value(path + ".mode", () => ScenarioValues.ParseMode(stream.Mode));
@@ -242,7 +183,16 @@ public static class ScenarioLoader
                     throw Fail(at + ".pa", $"address {mapping.Pa} is not aligned to the {granuleName} granule");
                 }
 
-                if (iova + size < iova || pa + size < pa)
+                // The runner's streams take 48-bit IOVAs (StreamOptions) and IPAs no wider than the device's IAS.
+                int inputBits = stage == 2
+                    ? Math.Min(StreamOptions.Default.IntermediateAddressBits, features.InputAddressBits)
+                    : StreamOptions.Default.InputAddressBits;
+                if (iova >> inputBits != 0 || (iova + size - 1) >> inputBits != 0 || iova + size < iova)
+                {
+                    throw Fail(at + ".iova", $"the range {mapping.Iova} + {mapping.Size} exceeds the {inputBits}-bit input address size (IAS)");
+                }
+
+                if (pa + size < pa)
                 {
                     throw Fail(at + ".size", "the mapping runs past the end of the 64-bit address space");
                 }
@@ -284,9 +234,23 @@ public static class ScenarioLoader
             }
         }
 
-        private void CheckTransaction(TransactionSpec transaction, string path, Dictionary<uint, StreamSpec> streams)
+        /// <summary>One transaction, against the streams <see cref="CheckHeader"/> saw.</summary>
+        public void CheckTransaction(TransactionSpec? transaction, string path, long line)
         {
-            if (!streams.TryGetValue(transaction.StreamId, out StreamSpec? stream))
+            _line = line;
+            try
+            {
+                CheckTransaction(transaction ?? throw Fail(path, "a transaction must be an object, not null"), path);
+            }
+            finally
+            {
+                _line = null;
+            }
+        }
+
+        private void CheckTransaction(TransactionSpec transaction, string path)
+        {
+            if (!_streams.TryGetValue(transaction.StreamId, out StreamSpec? stream))
             {
                 throw Fail(path + ".streamId", $"stream {transaction.StreamId} is not defined in \"streams\"");
             }
@@ -300,7 +264,7 @@ public static class ScenarioLoader
                     throw Fail(path + ".pasid", $"PASID given for stream {stream.StreamId}, a {stream.Mode} stream; only stage1 and nested streams take PASIDs");
                 }
 
-                CheckPasid(path + ".pasid", pasid, SmmuFeatures.Default);
+                CheckPasid(path + ".pasid", pasid, _features);
             }
 
             if (transaction.Expect is not Expect expect)
@@ -354,7 +318,9 @@ public static class ScenarioLoader
             }
         }
 
-        private ScenarioException Fail(string path, string reason) => new(source, path, null, null, reason);
+        private long? _line;
+
+        private ScenarioException Fail(string path, string reason) => new(source, path, _line, null, reason);
 
         private static string Index(string path, int index) => string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
     }

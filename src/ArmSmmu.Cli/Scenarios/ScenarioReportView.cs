@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -18,9 +17,22 @@ internal static class ScenarioReportView
     public static void Write(CliContext context, ScenarioReport report)
     {
         context.Console.Write(Results(report));
-        foreach (TransactionReport failed in report.Transactions.Where(t => t.Met == false))
+        if (report.TransactionCount > report.Transactions.Count)
+        {
+            context.Output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"… {report.TransactionCount - report.Transactions.Count} more transactions not shown (--json lists every one, --summary only the counts)."));
+        }
+
+        foreach (TransactionReport failed in report.Failures)
         {
             context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Failed} #{failed.Index}: {failed.Mismatch}"));
+        }
+
+        int unlisted = report.ExpectationsTotal - report.ExpectationsMet - report.Failures.Count;
+        if (unlisted > 0)
+        {
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"… {unlisted} more failed expectations not listed (--json lists every one)."));
         }
 
         foreach (TransactionReport explained in report.Transactions.Where(t => t.Explanation is not null))
@@ -33,24 +45,29 @@ internal static class ScenarioReportView
         }
 
         context.Console.Write(Events(report.Events));
-        context.Console.Write(Statistics(report.Statistics));
-        context.Output.WriteLine(Summary(report));
+        if (report.EventCount > report.Events.Count)
+        {
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"… {report.EventCount - report.Events.Count} more event records not shown."));
+        }
+
+        WriteSummary(context, report);
     }
 
-    /// <summary>The report as indented JSON (camelCase, nulls left out).</summary>
-    /// <param name="output">Where to write.</param>
+    /// <summary>Only the counters and the expectation tally (<c>--summary</c>).</summary>
+    /// <param name="context">Where to write.</param>
     /// <param name="report">The report.</param>
-    public static void WriteJson(TextWriter output, ScenarioReport report)
+    public static void WriteSummary(CliContext context, ScenarioReport report)
     {
-        output.WriteLine(JsonSerializer.Serialize(report, ScenarioReportJsonContext.Default.ScenarioReport));
+        context.Console.Write(Statistics(report.Statistics));
+        context.Output.WriteLine(Summary(report));
     }
 
     /// <summary>"N of M expectations met", or a note that the scenario had none.</summary>
     /// <param name="report">The report.</param>
     /// <returns>The line.</returns>
     public static string Summary(ScenarioReport report) => report.ExpectationsTotal == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"{report.Transactions.Count} transactions, no expectations given.")
-        : string.Create(CultureInfo.InvariantCulture, $"{report.ExpectationsMet} of {report.ExpectationsTotal} expectations met.");
+        ? string.Create(CultureInfo.InvariantCulture, $"{report.TransactionCount} transactions, no expectations given.")
+        : string.Create(CultureInfo.InvariantCulture, $"{report.TransactionCount} transactions; {report.ExpectationsMet} of {report.ExpectationsTotal} expectations met.");
 
     private static Table Results(ScenarioReport report)
     {
@@ -58,7 +75,7 @@ internal static class ScenarioReportView
         table.AddColumns("#", "Stream", "PASID", "Access", "Address", "Outcome", "PA or fault", "Expected", "OK");
         foreach (TransactionReport t in report.Transactions)
         {
-            string result = t.Pa ?? t.Fault ?? "abort, no event";
+            string result = t.PaHex ?? t.Fault ?? "abort, no event";
             if (t.Fault is not null && !t.FaultRecorded)
             {
                 result += " (not recorded)";
@@ -69,7 +86,7 @@ internal static class ScenarioReportView
                 Hex(t.StreamId),
                 t.Pasid is uint pasid ? Dec(pasid) : None,
                 t.Privileged ? t.Access + " (priv)" : t.Access,
-                t.Address,
+                t.AddressHex,
                 t.Outcome,
                 result,
                 t.Expected ?? None,
@@ -93,10 +110,10 @@ internal static class ScenarioReportView
             table.AddRow(Cells(
                 e.Transaction is int index ? Dec(index) : "setup",
                 e.Type,
-                e.StreamId,
+                Hex(e.StreamId),
                 e.SubstreamId is uint ssid ? Dec(ssid) : None,
-                e.InputAddress ?? None,
-                e.Ipa ?? None,
+                e.InputAddress is ulong input ? Hex(input) : None,
+                e.Ipa is ulong ipa ? Hex(ipa) : None,
                 e.Class ?? None,
                 e.Stage2 switch { true => "1 (stage 2)", false => "0 (stage 1)", null => None }));
         }
@@ -128,5 +145,5 @@ internal static class ScenarioReportView
 
     private static string Dec(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Hex(uint value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X}");
+    private static string Hex(ulong value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X}");
 }

@@ -12,53 +12,103 @@ namespace ArmSmmu.Cli.Scenarios;
 /// </summary>
 public static class ScenarioRunner
 {
-    /// <summary>Runs <paramref name="scenario"/>.</summary>
+    /// <summary>Runs <paramref name="scenario"/>, keeping every row of the report.</summary>
     /// <param name="scenario">A scenario that <see cref="ScenarioLoader"/> accepted.</param>
     /// <param name="source">Where it came from (a file name), for messages.</param>
-    /// <returns>The results, events and counters.</returns>
     /// <param name="explain">Also explain, step by step, every transaction that does not succeed (SmmuV3.Explain).</param>
+    /// <returns>The results, events and counters.</returns>
     /// <exception cref="ScenarioException">The host API refused part of the configuration (e.g. a stage-2 mapping over the IPA window a nested stream reserves).</exception>
     public static ScenarioReport Run(Scenario scenario, string source, bool explain = false)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        ArgumentNullException.ThrowIfNull(source);
-
-        Iommu iommu = Setup(scenario, source, scenario.ToFeatures());
-        var events = new List<EventReport>();
-        Drain(iommu, null, events);
-        var transactions = new List<TransactionReport>(scenario.Transactions.Count);
-        for (int i = 0; i < scenario.Transactions.Count; i++)
-        {
-            TransactionSpec transaction = scenario.Transactions[i];
-            var request = new TranslationRequest(
-                transaction.StreamId, transaction.AddressValue, transaction.AccessValue, transaction.Pasid, transaction.Privileged, transaction.Secure);
-
-            // Explained before it runs: the explanation sees the state the transaction meets, and changes none of it.
-            var explanation = explain ? iommu.Device.Explain(request) : null;
-            TranslationResult result = iommu.Device.Translate(request);
-            var report = Report(i + 1, transaction, result);
-            transactions.Add(explanation is not null && !result.IsSuccess
-                ? report with { Explanation = [.. explanation.Steps.Select(step => step.ToString())] }
-                : report);
-            Drain(iommu, i + 1, events);
-        }
-
-        return new ScenarioReport(scenario.Name, transactions, events, Counters(iommu.Statistics));
+        return Run(scenario, scenario.Transactions, source, new ScenarioRunOptions { Explain = explain, KeepRows = int.MaxValue });
     }
 
-    /// <summary>Brings up a fresh <see cref="Iommu"/> and configures the scenario's streams, PASIDs and mappings; its transactions are not run.</summary>
-    /// <param name="scenario">A scenario that <see cref="ScenarioLoader"/> accepted.</param>
-    /// <param name="source">Where it came from (a file name), for messages.</param>
-    /// <param name="features">The device's features: the scenario's own (<see cref="Scenario.ToFeatures"/>), possibly with other cache sizes.</param>
-    /// <returns>The configured IOMMU.</returns>
+    /// <summary>
+    /// Runs the streams of <paramref name="header"/> and then each of <paramref name="transactions"/> as it is
+    /// enumerated, so the transactions can be read from a file while they run; the report keeps only the first rows.
+    /// </summary>
+    /// <param name="header">A scenario whose features and streams <see cref="ScenarioLoader"/> accepted (its own transactions are ignored).</param>
+    /// <param name="transactions">The transactions, validated, in order.</param>
+    /// <param name="source">Where they came from (a file name), for messages.</param>
+    /// <param name="options">What to explain and how many rows to keep.</param>
+    /// <param name="observer">Sees every row as it happens (e.g. to write it out), or null.</param>
+    /// <returns>The first rows, the tally and the counters.</returns>
     /// <exception cref="ScenarioException">The host API refused part of the configuration.</exception>
-    public static Iommu Setup(Scenario scenario, string source, SmmuFeatures features)
+    public static ScenarioReport Run(Scenario header, IEnumerable<TransactionSpec> transactions, string source, ScenarioRunOptions options, IScenarioObserver? observer = null)
     {
-        ArgumentNullException.ThrowIfNull(scenario);
-        var iommu = new Iommu(features);
-        for (int i = 0; i < scenario.Streams.Count; i++)
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(transactions);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+
+        Iommu iommu = Configure(header, source);
+        var kept = new List<TransactionReport>();
+        var failures = new List<TransactionReport>();
+        var events = new List<EventReport>();
+        List<EventReport> setup = Drain(iommu, null);
+        events.AddRange(setup.Take(options.KeepEvents));
+        observer?.Setup(setup);
+        int count = setup.Count, index = 0, expected = 0, met = 0;
+        foreach (TransactionSpec transaction in transactions)
         {
-            Configure(iommu, scenario.Streams[i], source, Index("$.streams", i));
+            index++;
+            TranslationRequest request = transaction.ToRequest();
+
+            // Explained before it runs: the explanation sees the state the transaction meets, and changes none of it.
+            var explanation = options.Explain ? iommu.Device.Explain(request) : null;
+            TranslationResult result = iommu.Device.Translate(request);
+            List<EventReport> raised = Drain(iommu, index);
+            var report = Report(index, transaction, result) with
+            {
+                Events = raised.Count == 0 ? null : raised,
+                Explanation = explanation is not null && !result.IsSuccess ? [.. explanation.Steps.Select(step => step.ToString())] : null,
+            };
+
+            count += raised.Count;
+            events.AddRange(raised.Take(options.KeepEvents - events.Count));
+            expected += report.Met is null ? 0 : 1;
+            met += report.Met == true ? 1 : 0;
+            if (kept.Count < options.KeepRows)
+            {
+                kept.Add(report);
+            }
+
+            if (report.Met == false && failures.Count < options.KeepRows)
+            {
+                failures.Add(report);
+            }
+
+            observer?.Transaction(report);
+        }
+
+        return new ScenarioReport(header.Name, kept, events, Counters(iommu.Statistics))
+        {
+            TransactionCount = index,
+            EventCount = count,
+            Failures = failures,
+            ExpectationsTotal = expected,
+            ExpectationsMet = met,
+        };
+    }
+
+    /// <summary>
+    /// A fresh SMMU with the scenario's features, brought up by the host driver, with its streams, PASIDs and mappings
+    /// configured (the scenario's transactions are not run): what a trace replayed against the scenario meets.
+    /// </summary>
+    /// <param name="header">A scenario whose features and streams <see cref="ScenarioLoader"/> accepted.</param>
+    /// <param name="source">Where it came from (a file name), for messages.</param>
+    /// <param name="features">The device's features; null for the scenario's own (<see cref="Scenario.ToFeatures"/>). A sweep passes them with other cache sizes.</param>
+    /// <returns>The configured SMMU.</returns>
+    /// <exception cref="ScenarioException">The host API refused part of the configuration.</exception>
+    public static Iommu Configure(Scenario header, string source, SmmuFeatures? features = null)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(source);
+        var iommu = new Iommu(features ?? header.ToFeatures());
+        for (int i = 0; i < header.Streams.Count; i++)
+        {
+            Configure(iommu, header.Streams[i], source, Index("$.streams", i));
         }
 
         return iommu;
@@ -132,6 +182,7 @@ public static class ScenarioRunner
 
     private static TransactionReport Report(int index, TransactionSpec transaction, TranslationResult result)
     {
+        ulong address = transaction.AddressValue;
         string? pa = result.IsSuccess ? Hex(result.PhysicalAddress) : null;
         string? fault = result.Fault == EventType.None ? null : EventRecord.TypeName(result.Fault);
         Expect? expect = transaction.Expect;
@@ -170,8 +221,10 @@ public static class ScenarioRunner
             transaction.Pasid,
             transaction.Access,
             transaction.Privileged,
-            Hex(transaction.AddressValue),
+            address,
+            Hex(address),
             OutcomeName(result.Outcome),
+            result.IsSuccess ? result.PhysicalAddress : null,
             pa,
             fault,
             result.FaultRecorded,
@@ -192,13 +245,8 @@ public static class ScenarioRunner
         _ => "faulted",
     };
 
-    private static void Drain(Iommu iommu, int? transaction, List<EventReport> events)
-    {
-        foreach (EventRecord record in iommu.DrainEvents())
-        {
-            events.Add(Report(transaction, record));
-        }
-    }
+    private static List<EventReport> Drain(Iommu iommu, int? transaction) =>
+        [.. iommu.DrainEvents().Select(record => Report(transaction, record))];
 
     private static EventReport Report(int? transaction, EventRecord record)
     {
@@ -208,18 +256,20 @@ public static class ScenarioRunner
         bool substream = Field("SSV") is { Value: 1 } || (record.Type == EventType.CBadSubstreamId);
         bool? stage2 = Field("S2") is DecodedField s2 ? s2.Value == 1 : null;
         string? cls = Field("CLASS") is DecodedField c ? ((FaultClass)c.Value).ToString() : null;
-        string? ipa = stage2 == true && Field("IPA") is DecodedField i ? Hex(i.Value) : null;
-        string? input = Field("InputAddr") is DecodedField a ? Hex(a.Value) : null;
+        ulong? ipa = stage2 == true && Field("IPA") is DecodedField i ? i.Value : null;
+        ulong? input = Field("InputAddr") is DecodedField a ? a.Value : null;
+        ulong[] words = [record.Dw0, record.Dw1, record.Dw2, record.Dw3];
         return new EventReport(
             transaction,
             EventRecord.TypeName(record.Type),
-            Hex(record.StreamId),
+            record.StreamId,
             substream ? record.SubstreamId : null,
             input,
             ipa,
             cls,
             stage2,
-            [Hex16(record.Dw0), Hex16(record.Dw1), Hex16(record.Dw2), Hex16(record.Dw3)],
+            words,
+            [.. words.Select(Hex16)],
             record.ToString());
     }
 
@@ -237,4 +287,29 @@ public static class ScenarioRunner
     private static string Hex16(ulong value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X16}");
 
     private static string Index(string path, int index) => string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
+}
+
+/// <summary>How <see cref="ScenarioRunner"/> runs a scenario and how much of it the report keeps.</summary>
+public sealed record ScenarioRunOptions
+{
+    /// <summary>Explain, step by step, every transaction that does not succeed (SmmuV3.Explain).</summary>
+    public bool Explain { get; init; }
+
+    /// <summary>How many transaction rows, and how many failed expectations, the report keeps in full.</summary>
+    public int KeepRows { get; init; } = 100;
+
+    /// <summary>How many event records the report keeps in full.</summary>
+    public int KeepEvents { get; init; } = 100;
+}
+
+/// <summary>Sees each row of a run as it happens, e.g. to write it out without keeping it.</summary>
+public interface IScenarioObserver
+{
+    /// <summary>The event records raised while the streams were set up.</summary>
+    /// <param name="events">The records, oldest first.</param>
+    void Setup(IReadOnlyList<EventReport> events);
+
+    /// <summary>One transaction's result, with the event records it raised.</summary>
+    /// <param name="report">The row.</param>
+    void Transaction(TransactionReport report);
 }

@@ -9,7 +9,7 @@ public class DecodeCommandTests
     public void Ste_with_config_stage1_decodes_V_Config_and_context_pointer_and_says_missing_words_are_zero()
     {
         // IHI0070 §5.2 (digest 2.1): V dw0[0], Config dw0[3:1] = 0b101 stage-1 translate, S1ContextPtr dw0[55:6].
-        var (code, output, error) = CliRunner.Run("decode", "ste", "0x000000008000000B");
+        var (code, output, error) = CliRunner.Run("decode", "ste", "0x000000008000000B", "--pad");
         Assert.Equal(0, code);
         Assert.Empty(error);
         Assert.Matches(@"V\s*│\s*dw0\[0\]\s*│\s*1\s*│", output);
@@ -22,7 +22,7 @@ public class DecodeCommandTests
     public void Linux_stage1_cd_word0_gives_T0SZ_TG0_IPS_and_ASID()
     {
         // Digest 3.1 / 7.10: Linux CD dw0 0x0000_E205_C000_3510 with ASID 1 in [63:48]: T0SZ 16, TG0 4K, IPS 0b101 48 bits.
-        var (code, output, _) = CliRunner.Run("decode", "cd", "0x0001_E205_C000_3510");
+        var (code, output, _) = CliRunner.Run("decode", "cd", "0x0001_E205_C000_3510", "--pad");
         Assert.Equal(0, code);
         Assert.Matches(@"T0SZ\s*│\s*dw0\[5:0\]\s*│\s*0x10\s*│\s*16 ", output);
         Assert.Matches(@"TG0\s*│\s*dw0\[7:6\]\s*│\s*0\s*│\s*0b00 4 KB", output);
@@ -180,8 +180,9 @@ public class DecodeCommandTests
     [InlineData(new[] { "decode", "frob", "1" }, "kind 'frob' is not a record kind")]
     [InlineData(new[] { "decode", "ste", "0x1", "0xZZ" }, "word 2 '0xZZ' is not a hex number")]
     [InlineData(new[] { "decode", "cmd", "0x1_0000_0000_0000_0000" }, "does not fit in 64 bits")]
-    [InlineData(new[] { "decode", "ste", "1", "2", "3", "4", "5", "6", "7", "8", "9" }, "9 words given, but 'ste' has 8")]
-    [InlineData(new[] { "decode", "l1std", "1", "2" }, "2 words given, but 'l1std' has 1")]
+    [InlineData(new[] { "decode", "ste", "1", "2", "3", "4", "5", "6", "7", "8", "9" }, "9 words given, which is not a whole number of ste records of 8 words each")]
+    [InlineData(new[] { "decode", "event", "0x10" }, "1 word given, but 'event' takes 4 words; give all 4, or add --pad")]
+    [InlineData(new[] { "decode", "pte", "1", "2" }, "2 words given, but 'pte' has 1")]
     [InlineData(new[] { "decode", "event" }, "no words given for 'event'")]
     [InlineData(new[] { "decode", "ste", "-", "1" }, "'-'")]
     [InlineData(new[] { "decode", "reg", "FROB", "1" }, "register 'FROB' is not a register name")]

@@ -51,7 +51,7 @@ public class DemoCommandTests
         // stage 1, CLASS = IN (0b10 at dw1[41:40]), InputAddr 0x400100 (IHI0070 §7.3).
         const string Words = "0x0000001000002813 0x0000020000000000 0x0000000000400100 0x0000000000000000";
         string last = output.TrimEnd().Split('\n')[^1];
-        Assert.Contains("smmu run examples/stage1-dma.json", last, StringComparison.Ordinal);
+        Assert.Contains("smmu example stage1-dma > stage1-dma.json && smmu run stage1-dma.json", last, StringComparison.Ordinal);
         Assert.Contains($"smmu decode event {Words}", last, StringComparison.Ordinal);
 
         // ... and that command works.

@@ -30,7 +30,7 @@ public sealed class ReplayTraceTests : IDisposable
     {
         string scenarioPath = Write("s.json", Scenario);
         Scenario scenario = ScenarioLoader.Load(scenarioPath);
-        var iommu = ScenarioRunner.Setup(scenario, scenarioPath, scenario.ToFeatures());
+        var iommu = ScenarioRunner.Configure(scenario, scenarioPath);
 
         // Expected PAs from the mappings: PA = mapping PA + (IOVA - mapping IOVA).
         (string Line, ulong? Pa)[] cases =

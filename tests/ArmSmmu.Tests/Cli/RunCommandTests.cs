@@ -130,14 +130,21 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(1, first.GetProperty("index").GetInt32());
         Assert.Equal(32, first.GetProperty("streamId").GetInt32());
         Assert.Equal("translated", first.GetProperty("outcome").GetString());
-        Assert.Equal("0x200000010", first.GetProperty("pa").GetString());
+        Assert.Equal(0x200000010UL, first.GetProperty("pa").GetUInt64());
+        Assert.Equal("0x200000010", first.GetProperty("paHex").GetString());
+        Assert.Equal(0x40000010UL, first.GetProperty("address").GetUInt64());
 
-        // Its seventh: an unmapped IPA of a stage-2-only stream is a stage-2 F_TRANSLATION (S2 = 1, IPA = input).
-        JsonElement fault = root.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("transaction").GetInt32() == 7);
+        // Its seventh: an unmapped IPA of a stage-2-only stream is a stage-2 F_TRANSLATION (S2 = 1, IPA = input),
+        // listed with the transaction that raised it; StreamID and IPA are JSON numbers.
+        JsonElement fault = results[6].GetProperty("events").EnumerateArray().Single();
+        Assert.Equal(7, fault.GetProperty("transaction").GetInt32());
         Assert.Equal("F_TRANSLATION", fault.GetProperty("type").GetString());
+        Assert.Equal(32, fault.GetProperty("streamId").GetInt32());
         Assert.True(fault.GetProperty("stage2").GetBoolean());
-        Assert.Equal("0x60000000", fault.GetProperty("ipa").GetString());
+        Assert.Equal(0x60000000UL, fault.GetProperty("ipa").GetUInt64());
         Assert.Equal(4, fault.GetProperty("words").GetArrayLength());
+        Assert.Equal(JsonValueKind.Number, fault.GetProperty("words")[0].ValueKind);
+        Assert.Equal(results.EnumerateArray().Sum(t => t.TryGetProperty("events", out JsonElement e) ? e.GetArrayLength() : 0), root.GetProperty("eventCount").GetInt32());
     }
 
     [Fact]
@@ -153,7 +160,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(CliApp.RuntimeError, code);
         JsonElement entry = JsonDocument.Parse(output).RootElement.GetProperty("transactions").EnumerateArray().Single();
         Assert.Equal("bypassed", entry.GetProperty("outcome").GetString());
-        Assert.Equal("0x1234", entry.GetProperty("pa").GetString());
+        Assert.Equal(0x1234UL, entry.GetProperty("pa").GetUInt64());
         Assert.False(entry.GetProperty("met").GetBoolean());
         Assert.Contains("0 of 1 expectations met.", error, StringComparison.Ordinal);
     }
