@@ -30,6 +30,9 @@ public struct SmmuQueue
     private const int ErrShift = 24;                          // CMDQ_CONS.ERR, [30:24]
     private const uint ErrField = 0x7Fu << ErrShift;
 
+    private ulong _base;
+    private int _log2Size; // derived from _base whenever it is written: every pointer operation needs it
+
     /// <summary>A queue of <paramref name="entrySize"/>-byte entries whose LOG2SIZE is capped at <paramref name="log2SizeLimit"/>.</summary>
     /// <param name="entrySize">Bytes per entry: <see cref="Command.Size"/>, <see cref="EventRecord.Size"/> or <see cref="PriQueueEntry.Size"/>.</param>
     /// <param name="log2SizeLimit">The implementation's maximum LOG2SIZE (IDR1.CMDQS, EVENTQS or PRIQS), 0..19.</param>
@@ -54,7 +57,15 @@ public struct SmmuQueue
     public readonly int Log2SizeLimit { get; }
 
     /// <summary>*_BASE as stored: RA/WA [62], ADDR [55:5], LOG2SIZE [4:0].</summary>
-    public ulong Base { get; set; }
+    public ulong Base
+    {
+        readonly get => _base;
+        set
+        {
+            _base = value;
+            _log2Size = Math.Min((int)(value & Log2SizeField), Log2SizeLimit);
+        }
+    }
 
     /// <summary>*_PROD as stored.</summary>
     public uint Prod { get; set; }
@@ -63,7 +74,7 @@ public struct SmmuQueue
     public uint Cons { get; set; }
 
     /// <summary>Effective log2 of the number of entries: *_BASE.LOG2SIZE capped at <see cref="Log2SizeLimit"/> (IHI0070 §6.3.26).</summary>
-    public readonly int Log2Size => Math.Min((int)(Base & Log2SizeField), Log2SizeLimit);
+    public readonly int Log2Size => _log2Size;
 
     /// <summary>Number of entries, 2^<see cref="Log2Size"/>.</summary>
     public readonly uint Capacity => 1u << Log2Size;
