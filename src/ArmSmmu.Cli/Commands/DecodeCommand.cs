@@ -205,10 +205,10 @@ internal sealed class DecodeCommand : ICliCommand
             throw new CliUsageException($"value 0x{value:X} does not fit the 32-bit register {register.Name}.");
         }
 
-        if (log2Size is int qs && (!register.IsQueueIndex || qs is < 0 or > QueuePointer.MaxLog2Size))
+        if (log2Size is int qs && (!register.IsQueueIndex || qs is < 0 or > SmmuQueue.MaxLog2Size))
         {
             throw new CliUsageException(register.IsQueueIndex
-                ? $"--log2size {qs}: a queue's LOG2SIZE is 0 to {QueuePointer.MaxLog2Size}."
+                ? $"--log2size {qs}: a queue's LOG2SIZE is 0 to {SmmuQueue.MaxLog2Size}."
                 : $"--log2size applies to queue PROD/CONS registers, not {register.Name}.");
         }
 

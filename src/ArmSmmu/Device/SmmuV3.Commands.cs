@@ -5,8 +5,6 @@ namespace ArmSmmu;
 // The command queue consumer (IHI0070 §3.5, §4, §7.1).
 public sealed partial class SmmuV3
 {
-    private const int CommandBytes = 16;
-
     // Called with _lock held, after any write that may let the queue make progress: CMDQ_PROD, CR0, GERRORN.
     private void ProcessCommandQueue()
     {
@@ -15,46 +13,40 @@ public sealed partial class SmmuV3
             return;
         }
 
-        int log2 = CommandQueueLog2Size;
-        ulong queueBase = QueueAddress(_cmdqBase, log2, CommandBytes);
-        uint wrapMask = WrapMask(log2);
-        uint prod = _cmdqProd & wrapMask;
-        uint cons = _cmdqCons & wrapMask;
+        ref var queue = ref _registers.CommandQueue;
 
         // IHI0070 §3.5.1: PROD may be at most one full queue ahead of CONS; anything else is an inconsistent index.
         // The architecture makes it CONSTRAINED UNPREDICTABLE; this model reports it as a command error at CONS.
-        if (((prod - cons) & wrapMask) > (1u << log2))
+        if (!queue.IsConsistent)
         {
-            RaiseCommandError(CommandError.Ill, cons);
+            RaiseCommandError(CommandError.Ill);
             return;
         }
 
-        while (cons != prod)
+        while (!queue.IsEmpty)
         {
-            ulong entry = queueBase + ((ulong)(cons & ((1u << log2) - 1)) * CommandBytes);
-            if (!Command.TryRead(_memory, entry, out var command))
+            if (!Command.TryRead(_memory, queue.SlotAddress(queue.Cons), out var command))
             {
-                RaiseCommandError(CommandError.Abt, cons);
+                RaiseCommandError(CommandError.Abt);
                 return;
             }
 
             var error = Execute(command);
             if (error != CommandError.None)
             {
-                RaiseCommandError(error, cons);
+                RaiseCommandError(error);
                 return;
             }
 
             Statistics.CountCommand(command.Opcode);
-            cons = (cons + 1) & wrapMask;
-            _cmdqCons = cons;
+            queue.AdvanceConsumer();
         }
     }
 
-    private void RaiseCommandError(CommandError error, uint cons)
+    private void RaiseCommandError(CommandError error)
     {
         // IHI0070 §7.1: CONS stays on the failing command, ERR is written before GERROR.CMDQ_ERR toggles.
-        _cmdqCons = (cons & 0x000F_FFFF) | ((uint)error << 24);
+        _registers.CommandQueue.StopOnCommandError(error);
         Statistics.CountCommandError();
         RaiseGlobalError(GerrorFlags.CMDQ_ERR);
     }
@@ -213,7 +205,7 @@ public sealed partial class SmmuV3
 
     private ushort EffectiveAsid(ushort asid) => Features.Asid16 ? asid : (ushort)(asid & 0xFF);
 
-    private int VmidWildcardBits => Features.VmidWildcard ? (int)((_cr0 >> 6) & 7) switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
+    private int VmidWildcardBits => Features.VmidWildcard ? (int)((_registers.Control.Cr0 >> 6) & 7) switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
 
     private CommandError InvalidateByAddress(in Command c, StreamWorld world, bool requireStage1)
     {

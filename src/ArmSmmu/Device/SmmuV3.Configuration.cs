@@ -19,8 +19,8 @@ public sealed partial class SmmuV3
         }
 
         long generation = _steCache.Generation;
-        ulong strtabBase = _strtabBase;
-        uint cfg = _strtabBaseCfg;
+        ulong strtabBase = _registers.StreamTable.Base;
+        uint cfg = _registers.StreamTable.BaseCfg;
         var baseCfg = new StreamTableBaseCfgRegister(cfg);
 
         // IHI0070 §6.3.24: the effective table size is the smaller of LOG2SIZE and SIDSIZE.
@@ -73,7 +73,7 @@ public sealed partial class SmmuV3
         }
 
         Note("STE", $"{ste}", steAddress, ste.Dw0);
-        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, Features, e2h: (_cr2 & 1) != 0, out string? problem);
+        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, Features, e2h: Cr2.E2H, out string? problem);
         if (context is null)
         {
             Note("STE", $"invalid (IHI0070 §5.2.2): {problem}: C_BAD_STE");

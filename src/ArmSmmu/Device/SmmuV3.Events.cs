@@ -5,9 +5,6 @@ namespace ArmSmmu;
 // Event queue and PRI queue producers, global errors and interrupts (IHI0070 §3.5, §7.2-§7.5, §8).
 public sealed partial class SmmuV3
 {
-    private const int EventBytes = 32;
-    private const int PriBytes = 16;
-
     private readonly Dictionary<(uint StreamId, ushort Stag), bool> _stalls = [];
     private ushort _nextStag;
 
@@ -63,13 +60,13 @@ public sealed partial class SmmuV3
             return false;
         }
 
-        int log2 = EventQueueLog2Size;
-        if (FreeSlot(_eventqProd, _eventqCons, _eventqBase, log2, EventBytes) is not ulong slot)
+        ref var eventQueue = ref _registers.EventQueue;
+        if (!eventQueue.Queue.TryGetFreeSlot(out ulong slot))
         {
             // A full queue discards the record and enters overflow if not already in it.
             if (!stall)
             {
-                EnterOverflow(ref _eventqProd, _eventqCons);
+                eventQueue.Queue.SignalOverflow();
             }
 
             return false;
@@ -82,10 +79,10 @@ public sealed partial class SmmuV3
         }
 
         Statistics.CountEvent(record.Type, written: true);
-        if (AdvanceProducer(ref _eventqProd, _eventqCons, log2))
+        if (eventQueue.Queue.AdvanceProducer())
         {
             // IHI0070 §3.18.2: the event queue interrupt is triggered by the transition from empty to non-empty.
-            SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, _eventqIrqCfg0, _eventqIrqCfg1, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
+            SignalQueueInterrupt(IrqCtrlFlags.EVENTQ_IRQEN, GerrorFlags.MSI_EVENTQ_ABT_ERR, SmmuInterrupt.EventQueue);
         }
 
         return true;
@@ -112,16 +109,16 @@ public sealed partial class SmmuV3
                 return false;
             }
 
-            int log2 = PriQueueLog2Size;
-            bool lastOnly = (_priqIrqCfg2 & (1u << 31)) != 0;
-            if (FreeSlot(_priqProd, _priqCons, _priqBase, log2, PriBytes) is not ulong slot)
+            ref var priQueue = ref _registers.PriQueue;
+            bool lastOnly = (priQueue.Irq.Cfg2 & PriqIrqCfg2Lo) != 0;
+            if (!priQueue.Queue.TryGetFreeSlot(out ulong slot))
             {
-                EnterOverflow(ref _priqProd, _priqCons);
+                priQueue.Queue.SignalOverflow();
 
                 // IHI0070 §6.3.36: with LO = 1, a Last request discarded by overflow still generates the interrupt.
                 if (lastOnly && request.Last)
                 {
-                    SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, _priqIrqCfg0, _priqIrqCfg1, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
+                    SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
                 }
 
                 return false;
@@ -133,63 +130,35 @@ public sealed partial class SmmuV3
                 return false;
             }
 
-            bool wasEmpty = AdvanceProducer(ref _priqProd, _priqCons, log2);
+            bool wasEmpty = priQueue.Queue.AdvanceProducer();
             // IHI0070 §6.3.36: LO = 1 signals requests with Last = 1; LO = 0 signals the transition from empty to
             // non-empty (§3.18.2), not every entry.
             if (lastOnly ? request.Last : wasEmpty)
             {
-                SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, _priqIrqCfg0, _priqIrqCfg1, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
+                SignalQueueInterrupt(IrqCtrlFlags.PRIQ_IRQEN, GerrorFlags.MSI_PRIQ_ABT_ERR, SmmuInterrupt.PriQueue);
             }
 
             return true;
         }
     }
 
-    // IHI0070 §3.5.1: full when the indexes are equal and the wrap bits differ.
-    private static bool IsQueueFull(uint prod, uint cons, int log2Size) => (prod ^ cons) == (1u << log2Size);
-
-    // The entry at PROD of an output queue (event or PRI), or null when the queue is full (IHI0070 §3.5).
-    private static ulong? FreeSlot(uint prodRegister, uint consRegister, ulong baseRegister, int log2, int entryBytes)
+    // Signals an interrupt source: an MSI when configured (IHI0070 §3.18), else a pulse of its wired line.
+    private void SignalQueueInterrupt(IrqCtrlFlags source, GerrorFlags msiAbort, SmmuInterrupt line)
     {
-        uint wrapMask = WrapMask(log2);
-        uint prod = prodRegister & wrapMask;
-        if (IsQueueFull(prod, consRegister & wrapMask, log2))
-        {
-            return null;
-        }
-
-        return QueueAddress(baseRegister, log2, entryBytes) + ((ulong)(prod & ((1u << log2) - 1)) * (ulong)entryBytes);
-    }
-
-    // Publishes the entry just written at PROD, keeping OVFLG; true when the queue was empty before it.
-    private static bool AdvanceProducer(ref uint prodRegister, uint consRegister, int log2)
-    {
-        uint wrapMask = WrapMask(log2);
-        uint prod = prodRegister & wrapMask;
-        prodRegister = (prodRegister & (1u << 31)) | ((prod + 1) & wrapMask);
-        return prod == (consRegister & wrapMask);
-    }
-
-    // IHI0070 §7.4: OVFLG toggles only when the queue is not already in overflow (OVFLG == CONS.OVACKFLG).
-    private static void EnterOverflow(ref uint prodRegister, uint consRegister)
-    {
-        if ((prodRegister >> 31) == (consRegister >> 31))
-        {
-            prodRegister ^= 1u << 31;
-        }
-    }
-
-    private void SignalQueueInterrupt(IrqCtrlFlags enable, ulong cfg0, uint cfg1, GerrorFlags msiAbort, SmmuInterrupt line)
-    {
-        if ((_irqCtrl & (uint)enable) == 0)
+        if (!_registers.Control.InterruptEnabled(source))
         {
             return;
         }
 
-        ulong msiAddress = cfg0 & IrqCfg0Mask;
+        SignalInterrupt(IrqConfig(source), msiAbort, line);
+    }
+
+    private void SignalInterrupt(in InterruptConfig irq, GerrorFlags msiAbort, SmmuInterrupt line)
+    {
+        ulong msiAddress = irq.Cfg0 & IrqCfg0Mask;
         if (Features.Msi && msiAddress != 0)
         {
-            if (!_memory.TryWriteUInt32(msiAddress, cfg1))
+            if (!_memory.TryWriteUInt32(msiAddress, irq.Cfg1))
             {
                 RaiseGlobalError(msiAbort);
             }
@@ -203,30 +172,18 @@ public sealed partial class SmmuV3
     // IHI0070 §7.5: an error is activated by toggling its GERROR bit, only when it is not already active.
     private void RaiseGlobalError(GerrorFlags flag)
     {
-        if (GlobalErrorActive(flag))
+        if (!_registers.GlobalError.TryActivate(flag))
         {
             return;
         }
 
-        _gerror ^= (uint)flag;
         Statistics.CountGlobalError();
-        if (flag == GerrorFlags.MSI_GERROR_ABT_ERR || (_irqCtrl & (uint)IrqCtrlFlags.GERROR_IRQEN) == 0)
+        if (flag == GerrorFlags.MSI_GERROR_ABT_ERR || !_registers.Control.InterruptEnabled(IrqCtrlFlags.GERROR_IRQEN))
         {
             return; // an aborted GERROR MSI does not itself signal GERROR
         }
 
-        ulong msiAddress = _gerrorIrqCfg0 & IrqCfg0Mask;
-        if (Features.Msi && msiAddress != 0)
-        {
-            if (!_memory.TryWriteUInt32(msiAddress, _gerrorIrqCfg1))
-            {
-                RaiseGlobalError(GerrorFlags.MSI_GERROR_ABT_ERR);
-            }
-        }
-        else
-        {
-            Raise(SmmuInterrupt.GlobalError);
-        }
+        SignalInterrupt(_registers.GlobalError.Irq, GerrorFlags.MSI_GERROR_ABT_ERR, SmmuInterrupt.GlobalError);
     }
 
     private bool TryBeginStall(uint streamId, out ushort stag)

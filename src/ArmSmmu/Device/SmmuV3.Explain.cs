@@ -32,19 +32,6 @@ public sealed partial class SmmuV3
         return new TranslationExplanation(request, result, probe._explanation);
     }
 
-    private void CopyRegistersFrom(SmmuV3 other)
-    {
-        (_cr0, _cr1, _cr2, _gbpa, _irqCtrl, _gerror, _gerrorn) =
-            (other._cr0, other._cr1, other._cr2, other._gbpa, other._irqCtrl, other._gerror, other._gerrorn);
-        (_strtabBase, _strtabBaseCfg) = (other._strtabBase, other._strtabBaseCfg);
-        (_cmdqBase, _cmdqProd, _cmdqCons) = (other._cmdqBase, other._cmdqProd, other._cmdqCons);
-        (_eventqBase, _eventqProd, _eventqCons) = (other._eventqBase, other._eventqProd, other._eventqCons);
-        (_priqBase, _priqProd, _priqCons) = (other._priqBase, other._priqProd, other._priqCons);
-        (_gerrorIrqCfg0, _eventqIrqCfg0, _priqIrqCfg0) = (other._gerrorIrqCfg0, other._eventqIrqCfg0, other._priqIrqCfg0);
-        (_gerrorIrqCfg1, _eventqIrqCfg1, _priqIrqCfg1) = (other._gerrorIrqCfg1, other._eventqIrqCfg1, other._priqIrqCfg1);
-        (_gerrorIrqCfg2, _eventqIrqCfg2, _priqIrqCfg2) = (other._gerrorIrqCfg2, other._eventqIrqCfg2, other._priqIrqCfg2);
-    }
-
     private void Note(string stage, string text, ulong? address = null, ulong? value = null) =>
         _explanation?.Add(new ExplanationStep(stage, text, address, value));
 

@@ -2,7 +2,7 @@ using ArmSmmu.Structures;
 
 namespace ArmSmmu;
 
-// The register file (IHI0070 §6): reset values, writable masks, guards and side effects.
+// The register file (IHI0070 §6): offsets, writable masks, guards and side effects over the register banks.
 public sealed partial class SmmuV3
 {
     /// <summary>Size of the register space this model decodes: pages 0 and 1 (IHI0070 §6.1).</summary>
@@ -15,59 +15,31 @@ public sealed partial class SmmuV3
     private const uint GbpaUpdate = 1u << 31;
     private const uint GerrorMask = 0x1FD;
     private const ulong IrqCfg0Mask = 0x00FF_FFFF_FFFF_FFFC;
+    private const uint IrqCfg2MsiMask = 0x3F;      // SH, MemAttr
+    private const uint PriqIrqCfg2Lo = 1u << 31;
     private const ulong StrtabBaseMask = 0x40FF_FFFF_FFFF_FFC0;
     private const uint StrtabBaseCfgMask = 0x3_07FF;
     private const ulong QueueBaseMask = 0x40FF_FFFF_FFFF_FFFF;
-    private const uint QueuePointerMask = 0x800F_FFFF;
+    private const uint OutputQueuePointerMask = SmmuQueue.OverflowFlag | 0xF_FFFF; // OVFLG/OVACKFLG, WR/RD
 
-    private volatile uint _cr0;
-    private uint _cr1;
-    private volatile uint _cr2;
-    private volatile uint _gbpa;
-    private uint _irqCtrl;
-    private uint _gerror;
-    private uint _gerrorn;
-    private ulong _gerrorIrqCfg0, _eventqIrqCfg0, _priqIrqCfg0;
-    private uint _gerrorIrqCfg1, _eventqIrqCfg1, _priqIrqCfg1;
-    private uint _gerrorIrqCfg2, _eventqIrqCfg2, _priqIrqCfg2;
-    private ulong _strtabBase;
-    private uint _strtabBaseCfg;
-    private ulong _cmdqBase, _eventqBase, _priqBase;
-    private uint _cmdqProd, _cmdqCons;
-    private uint _eventqProd, _eventqCons;
-    private uint _priqProd, _priqCons;
+    private RegisterBanks _registers;
 
     private uint WritableCr0Mask =>
-        Cr0Mask & ~(Features.Ats ? 0u : (uint)Cr0Flags.ATSCHK) & ~(Features.Pri && Features.Ats ? 0u : (uint)Cr0Flags.PRIQEN)
+        Cr0Mask & ~(Features.Ats ? 0u : (uint)Cr0Flags.ATSCHK) & ~(PriImplemented ? 0u : (uint)Cr0Flags.PRIQEN)
         & ~(Features.VmidWildcard && Features.Stage2 ? 0u : 0x1C0u);
 
-    private uint Cr2Mask =>
-        (Features.Hyp && Features.Stage1 && Features.Stage2 ? 1u : 0) | 2u | (Features.Btm ? 4u : 0);
+    private uint Cr2Mask => new Cr2Register(0) { E2H = HypImplemented, RECINVSID = true, PTM = Features.Btm }.Value;
 
-    private uint IrqCtrlMask => Features.Pri && Features.Ats ? 7u : 5u;
+    private uint IrqCtrlMask => PriImplemented ? 7u : 5u;
 
-    private bool Enabled(Cr0Flags flag) => (_cr0 & (uint)flag) != 0;
+    private bool PriImplemented => Features.Pri && Features.Ats;
 
-    private void ResetRegisters()
-    {
-        _cr0 = 0;
-        _cr1 = 0;
-        _cr2 = 0;
-        // IHI0070 §6.3.14: GBPA resets to an IMPLEMENTATION DEFINED value; SHCFG = 01 (use incoming) and ABORT per the features.
-        _gbpa = 0x1000 | (Features.GbpaAbortAtReset ? 1u << 20 : 0);
-        _irqCtrl = 0;
-        _gerror = 0;
-        _gerrorn = 0;
-        _gerrorIrqCfg0 = _eventqIrqCfg0 = _priqIrqCfg0 = 0;
-        _gerrorIrqCfg1 = _eventqIrqCfg1 = _priqIrqCfg1 = 0;
-        _gerrorIrqCfg2 = _eventqIrqCfg2 = _priqIrqCfg2 = 0;
-        _strtabBase = 0;
-        _strtabBaseCfg = 0;
-        _cmdqBase = _eventqBase = _priqBase = 0;
-        _cmdqProd = _cmdqCons = 0;
-        _eventqProd = _eventqCons = 0;
-        _priqProd = _priqCons = 0;
-    }
+    private bool Enabled(Cr0Flags flag) => _registers.Control.Enabled(flag);
+
+    // CR2 through its field view: RECINVSID (IHI0070 §6.3.11), E2H.
+    private Cr2Register Cr2 => _registers.Control.Cr2Fields;
+
+    private bool GlobalErrorActive(GerrorFlags flag) => _registers.GlobalError.IsActive(flag);
 
     /// <summary>Reads a 32-bit register at <paramref name="offset"/> from the SMMU base (page 0 at 0x0, page 1 at 0x10000).</summary>
     /// <param name="offset">Register offset, 4-byte aligned, below <see cref="RegisterSpaceSize"/>.</param>
@@ -89,13 +61,14 @@ public sealed partial class SmmuV3
         CheckOffset(offset, 4);
         lock (_lock)
         {
-            if (Register64Slot(offset & ~7UL) is { } slot)
+            ulong register64 = offset & ~7UL;
+            if (Is64BitRegister(register64))
             {
-                ulong old = Read64Slot(slot);
+                ulong old = Read64(register64);
                 ulong merged = (offset & 4) == 0
                     ? (old & 0xFFFF_FFFF_0000_0000) | value
                     : (old & 0xFFFF_FFFF) | ((ulong)value << 32);
-                Write64(slot, merged);
+                Write64(register64, merged);
             }
             else
             {
@@ -112,8 +85,8 @@ public sealed partial class SmmuV3
         CheckOffset(offset, 8);
         lock (_lock)
         {
-            return Register64Slot(offset) is { } slot
-                ? Read64Slot(slot)
+            return Is64BitRegister(offset)
+                ? Read64(offset)
                 : Read32(offset) | ((ulong)Read32(offset + 4) << 32);
         }
     }
@@ -126,9 +99,9 @@ public sealed partial class SmmuV3
         CheckOffset(offset, 8);
         lock (_lock)
         {
-            if (Register64Slot(offset) is { } slot)
+            if (Is64BitRegister(offset))
             {
-                Write64(slot, value);
+                Write64(offset, value);
             }
             else
             {
@@ -158,79 +131,79 @@ public sealed partial class SmmuV3
         _ => offset,
     };
 
-    private enum Reg64
+    private static bool Is64BitRegister(ulong offset) => offset is SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.STRTAB_BASE
+        or SmmuRegister.CMDQ_BASE or SmmuRegister.EVENTQ_BASE or SmmuRegister.EVENTQ_IRQ_CFG0 or SmmuRegister.PRIQ_BASE
+        or SmmuRegister.PRIQ_IRQ_CFG0;
+
+    // The interrupt source whose IRQ_CFG0/1/2 an offset names, by its IRQ_CTRL enable bit.
+    private static IrqCtrlFlags IrqSourceOf(ulong offset) => offset switch
     {
-        GerrorIrqCfg0,
-        StrtabBase,
-        CmdqBase,
-        EventqBase,
-        EventqIrqCfg0,
-        PriqBase,
-        PriqIrqCfg0,
+        SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.GERROR_IRQ_CFG1 or SmmuRegister.GERROR_IRQ_CFG2 => IrqCtrlFlags.GERROR_IRQEN,
+        SmmuRegister.EVENTQ_IRQ_CFG0 or SmmuRegister.EVENTQ_IRQ_CFG1 or SmmuRegister.EVENTQ_IRQ_CFG2 => IrqCtrlFlags.EVENTQ_IRQEN,
+        _ => IrqCtrlFlags.PRIQ_IRQEN,
+    };
+
+    private ref InterruptConfig IrqConfig(IrqCtrlFlags source)
+    {
+        if (source == IrqCtrlFlags.GERROR_IRQEN)
+        {
+            return ref _registers.GlobalError.Irq;
+        }
+
+        return ref source == IrqCtrlFlags.EVENTQ_IRQEN ? ref _registers.EventQueue.Irq : ref _registers.PriQueue.Irq;
     }
 
-    private static Reg64? Register64Slot(ulong offset) => offset switch
+    // IHI0070 §6.3: a source's IRQ_CFG0-2 ignore writes while its IRQ_CTRL enable is set (v3.2 behaviour); the PRI
+    // queue's exist only with PRI.
+    private bool IrqConfigWritable(IrqCtrlFlags source) =>
+        (source != IrqCtrlFlags.PRIQ_IRQEN || PriImplemented) && !_registers.Control.InterruptEnabled(source);
+
+    // IHI0070 §6.3 (IDR0.MSI): without MSI, IRQ_CFG0/1 and the SH/MemAttr of IRQ_CFG2 are RES0; PRIQ_IRQ_CFG2.LO is not
+    // an MSI field and stays writable.
+    private uint IrqCfg2Mask(IrqCtrlFlags source) =>
+        (Features.Msi ? IrqCfg2MsiMask : 0) | (source == IrqCtrlFlags.PRIQ_IRQEN ? PriqIrqCfg2Lo : 0);
+
+    private ulong Read64(ulong offset) => offset switch
     {
-        SmmuRegister.GERROR_IRQ_CFG0 => Reg64.GerrorIrqCfg0,
-        SmmuRegister.STRTAB_BASE => Reg64.StrtabBase,
-        SmmuRegister.CMDQ_BASE => Reg64.CmdqBase,
-        SmmuRegister.EVENTQ_BASE => Reg64.EventqBase,
-        SmmuRegister.EVENTQ_IRQ_CFG0 => Reg64.EventqIrqCfg0,
-        SmmuRegister.PRIQ_BASE => Reg64.PriqBase,
-        SmmuRegister.PRIQ_IRQ_CFG0 => Reg64.PriqIrqCfg0,
-        _ => null,
+        SmmuRegister.STRTAB_BASE => _registers.StreamTable.Base,
+        SmmuRegister.CMDQ_BASE => _registers.CommandQueue.Base,
+        SmmuRegister.EVENTQ_BASE => _registers.EventQueue.Queue.Base,
+        SmmuRegister.PRIQ_BASE => _registers.PriQueue.Queue.Base,
+        _ => IrqConfig(IrqSourceOf(offset)).Cfg0,
     };
 
-    private ulong Read64Slot(Reg64 slot) => slot switch
-    {
-        Reg64.GerrorIrqCfg0 => _gerrorIrqCfg0,
-        Reg64.StrtabBase => _strtabBase,
-        Reg64.CmdqBase => _cmdqBase,
-        Reg64.EventqBase => _eventqBase,
-        Reg64.EventqIrqCfg0 => _eventqIrqCfg0,
-        Reg64.PriqBase => _priqBase,
-        _ => _priqIrqCfg0,
-    };
-
-    private void Write64(Reg64 slot, ulong value)
+    private void Write64(ulong offset, ulong value)
     {
         // IHI0070 §6.3: guarded registers ignore writes while their enable or its ACK is set (v3.2 behaviour).
-        switch (slot)
+        switch (offset)
         {
-            case Reg64.GerrorIrqCfg0 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.GERROR_IRQEN) == 0:
-                _gerrorIrqCfg0 = value & IrqCfg0Mask;
+            case SmmuRegister.STRTAB_BASE when !Enabled(Cr0Flags.SMMUEN):
+                _registers.StreamTable.Base = value & StrtabBaseMask;
                 break;
-            case Reg64.EventqIrqCfg0 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.EVENTQ_IRQEN) == 0:
-                _eventqIrqCfg0 = value & IrqCfg0Mask;
+            case SmmuRegister.CMDQ_BASE when !Enabled(Cr0Flags.CMDQEN):
+                _registers.CommandQueue.Base = value & QueueBaseMask;
                 break;
-            case Reg64.PriqIrqCfg0 when Features.Msi && PriImplemented && (_irqCtrl & (uint)IrqCtrlFlags.PRIQ_IRQEN) == 0:
-                _priqIrqCfg0 = value & IrqCfg0Mask;
+            case SmmuRegister.EVENTQ_BASE when !Enabled(Cr0Flags.EVENTQEN):
+                _registers.EventQueue.Queue.Base = value & QueueBaseMask;
                 break;
-            case Reg64.StrtabBase when !Enabled(Cr0Flags.SMMUEN):
-                _strtabBase = value & StrtabBaseMask;
+            case SmmuRegister.PRIQ_BASE when PriImplemented && !Enabled(Cr0Flags.PRIQEN):
+                _registers.PriQueue.Queue.Base = value & QueueBaseMask;
                 break;
-            case Reg64.CmdqBase when !Enabled(Cr0Flags.CMDQEN):
-                _cmdqBase = value & QueueBaseMask;
-                break;
-            case Reg64.EventqBase when !Enabled(Cr0Flags.EVENTQEN):
-                _eventqBase = value & QueueBaseMask;
-                break;
-            case Reg64.PriqBase when PriImplemented && !Enabled(Cr0Flags.PRIQEN):
-                _priqBase = value & QueueBaseMask;
+            case SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.EVENTQ_IRQ_CFG0 or SmmuRegister.PRIQ_IRQ_CFG0
+                when IrqConfigWritable(IrqSourceOf(offset)):
+                IrqConfig(IrqSourceOf(offset)).Cfg0 = Features.Msi ? value & IrqCfg0Mask : 0;
                 break;
             default:
                 break;
         }
     }
 
-    private bool PriImplemented => Features.Pri && Features.Ats;
-
     private uint Read32(ulong offset)
     {
         offset = Canonical(offset);
-        if (Register64Slot(offset & ~7UL) is { } slot)
+        if (Is64BitRegister(offset & ~7UL))
         {
-            ulong v = Read64Slot(slot);
+            ulong v = Read64(offset & ~7UL);
             return (offset & 4) == 0 ? (uint)v : (uint)(v >> 32);
         }
 
@@ -244,26 +217,22 @@ public sealed partial class SmmuV3
             SmmuRegister.IDR5 => Features.Idr5,
             SmmuRegister.IIDR => Features.Iidr,
             SmmuRegister.AIDR => Features.Aidr,
-            SmmuRegister.CR0 or SmmuRegister.CR0ACK => _cr0,
-            SmmuRegister.CR1 => _cr1,
-            SmmuRegister.CR2 => _cr2,
-            SmmuRegister.GBPA => _gbpa,
-            SmmuRegister.IRQ_CTRL or SmmuRegister.IRQ_CTRLACK => _irqCtrl,
-            SmmuRegister.GERROR => _gerror,
-            SmmuRegister.GERRORN => _gerrorn,
-            SmmuRegister.GERROR_IRQ_CFG1 => _gerrorIrqCfg1,
-            SmmuRegister.GERROR_IRQ_CFG2 => _gerrorIrqCfg2,
-            SmmuRegister.STRTAB_BASE_CFG => _strtabBaseCfg,
-            SmmuRegister.CMDQ_PROD => _cmdqProd,
-            SmmuRegister.CMDQ_CONS => _cmdqCons,
-            SmmuRegister.EVENTQ_IRQ_CFG1 => _eventqIrqCfg1,
-            SmmuRegister.EVENTQ_IRQ_CFG2 => _eventqIrqCfg2,
-            SmmuRegister.PRIQ_IRQ_CFG1 => _priqIrqCfg1,
-            SmmuRegister.PRIQ_IRQ_CFG2 => _priqIrqCfg2,
-            SmmuRegister.EVENTQ_PROD => _eventqProd,
-            SmmuRegister.EVENTQ_CONS => _eventqCons,
-            SmmuRegister.PRIQ_PROD => PriImplemented ? _priqProd : 0,
-            SmmuRegister.PRIQ_CONS => PriImplemented ? _priqCons : 0,
+            SmmuRegister.CR0 or SmmuRegister.CR0ACK => _registers.Control.Cr0,
+            SmmuRegister.CR1 => _registers.Control.Cr1,
+            SmmuRegister.CR2 => _registers.Control.Cr2,
+            SmmuRegister.GBPA => _registers.Control.Gbpa,
+            SmmuRegister.IRQ_CTRL or SmmuRegister.IRQ_CTRLACK => _registers.Control.IrqCtrl,
+            SmmuRegister.GERROR => _registers.GlobalError.Gerror,
+            SmmuRegister.GERRORN => _registers.GlobalError.Gerrorn,
+            SmmuRegister.GERROR_IRQ_CFG1 or SmmuRegister.EVENTQ_IRQ_CFG1 or SmmuRegister.PRIQ_IRQ_CFG1 => IrqConfig(IrqSourceOf(offset)).Cfg1,
+            SmmuRegister.GERROR_IRQ_CFG2 or SmmuRegister.EVENTQ_IRQ_CFG2 or SmmuRegister.PRIQ_IRQ_CFG2 => IrqConfig(IrqSourceOf(offset)).Cfg2,
+            SmmuRegister.STRTAB_BASE_CFG => _registers.StreamTable.BaseCfg,
+            SmmuRegister.CMDQ_PROD => _registers.CommandQueue.Prod,
+            SmmuRegister.CMDQ_CONS => _registers.CommandQueue.Cons,
+            SmmuRegister.EVENTQ_PROD => _registers.EventQueue.Queue.Prod,
+            SmmuRegister.EVENTQ_CONS => _registers.EventQueue.Queue.Cons,
+            SmmuRegister.PRIQ_PROD => PriImplemented ? _registers.PriQueue.Queue.Prod : 0,
+            SmmuRegister.PRIQ_CONS => PriImplemented ? _registers.PriQueue.Queue.Cons : 0,
             _ => 0, // STATUSR (no DORMHINT), IDR6 and every undefined offset: RAZ
         };
     }
@@ -280,63 +249,52 @@ public sealed partial class SmmuV3
                 WriteCr1(value);
                 break;
             case SmmuRegister.CR2 when !Enabled(Cr0Flags.SMMUEN):
-                _cr2 = value & Cr2Mask;
+                _registers.Control.Cr2 = value & Cr2Mask;
                 break;
             case SmmuRegister.GBPA:
                 WriteGbpa(value);
                 break;
             case SmmuRegister.IRQ_CTRL:
-                _irqCtrl = value & IrqCtrlMask;
+                _registers.Control.IrqCtrl = value & IrqCtrlMask;
                 break;
             case SmmuRegister.GERRORN:
-                _gerrorn = value & GerrorMask;
+                _registers.GlobalError.Gerrorn = value & GerrorMask;
                 // IHI0070 §7.5: acknowledging CMDQ_ERR lets the command queue continue from CMDQ_CONS, and
                 // acknowledging EVENTQ_ABT_ERR makes the event queue writable again for held stall records.
                 ProcessCommandQueue();
                 FlushHeldStallRecords();
                 break;
-            case SmmuRegister.GERROR_IRQ_CFG1 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.GERROR_IRQEN) == 0:
-                _gerrorIrqCfg1 = value;
+            case SmmuRegister.GERROR_IRQ_CFG1 or SmmuRegister.EVENTQ_IRQ_CFG1 or SmmuRegister.PRIQ_IRQ_CFG1
+                when IrqConfigWritable(IrqSourceOf(offset)):
+                IrqConfig(IrqSourceOf(offset)).Cfg1 = Features.Msi ? value : 0;
                 break;
-            case SmmuRegister.GERROR_IRQ_CFG2 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.GERROR_IRQEN) == 0:
-                _gerrorIrqCfg2 = value & 0x3F;
-                break;
-            case SmmuRegister.EVENTQ_IRQ_CFG1 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.EVENTQ_IRQEN) == 0:
-                _eventqIrqCfg1 = value;
-                break;
-            case SmmuRegister.EVENTQ_IRQ_CFG2 when Features.Msi && (_irqCtrl & (uint)IrqCtrlFlags.EVENTQ_IRQEN) == 0:
-                _eventqIrqCfg2 = value & 0x3F;
-                break;
-            case SmmuRegister.PRIQ_IRQ_CFG1 when Features.Msi && PriImplemented && (_irqCtrl & (uint)IrqCtrlFlags.PRIQ_IRQEN) == 0:
-                _priqIrqCfg1 = value;
-                break;
-            case SmmuRegister.PRIQ_IRQ_CFG2 when PriImplemented && (_irqCtrl & (uint)IrqCtrlFlags.PRIQ_IRQEN) == 0:
-                // IHI0070 §6.3.1 (MSI): LO is not affected by whether MSIs are implemented; SH/MemAttr are MSI fields.
-                _priqIrqCfg2 = value & (Features.Msi ? 0x8000_003Fu : 0x8000_0000u);
+            case SmmuRegister.GERROR_IRQ_CFG2 or SmmuRegister.EVENTQ_IRQ_CFG2 or SmmuRegister.PRIQ_IRQ_CFG2
+                when IrqConfigWritable(IrqSourceOf(offset)):
+                IrqConfig(IrqSourceOf(offset)).Cfg2 = value & IrqCfg2Mask(IrqSourceOf(offset));
                 break;
             case SmmuRegister.STRTAB_BASE_CFG when !Enabled(Cr0Flags.SMMUEN):
-                _strtabBaseCfg = value & StrtabBaseCfgMask;
+                _registers.StreamTable.BaseCfg = value & StrtabBaseCfgMask;
                 break;
             case SmmuRegister.CMDQ_PROD:
                 // IHI0070 §6.3.27: bits above the wrap bit are RES0.
-                _cmdqProd = value & WrapMask(CommandQueueLog2Size);
+                _registers.CommandQueue.Prod = value & _registers.CommandQueue.IndexAndWrapMask;
                 ProcessCommandQueue();
                 break;
             case SmmuRegister.CMDQ_CONS when !Enabled(Cr0Flags.CMDQEN):
-                _cmdqCons = value & WrapMask(CommandQueueLog2Size);
+                _registers.CommandQueue.Cons = value & _registers.CommandQueue.IndexAndWrapMask;
                 break;
             case SmmuRegister.EVENTQ_PROD when !Enabled(Cr0Flags.EVENTQEN):
-                _eventqProd = value & QueuePointerMask;
+                _registers.EventQueue.Queue.Prod = value & OutputQueuePointerMask;
                 break;
             case SmmuRegister.EVENTQ_CONS:
-                _eventqCons = value & QueuePointerMask;
+                _registers.EventQueue.Queue.Cons = value & OutputQueuePointerMask;
                 FlushHeldStallRecords(); // space may have been freed for held stall records (IHI0070 §7.4)
                 break;
             case SmmuRegister.PRIQ_PROD when PriImplemented && !Enabled(Cr0Flags.PRIQEN):
-                _priqProd = value & QueuePointerMask;
+                _registers.PriQueue.Queue.Prod = value & OutputQueuePointerMask;
                 break;
             case SmmuRegister.PRIQ_CONS when PriImplemented:
-                _priqCons = value & QueuePointerMask;
+                _registers.PriQueue.Queue.Cons = value & OutputQueuePointerMask;
                 break;
             default:
                 break; // read-only, guarded while enabled, or undefined: write ignored
@@ -345,9 +303,9 @@ public sealed partial class SmmuV3
 
     private void WriteCr0(uint value)
     {
-        uint old = _cr0;
+        uint old = _registers.Control.Cr0;
         uint next = value & WritableCr0Mask;
-        _cr0 = next; // CR0ACK follows at once
+        _registers.Control.Cr0 = next; // CR0ACK follows at once
 
         uint turnedOff = old & ~next;
         if ((turnedOff & (uint)Cr0Flags.SMMUEN) != 0)
@@ -378,12 +336,12 @@ public sealed partial class SmmuV3
             writable |= 0xFC0;
         }
 
-        if ((_cr0 & (uint)(Cr0Flags.CMDQEN | Cr0Flags.EVENTQEN | Cr0Flags.PRIQEN)) == 0)
+        if ((_registers.Control.Cr0 & (uint)(Cr0Flags.CMDQEN | Cr0Flags.EVENTQEN | Cr0Flags.PRIQEN)) == 0)
         {
             writable |= 0x03F;
         }
 
-        _cr1 = (_cr1 & ~writable) | (value & Cr1Mask & writable);
+        _registers.Control.Cr1 = (_registers.Control.Cr1 & ~writable) | (value & Cr1Mask & writable);
     }
 
     private void WriteGbpa(uint value)
@@ -392,25 +350,7 @@ public sealed partial class SmmuV3
         // Update reads back as 0 immediately.
         if ((value & GbpaUpdate) != 0)
         {
-            _gbpa = value & GbpaMask;
+            _registers.Control.Gbpa = value & GbpaMask;
         }
     }
-
-    private static uint WrapMask(int log2Size) => (uint)((2UL << log2Size) - 1);
-
-    private int CommandQueueLog2Size => Math.Min((int)(_cmdqBase & 0x1F), Features.CommandQueueLog2Size);
-
-    private int EventQueueLog2Size => Math.Min((int)(_eventqBase & 0x1F), Features.EventQueueLog2Size);
-
-    private int PriQueueLog2Size => Math.Min((int)(_priqBase & 0x1F), Features.PriQueueLog2Size);
-
-    private static ulong QueueAddress(ulong baseRegister, int log2Size, int entryBytes)
-    {
-        // IHI0070 §6.3.26: the base is aligned to the queue size (at least 32 bytes); lower bits are ignored.
-        ulong address = baseRegister & 0x00FF_FFFF_FFFF_FFE0;
-        ulong size = Math.Max(32UL, (ulong)entryBytes << log2Size);
-        return address & ~(size - 1);
-    }
-
-    private bool GlobalErrorActive(GerrorFlags flag) => ((_gerror ^ _gerrorn) & (uint)flag) != 0;
 }

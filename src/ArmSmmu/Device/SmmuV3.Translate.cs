@@ -17,7 +17,7 @@ public sealed partial class SmmuV3
     {
         // The common case stays small: SMMU enabled, configuration cached, then the TLB. Everything else (checks
         // of the request, SMMUEN = 0, configuration fetches, faults) lives in methods of its own.
-        if ((_cr0 & (uint)Cr0Flags.SMMUEN) != 0 && !request.Secure
+        if (Enabled(Cr0Flags.SMMUEN) && !request.Secure
             && _pathCache.TryGet(request.StreamId, request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream, out var path))
         {
             // The path stands for an STE (and CD) lookup that hit: count it where a cache study looks for it.
@@ -51,7 +51,7 @@ public sealed partial class SmmuV3
             return ConfigFault(request, new ConfigError(EventType.FUut));
         }
 
-        if ((_cr0 & (uint)Cr0Flags.SMMUEN) == 0)
+        if (!Enabled(Cr0Flags.SMMUEN))
         {
             return TranslateWhileDisabled(request);
         }
@@ -300,7 +300,7 @@ public sealed partial class SmmuV3
     private TranslationResult TranslateWhileDisabled(in TranslationRequest request)
     {
         // IHI0070 §6.3.14: with SMMUEN = 0 Non-secure traffic follows GBPA, without events.
-        var gbpa = new GbpaRegister(_gbpa);
+        var gbpa = new GbpaRegister(_registers.Control.Gbpa);
         Note("registers", $"CR0.SMMUEN = 0: the transaction follows GBPA ({gbpa})");
         if (gbpa.ABORT || (request.Address >> Features.OutputAddressBits) != 0)
         {
@@ -328,7 +328,7 @@ public sealed partial class SmmuV3
         }
 
         bool cbadStreamId = error.Type == EventType.CBadStreamId;
-        if (cbadStreamId && (_cr2 & 2) == 0)
+        if (cbadStreamId && !Cr2.RECINVSID)
         {
             return Terminated(error.Type); // CR2.RECINVSID = 0: not recorded
         }

@@ -62,7 +62,7 @@ public sealed partial class SmmuV3
     {
         lock (_lock)
         {
-            ResetRegisters();
+            _registers = RegisterBanks.AtReset(Features);
             _stalls.Clear();
             _heldStallRecords.Clear();
             _tlb.InvalidateAll();
@@ -71,6 +71,10 @@ public sealed partial class SmmuV3
             _pathCache.InvalidateAll();
         }
     }
+
+    // Explain's probe starts from this device's registers (its features are the same but for the caches): one copy of
+    // every bank, and none of the caches, stalls or held records.
+    private void CopyRegistersFrom(SmmuV3 other) => _registers = other._registers;
 
     private void Raise(SmmuInterrupt source) => InterruptRaised?.Invoke(this, new SmmuInterruptEventArgs(source));
 }

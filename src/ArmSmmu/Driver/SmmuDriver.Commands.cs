@@ -13,15 +13,14 @@ public readonly record struct CommandFailure(Command Command, CommandError Error
 public sealed partial class SmmuDriver
 {
     private readonly List<CommandFailure> _commandFailures = [];
-    private ulong _cmdq;
-    private int _cmdqLog2;
-    private uint _cmdProd;
+    // PROD is the driver's own; CONS is CMDQ_CONS as last read.
+    private SmmuQueue _commandQueue;
 
     /// <summary>Raised for every command the driver writes into the command queue (CMD_SYNCs included), in queue order.</summary>
     public event EventHandler<Command>? CommandWritten;
 
     /// <summary>PA of the command queue.</summary>
-    public ulong CommandQueueAddress => _cmdq;
+    public ulong CommandQueueAddress => _commandQueue.Address;
 
     /// <summary>Commands the SMMU refused with CERROR_ILL (or that timed out an ATC invalidation), oldest first.</summary>
     public IReadOnlyList<CommandFailure> CommandFailures
@@ -67,11 +66,9 @@ public sealed partial class SmmuDriver
         }
     }
 
-    private int Capacity => 1 << _cmdqLog2;
-
     private void SubmitLocked(ReadOnlySpan<Command> commands)
     {
-        int batch = Math.Min(Options.CommandBatchSize, Capacity);
+        int batch = Math.Min(Options.CommandBatchSize, (int)_commandQueue.Capacity);
         while (!commands.IsEmpty)
         {
             int n = Math.Min(batch, commands.Length);
@@ -91,7 +88,7 @@ public sealed partial class SmmuDriver
     private void SubmitAndSyncLocked(ReadOnlySpan<Command> commands)
     {
         // One slot of every batch is its CMD_SYNC.
-        int batch = Math.Min(Options.CommandBatchSize, Capacity - 1);
+        int batch = Math.Min(Options.CommandBatchSize, (int)_commandQueue.Capacity - 1);
         do
         {
             int n = Math.Min(batch, commands.Length);
@@ -103,7 +100,7 @@ public sealed partial class SmmuDriver
 
             // Digest §8.4: CS = SIG_NONE; completion is observed as CONS passing the SYNC.
             WriteCommand(Command.Sync(SyncCompletionSignal.None));
-            uint afterSync = _cmdProd;
+            uint afterSync = _commandQueue.Prod;
             PublishProducer();
             WaitForConsumer(afterSync);
             commands = commands[n..];
@@ -113,34 +110,33 @@ public sealed partial class SmmuDriver
 
     private void WriteCommand(in Command command)
     {
-        ulong slot = _cmdq + ((ulong)(_cmdProd & (uint)(Capacity - 1)) * Command.Size);
+        ulong slot = _commandQueue.SlotAddress(_commandQueue.Prod);
         if (!command.TryWrite(Memory, slot))
         {
             throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
         }
 
-        _cmdProd = QueuePointer.Increment(_cmdProd, _cmdqLog2);
+        _commandQueue.AdvanceProducer();
         CommandWritten?.Invoke(this, command);
     }
 
     // IHI0070 §3.21.2: the DSB of step 3 is implicit (memory writes complete before the MMIO write here).
-    private void PublishProducer() => Write32(SmmuRegister.CMDQ_PROD, _cmdProd);
+    private void PublishProducer() => Write32(SmmuRegister.CMDQ_PROD, _commandQueue.Prod);
 
     private void WaitForSpace(int entries)
     {
-        var clock = Stopwatch.StartNew();
+        long start = Stopwatch.GetTimestamp();
         while (true)
         {
-            uint cons = Read32(SmmuRegister.CMDQ_CONS);
-            uint used = QueuePointer.Count(_cmdProd, cons, _cmdqLog2);
-            if (Capacity - (int)used >= entries)
+            _commandQueue.Cons = Read32(SmmuRegister.CMDQ_CONS);
+            if (_commandQueue.Capacity - _commandQueue.Count >= entries)
             {
                 return;
             }
 
             if (!ServiceCommandErrors())
             {
-                CheckTimeout(clock, $"CMDQ_CONS (0x{cons:X}) to make room for {entries} commands; PROD is 0x{_cmdProd:X}");
+                CheckTimeout(start, $"CMDQ_CONS (0x{_commandQueue.Cons:X}) to make room for {entries} commands; PROD is 0x{_commandQueue.Prod:X}");
             }
         }
     }
@@ -148,13 +144,13 @@ public sealed partial class SmmuDriver
     /// <summary>Polls CMDQ_CONS until it is at or past <paramref name="target"/> (the index after a CMD_SYNC), wrap-aware.</summary>
     private void WaitForConsumer(uint target)
     {
-        var clock = Stopwatch.StartNew();
+        long start = Stopwatch.GetTimestamp();
         while (true)
         {
-            uint cons = Read32(SmmuRegister.CMDQ_CONS);
+            _commandQueue.Cons = Read32(SmmuRegister.CMDQ_CONS);
 
-            // Entries still pending from cons must not include the target's predecessor (the SYNC).
-            if (QueuePointer.Count(_cmdProd, cons, _cmdqLog2) <= QueuePointer.Count(_cmdProd, target, _cmdqLog2))
+            // Entries still pending from CONS must not include the target's predecessor (the SYNC).
+            if (_commandQueue.Count <= _commandQueue.EntriesFrom(target))
             {
                 _abortedIndex = uint.MaxValue;
                 return;
@@ -162,14 +158,15 @@ public sealed partial class SmmuDriver
 
             if (!ServiceCommandErrors())
             {
-                CheckTimeout(clock, $"CMDQ_CONS (0x{cons:X}) to pass the CMD_SYNC before 0x{target:X}");
+                CheckTimeout(start, $"CMDQ_CONS (0x{_commandQueue.Cons:X}) to pass the CMD_SYNC before 0x{target:X}");
             }
         }
     }
 
-    private void CheckTimeout(Stopwatch clock, string what)
+    // A time stamp rather than a Stopwatch, so that a command round trip allocates nothing.
+    private void CheckTimeout(long start, string what)
     {
-        if (clock.Elapsed > Options.PollTimeout)
+        if (Stopwatch.GetElapsedTime(start) > Options.PollTimeout)
         {
             throw new TimeoutException($"The SMMU did not advance {what} within {Options.PollTimeout.TotalMilliseconds:0} ms (GERROR 0x{Read32(SmmuRegister.GERROR):X}, GERRORN 0x{Read32(SmmuRegister.GERRORN):X}).");
         }
@@ -193,26 +190,27 @@ public sealed partial class SmmuDriver
             return false;
         }
 
-        var cons = new QueuePointer(Read32(SmmuRegister.CMDQ_CONS), _cmdqLog2);
-        ulong slot = _cmdq + ((ulong)cons.Index * Command.Size);
+        _commandQueue.Cons = Read32(SmmuRegister.CMDQ_CONS);
+        uint index = _commandQueue.IndexAndWrap(_commandQueue.Cons);
+        ulong slot = _commandQueue.SlotAddress(_commandQueue.Cons);
         Command.TryRead(Memory, slot, out var bad);
-        switch (cons.Err)
+        switch (_commandQueue.Error)
         {
             case CommandError.Abt:
-                if (_abortedIndex == cons.IndexAndWrap)
+                if (_abortedIndex == index)
                 {
                     _abortedIndex = uint.MaxValue;
-                    throw new InvalidOperationException($"The SMMU aborted fetching the command at CMDQ index 0x{cons.IndexAndWrap:X} (address 0x{slot:X}) twice (CERROR_ABT); the command queue is stopped.");
+                    throw new InvalidOperationException($"The SMMU aborted fetching the command at CMDQ index 0x{index:X} (address 0x{slot:X}) twice (CERROR_ABT); the command queue is stopped.");
                 }
 
-                _abortedIndex = cons.IndexAndWrap;
+                _abortedIndex = index;
                 break;
             case CommandError.AtcInvSync:
-                _commandFailures.Add(new CommandFailure(bad, cons.Err, cons.IndexAndWrap));
+                _commandFailures.Add(new CommandFailure(bad, _commandQueue.Error, index));
                 break;
             default:
                 // CERROR_ILL (and any unknown code): log it and neutralise it with a CMD_SYNC in the same slot.
-                _commandFailures.Add(new CommandFailure(bad, cons.Err, cons.IndexAndWrap));
+                _commandFailures.Add(new CommandFailure(bad, _commandQueue.Error, index));
                 if (!Command.Sync(SyncCompletionSignal.None).TryWrite(Memory, slot))
                 {
                     throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
@@ -240,36 +238,41 @@ public sealed partial class SmmuDriver
     private void AllocateQueues()
     {
         var caps = Capabilities;
-        _cmdqLog2 = caps.CommandQueueLog2Size;
-        _cmdq = AllocateQueue(_cmdqLog2, Command.Size);
-        _eventqLog2 = caps.EventQueueLog2Size;
-        _eventq = AllocateQueue(_eventqLog2, EventRecord.Size);
+        _commandQueue = AllocateQueue(caps.CommandQueueLog2Size, Command.Size);
+        _eventQueue = AllocateQueue(caps.EventQueueLog2Size, EventRecord.Size);
         if (caps.PriQueue)
         {
-            _priqLog2 = caps.PriQueueLog2Size;
-            _priq = AllocateQueue(_priqLog2, PriQueueEntry.Size);
+            _priQueue = AllocateQueue(caps.PriQueueLog2Size, PriQueueEntry.Size);
         }
     }
 
-    // Digest §8.2: 2^n entries, base aligned to the queue size (at least 32 bytes).
-    private ulong AllocateQueue(int log2, int entryBytes)
+    // Digest §8.2: 2^n entries, base aligned to the queue size (at least 32 bytes). The *_BASE value the driver
+    // programs: write-allocate hint, address, LOG2SIZE.
+    private SmmuQueue AllocateQueue(int log2, int entryBytes)
     {
         ulong bytes = Math.Max(32UL, (1UL << log2) * (ulong)entryBytes);
-        return AllocateZeroed(bytes, bytes);
+        ulong address = AllocateZeroed(bytes, bytes);
+        return new SmmuQueue(entryBytes, log2)
+        {
+            Base = new QueueBaseRegister(0) { ReadWriteAllocate = true, Address = address, Log2Size = (uint)log2 }.Value,
+        };
     }
 
     private void FreeQueues()
     {
-        foreach (ulong queue in new[] { _cmdq, _eventq, _priq })
+        FreeQueue(ref _commandQueue);
+        FreeQueue(ref _eventQueue);
+        FreeQueue(ref _priQueue);
+        _commandFailures.Clear();
+    }
+
+    private void FreeQueue(ref SmmuQueue queue)
+    {
+        if (queue.Address != 0)
         {
-            if (queue != 0)
-            {
-                Allocator.Free(queue);
-            }
+            Allocator.Free(queue.Address);
         }
 
-        _cmdq = _eventq = _priq = 0;
-        _cmdProd = _eventCons = _priCons = 0;
-        _commandFailures.Clear();
+        queue = default;
     }
 }

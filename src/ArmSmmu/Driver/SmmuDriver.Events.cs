@@ -5,20 +5,17 @@ namespace ArmSmmu.Driver;
 /// <content>Consumers of the event and PRI queues and the global error handler (digest §8.6).</content>
 public sealed partial class SmmuDriver
 {
-    private ulong _eventq;
-    private int _eventqLog2;
-    private uint _eventCons;
-    private ulong _priq;
-    private int _priqLog2;
-    private uint _priCons;
+    // CONS is the driver's own; PROD is EVENTQ_PROD / PRIQ_PROD as last read.
+    private SmmuQueue _eventQueue;
+    private SmmuQueue _priQueue;
     private long _eventOverflows;
     private long _priOverflows;
 
     /// <summary>PA of the event queue.</summary>
-    public ulong EventQueueAddress => _eventq;
+    public ulong EventQueueAddress => _eventQueue.Address;
 
     /// <summary>PA of the PRI queue, or 0 when the driver does not use one.</summary>
-    public ulong PriQueueAddress => _priq;
+    public ulong PriQueueAddress => _priQueue.Address;
 
     /// <summary>Number of event queue overflows (EVENTQ_PROD.OVFLG toggles) the driver has seen and acknowledged: records were lost.</summary>
     public long EventQueueOverflows => Interlocked.Read(ref _eventOverflows);
@@ -38,8 +35,8 @@ public sealed partial class SmmuDriver
         {
             RequireInitialized();
             var records = new List<EventRecord>();
-            _eventCons = DrainQueue(
-                SmmuRegister.EVENTQ_PROD, SmmuRegister.EVENTQ_CONS, _eventq, _eventqLog2, EventRecord.Size, _eventCons, ref _eventOverflows,
+            DrainQueue(
+                ref _eventQueue, SmmuRegister.EVENTQ_PROD, SmmuRegister.EVENTQ_CONS, ref _eventOverflows,
                 address => records.Add(EventRecord.TryRead(Memory, address, out var record) ? record : throw new InvalidOperationException($"Event queue memory at 0x{address:X} is unreadable.")));
             return records;
         }
@@ -53,13 +50,13 @@ public sealed partial class SmmuDriver
         {
             RequireInitialized();
             var entries = new List<PriQueueEntry>();
-            if (_priq == 0)
+            if (_priQueue.Address == 0)
             {
                 return entries;
             }
 
-            _priCons = DrainQueue(
-                SmmuRegister.PRIQ_PROD, SmmuRegister.PRIQ_CONS, _priq, _priqLog2, PriQueueEntry.Size, _priCons, ref _priOverflows,
+            DrainQueue(
+                ref _priQueue, SmmuRegister.PRIQ_PROD, SmmuRegister.PRIQ_CONS, ref _priOverflows,
                 address => entries.Add(PriQueueEntry.TryRead(Memory, address, out var entry) ? entry : throw new InvalidOperationException($"PRI queue memory at 0x{address:X} is unreadable.")));
             return entries;
         }
@@ -100,32 +97,29 @@ public sealed partial class SmmuDriver
         }
     }
 
-    private uint DrainQueue(ulong prodRegister, ulong consRegister, ulong queueBase, int log2, int entryBytes, uint cons, ref long overflows, Action<ulong> consume)
+    // Digest §8.6: consume up to the PROD last read, publishing CONS after each entry, until a fresh PROD shows no
+    // more; then acknowledge an overflow so that a later one is signalled again (IHI0070 §7.4).
+    private void DrainQueue(ref SmmuQueue queue, ulong prodRegister, ulong consRegister, ref long overflows, Action<ulong> consume)
     {
-        uint mask = (1u << log2) - 1;
-        uint prod = Read32(prodRegister);
-        while (QueuePointer.Count(prod, cons, log2) != 0)
+        queue.Prod = Read32(prodRegister);
+        while (!queue.IsEmpty)
         {
-            while (QueuePointer.Count(prod, cons, log2) != 0)
+            while (!queue.IsEmpty)
             {
-                consume(queueBase + ((ulong)(cons & mask) * (ulong)entryBytes));
-
-                // Increment keeps OVACKFLG (bit 31) as it is.
-                cons = QueuePointer.Increment(cons, log2);
-                Write32(consRegister, cons);
+                consume(queue.SlotAddress(queue.Cons));
+                queue.AdvanceConsumer(); // keeps OVACKFLG as it is
+                Write32(consRegister, queue.Cons);
             }
 
-            prod = Read32(prodRegister);
+            queue.Prod = Read32(prodRegister);
         }
 
-        if ((prod & QueuePointer.OverflowBit) != (cons & QueuePointer.OverflowBit))
+        if (queue.OverflowPending)
         {
-            // Records were discarded while the queue was full; acknowledge so that a later overflow is signalled again.
+            // Records were discarded while the queue was full.
             Interlocked.Increment(ref overflows);
-            cons = (cons & ~QueuePointer.OverflowBit) | (prod & QueuePointer.OverflowBit);
-            Write32(consRegister, cons);
+            queue.AcknowledgeOverflow();
+            Write32(consRegister, queue.Cons);
         }
-
-        return cons;
     }
 }

@@ -244,10 +244,7 @@ public sealed partial class SmmuDriver
         Write32(SmmuRegister.STRTAB_BASE_CFG, cfg.Value);
 
         // 6-7: command queue, then enable it.
-        Write64(SmmuRegister.CMDQ_BASE, QueueBase(_cmdq, _cmdqLog2));
-        Write32(SmmuRegister.CMDQ_PROD, 0);
-        Write32(SmmuRegister.CMDQ_CONS, 0);
-        _cmdProd = 0;
+        ProgramQueue(ref _commandQueue, SmmuRegister.CMDQ_BASE, SmmuRegister.CMDQ_PROD, SmmuRegister.CMDQ_CONS);
         uint cr0 = (uint)Cr0Flags.CMDQEN;
         WriteAndPoll(SmmuRegister.CR0, cr0, SmmuRegister.CR0ACK, "CR0ACK");
 
@@ -261,20 +258,14 @@ public sealed partial class SmmuDriver
         SubmitAndSyncLocked([Command.TlbiNsnhAll()]);
 
         // 10-11: event queue.
-        Write64(SmmuRegister.EVENTQ_BASE, QueueBase(_eventq, _eventqLog2));
-        Write32(SmmuRegister.EVENTQ_PROD, 0);
-        Write32(SmmuRegister.EVENTQ_CONS, 0);
-        _eventCons = 0;
+        ProgramQueue(ref _eventQueue, SmmuRegister.EVENTQ_BASE, SmmuRegister.EVENTQ_PROD, SmmuRegister.EVENTQ_CONS);
         cr0 |= (uint)Cr0Flags.EVENTQEN;
         WriteAndPoll(SmmuRegister.CR0, cr0, SmmuRegister.CR0ACK, "CR0ACK");
 
         // 12: PRI queue.
         if (caps.PriQueue)
         {
-            Write64(SmmuRegister.PRIQ_BASE, QueueBase(_priq, _priqLog2));
-            Write32(SmmuRegister.PRIQ_PROD, 0);
-            Write32(SmmuRegister.PRIQ_CONS, 0);
-            _priCons = 0;
+            ProgramQueue(ref _priQueue, SmmuRegister.PRIQ_BASE, SmmuRegister.PRIQ_PROD, SmmuRegister.PRIQ_CONS);
             cr0 |= (uint)Cr0Flags.PRIQEN;
             WriteAndPoll(SmmuRegister.CR0, cr0, SmmuRegister.CR0ACK, "CR0ACK");
         }
@@ -305,8 +296,15 @@ public sealed partial class SmmuDriver
         PollUntil(() => (Read32(SmmuRegister.GBPA) & (1u << 31)) == 0, "GBPA.Update");
     }
 
-    private static ulong QueueBase(ulong address, int log2Size) =>
-        new QueueBaseRegister(0) { ReadWriteAllocate = true, Address = address, Log2Size = (uint)log2Size }.Value;
+    // IHI0070 §6.3.26: a queue's BASE, then PROD and CONS, are programmed before its enable is set; both start empty.
+    private void ProgramQueue(ref SmmuQueue queue, ulong baseRegister, ulong prodRegister, ulong consRegister)
+    {
+        Write64(baseRegister, queue.Base);
+        Write32(prodRegister, 0);
+        Write32(consRegister, 0);
+        queue.Prod = 0;
+        queue.Cons = 0;
+    }
 
     /// <summary>Writes <paramref name="value"/> and polls <paramref name="ack"/> until it reads the same value.</summary>
     private void WriteAndPoll(ulong register, uint value, ulong ack, string ackName)

@@ -127,7 +127,7 @@ public static class QueueIndexRegister
         if (log2Size is int qs)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(qs, nameof(log2Size));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(qs, QueuePointer.MaxLog2Size, nameof(log2Size));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(qs, SmmuQueue.MaxLog2Size, nameof(log2Size));
             f.Flag(name + "_WRAP", 0, value, qs, "wrap flag", "wrap flag");
             if (qs > 0)
             {

@@ -161,39 +161,43 @@ public class RegisterTests
     {
         // Digest 1.10: index = low QS bits, wrap = bit QS; empty = both equal; full = index equal, wrap differs.
         const int qs = 3; // 8 entries
+        var q = Queue(qs, 0, 0);
         uint p = 0;
         for (int i = 0; i < 8; i++)
         {
-            Assert.False(QueuePointer.IsFull(p, 0, qs));
-            p = QueuePointer.Increment(p, qs);
+            Assert.False(Queue(qs, p, 0).IsFull);
+            p = q.Next(p);
         }
 
         Assert.Equal(0x8u, p); // index 0, wrap 1
-        Assert.True(QueuePointer.IsFull(p, 0, qs));
-        Assert.False(QueuePointer.IsEmpty(p, 0, qs));
-        Assert.Equal(8u, QueuePointer.Count(p, 0, qs));
-        Assert.True(QueuePointer.IsEmpty(p, p, qs));
-        Assert.Equal(3u, QueuePointer.Count(0x2, 0xF, qs)); // cons index 7 wrap 1, prod index 2 wrap 0
+        Assert.True(Queue(qs, p, 0).IsFull);
+        Assert.False(Queue(qs, p, 0).IsEmpty);
+        Assert.Equal(8u, Queue(qs, p, 0).Count);
+        Assert.True(Queue(qs, p, p).IsEmpty);
+        Assert.Equal(3u, Queue(qs, 0x2, 0xF).Count); // cons index 7 wrap 1, prod index 2 wrap 0
 
         // Wrapping again clears the wrap flag; bit 31 (OVFLG/OVACKFLG) survives, ERR does not.
-        Assert.Equal(0u, QueuePointer.Increment(0xF, qs));
-        Assert.Equal(0x8000_0000u, QueuePointer.Increment(0x8000_000F, qs));
-        Assert.Equal(0x8000_0006u, QueuePointer.Increment(0x8100_0005, qs));
+        Assert.Equal(0u, q.Next(0xF));
+        Assert.Equal(0x8000_0000u, q.Next(0x8000_000F));
+        Assert.Equal(0x8000_0006u, q.Next(0x8100_0005));
 
-        var cons = new QueuePointer(0x8100_000D, qs);
-        Assert.Equal(5u, cons.Index);
-        Assert.True(cons.Wrap);
-        Assert.True(cons.OverflowFlag);
-        Assert.Equal(CommandError.Ill, cons.Err);
-        Assert.Equal(new QueuePointer(0x8000_000E, qs), cons.Next());
+        const uint cons = 0x8100_000D;
+        Assert.Equal(5u, q.Index(cons));
+        Assert.True(q.Wrap(cons));
+        Assert.True((cons & SmmuQueue.OverflowFlag) != 0);
+        Assert.Equal(CommandError.Ill, Queue(qs, 0, cons).Error);
+        Assert.Equal(0x8000_000Eu, q.Next(cons));
 
         // Full and empty ignore bit 31 and ERR.
-        Assert.True(QueuePointer.IsEmpty(new QueuePointer(0x8000_0005, qs), new QueuePointer(0x0200_0005, qs)));
-        Assert.True(QueuePointer.IsFull(new QueuePointer(0x5, qs), new QueuePointer(0x8000_000D, qs)));
+        Assert.True(Queue(qs, 0x8000_0005, 0x0200_0005).IsEmpty);
+        Assert.True(Queue(qs, 0x5, 0x8000_000D).IsFull);
 
         // A one-entry queue (log2 0): the wrap flag is bit 0.
-        Assert.Equal(1u, QueuePointer.Increment(0, 0));
-        Assert.True(QueuePointer.IsFull(1, 0, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new QueuePointer(0, 20));
+        Assert.Equal(1u, Queue(0, 0, 0).Next(0));
+        Assert.True(Queue(0, 1, 0).IsFull);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SmmuQueue(Command.Size, 20));
+
+        static SmmuQueue Queue(int log2Size, uint prod, uint cons) =>
+            new(Command.Size, SmmuQueue.MaxLog2Size) { Base = (ulong)log2Size, Prod = prod, Cons = cons };
     }
 }

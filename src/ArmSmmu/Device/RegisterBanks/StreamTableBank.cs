@@ -1,0 +1,11 @@
+namespace ArmSmmu;
+
+/// <summary>STRTAB_BASE and STRTAB_BASE_CFG: where the Stream table is and its shape (IHI0070 §6.3.23-§6.3.24).</summary>
+internal struct StreamTableBank
+{
+    /// <summary>STRTAB_BASE: RA and ADDR.</summary>
+    public ulong Base;
+
+    /// <summary>STRTAB_BASE_CFG: FMT, SPLIT, LOG2SIZE.</summary>
+    public uint BaseCfg;
+}
