@@ -179,7 +179,7 @@ public sealed partial class SmmuV3
 
             case CommandOpcode.PriResp:
                 // IHI0070 §4.7.1: Resp 0b11 is ILLEGAL; the response itself goes to the endpoint, not modelled here.
-                return PriImplemented && c.PriResponse != 3 ? CommandError.None : CommandError.Ill;
+                return PriImplemented && c.PriResponse <= PriResponseCode.Success ? CommandError.None : CommandError.Ill;
 
             case CommandOpcode.Resume:
                 if (Features.StallModel == StallModel.TerminateOnly || c.SSec)
@@ -187,7 +187,7 @@ public sealed partial class SmmuV3
                     return CommandError.Ill;
                 }
 
-                ResolveStall(c.StreamId, c.Stag, retry: c.ResumeAction, abort: c.Abort);
+                ResolveStall(c.StreamId, c.StallTag, retry: c.Ac, abort: c.Ab);
                 return CommandError.None;
 
             case CommandOpcode.StallTerm:
@@ -290,7 +290,7 @@ public sealed partial class SmmuV3
     {
         // IHI0070 §4.7.3: everything before the SYNC is already complete in this synchronous model, so only the
         // completion signal remains.
-        switch (c.Cs)
+        switch (c.CS)
         {
             case SyncCompletionSignal.Irq:
                 if (Features.Msi && c.MsiAddress != 0)

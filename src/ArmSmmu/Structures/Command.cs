@@ -6,131 +6,37 @@ namespace ArmSmmu.Structures;
 /// A command queue entry: 16 bytes, two little-endian 64-bit words (IHI0070 §4, digest 4.2/4.3). Fields of different
 /// commands overlap; each property is one view, meaningful for the commands its summary names.
 /// </summary>
-public readonly struct Command : IEquatable<Command>
+[Record(2, CustomDescribe = true, OverlappingViews = true)]
+[Field("Opcode", 0, 7, 0, Type = typeof(CommandOpcode), Doc = "the command.", Meaning = nameof(OpcodeText))]
+[Field("Global", 0, 9, 9, Doc = "CMD_ATC_INV: invalidate global (all-PASID) entries as well.")]
+[Field("SSec", 0, 10, 10, Doc = "StreamID is Secure (must be 0 on the Non-secure queue).")]
+[Field("SSV", 0, 11, 11, Doc = "SubstreamID valid.")]
+[Field("Ac", 0, 12, 12, Doc = "CMD_RESUME action: 1 retry, 0 terminate.")]
+[Field("Ab", 0, 13, 13, Doc = "CMD_RESUME termination: 1 abort, 0 RAZ/WI.")]
+[Field("SubstreamId", 0, 31, 12, Doc = "SubstreamID (PASID).")]
+[Field("StreamId", 0, 63, 32, Doc = "StreamID.")]
+[Field("Vmid", 0, 47, 32, Type = typeof(ushort), Doc = "VMID of a TLBI.")]
+[Field("Asid", 0, 63, 48, Type = typeof(ushort), Doc = "ASID of a TLBI.")]
+[Field("Num", 0, 16, 12, Doc = "range TLBI: NUM + 1 units.")]
+[Field("Scale", 0, 24, 20, Doc = "range TLBI: unit is 2^SCALE granules.")]
+[Field("CS", 0, 13, 12, Type = typeof(SyncCompletionSignal), Doc = "CMD_SYNC completion signal.")]
+[Field("MSH", 0, 23, 22, Doc = "CMD_SYNC MSI shareability.")]
+[Field("MsiAttr", 0, 27, 24, Doc = "CMD_SYNC MSI memory attributes (STE.MemAttr encoding).")]
+[Field("MsiData", 0, 63, 32, Doc = "CMD_SYNC MSI payload.")]
+[Field("Leaf", 1, 0, 0, Doc = "invalidate only last-level entries (CFGI: only the STE/CD, not L1 descriptors).")]
+[Field("Range", 1, 4, 0, Doc = "CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs; 31 = all.")]
+[Field("PrefetchSize", 1, 4, 0, Doc = "CMD_PREFETCH_ADDR: 2^Size translations.")]
+[Field("AtcSize", 1, 5, 0, Doc = "CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).")]
+[Field("PrgIndex", 1, 8, 0, Doc = "CMD_PRI_RESP: Page Request Group index.")]
+[Field("Ttl", 1, 9, 8, Doc = "TLBI level hint: 00 any level, 01..11 leaf at level 1..3.")]
+[Field("Tg", 1, 11, 10, Doc = "range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.")]
+[Field("PriResponse", 1, 13, 12, Type = typeof(PriResponseCode), Doc = "CMD_PRI_RESP: the response code.")]
+[Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "CMD_RESUME: the STAG of the stalled transaction.")]
+[Field("Address", 1, 63, 12, Address = true, Doc = "VA of a TLBI, ATC_INV or PREFETCH_ADDR.")]
+[Field("Ipa", 1, 55, 12, Address = true, Doc = "IPA of CMD_TLBI_S2_IPA.")]
+[Field("MsiAddress", 1, 55, 2, Address = true, Doc = "CMD_SYNC MSI target; 0 = no MSI.")]
+public readonly partial struct Command
 {
-    /// <summary>Size of a command in bytes.</summary>
-    public const int Size = 16;
-
-    /// <summary>Number of 64-bit words.</summary>
-    public const int WordCount = 2;
-
-    private readonly ulong _w0, _w1;
-
-    /// <summary>Creates a command from its words.</summary>
-    /// <param name="dw0">Word 0 (opcode in [7:0]).</param>
-    /// <param name="dw1">Word 1.</param>
-    public Command(ulong dw0, ulong dw1 = 0)
-    {
-        _w0 = dw0;
-        _w1 = dw1;
-    }
-
-    /// <summary>Creates a command from at least 2 words.</summary>
-    /// <param name="words">The words, dw0 first.</param>
-    /// <exception cref="ArgumentException">Fewer than 2 words.</exception>
-    public Command(ReadOnlySpan<ulong> words)
-    {
-        RecordIo.RequireLength(words, WordCount, nameof(Command));
-        _w0 = words[0];
-        _w1 = words[1];
-    }
-
-    /// <summary>Word 0.</summary>
-    public ulong Dw0 => _w0;
-
-    /// <summary>Word 1.</summary>
-    public ulong Dw1 => _w1;
-
-    /// <summary>Opcode, dw0[7:0]: the command.</summary>
-    public CommandOpcode Opcode { get => (CommandOpcode)Bits.Extract(_w0, 7, 0); init => _w0 = Bits.Insert(_w0, 7, 0, (ulong)value); }
-
-    /// <summary>Global, dw0[9]: CMD_ATC_INV: invalidate global (all-PASID) entries as well.</summary>
-    public bool Global { get => Bits.IsSet(_w0, 9); init => _w0 = Bits.With(_w0, 9, value); }
-
-    /// <summary>SSec, dw0[10]: StreamID is Secure (must be 0 on the Non-secure queue).</summary>
-    public bool SSec { get => Bits.IsSet(_w0, 10); init => _w0 = Bits.With(_w0, 10, value); }
-
-    /// <summary>Ssv, dw0[11]: SubstreamID valid.</summary>
-    public bool Ssv { get => Bits.IsSet(_w0, 11); init => _w0 = Bits.With(_w0, 11, value); }
-
-    /// <summary>Ac, dw0[12]: CMD_RESUME action: 1 retry, 0 terminate.</summary>
-    public bool Ac { get => Bits.IsSet(_w0, 12); init => _w0 = Bits.With(_w0, 12, value); }
-
-    /// <summary>Alias of <see cref="Ac"/>: CMD_RESUME retries the stalled transaction.</summary>
-    public bool ResumeAction { get => Ac; init => Ac = value; }
-
-    /// <summary>Ab, dw0[13]: CMD_RESUME termination: 1 abort, 0 RAZ/WI.</summary>
-    public bool Ab { get => Bits.IsSet(_w0, 13); init => _w0 = Bits.With(_w0, 13, value); }
-
-    /// <summary>Alias of <see cref="Ab"/>: a terminated CMD_RESUME aborts.</summary>
-    public bool Abort { get => Ab; init => Ab = value; }
-
-    /// <summary>SubstreamId, dw0[31:12]: SubstreamID (PASID).</summary>
-    public uint SubstreamId { get => (uint)Bits.Extract(_w0, 31, 12); init => _w0 = Bits.Insert(_w0, 31, 12, value); }
-
-    /// <summary>StreamId, dw0[63:32]: StreamID.</summary>
-    public uint StreamId { get => (uint)Bits.Extract(_w0, 63, 32); init => _w0 = Bits.Insert(_w0, 63, 32, value); }
-
-    /// <summary>Vmid, dw0[47:32]: VMID of a TLBI.</summary>
-    public ushort Vmid { get => (ushort)Bits.Extract(_w0, 47, 32); init => _w0 = Bits.Insert(_w0, 47, 32, value); }
-
-    /// <summary>Asid, dw0[63:48]: ASID of a TLBI.</summary>
-    public ushort Asid { get => (ushort)Bits.Extract(_w0, 63, 48); init => _w0 = Bits.Insert(_w0, 63, 48, value); }
-
-    /// <summary>Num, dw0[16:12]: range TLBI: NUM + 1 units.</summary>
-    public uint Num { get => (uint)Bits.Extract(_w0, 16, 12); init => _w0 = Bits.Insert(_w0, 16, 12, value); }
-
-    /// <summary>Scale, dw0[24:20]: range TLBI: unit is 2^SCALE granules.</summary>
-    public uint Scale { get => (uint)Bits.Extract(_w0, 24, 20); init => _w0 = Bits.Insert(_w0, 24, 20, value); }
-
-    /// <summary>Cs, dw0[13:12]: CMD_SYNC completion signal.</summary>
-    public SyncCompletionSignal Cs { get => (SyncCompletionSignal)Bits.Extract(_w0, 13, 12); init => _w0 = Bits.Insert(_w0, 13, 12, (ulong)value); }
-
-    /// <summary>Msh, dw0[23:22]: CMD_SYNC MSI shareability.</summary>
-    public uint Msh { get => (uint)Bits.Extract(_w0, 23, 22); init => _w0 = Bits.Insert(_w0, 23, 22, value); }
-
-    /// <summary>MsiAttr, dw0[27:24]: CMD_SYNC MSI memory attributes (STE.MemAttr encoding).</summary>
-    public uint MsiAttr { get => (uint)Bits.Extract(_w0, 27, 24); init => _w0 = Bits.Insert(_w0, 27, 24, value); }
-
-    /// <summary>MsiData, dw0[63:32]: CMD_SYNC MSI payload.</summary>
-    public uint MsiData { get => (uint)Bits.Extract(_w0, 63, 32); init => _w0 = Bits.Insert(_w0, 63, 32, value); }
-
-    /// <summary>Leaf, dw1[0]: invalidate only last-level entries (CFGI: only the STE/CD, not L1 descriptors).</summary>
-    public bool Leaf { get => Bits.IsSet(_w1, 0); init => _w1 = Bits.With(_w1, 0, value); }
-
-    /// <summary>Range, dw1[4:0]: CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs; 31 = all.</summary>
-    public uint Range { get => (uint)Bits.Extract(_w1, 4, 0); init => _w1 = Bits.Insert(_w1, 4, 0, value); }
-
-    /// <summary>PrefetchSize, dw1[4:0]: CMD_PREFETCH_ADDR: 2^Size translations.</summary>
-    public uint PrefetchSize { get => (uint)Bits.Extract(_w1, 4, 0); init => _w1 = Bits.Insert(_w1, 4, 0, value); }
-
-    /// <summary>AtcSize, dw1[5:0]: CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).</summary>
-    public uint AtcSize { get => (uint)Bits.Extract(_w1, 5, 0); init => _w1 = Bits.Insert(_w1, 5, 0, value); }
-
-    /// <summary>PrgIndex, dw1[8:0]: CMD_PRI_RESP: Page Request Group index.</summary>
-    public uint PrgIndex { get => (uint)Bits.Extract(_w1, 8, 0); init => _w1 = Bits.Insert(_w1, 8, 0, value); }
-
-    /// <summary>Ttl, dw1[9:8]: TLBI level hint: 00 any level, 01..11 leaf at level 1..3.</summary>
-    public uint Ttl { get => (uint)Bits.Extract(_w1, 9, 8); init => _w1 = Bits.Insert(_w1, 9, 8, value); }
-
-    /// <summary>Tg, dw1[11:10]: range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.</summary>
-    public uint Tg { get => (uint)Bits.Extract(_w1, 11, 10); init => _w1 = Bits.Insert(_w1, 11, 10, value); }
-
-    /// <summary>PriResponse, dw1[13:12]: CMD_PRI_RESP: 00 ResponseFailure, 01 InvalidRequest, 10 Success.</summary>
-    public uint PriResponse { get => (uint)Bits.Extract(_w1, 13, 12); init => _w1 = Bits.Insert(_w1, 13, 12, value); }
-
-    /// <summary>Stag, dw1[15:0]: CMD_RESUME: the STAG of the stalled transaction.</summary>
-    public ushort Stag { get => (ushort)Bits.Extract(_w1, 15, 0); init => _w1 = Bits.Insert(_w1, 15, 0, value); }
-
-    /// <summary>Address, dw1[63:12], as an address kept in place (bits [11:0] zero): VA of a TLBI, ATC_INV or PREFETCH_ADDR.</summary>
-    public ulong Address { get => Bits.Address(_w1, 63, 12); init => _w1 = Bits.Insert(_w1, 63, 12, value >> 12); }
-
-    /// <summary>Ipa, dw1[55:12], as an address kept in place (bits [11:0] zero): IPA of CMD_TLBI_S2_IPA.</summary>
-    public ulong Ipa { get => Bits.Address(_w1, 55, 12); init => _w1 = Bits.Insert(_w1, 55, 12, value >> 12); }
-
-    /// <summary>MsiAddress, dw1[55:2], as an address kept in place (bits [1:0] zero): CMD_SYNC MSI target; 0 = no MSI.</summary>
-    public ulong MsiAddress { get => Bits.Address(_w1, 55, 2); init => _w1 = Bits.Insert(_w1, 55, 2, value >> 2); }
-
     // ---- factories: the encodings Linux emits (digest 8.4) ----
 
     /// <summary>CMD_PREFETCH_CONFIG (IHI0070 §4.2.1): dw0 = 0x1 | SID &lt;&lt; 32.</summary>
@@ -266,7 +172,7 @@ public readonly struct Command : IEquatable<Command>
     {
         Opcode = CommandOpcode.AtcInv,
         StreamId = sid,
-        Ssv = ssid.HasValue,
+        SSV = ssid.HasValue,
         SubstreamId = ssid ?? 0,
         Global = global,
         AtcSize = size,
@@ -279,11 +185,11 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="prgIndex">Page Request Group index.</param>
     /// <param name="response">0 ResponseFailure, 1 InvalidRequest, 2 Success.</param>
     /// <returns>The command.</returns>
-    public static Command PriResp(uint sid, uint? ssid, uint prgIndex, uint response) => new Command
+    public static Command PriResp(uint sid, uint? ssid, uint prgIndex, PriResponseCode response) => new Command
     {
         Opcode = CommandOpcode.PriResp,
         StreamId = sid,
-        Ssv = ssid.HasValue,
+        SSV = ssid.HasValue,
         SubstreamId = ssid ?? 0,
         PrgIndex = prgIndex,
         PriResponse = response,
@@ -296,7 +202,7 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="abort">When terminating: abort (Ab = 1) rather than RAZ/WI.</param>
     /// <returns>The command.</returns>
     public static Command Resume(uint sid, ushort stag, bool retry, bool abort) =>
-        new Command { Opcode = CommandOpcode.Resume, StreamId = sid, Ac = retry, Ab = abort, Stag = stag };
+        new Command { Opcode = CommandOpcode.Resume, StreamId = sid, Ac = retry, Ab = abort, StallTag = stag };
 
     /// <summary>CMD_STALL_TERM (IHI0070 §4.6.3): terminate every stalled transaction of a stream.</summary>
     /// <param name="sid">StreamID.</param>
@@ -316,8 +222,8 @@ public readonly struct Command : IEquatable<Command>
     public static Command Sync(SyncCompletionSignal cs, ulong msiAddress = 0, uint msiData = 0, uint msiAttr = 0, uint msh = 0) => new Command
     {
         Opcode = CommandOpcode.Sync,
-        Cs = cs,
-        Msh = msh,
+        CS = cs,
+        MSH = msh,
         MsiAttr = msiAttr,
         MsiData = msiData,
         MsiAddress = msiAddress,
@@ -333,27 +239,6 @@ public readonly struct Command : IEquatable<Command>
         Ttl = ttl,
         Tg = tg,
     };
-
-    // ---- I/O, description ----
-
-    /// <summary>Reads a command.</summary>
-    /// <param name="memory">Memory to read.</param>
-    /// <param name="address">Address of dw0.</param>
-    /// <param name="value">The command, or default on abort.</param>
-    /// <returns><see langword="false"/> on an external abort.</returns>
-    public static bool TryRead(IPhysicalMemory memory, ulong address, out Command value)
-    {
-        Span<ulong> w = stackalloc ulong[WordCount];
-        bool ok = RecordIo.TryRead(memory, address, w);
-        value = new Command(w);
-        return ok;
-    }
-
-    /// <summary>Writes the command (16 bytes in one access).</summary>
-    /// <param name="memory">Memory to write.</param>
-    /// <param name="address">Address of dw0.</param>
-    /// <returns><see langword="false"/> on an external abort.</returns>
-    public bool TryWrite(IPhysicalMemory memory, ulong address) => RecordIo.TryWrite(memory, address, [_w0, _w1]);
 
     /// <summary>The specification's name of an opcode, e.g. <c>CMD_CFGI_STE</c>, or <c>CMD_0xNN</c> when reserved.</summary>
     /// <param name="opcode">The opcode.</param>
@@ -402,7 +287,7 @@ public readonly struct Command : IEquatable<Command>
     public IReadOnlyList<DecodedField> Describe()
     {
         var f = new FieldText("dw");
-        f.Add("Opcode", 0, _w0, 7, 0, v => FieldText.Hex(v) + " " + OpcodeName((CommandOpcode)v));
+        DescribeOpcode(f);
         switch (Opcode)
         {
             case CommandOpcode.PrefetchConfig:
@@ -581,24 +466,5 @@ public readonly struct Command : IEquatable<Command>
         return text.ToString();
     }
 
-    /// <inheritdoc/>
-    public bool Equals(Command other) => _w0 == other._w0 && _w1 == other._w1;
-
-    /// <inheritdoc/>
-    public override bool Equals(object? obj) => obj is Command other && Equals(other);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(_w0, _w1);
-
-    /// <summary>Word-wise equality.</summary>
-    /// <param name="left">Left operand.</param>
-    /// <param name="right">Right operand.</param>
-    /// <returns>True when both words are equal.</returns>
-    public static bool operator ==(Command left, Command right) => left.Equals(right);
-
-    /// <summary>Word-wise inequality.</summary>
-    /// <param name="left">Left operand.</param>
-    /// <param name="right">Right operand.</param>
-    /// <returns>True when a word differs.</returns>
-    public static bool operator !=(Command left, Command right) => !left.Equals(right);
+    private static string OpcodeText(ulong v) => FieldText.Hex(v) + " " + OpcodeName((CommandOpcode)v);
 }
