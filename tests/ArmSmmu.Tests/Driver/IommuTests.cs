@@ -113,9 +113,9 @@ public class IommuTests
         // S1CIR/S1COR WB, S1CSH ISH, S1STALLD (stall model 00, no stalls).
         Assert.True(ste.V);
         Assert.Equal(SteConfig.Stage1Translate, ste.Config);
-        Assert.Equal(0b10u, ste.S1Fmt);
+        Assert.Equal(0b10u, (uint)ste.S1Fmt);
         Assert.Equal(20u, ste.S1CDMax);
-        Assert.Equal(0b10u, ste.S1DSS);
+        Assert.Equal(0b10u, (uint)ste.S1DSS);
         Assert.Equal(0xD4UL | 0b10, ste.Dw1 & 0xFF);
         Assert.True(ste.S1STALLD);
 
@@ -156,7 +156,7 @@ public class IommuTests
 
         var record = Assert.Single(iommu.DrainEvents());
         Assert.Equal(EventType.CBadCd, record.Type);
-        Assert.True(record.Ssv);
+        Assert.True(record.SSV);
         Assert.Equal(1u, record.SubstreamId);
         Assert.Equal(8u, record.StreamId);
         Assert.Equal(new uint[] { 0x1234 }, iommu.GetPasids(8));
@@ -291,7 +291,7 @@ public class IommuTests
         var commands = new List<Command>();
         iommu.Driver.CommandWritten += (_, c) => commands.Add(c);
         iommu.ConfigureStream(6, StreamMode.Stage1);
-        Assert.Equal(0b10u, iommu.Driver.ReadSte(6).STRW);
+        Assert.Equal(0b10u, (uint)iommu.Driver.ReadSte(6).STRW);
         iommu.Map(6, 0x3000, 0x6000_0000, Page, IoPagePermissions.ReadWrite);
         Assert.True(iommu.Translate(6, 0x3000, AccessKind.Read).IsSuccess);
 

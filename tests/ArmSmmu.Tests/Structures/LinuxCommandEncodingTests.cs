@@ -34,7 +34,7 @@ public class LinuxCommandEncodingTests
         var sync = Command.Sync(SyncCompletionSignal.Irq, slot, 0, 0xF, 3);
         AssertWords(0x0FC0_1046, slot, sync);
         Assert.Equal(slot, sync.MsiAddress);
-        Assert.Equal(SyncCompletionSignal.Irq, sync.Cs);
+        Assert.Equal(SyncCompletionSignal.Irq, sync.CS);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class LinuxCommandEncodingTests
     public void Pri_resp_resume_and_stall_term()
     {
         // Digest 8.4: PRI_RESP 0x41 | SSV<<11 | SSID<<12 | SID<<32 / PRGIndex | Resp<<12.
-        AssertWords(0x41 | (1UL << 11) | (5UL << 12) | (7UL << 32), 0x1FF | (2UL << 12), Command.PriResp(7, 5, 0x1FF, 2));
+        AssertWords(0x41 | (1UL << 11) | (5UL << 12) | (7UL << 32), 0x1FF | (2UL << 12), Command.PriResp(7, 5, 0x1FF, PriResponseCode.Success));
         AssertWords(0x41 | (7UL << 32), 3, Command.PriResp(7, null, 3, 0));
 
         // RESUME 0x44 | Resp<<12 | SID<<32 / STAG, Linux Resp: 0 terminate RAZ/WI, 1 retry, 2 abort.

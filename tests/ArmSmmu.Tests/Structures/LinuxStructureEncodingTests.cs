@@ -49,10 +49,10 @@ public class LinuxStructureEncodingTests
         {
             V = true,
             Config = SteConfig.Stage1Translate,
-            S1Fmt = 2,
+            S1Fmt = CdTableFormat.TwoLevel64K,
             S1ContextPtr = cdTable,
             S1CDMax = 20,
-            S1DSS = 2,
+            S1DSS = DefaultSubstream.Substream0,
             S1CIR = 1,
             S1COR = 1,
             S1CSH = 3,
@@ -65,7 +65,7 @@ public class LinuxStructureEncodingTests
         Assert.False(ste.Stage2Enabled);
 
         // ATS, E2H and bypass-S1DSS additions.
-        StreamTableEntry more = ste with { EATS = 1, STRW = 2, SHCFG = 1 };
+        StreamTableEntry more = ste with { EATS = AtsEnable.Full, STRW = StreamWorldEncoding.El2, SHCFG = 1 };
         Assert.Equal(ste.Dw1 | (1UL << 28) | (2UL << 30) | (1UL << 44), more.Dw1);
     }
 
