@@ -75,6 +75,9 @@ public sealed class RecordGenerator : IIncrementalGenerator
         }
 
         Describe(s, fields, register, customDescribe);
+        s.AppendLine("    /// <summary>Fields are per-command or per-event views and may share bits without being aliases.</summary>");
+        s.Append("    internal const bool FieldsMayOverlap = ").Append(Named(record, "OverlappingViews", false) ? "true" : "false").AppendLine(";");
+        s.AppendLine();
         s.AppendLine("    /// <summary>The field table this struct was generated from, in declaration order.</summary>");
         s.AppendLine("    internal static readonly global::ArmSmmu.Structures.RecordField[] Layout =");
         s.AppendLine("    [");
