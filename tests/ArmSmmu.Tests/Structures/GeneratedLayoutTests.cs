@@ -22,19 +22,32 @@ public class GeneratedLayoutTests
         typeof(PriQueueEntry),
     };
 
+    public static TheoryData<Type> Registers => new()
+    {
+        typeof(Cr0Register), typeof(Cr1Register), typeof(Cr2Register), typeof(GbpaRegister), typeof(GerrorRegister),
+        typeof(IrqCtrlRegister), typeof(Idr0Register), typeof(Idr1Register), typeof(Idr2Register), typeof(Idr3Register),
+        typeof(Idr5Register), typeof(IidrRegister), typeof(AidrRegister), typeof(StreamTableBaseRegister),
+        typeof(StreamTableBaseCfgRegister), typeof(QueueBaseRegister), typeof(IrqCfg0Register), typeof(IrqCfg2Register),
+    };
+
     private static RecordField[] Layout(Type record) =>
         (RecordField[])record.GetField("Layout", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
 
     private static ulong FieldMask(RecordField f) => (f.Hi - f.Lo == 63 ? ulong.MaxValue : (1UL << (f.Hi - f.Lo + 1)) - 1) << f.Lo;
 
-    private static int WordCount(Type record) => (int)record.GetField("Size")!.GetValue(null)! / 8;
+    // Registers have no Size: one word, as wide as their Value (32 or 64 bits).
+    private static int WordCount(Type record) => record.GetField("Size") is FieldInfo size ? (int)size.GetValue(null)! / 8 : 1;
+
+    private static Type ValueType(Type record) => record.GetProperty("Value")!.PropertyType;
+
+    private static ulong ValueMask(Type record) => ValueType(record) == typeof(uint) ? uint.MaxValue : ulong.MaxValue;
 
     private static ulong[] Words(object record) => record.GetType().GetMethod("ToArray") is MethodInfo toArray
         ? (ulong[])toArray.Invoke(record, null)!
-        : [(ulong)record.GetType().GetProperty("Value")!.GetValue(record)!];
+        : [Convert.ToUInt64(record.GetType().GetProperty("Value")!.GetValue(record)!, System.Globalization.CultureInfo.InvariantCulture)];
 
     private static object FromWords(Type record, ulong[] words) => words.Length == 1
-        ? Activator.CreateInstance(record, words[0])!
+        ? Activator.CreateInstance(record, Convert.ChangeType(words[0] & ValueMask(record), ValueType(record), System.Globalization.CultureInfo.InvariantCulture))!
         : Activator.CreateInstance(record, words.Cast<object>().ToArray())!;
 
     // The value a property takes when every bit of its field is one (address fields keep the bits in place).
@@ -54,6 +67,7 @@ public class GeneratedLayoutTests
 
     [Theory]
     [MemberData(nameof(Records))]
+    [MemberData(nameof(Registers))]
     public void Setting_a_field_to_all_ones_sets_exactly_its_bits(Type record)
     {
         int words = WordCount(record);
@@ -67,16 +81,18 @@ public class GeneratedLayoutTests
             Assert.True(expected.SequenceEqual(Words(boxed)), $"{record.Name}.{f.Property} set");
             Assert.Equal(AllOnes(property, f), property.GetValue(boxed));
 
-            object full = FromWords(record, Enumerable.Repeat(ulong.MaxValue, words).ToArray());
+            ulong ones = words == 1 ? ValueMask(record) : ulong.MaxValue;
+            object full = FromWords(record, Enumerable.Repeat(ones, words).ToArray());
             property.SetValue(full, Zero(property));
-            expected = Enumerable.Repeat(ulong.MaxValue, words).ToArray();
-            expected[f.Word] = ~FieldMask(f);
+            expected = Enumerable.Repeat(ones, words).ToArray();
+            expected[f.Word] = ones & ~FieldMask(f);
             Assert.True(expected.SequenceEqual(Words(full)), $"{record.Name}.{f.Property} clear");
         }
     }
 
     [Theory]
     [MemberData(nameof(Records))]
+    [MemberData(nameof(Registers))]
     public void Fields_do_not_overlap_unless_declared(Type record)
     {
         if ((bool)record.GetField("FieldsMayOverlap", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!)
