@@ -157,9 +157,9 @@ internal static class ConfigurationDecoder
             return $"S2HA/S2HD = {(ste.S2HA ? 1 : 0)}/{(ste.S2HD ? 1 : 0)} exceed IDR0.HTTU";
         }
 
-        if (!Granule.TryFromS2Tg(ste.S2TG, out var granule) || !Supported(f, granule))
+        if (!Granule.TryFromS2Tg((uint)ste.S2TG, out var granule) || !Supported(f, granule))
         {
-            return $"S2TG 0b{Convert.ToString(ste.S2TG, 2).PadLeft(2, '0')} is reserved or not in IDR5";
+            return $"S2TG 0b{Convert.ToString((uint)ste.S2TG, 2).PadLeft(2, '0')} is reserved or not in IDR5";
         }
 
         int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(ste.S2PS), f.OutputAddressBits);
@@ -250,8 +250,8 @@ internal static class ConfigurationDecoder
         bool epd1 = cd.EPD1 || singleEl; // EL2 has no TTB1 (IHI0070 §5.4)
         var g0 = default(Granule);
         var g1 = default(Granule);
-        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0(cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
-            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1(cd.TG1, out g1), g1, cd.TTB1, outputBits, f));
+        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0((uint)cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
+            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1((uint)cd.TG1, out g1), g1, cd.TTB1, outputBits, f));
         if (problem is not null)
         {
             return null;

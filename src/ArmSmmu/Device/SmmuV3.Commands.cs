@@ -258,7 +258,7 @@ public sealed partial class SmmuV3
     {
         size = 1;
         ttlLevel = -1;
-        if (c.Tg == 0)
+        if (c.Tg == RangeGranule.None)
         {
             // No range and no TTL hint: NUM, SCALE and TTL are RES0.
             return c.Num == 0 && c.Scale == 0 && c.Ttl == 0;
@@ -275,7 +275,7 @@ public sealed partial class SmmuV3
         }
 
         int granuleShift = 10 + (2 * (int)c.Tg);
-        if (c.Tg == 2 && c.Ttl == 1)
+        if (c.Tg == RangeGranule.Size16K && c.Ttl == 1)
         {
             return false; // a 16KB level-1 leaf needs DS
         }

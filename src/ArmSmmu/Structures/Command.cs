@@ -29,7 +29,7 @@ namespace ArmSmmu.Structures;
 [Field("AtcSize", 1, 5, 0, Doc = "CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).")]
 [Field("PrgIndex", 1, 8, 0, Doc = "CMD_PRI_RESP: Page Request Group index.")]
 [Field("Ttl", 1, 9, 8, Doc = "TLBI level hint: 00 any level, 01..11 leaf at level 1..3.")]
-[Field("Tg", 1, 11, 10, Doc = "range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.")]
+[Field("Tg", 1, 11, 10, Type = typeof(RangeGranule), Doc = "range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.")]
 [Field("PriResponse", 1, 13, 12, Type = typeof(PriResponseCode), Doc = "CMD_PRI_RESP: the response code.")]
 [Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "CMD_RESUME: the STAG of the stalled transaction.")]
 [Field("Address", 1, 63, 12, Address = true, Doc = "VA of a TLBI, ATC_INV or PREFETCH_ADDR.")]
@@ -93,7 +93,7 @@ public readonly partial struct Command
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiNhVa(ushort vmid, ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiNhVa(ushort vmid, ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiNhVa, address, leaf, num, scale, ttl, tg) with { Vmid = vmid, Asid = asid };
 
     /// <summary>CMD_TLBI_NH_VAA (IHI0070 §4.4.5): as TLBI_NH_VA for all ASIDs of the VMID.</summary>
@@ -105,7 +105,7 @@ public readonly partial struct Command
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiNhVaa(ushort vmid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiNhVaa(ushort vmid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiNhVaa, address, leaf, num, scale, ttl, tg) with { Vmid = vmid };
 
     /// <summary>CMD_TLBI_EL2_ALL (IHI0070 §4.4.8): dw0 = 0x20.</summary>
@@ -126,7 +126,7 @@ public readonly partial struct Command
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiEl2Va(ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiEl2Va(ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiEl2Va, address, leaf, num, scale, ttl, tg) with { Asid = asid };
 
     /// <summary>CMD_TLBI_EL2_VAA (IHI0070 §4.4.11): EL2 VA for all ASIDs.</summary>
@@ -137,7 +137,7 @@ public readonly partial struct Command
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiEl2Vaa(ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiEl2Vaa(ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiEl2Vaa, address, leaf, num, scale, ttl, tg);
 
     /// <summary>CMD_TLBI_S12_VMALL (IHI0070 §4.4.12): dw0 = 0x28 | VMID &lt;&lt; 32.</summary>
@@ -154,7 +154,7 @@ public readonly partial struct Command
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiS2Ipa(ushort vmid, ulong ipa, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiS2Ipa(ushort vmid, ulong ipa, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiS2Ipa, 0, leaf, num, scale, ttl, tg) with { Vmid = vmid, Ipa = ipa };
 
     /// <summary>CMD_TLBI_NSNH_ALL (IHI0070 §4.4.14): dw0 = 0x30.</summary>
@@ -229,7 +229,7 @@ public readonly partial struct Command
         MsiAddress = msiAddress,
     };
 
-    private static Command RangeTlbi(CommandOpcode opcode, ulong address, bool leaf, uint num, uint scale, uint ttl, uint tg) => new Command
+    private static Command RangeTlbi(CommandOpcode opcode, ulong address, bool leaf, uint num, uint scale, uint ttl, RangeGranule tg) => new Command
     {
         Opcode = opcode,
         Num = num,

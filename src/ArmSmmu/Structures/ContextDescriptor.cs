@@ -9,14 +9,14 @@ namespace ArmSmmu.Structures;
 /// </summary>
 [Record(8)]
 [Field("T0SZ", 0, 5, 0, Doc = "TTB0 region is 2^(64-T0SZ) bytes.", Meaning = nameof(TxszText))]
-[Field("TG0", 0, 7, 6, Doc = "TTB0 granule (00 4 KB, 01 64 KB, 10 16 KB, 11 reserved).", Meaning = nameof(Tg0Text))]
+[Field("TG0", 0, 7, 6, Type = typeof(Tg0Granule), Doc = "TTB0 granule (00 4 KB, 01 64 KB, 10 16 KB, 11 reserved).", Meaning = nameof(Tg0Text))]
 [Field("IR0", 0, 9, 8, Doc = "TTB0 walk inner cacheability (RGN encoding).", Meaning = "FieldText.Cacheability")]
 [Field("OR0", 0, 11, 10, Doc = "TTB0 walk outer cacheability (RGN encoding).", Meaning = "FieldText.Cacheability")]
 [Field("SH0", 0, 13, 12, Doc = "TTB0 walk shareability.", Meaning = "FieldText.Shareability")]
 [Field("EPD0", 0, 14, 14, Doc = "no walks through TTB0.", Set = "TTB0 walks disabled", Clear = "TTB0 walks enabled")]
 [Field("ENDI", 0, 15, 15, Doc = "translation tables are big-endian.", Set = "big-endian tables", Clear = "little-endian tables")]
 [Field("T1SZ", 0, 21, 16, Doc = "TTB1 region is 2^(64-T1SZ) bytes.", Meaning = nameof(TxszText))]
-[Field("TG1", 0, 23, 22, Doc = "TTB1 granule (TCR TG1 encoding: 00 reserved, 01 16 KB, 10 4 KB, 11 64 KB).", Meaning = nameof(Tg1Text))]
+[Field("TG1", 0, 23, 22, Type = typeof(Tg1Granule), Doc = "TTB1 granule (TCR TG1 encoding: 00 reserved, 01 16 KB, 10 4 KB, 11 64 KB).", Meaning = nameof(Tg1Text))]
 [Field("IR1", 0, 25, 24, Doc = "TTB1 walk inner cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("OR1", 0, 27, 26, Doc = "TTB1 walk outer cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("SH1", 0, 29, 28, Doc = "TTB1 walk shareability.", Meaning = "FieldText.Shareability")]
@@ -77,5 +77,5 @@ public readonly partial struct ContextDescriptor
     /// <returns>V, ASID and the TTB0 configuration.</returns>
     public override string ToString() => !V
         ? "CD invalid"
-        : string.Create(CultureInfo.InvariantCulture, $"CD V=1 ASID={ASID} TTB0=0x{TTB0:X} T0SZ={T0SZ} TG0={TG0} EPD0={(EPD0 ? 1 : 0)} EPD1={(EPD1 ? 1 : 0)} IPS={IPS} AA64={(AA64 ? 1 : 0)} R={(R ? 1 : 0)} A={(A ? 1 : 0)} S={(S ? 1 : 0)}");
+        : string.Create(CultureInfo.InvariantCulture, $"CD V=1 ASID={ASID} TTB0=0x{TTB0:X} T0SZ={T0SZ} TG0={(uint)TG0} EPD0={(EPD0 ? 1 : 0)} EPD1={(EPD1 ? 1 : 0)} IPS={IPS} AA64={(AA64 ? 1 : 0)} R={(R ? 1 : 0)} A={(A ? 1 : 0)} S={(S ? 1 : 0)}");
 }

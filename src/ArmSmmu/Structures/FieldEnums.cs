@@ -67,3 +67,45 @@ public enum PriResponseCode : uint
     /// <summary>0b10: Success.</summary>
     Success = 2,
 }
+
+/// <summary>CD.TG0 and STE.S2TG: the translation granule, TCR_ELx.TG0 encoding (IHI0070 §5.2, §5.4); 0b11 is reserved.</summary>
+public enum Tg0Granule : uint
+{
+    /// <summary>0b00: 4 KB.</summary>
+    Size4K = 0,
+
+    /// <summary>0b01: 64 KB.</summary>
+    Size64K = 1,
+
+    /// <summary>0b10: 16 KB.</summary>
+    Size16K = 2,
+}
+
+/// <summary>CD.TG1: the TTB1 granule, TCR_ELx.TG1 encoding, which differs from TG0 (IHI0070 §5.4); 0b00 is reserved.</summary>
+public enum Tg1Granule : uint
+{
+    /// <summary>0b01: 16 KB.</summary>
+    Size16K = 1,
+
+    /// <summary>0b10: 4 KB.</summary>
+    Size4K = 2,
+
+    /// <summary>0b11: 64 KB.</summary>
+    Size64K = 3,
+}
+
+/// <summary>TLBI TG: the granule of a range invalidation (IHI0070 §4.4.1.1); 0b00 means a single address, no range.</summary>
+public enum RangeGranule : uint
+{
+    /// <summary>0b00: no range; NUM, SCALE and TTL are RES0.</summary>
+    None = 0,
+
+    /// <summary>0b01: 4 KB.</summary>
+    Size4K = 1,
+
+    /// <summary>0b10: 16 KB.</summary>
+    Size16K = 2,
+
+    /// <summary>0b11: 64 KB.</summary>
+    Size64K = 3,
+}

@@ -46,7 +46,7 @@ namespace ArmSmmu.Structures;
 [Field("S2IR0", 2, 41, 40, Doc = "stage-2 walk inner cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("S2OR0", 2, 43, 42, Doc = "stage-2 walk outer cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("S2SH0", 2, 45, 44, Doc = "stage-2 walk shareability.", Meaning = "FieldText.Shareability")]
-[Field("S2TG", 2, 47, 46, Doc = "stage-2 granule (00 4 KB, 01 64 KB, 10 16 KB).", Meaning = "ContextDescriptor.Tg0Text")]
+[Field("S2TG", 2, 47, 46, Type = typeof(Tg0Granule), Doc = "stage-2 granule (00 4 KB, 01 64 KB, 10 16 KB).", Meaning = "ContextDescriptor.Tg0Text")]
 [Field("S2PS", 2, 50, 48, Doc = "stage-2 output size.", Meaning = "FieldText.AddressSize")]
 [Field("S2AA64", 2, 51, 51, Doc = "stage-2 tables are VMSAv8-64.", Set = "VMSAv8-64", Clear = "VMSAv8-32 LPAE")]
 [Field("S2ENDI", 2, 52, 52, Doc = "stage-2 tables are big-endian.", Set = "big-endian tables", Clear = "little-endian tables")]
@@ -142,7 +142,7 @@ public readonly partial struct StreamTableEntry
 
         if (((uint)Config & 0b110) == 0b110)
         {
-            text += string.Create(CultureInfo.InvariantCulture, $" S2VMID={S2VMID} S2TTB=0x{S2TTB:X} S2T0SZ={S2T0SZ} S2SL0={S2SL0} S2TG={S2TG}");
+            text += string.Create(CultureInfo.InvariantCulture, $" S2VMID={S2VMID} S2TTB=0x{S2TTB:X} S2T0SZ={S2T0SZ} S2SL0={S2SL0} S2TG={(uint)S2TG}");
         }
 
         return text;

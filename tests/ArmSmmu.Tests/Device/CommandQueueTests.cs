@@ -67,7 +67,7 @@ public class CommandQueueTests
             Command.TlbiNhAll(1),
             Command.TlbiNhAsid(1, 2),
             Command.TlbiNhVa(1, 2, 0x4000, leaf: true),
-            Command.TlbiNhVa(1, 2, 0x4000, leaf: false, num: 3, scale: 1, ttl: 3, tg: 1),
+            Command.TlbiNhVa(1, 2, 0x4000, leaf: false, num: 3, scale: 1, ttl: 3, tg: RangeGranule.Size4K),
             Command.TlbiNhVaa(1, 0x4000, leaf: true),
             Command.TlbiEl2All(),
             Command.TlbiEl2Asid(2),
@@ -106,7 +106,7 @@ public class CommandQueueTests
             "AtcNoAts" => (SmmuFeatures.Default with { Ats = false }, new[] { Command.AtcInv(1, null, 0, 52, false) }),
             "PriNoPri" => (SmmuFeatures.Default with { Pri = false }, new[] { Command.PriResp(1, null, 0, PriResponseCode.Success) }),
             "StallNoStall" => (SmmuFeatures.Default with { StallModel = StallModel.TerminateOnly }, new[] { Command.Resume(1, 0, true, false), Command.StallTerm(1) }),
-            _ => (SmmuFeatures.Default with { RangeInvalidation = false }, new[] { Command.TlbiNhVa(1, 1, 0x1000, true, num: 1, scale: 0, ttl: 0, tg: 1), Command.TlbiS2Ipa(1, 0x1000, true, ttl: 3, tg: 1) }),
+            _ => (SmmuFeatures.Default with { RangeInvalidation = false }, new[] { Command.TlbiNhVa(1, 1, 0x1000, true, num: 1, scale: 0, ttl: 0, tg: RangeGranule.Size4K), Command.TlbiS2Ipa(1, 0x1000, true, ttl: 3, tg: RangeGranule.Size4K) }),
         };
         var h = Started(features);
         foreach (var command in commands)
@@ -129,10 +129,10 @@ public class CommandQueueTests
         // IHI0070 §4.7.1: PRI_RESP Resp = 0b11 is ILLEGAL.
         AssertIllegal(h, Command.PriResp(1, null, 0, (PriResponseCode)3));
         // IHI0070 §4.4.1.1: TG != 0 with NUM = SCALE = TTL = 0 is reserved; TG = 0 makes NUM/SCALE/TTL RES0.
-        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 0, scale: 0, ttl: 0, tg: 1));
-        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 2, scale: 0, ttl: 0, tg: 0));
+        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 0, scale: 0, ttl: 0, tg: RangeGranule.Size4K));
+        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 2, scale: 0, ttl: 0, tg: RangeGranule.None));
         // TG = 16KB with TTL = 0b01 needs DS (not implemented).
-        AssertIllegal(h, Command.TlbiS2Ipa(1, 0x4000, true, ttl: 1, tg: 2));
+        AssertIllegal(h, Command.TlbiS2Ipa(1, 0x4000, true, ttl: 1, tg: RangeGranule.Size16K));
     }
 
     [Fact]

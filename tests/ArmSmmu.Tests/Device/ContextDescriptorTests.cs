@@ -47,11 +47,11 @@ public class ContextDescriptorTests
         "ASID 16-bit without ASID16" => (SmmuFeatures.Default with { Asid16 = false }, Cd with { ASID = 0x104 }, null),
         "T0SZ 15" => (null, Cd with { T0SZ = 15 }, null),
         "T0SZ 40" => (null, Cd with { T0SZ = 40 }, null),
-        "TG0 reserved" => (null, Cd with { TG0 = 3 }, null),
-        "TG0 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, Cd with { TG0 = 1 }, null),
+        "TG0 reserved" => (null, Cd with { TG0 = (Tg0Granule)3 }, null),
+        "TG0 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, Cd with { TG0 = Tg0Granule.Size64K }, null),
         "TTB0 beyond IPS" => (null, Cd with { IPS = 0, TTB0 = 1UL << 32 }, null),
-        "TG1 reserved with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 16, TG1 = 0, TTB1 = 0x1000 }, null),
-        "T1SZ 40 with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 40, TG1 = 2, TTB1 = 0x1000 }, null),
+        "TG1 reserved with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 16, TG1 = (Tg1Granule)0, TTB1 = 0x1000 }, null),
+        "T1SZ 40 with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 40, TG1 = Tg1Granule.Size4K, TTB1 = 0x1000 }, null),
         _ => throw new ArgumentException(name),
     };
 
@@ -79,7 +79,7 @@ public class ContextDescriptorTests
     {
         (SmmuFeatures? features, ContextDescriptor cd, StreamTableEntry? ste) = name switch
         {
-            "EPD1 hides TTB1 fields" => ((SmmuFeatures?)null, Cd with { T1SZ = 0, TG1 = 0, TTB1 = 1UL << 55 }, (StreamTableEntry?)null),
+            "EPD1 hides TTB1 fields" => ((SmmuFeatures?)null, Cd with { T1SZ = 0, TG1 = (Tg1Granule)0, TTB1 = 1UL << 55 }, (StreamTableEntry?)null),
             "ENDI with both EPD" => (null, Cd with { ENDI = true, EPD0 = true }, null),
             "ASID 8-bit without ASID16" => (SmmuFeatures.Default with { Asid16 = false }, Cd with { ASID = 0xFF }, null),
             "S with STALL_MODEL 10" => (SmmuFeatures.Default with { StallModel = StallModel.StallForced }, Cd with { S = true }, NoStallDisable),

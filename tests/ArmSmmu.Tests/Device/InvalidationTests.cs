@@ -107,7 +107,7 @@ public class InvalidationTests
         }
 
         Remap(h, s, 8);
-        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: true, num: num, scale: scale, ttl: 3, tg: 1));
+        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: true, num: num, scale: scale, ttl: 3, tg: RangeGranule.Size4K));
         for (int i = 0; i < 8; i++)
         {
             ulong expected = (i < removed ? NewPa : OldPa) + ((ulong)i * 0x1000);
@@ -126,7 +126,7 @@ public class InvalidationTests
         var s = AddStage1(h, 1, 1);
         _ = Pa(h, s.Sid);
         Remap(h, s);
-        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: false, num: num, scale: 0, ttl: ttl, tg: 1));
+        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: false, num: num, scale: 0, ttl: ttl, tg: RangeGranule.Size4K));
         Assert.Equal(NewPa, Pa(h, s.Sid));
     }
 

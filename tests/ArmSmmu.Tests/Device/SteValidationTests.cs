@@ -53,8 +53,8 @@ public class SteValidationTests
         "S2AA64 0" => (null, S2 with { S2AA64 = false }),
         "S2HA without HTTU" => (SmmuFeatures.Default with { Httu = HttuSupport.None }, S2 with { S2HA = true }),
         "S2HD with AF-only HTTU" => (SmmuFeatures.Default with { Httu = HttuSupport.AccessFlag }, S2 with { S2HA = true, S2HD = true }),
-        "S2TG reserved" => (null, S2 with { S2TG = 3 }),
-        "S2TG 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, S2 with { S2TG = 1, S2T0SZ = 22, S2SL0 = 1 }),
+        "S2TG reserved" => (null, S2 with { S2TG = (Tg0Granule)3 }),
+        "S2TG 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, S2 with { S2TG = Tg0Granule.Size64K, S2T0SZ = 22, S2SL0 = 1 }),
         "S2TTB beyond S2PS" => (null, S2 with { S2PS = 0, S2T0SZ = 32, S2SL0 = 1, S2TTB = 1UL << 32 }),
         "S2T0SZ 15" => (null, S2 with { S2T0SZ = 15 }),
         "S2T0SZ 40" => (null, S2 with { S2T0SZ = 40, S2SL0 = 0 }),
@@ -101,7 +101,7 @@ public class SteValidationTests
         "S1STALLD 0 with STALL_MODEL 01" => (SmmuFeatures.Default with { StallModel = StallModel.TerminateOnly }, S1 with { S1STALLD = false }),
         "VMID 8-bit without VMID16" => (SmmuFeatures.Default with { Vmid16 = false }, S2 with { S2VMID = 0xFF }),
         // IHI0070 §5.2: S2* fields (other than S2VMID) are IGNORED when stage 2 bypasses, S1* when stage 1 bypasses.
-        "S2 fields ignored in S1-only" => (null, S1 with { S2TG = 3, S2AA64 = false, S2T0SZ = 2 }),
+        "S2 fields ignored in S1-only" => (null, S1 with { S2TG = (Tg0Granule)3, S2AA64 = false, S2T0SZ = 2 }),
         "S1 fields ignored in S2-only" => (null, S2 with { S1CDMax = 31, S1Fmt = (CdTableFormat)3, S1ContextPtr = 1UL << 54 }),
         "STRW ignored with stage 2" => (null, S2 with { STRW = (StreamWorldEncoding)1 }),
         "S2SL0 1 concatenated" => (null, S2 with { S2SL0 = 1, S2T0SZ = 24 }), // level 1 start, 40-bit IPA: 2 concatenated tables
@@ -148,7 +148,7 @@ public class SteValidationTests
         // IHI0070 §5.2 Config: 0b000 aborts with no event; 0b0xx reserved behaves as 0b000, even with other fields set.
         var h = new DeviceHarness();
         h.Reset();
-        h.SetSte(Sid, S2 with { Config = config, S2TG = 3 });
+        h.SetSte(Sid, S2 with { Config = config, S2TG = (Tg0Granule)3 });
 
         var result = h.Smmu.Translate(new TranslationRequest(Sid, 0x4000, AccessKind.Write, 7));
         Assert.Equal(TranslationOutcome.Faulted, result.Outcome);

@@ -33,7 +33,7 @@ public class IommuTests
         Assert.Equal(3, commands.Count(c => c.Opcode == CommandOpcode.TlbiNhVa && !c.Leaf));
         var tlbi = Assert.Single(commands, c => c.Opcode == CommandOpcode.TlbiNhVa && c.Leaf);
         Assert.Equal(0x10_0000UL, tlbi.Address);
-        Assert.Equal(1u, tlbi.Tg);
+        Assert.Equal(1u, (uint)tlbi.Tg);
         Assert.Equal(0u, tlbi.Num);
         Assert.Equal(2u, tlbi.Scale);
         Assert.Equal(3u, tlbi.Ttl);
@@ -61,7 +61,7 @@ public class IommuTests
 
         var tlbis = commands.Where(c => c.Opcode == CommandOpcode.TlbiNhVa && c.Leaf).ToList();
         Assert.Equal(new ulong[] { 0x10_0000, 0x10_1000, 0x10_2000, 0x10_3000 }, tlbis.Select(c => c.Address));
-        Assert.All(tlbis, c => Assert.Equal(0u, c.Tg | c.Num | c.Scale | c.Ttl)); // TG = 0: no range, no TTL hint
+        Assert.All(tlbis, c => Assert.Equal(0u, (uint)c.Tg | c.Num | c.Scale | c.Ttl)); // TG = 0: no range, no TTL hint
         Assert.Equal(EventType.FTranslation, iommu.Translate(3, 0x10_3000, AccessKind.Read).Fault);
     }
 
