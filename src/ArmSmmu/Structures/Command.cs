@@ -413,29 +413,11 @@ public readonly partial struct Command
 
     private static string TtlText(ulong v) => v == 0 ? "0 any level" : string.Create(CultureInfo.InvariantCulture, $"{v} leaf at level {v}");
 
-    private static string TgText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " no range",
-        1 => " 4 KB",
-        2 => " 16 KB",
-        _ => " 64 KB",
-    };
+    private static string TgText(ulong v) => FieldText.Enumerated(v, 2, "no range", "4 KB", "16 KB", "64 KB");
 
-    private static string RespText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " ResponseFailure",
-        1 => " InvalidRequest",
-        2 => " Success",
-        _ => " ILLEGAL",
-    };
+    private static string RespText(ulong v) => FieldText.Enumerated(v, 2, "ResponseFailure", "InvalidRequest", "Success", "ILLEGAL");
 
-    private static string CsText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " SIG_NONE",
-        1 => " SIG_IRQ",
-        2 => " SIG_SEV",
-        _ => " ILLEGAL",
-    };
+    private static string CsText(ulong v) => FieldText.Enumerated(v, 2, "SIG_NONE", "SIG_IRQ", "SIG_SEV", "ILLEGAL");
 
     /// <summary>One-line summary: the opcode name and its parameters.</summary>
     /// <returns>e.g. <c>CMD_CFGI_STE StreamID=0x5 Leaf=1</c>.</returns>

@@ -56,22 +56,10 @@ public readonly partial struct ContextDescriptor
     private static string TxszText(ulong v) => string.Create(CultureInfo.InvariantCulture, $"{v} ({64 - (long)v}-bit region)");
 
     /// <summary>TG0 uses the TCR_ELx.TG0 encoding (IHI0070 §5.4).</summary>
-    internal static string Tg0Text(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " 4 KB",
-        1 => " 64 KB",
-        2 => " 16 KB",
-        _ => " reserved",
-    };
+    internal static string Tg0Text(ulong v) => FieldText.Enumerated(v, 2, "4 KB", "64 KB", "16 KB", "reserved");
 
     /// <summary>TG1 uses the TCR_ELx.TG1 encoding, which differs from TG0 (IHI0070 §5.4, digest 9.1).</summary>
-    internal static string Tg1Text(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        1 => " 16 KB",
-        2 => " 4 KB",
-        3 => " 64 KB",
-        _ => " reserved",
-    };
+    internal static string Tg1Text(ulong v) => FieldText.Enumerated(v, 2, "reserved", "16 KB", "4 KB", "64 KB");
 
     /// <summary>One-line summary.</summary>
     /// <returns>V, ASID and the TTB0 configuration.</returns>

@@ -167,13 +167,8 @@ public readonly partial struct EventRecord
 
     private static string TypeText(ulong v) => FieldText.Hex(v) + " " + TypeName((EventType)v);
 
-    private static string ClassText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " CD (CD fetch)",
-        1 => " TT (stage-1 table walk)",
-        2 => " IN (input address)",
-        _ => " reserved",
-    };
+    private static string ClassText(ulong v) => FieldText.Enumerated(
+        v, 2, "CD (CD fetch)", "TT (stage-1 table walk)", "IN (input address)", "reserved");
 
     private void Input(FieldText f) => DescribeInputAddress(f);
 

@@ -73,57 +73,34 @@ public readonly partial struct StreamTableEntry
     /// <summary>Valid and Config = 0b11x: stage 2 translates.</summary>
     public bool Stage2Enabled => V && ((uint)Config & 0b110) == 0b110;
 
-    private static string S1FmtText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " linear CD table",
-        1 => " 2-level, 4 KB leaf tables",
-        2 => " 2-level, 64 KB leaf tables",
-        _ => " reserved (as linear)",
-    };
+    private static string S1FmtText(ulong v) => FieldText.Enumerated(
+        v, 2, "linear CD table", "2-level, 4 KB leaf tables", "2-level, 64 KB leaf tables", "reserved (as linear)");
 
     private static string S1CDMaxText(ulong v) =>
         v == 0 ? "0 single CD, no substreams" : string.Create(CultureInfo.InvariantCulture, $"{v} ({1UL << (int)v} CDs)");
 
-    private static string S1DssText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " terminate (F_STREAM_DISABLED)",
-        1 => " bypass stage 1",
-        2 => " use substream 0",
-        _ => " reserved (as terminate)",
-    };
+    private static string S1DssText(ulong v) => FieldText.Enumerated(
+        v, 2, "terminate (F_STREAM_DISABLED)", "bypass stage 1", "use substream 0", "reserved (as terminate)");
 
-    private static string EatsText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " ATS disabled",
-        1 => " full ATS",
-        2 => " split-stage ATS",
-        _ => " full ATS with DPT",
-    };
+    private static string EatsText(ulong v) => FieldText.Enumerated(v, 2, "ATS disabled", "full ATS", "split-stage ATS", "full ATS with DPT");
 
-    private static string StrwText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " NS-EL1",
-        2 => " NS-EL2 (EL2-E2H when CR2.E2H)",
-        _ => " ILLEGAL",
-    };
+    private static string StrwText(ulong v) => FieldText.Enumerated(v, 2, "NS-EL1", "ILLEGAL", "NS-EL2 (EL2-E2H when CR2.E2H)", "ILLEGAL");
 
-    private static string NsCfgText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        2 => " Secure",
-        3 => " Non-secure",
-        _ => " use incoming",
-    };
+    private static string NsCfgText(ulong v) => FieldText.Enumerated(v, 2, "use incoming", "use incoming", "Secure", "Non-secure");
 
     private static string S2T0szText(ulong v) => string.Create(CultureInfo.InvariantCulture, $"{v} ({64 - (long)v}-bit IPA)");
 
-    internal static string ConfigText(ulong v) => FieldText.Bin(v, 3) + v switch
-    {
-        4 => " bypass",
-        5 => " stage 1 translate, stage 2 bypass",
-        6 => " stage 1 bypass, stage 2 translate",
-        7 => " nested (stage 1 and stage 2 translate)",
-        _ => " abort",
-    };
+    internal static string ConfigText(ulong v) => FieldText.Enumerated(
+        v,
+        3,
+        "abort",
+        "abort",
+        "abort",
+        "abort",
+        "bypass",
+        "stage 1 translate, stage 2 bypass",
+        "stage 1 bypass, stage 2 translate",
+        "nested (stage 1 and stage 2 translate)");
 
     /// <summary>One-line summary.</summary>
     /// <returns>V, Config and the pointers in use.</returns>
