@@ -49,13 +49,13 @@ internal static class ConfigurationDecoder
             // IHI0070 §5.2 STRW: 0b10 selects EL2 (or EL2-E2H with CR2.E2H); x1 is ILLEGAL. IGNORED for 0b11x.
             switch (ste.STRW)
             {
-                case 0:
+                case StreamWorldEncoding.El1:
                     break;
-                case 2:
+                case StreamWorldEncoding.El2:
                     world = e2h ? StreamWorld.NsEl2E2H : StreamWorld.NsEl2;
                     break;
                 default:
-                    return Illegal($"STRW 0b{Convert.ToString(ste.STRW, 2).PadLeft(2, '0')} is reserved", out problem);
+                    return Illegal($"STRW 0b{Convert.ToString((uint)ste.STRW, 2).PadLeft(2, '0')} is reserved", out problem);
             }
         }
 
@@ -90,19 +90,19 @@ internal static class ConfigurationDecoder
 
     private static string? CheckAts(in StreamTableEntry ste, SmmuFeatures f, bool s2)
     {
-        uint eats = ste.EATS;
-        if (eats == 0 || !f.Ats)
+        AtsEnable eats = ste.EATS;
+        if (eats == AtsEnable.Disabled || !f.Ats)
         {
             return null; // EATS is RES0 (treated as 0) without ATS
         }
 
         // IHI0070 §5.2 EATS: split-stage (0b10) needs NS1ATS = 0, which this model does not offer.
-        if (eats == 2)
+        if (eats == AtsEnable.SplitStage)
         {
             return "EATS = 0b10 (split-stage ATS) but IDR0.NS1ATS = 1";
         }
 
-        return eats == 1 && s2 && ste.S2S ? "EATS = 0b01 with stage 2 stalling (S2S = 1)" : null;
+        return eats == AtsEnable.Full && s2 && ste.S2S ? "EATS = 0b01 with stage 2 stalling (S2S = 1)" : null;
     }
 
     private static string? CheckStage1Fields(in StreamTableEntry ste, SmmuFeatures f)
@@ -117,9 +117,9 @@ internal static class ConfigurationDecoder
             return $"S1CDMax {ste.S1CDMax} exceeds IDR1.SSIDSIZE {f.SubstreamIdBits}";
         }
 
-        if (ste.S1CDMax != 0 && ste.S1Fmt is 1 or 2 && !f.TwoLevelCdTable)
+        if (ste.S1CDMax != 0 && ste.S1Fmt is CdTableFormat.TwoLevel4K or CdTableFormat.TwoLevel64K && !f.TwoLevelCdTable)
         {
-            return $"S1Fmt {ste.S1Fmt} selects a 2-level CD table but IDR0.CD2L = 0";
+            return $"S1Fmt {(uint)ste.S1Fmt} selects a 2-level CD table but IDR0.CD2L = 0";
         }
 
         // S1ContextPtr beyond the output address size is ILLEGAL (when stage 2 is off it is a PA).
@@ -157,9 +157,9 @@ internal static class ConfigurationDecoder
             return $"S2HA/S2HD = {(ste.S2HA ? 1 : 0)}/{(ste.S2HD ? 1 : 0)} exceed IDR0.HTTU";
         }
 
-        if (!Granule.TryFromS2Tg(ste.S2TG, out var granule) || !Supported(f, granule))
+        if (!Granule.TryFromS2Tg((uint)ste.S2TG, out var granule) || !Supported(f, granule))
         {
-            return $"S2TG 0b{Convert.ToString(ste.S2TG, 2).PadLeft(2, '0')} is reserved or not in IDR5";
+            return $"S2TG 0b{Convert.ToString((uint)ste.S2TG, 2).PadLeft(2, '0')} is reserved or not in IDR5";
         }
 
         int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(ste.S2PS), f.OutputAddressBits);
@@ -250,8 +250,8 @@ internal static class ConfigurationDecoder
         bool epd1 = cd.EPD1 || singleEl; // EL2 has no TTB1 (IHI0070 §5.4)
         var g0 = default(Granule);
         var g1 = default(Granule);
-        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0(cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
-            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1(cd.TG1, out g1), g1, cd.TTB1, outputBits, f));
+        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0((uint)cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
+            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1((uint)cd.TG1, out g1), g1, cd.TTB1, outputBits, f));
         if (problem is not null)
         {
             return null;

@@ -171,7 +171,7 @@ public sealed partial class SmmuV3
 
             case CommandOpcode.PriResp:
                 // IHI0070 §4.7.1: Resp 0b11 is ILLEGAL; the response itself goes to the endpoint, not modelled here.
-                return PriImplemented && c.PriResponse != 3 ? CommandError.None : CommandError.Ill;
+                return PriImplemented && c.PriResponse <= PriResponseCode.Success ? CommandError.None : CommandError.Ill;
 
             case CommandOpcode.Resume:
                 if (Features.StallModel == StallModel.TerminateOnly || c.SSec)
@@ -179,7 +179,7 @@ public sealed partial class SmmuV3
                     return CommandError.Ill;
                 }
 
-                ResolveStall(c.StreamId, c.Stag, retry: c.ResumeAction, abort: c.Abort);
+                ResolveStall(c.StreamId, c.StallTag, retry: c.Ac, abort: c.Ab);
                 return CommandError.None;
 
             case CommandOpcode.StallTerm:
@@ -250,7 +250,7 @@ public sealed partial class SmmuV3
     {
         size = 1;
         ttlLevel = -1;
-        if (c.Tg == 0)
+        if (c.Tg == RangeGranule.None)
         {
             // No range and no TTL hint: NUM, SCALE and TTL are RES0.
             return c.Num == 0 && c.Scale == 0 && c.Ttl == 0;
@@ -267,7 +267,7 @@ public sealed partial class SmmuV3
         }
 
         int granuleShift = 10 + (2 * (int)c.Tg);
-        if (c.Tg == 2 && c.Ttl == 1)
+        if (c.Tg == RangeGranule.Size16K && c.Ttl == 1)
         {
             return false; // a 16KB level-1 leaf needs DS
         }
@@ -282,7 +282,7 @@ public sealed partial class SmmuV3
     {
         // IHI0070 §4.7.3: everything before the SYNC is already complete in this synchronous model, so only the
         // completion signal remains.
-        switch (c.Cs)
+        switch (c.CS)
         {
             case SyncCompletionSignal.Irq:
                 if (Features.Msi && c.MsiAddress != 0)

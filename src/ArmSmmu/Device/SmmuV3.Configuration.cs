@@ -106,8 +106,8 @@ public sealed partial class SmmuV3
             // IHI0070 §5.2 S1Fmt: 0b01 4KB leaves of 64 CDs, 0b10 64KB leaves of 1024 CDs, 0b11 behaves as linear.
             int leafBits = entry.S1Fmt switch
             {
-                1 => 6,
-                2 => 10,
+                CdTableFormat.TwoLevel4K => 6,
+                CdTableFormat.TwoLevel64K => 10,
                 _ => 0,
             };
             if (leafBits == 0)
@@ -129,7 +129,7 @@ public sealed partial class SmmuV3
                     return null;
                 }
 
-                Note("CD", $"2-level CD table (S1Fmt {entry.S1Fmt}): L1CD[{cdIndex >> leafBits}] V {(l1.V ? 1 : 0)}, L2Ptr 0x{l1.L2Ptr:X}", l1Pa, l1.Value);
+                Note("CD", $"2-level CD table (S1Fmt {(uint)entry.S1Fmt}): L1CD[{cdIndex >> leafBits}] V {(l1.V ? 1 : 0)}, L2Ptr 0x{l1.L2Ptr:X}", l1Pa, l1.Value);
                 if (!l1.V)
                 {
                     Note("CD", "the L1CD is invalid: C_BAD_SUBSTREAMID");

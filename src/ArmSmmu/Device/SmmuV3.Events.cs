@@ -246,7 +246,7 @@ public sealed partial class SmmuV3
         for (int i = 0; i < held; i++)
         {
             var record = _heldStallRecords.Dequeue();
-            if (!match((record.StreamId, record.Stag)))
+            if (!match((record.StreamId, record.StallTag)))
             {
                 _heldStallRecords.Enqueue(record);
             }

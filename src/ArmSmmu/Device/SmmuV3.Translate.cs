@@ -133,7 +133,7 @@ public sealed partial class SmmuV3
         else if (request.SubstreamId is uint ssid)
         {
             refusal = ssid >= (1u << (int)cdMax) ? EventType.CBadSubstreamId
-                : ssid == 0 && entry.S1DSS == 2 ? EventType.FStreamDisabled
+                : ssid == 0 && entry.S1DSS == DefaultSubstream.Substream0 ? EventType.FStreamDisabled
                 : EventType.None;
             cdIndex = ssid;
         }
@@ -141,10 +141,10 @@ public sealed partial class SmmuV3
         {
             switch (entry.S1DSS)
             {
-                case 1:
+                case DefaultSubstream.Bypass:
                     Note("substream", "no SubstreamID and S1DSS = 0b01: stage 1 is bypassed for this traffic");
                     return StreamPath.Stage1Bypassed(ste);
-                case 2:
+                case DefaultSubstream.Substream0:
                     cdIndex = 0;
                     break;
                 default:
@@ -160,7 +160,7 @@ public sealed partial class SmmuV3
         }
         else
         {
-            Note("substream", $"no SubstreamID: S1CDMax {cdMax}, S1DSS {entry.S1DSS} selects CD {cdIndex}");
+            Note("substream", $"no SubstreamID: S1CDMax {cdMax}, S1DSS {(uint)entry.S1DSS} selects CD {cdIndex}");
         }
 
         if (refusal != EventType.None)
@@ -337,11 +337,11 @@ public sealed partial class SmmuV3
         if (error.Type is EventType.CBadSubstreamId)
         {
             // C_BAD_SUBSTREAMID always carries the SubstreamID and has no SSV (IHI0070 §7.3.9).
-            record = record with { Ssv = false, SubstreamId = request.SubstreamId ?? 0 };
+            record = record with { SSV = false, SubstreamId = request.SubstreamId ?? 0 };
         }
         else if (error.Type is EventType.FStreamDisabled)
         {
-            record = record with { Ssv = false, SubstreamId = 0 };
+            record = record with { SSV = false, SubstreamId = 0 };
         }
         else if (error.Type is EventType.FUut)
         {
@@ -356,7 +356,7 @@ public sealed partial class SmmuV3
     {
         Type = type,
         StreamId = request.StreamId,
-        Ssv = request.SubstreamId.HasValue,
+        SSV = request.SubstreamId.HasValue,
         SubstreamId = request.SubstreamId ?? 0,
     };
 
@@ -402,7 +402,7 @@ public sealed partial class SmmuV3
         if (stall && TryBeginStall(request.StreamId, out ushort stag))
         {
             // IHI0070 §7.4: the record is written now or held until the event queue is next writable.
-            eventRecord = eventRecord with { Stall = true, Stag = stag };
+            eventRecord = eventRecord with { Stall = true, StallTag = stag };
             RecordStallEvent(eventRecord);
             return new TranslationResult { Outcome = TranslationOutcome.Stalled, Fault = type, FaultRecorded = true, StallTag = stag, Event = eventRecord };
         }

@@ -57,7 +57,7 @@ public sealed class ContextDescriptorTable : IDisposable
     public bool IsTwoLevel { get; }
 
     /// <summary>STE.S1Fmt: 0b00 linear, 0b10 2-level with 64 KB leaves.</summary>
-    public uint S1Fmt => IsTwoLevel ? 0b10u : 0b00u;
+    public CdTableFormat S1Fmt => IsTwoLevel ? CdTableFormat.TwoLevel64K : CdTableFormat.Linear;
 
     /// <summary>Number of CDs the table can hold.</summary>
     public ulong Capacity => 1UL << SubstreamIdBits;

@@ -1,3 +1,4 @@
+using ArmSmmu.Structures;
 using ArmSmmu.Translation;
 
 namespace ArmSmmu.Driver;
@@ -55,10 +56,10 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
     public int S2T0SZ => T0SZ;
 
     /// <summary>CD.TG0 encoding of the granule (IHI0070 §5.4: 00 4K, 01 64K, 10 16K).</summary>
-    public uint Tg0 => Granule.Tg0Encoding;
+    public Tg0Granule Tg0 => (Tg0Granule)Granule.Tg0Encoding;
 
     /// <summary>STE.S2TG encoding of the granule (same encoding as TG0).</summary>
-    public uint S2Tg => Granule.Tg0Encoding;
+    public Tg0Granule S2Tg => (Tg0Granule)Granule.Tg0Encoding;
 
     /// <summary>STE.S2SL0 for the start level (digest §7.3): 4K start = 2 - SL0, 16K/64K start = 3 - SL0.</summary>
     /// <exception cref="InvalidOperationException">This is a stage-1 configuration.</exception>

@@ -194,12 +194,12 @@ public sealed partial class Iommu
                     S1CDMax = state.Cds.S1CDMax,
 
                     // IHI0070 §5.2: no-PASID traffic uses CD 0; PASID 0 traffic is F_STREAM_DISABLED.
-                    S1DSS = state.Cds.S1CDMax > 0 ? 0b10u : 0u,
+                    S1DSS = state.Cds.S1CDMax > 0 ? DefaultSubstream.Substream0 : DefaultSubstream.Terminate,
                     S1CIR = 1,
                     S1COR = 1,
                     S1CSH = 3,
                     S1STALLD = caps.StallModel == StallModel.StallAndTerminate && !options.Stall,
-                    STRW = !nested && caps.E2H ? 0b10u : 0u,
+                    STRW = !nested && caps.E2H ? StreamWorldEncoding.El2 : StreamWorldEncoding.El1,
                 };
                 return nested ? state.Stage2!.ApplyTo(ste) : ste;
             default:

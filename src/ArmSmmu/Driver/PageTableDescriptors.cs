@@ -8,7 +8,12 @@ internal enum DescriptorKind
     Leaf,
 }
 
-/// <summary>Encoders and decoders for the VMSAv8-64 descriptors an <see cref="IoPageTable"/> writes (digest §7.4, §7.5, §7.10).</summary>
+/// <summary>
+/// Encoders and decoders for the VMSAv8-64 descriptors an <see cref="IoPageTable"/> writes (digest §7.4, §7.5, §7.10).
+/// This is deliberately a second copy of the bit map in <c>Translation/Descriptor.cs</c>, written independently from
+/// the digest: the driver is an oracle for the walker, so a wrong bit in either fails the driver-against-device tests
+/// (docs/vocabulary.md).
+/// </summary>
 internal static class PageTableDescriptors
 {
     /// <summary>Bits [1:0] of a table descriptor, and of a level-3 page descriptor.</summary>

@@ -143,6 +143,6 @@ public sealed class Stage1Domain : IDisposable
 
     // Digest §8.5 step 7: TLBI_NH_VA (ASID, VMID), or TLBI_EL2_VA in EL2-E2H, with the range fields when RIL.
     private Command ToCommand(TlbInvalidation i) => El2
-        ? Command.TlbiEl2Va(Asid, i.Address, i.Leaf, (uint)i.Num, (uint)i.Scale, (uint)i.Ttl, (uint)i.Tg)
-        : Command.TlbiNhVa(Vmid, Asid, i.Address, i.Leaf, (uint)i.Num, (uint)i.Scale, (uint)i.Ttl, (uint)i.Tg);
+        ? Command.TlbiEl2Va(Asid, i.Address, i.Leaf, (uint)i.Num, (uint)i.Scale, (uint)i.Ttl, (RangeGranule)i.Tg)
+        : Command.TlbiNhVa(Vmid, Asid, i.Address, i.Leaf, (uint)i.Num, (uint)i.Scale, (uint)i.Ttl, (RangeGranule)i.Tg);
 }

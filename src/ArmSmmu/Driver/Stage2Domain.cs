@@ -131,5 +131,5 @@ public sealed class Stage2Domain : IDisposable
 
     // Digest §8.4: TLBI_S2_IPA(VMID, IPA, Leaf, NUM/SCALE/TTL/TG).
     private Command ToCommand(TlbInvalidation i) =>
-        Command.TlbiS2Ipa(Vmid, i.Address, i.Leaf, (uint)i.Num, (uint)i.Scale, (uint)i.Ttl, (uint)i.Tg);
+        Command.TlbiS2Ipa(Vmid, i.Address, i.Leaf, (uint)i.Num, (uint)i.Scale, (uint)i.Ttl, (RangeGranule)i.Tg);
 }

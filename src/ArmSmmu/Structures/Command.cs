@@ -6,165 +6,71 @@ namespace ArmSmmu.Structures;
 /// A command queue entry: 16 bytes, two little-endian 64-bit words (IHI0070 §4, digest 4.2/4.3). Fields of different
 /// commands overlap; each property is one view, meaningful for the commands its summary names.
 /// </summary>
-public readonly struct Command : IEquatable<Command>
+[Record(2, CustomDescribe = true, OverlappingViews = true)]
+[Field("Opcode", 0, 7, 0, Type = typeof(CommandOpcode), Doc = "the command.", Meaning = nameof(OpcodeText))]
+[Field("Global", 0, 9, 9, Doc = "CMD_ATC_INV: invalidate global (all-PASID) entries as well.", Set = "include global entries", Clear = "PASID-specific only")]
+[Field("SSec", 0, 10, 10, Doc = "StreamID is Secure (must be 0 on the Non-secure queue).", Set = "Secure StreamID", Clear = "Non-secure StreamID")]
+[Field("SSV", 0, 11, 11, Doc = "SubstreamID valid.", Set = "SubstreamID valid", Clear = "no SubstreamID")]
+[Field("Ac", 0, 12, 12, Doc = "CMD_RESUME action: 1 retry, 0 terminate.", Set = "retry", Clear = "terminate")]
+[Field("Ab", 0, 13, 13, Doc = "CMD_RESUME termination: 1 abort, 0 RAZ/WI.", Set = "terminate with abort", Clear = "terminate as RAZ/WI")]
+[Field("SubstreamId", 0, 31, 12, Spec = "SubstreamID", Doc = "SubstreamID (PASID).", Meaning = "FieldText.Dec")]
+[Field("StreamId", 0, 63, 32, Spec = "StreamID", Doc = "StreamID.", Meaning = "FieldText.Hex")]
+[Field("Vmid", 0, 47, 32, Type = typeof(ushort), Spec = "VMID", Doc = "VMID of a TLBI.", Meaning = "FieldText.Dec")]
+[Field("Asid", 0, 63, 48, Type = typeof(ushort), Spec = "ASID", Doc = "ASID of a TLBI.", Meaning = "FieldText.Dec")]
+[Field("Num", 0, 16, 12, Spec = "NUM", Doc = "range TLBI: NUM + 1 units.", Meaning = "FieldText.Dec")]
+[Field("Scale", 0, 24, 20, Spec = "SCALE", Doc = "range TLBI: unit is 2^SCALE granules.", Meaning = "FieldText.Dec")]
+[Field("CS", 0, 13, 12, Type = typeof(SyncCompletionSignal), Doc = "CMD_SYNC completion signal.", Meaning = nameof(CsText))]
+[Field("MSH", 0, 23, 22, Doc = "CMD_SYNC MSI shareability.", Meaning = "FieldText.Shareability")]
+[Field("MsiAttr", 0, 27, 24, Spec = "MSIAttr", Doc = "CMD_SYNC MSI memory attributes (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
+[Field("MsiData", 0, 63, 32, Spec = "MSIData", Doc = "CMD_SYNC MSI payload.", Meaning = "FieldText.Hex")]
+[Field("Leaf", 1, 0, 0, Doc = "invalidate only last-level entries (CFGI: only the STE/CD, not L1 descriptors).")]
+[Field("Range", 1, 4, 0, Doc = "CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs; 31 = all.", Meaning = nameof(RangeText))]
+[Field("PrefetchSize", 1, 4, 0, Spec = "Size", Doc = "CMD_PREFETCH_ADDR: 2^Size translations.")]
+[Field("AtcSize", 1, 5, 0, Spec = "Size", Doc = "CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).", Meaning = nameof(AtcSizeText))]
+[Field("PrgIndex", 1, 8, 0, Spec = "PRGIndex", Doc = "CMD_PRI_RESP: Page Request Group index.", Meaning = "FieldText.Dec")]
+[Field("Ttl", 1, 9, 8, Spec = "TTL", Doc = "TLBI level hint: 00 any level, 01..11 leaf at level 1..3.", Meaning = nameof(TtlText))]
+[Field("Tg", 1, 11, 10, Type = typeof(RangeGranule), Spec = "TG", Doc = "range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.", Meaning = nameof(TgText))]
+[Field("PriResponse", 1, 13, 12, Type = typeof(PriResponseCode), Spec = "Resp", Doc = "CMD_PRI_RESP: the response code.", Meaning = nameof(RespText))]
+[Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "CMD_RESUME: the STAG of the stalled transaction.", Meaning = "FieldText.Hex")]
+[Field("Address", 1, 63, 12, Address = true, Doc = "VA of a TLBI, ATC_INV or PREFETCH_ADDR.")]
+[Field("Ipa", 1, 55, 12, Address = true, Spec = "IPA", Doc = "IPA of CMD_TLBI_S2_IPA.")]
+[Field("MsiAddress", 1, 55, 2, Address = true, Spec = "MSIAddress", Doc = "CMD_SYNC MSI target; 0 = no MSI.")]
+public readonly partial struct Command
 {
-    /// <summary>Size of a command in bytes.</summary>
-    public const int Size = 16;
-
-    /// <summary>Number of 64-bit words.</summary>
-    public const int WordCount = 2;
-
-    private readonly ulong _w0, _w1;
-
-    /// <summary>Creates a command from its words.</summary>
-    /// <param name="dw0">Word 0 (opcode in [7:0]).</param>
-    /// <param name="dw1">Word 1.</param>
-    public Command(ulong dw0, ulong dw1 = 0)
-    {
-        _w0 = dw0;
-        _w1 = dw1;
-    }
-
-    /// <summary>Creates a command from at least 2 words.</summary>
-    /// <param name="words">The words, dw0 first.</param>
-    /// <exception cref="ArgumentException">Fewer than 2 words.</exception>
-    public Command(ReadOnlySpan<ulong> words)
-    {
-        RecordIo.RequireLength(words, WordCount, nameof(Command));
-        _w0 = words[0];
-        _w1 = words[1];
-    }
-
-    /// <summary>Word 0.</summary>
-    public ulong Dw0 => _w0;
-
-    /// <summary>Word 1.</summary>
-    public ulong Dw1 => _w1;
-
-    /// <summary>Opcode, dw0[7:0]: the command.</summary>
-    public CommandOpcode Opcode { get => (CommandOpcode)Bits.Extract(_w0, 7, 0); init => _w0 = Bits.Insert(_w0, 7, 0, (ulong)value); }
-
-    /// <summary>Global, dw0[9]: CMD_ATC_INV: invalidate global (all-PASID) entries as well.</summary>
-    public bool Global { get => Bits.IsSet(_w0, 9); init => _w0 = Bits.With(_w0, 9, value); }
-
-    /// <summary>SSec, dw0[10]: StreamID is Secure (must be 0 on the Non-secure queue).</summary>
-    public bool SSec { get => Bits.IsSet(_w0, 10); init => _w0 = Bits.With(_w0, 10, value); }
-
-    /// <summary>Ssv, dw0[11]: SubstreamID valid.</summary>
-    public bool Ssv { get => Bits.IsSet(_w0, 11); init => _w0 = Bits.With(_w0, 11, value); }
-
-    /// <summary>Ac, dw0[12]: CMD_RESUME action: 1 retry, 0 terminate.</summary>
-    public bool Ac { get => Bits.IsSet(_w0, 12); init => _w0 = Bits.With(_w0, 12, value); }
-
-    /// <summary>Alias of <see cref="Ac"/>: CMD_RESUME retries the stalled transaction.</summary>
-    public bool ResumeAction { get => Ac; init => Ac = value; }
-
-    /// <summary>Ab, dw0[13]: CMD_RESUME termination: 1 abort, 0 RAZ/WI.</summary>
-    public bool Ab { get => Bits.IsSet(_w0, 13); init => _w0 = Bits.With(_w0, 13, value); }
-
-    /// <summary>Alias of <see cref="Ab"/>: a terminated CMD_RESUME aborts.</summary>
-    public bool Abort { get => Ab; init => Ab = value; }
-
-    /// <summary>SubstreamId, dw0[31:12]: SubstreamID (PASID).</summary>
-    public uint SubstreamId { get => (uint)Bits.Extract(_w0, 31, 12); init => _w0 = Bits.Insert(_w0, 31, 12, value); }
-
-    /// <summary>StreamId, dw0[63:32]: StreamID.</summary>
-    public uint StreamId { get => (uint)Bits.Extract(_w0, 63, 32); init => _w0 = Bits.Insert(_w0, 63, 32, value); }
-
-    /// <summary>Vmid, dw0[47:32]: VMID of a TLBI.</summary>
-    public ushort Vmid { get => (ushort)Bits.Extract(_w0, 47, 32); init => _w0 = Bits.Insert(_w0, 47, 32, value); }
-
-    /// <summary>Asid, dw0[63:48]: ASID of a TLBI.</summary>
-    public ushort Asid { get => (ushort)Bits.Extract(_w0, 63, 48); init => _w0 = Bits.Insert(_w0, 63, 48, value); }
-
-    /// <summary>Num, dw0[16:12]: range TLBI: NUM + 1 units.</summary>
-    public uint Num { get => (uint)Bits.Extract(_w0, 16, 12); init => _w0 = Bits.Insert(_w0, 16, 12, value); }
-
-    /// <summary>Scale, dw0[24:20]: range TLBI: unit is 2^SCALE granules.</summary>
-    public uint Scale { get => (uint)Bits.Extract(_w0, 24, 20); init => _w0 = Bits.Insert(_w0, 24, 20, value); }
-
-    /// <summary>Cs, dw0[13:12]: CMD_SYNC completion signal.</summary>
-    public SyncCompletionSignal Cs { get => (SyncCompletionSignal)Bits.Extract(_w0, 13, 12); init => _w0 = Bits.Insert(_w0, 13, 12, (ulong)value); }
-
-    /// <summary>Msh, dw0[23:22]: CMD_SYNC MSI shareability.</summary>
-    public uint Msh { get => (uint)Bits.Extract(_w0, 23, 22); init => _w0 = Bits.Insert(_w0, 23, 22, value); }
-
-    /// <summary>MsiAttr, dw0[27:24]: CMD_SYNC MSI memory attributes (STE.MemAttr encoding).</summary>
-    public uint MsiAttr { get => (uint)Bits.Extract(_w0, 27, 24); init => _w0 = Bits.Insert(_w0, 27, 24, value); }
-
-    /// <summary>MsiData, dw0[63:32]: CMD_SYNC MSI payload.</summary>
-    public uint MsiData { get => (uint)Bits.Extract(_w0, 63, 32); init => _w0 = Bits.Insert(_w0, 63, 32, value); }
-
-    /// <summary>Leaf, dw1[0]: invalidate only last-level entries (CFGI: only the STE/CD, not L1 descriptors).</summary>
-    public bool Leaf { get => Bits.IsSet(_w1, 0); init => _w1 = Bits.With(_w1, 0, value); }
-
-    /// <summary>Range, dw1[4:0]: CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs; 31 = all.</summary>
-    public uint Range { get => (uint)Bits.Extract(_w1, 4, 0); init => _w1 = Bits.Insert(_w1, 4, 0, value); }
-
-    /// <summary>PrefetchSize, dw1[4:0]: CMD_PREFETCH_ADDR: 2^Size translations.</summary>
-    public uint PrefetchSize { get => (uint)Bits.Extract(_w1, 4, 0); init => _w1 = Bits.Insert(_w1, 4, 0, value); }
-
-    /// <summary>AtcSize, dw1[5:0]: CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).</summary>
-    public uint AtcSize { get => (uint)Bits.Extract(_w1, 5, 0); init => _w1 = Bits.Insert(_w1, 5, 0, value); }
-
-    /// <summary>PrgIndex, dw1[8:0]: CMD_PRI_RESP: Page Request Group index.</summary>
-    public uint PrgIndex { get => (uint)Bits.Extract(_w1, 8, 0); init => _w1 = Bits.Insert(_w1, 8, 0, value); }
-
-    /// <summary>Ttl, dw1[9:8]: TLBI level hint: 00 any level, 01..11 leaf at level 1..3.</summary>
-    public uint Ttl { get => (uint)Bits.Extract(_w1, 9, 8); init => _w1 = Bits.Insert(_w1, 9, 8, value); }
-
-    /// <summary>Tg, dw1[11:10]: range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.</summary>
-    public uint Tg { get => (uint)Bits.Extract(_w1, 11, 10); init => _w1 = Bits.Insert(_w1, 11, 10, value); }
-
-    /// <summary>PriResponse, dw1[13:12]: CMD_PRI_RESP: 00 ResponseFailure, 01 InvalidRequest, 10 Success.</summary>
-    public uint PriResponse { get => (uint)Bits.Extract(_w1, 13, 12); init => _w1 = Bits.Insert(_w1, 13, 12, value); }
-
-    /// <summary>Stag, dw1[15:0]: CMD_RESUME: the STAG of the stalled transaction.</summary>
-    public ushort Stag { get => (ushort)Bits.Extract(_w1, 15, 0); init => _w1 = Bits.Insert(_w1, 15, 0, value); }
-
-    /// <summary>Address, dw1[63:12], as an address kept in place (bits [11:0] zero): VA of a TLBI, ATC_INV or PREFETCH_ADDR.</summary>
-    public ulong Address { get => Bits.Address(_w1, 63, 12); init => _w1 = Bits.Insert(_w1, 63, 12, value >> 12); }
-
-    /// <summary>Ipa, dw1[55:12], as an address kept in place (bits [11:0] zero): IPA of CMD_TLBI_S2_IPA.</summary>
-    public ulong Ipa { get => Bits.Address(_w1, 55, 12); init => _w1 = Bits.Insert(_w1, 55, 12, value >> 12); }
-
-    /// <summary>MsiAddress, dw1[55:2], as an address kept in place (bits [1:0] zero): CMD_SYNC MSI target; 0 = no MSI.</summary>
-    public ulong MsiAddress { get => Bits.Address(_w1, 55, 2); init => _w1 = Bits.Insert(_w1, 55, 2, value >> 2); }
-
     // ---- factories: the encodings Linux emits (digest 8.4) ----
 
     /// <summary>CMD_PREFETCH_CONFIG (IHI0070 §4.2.1): dw0 = 0x1 | SID &lt;&lt; 32.</summary>
-    /// <param name="sid">StreamID.</param>
+    /// <param name="streamId">StreamID.</param>
     /// <returns>The command.</returns>
-    public static Command PrefetchConfig(uint sid) => new Command { Opcode = CommandOpcode.PrefetchConfig, StreamId = sid };
+    public static Command PrefetchConfig(uint streamId) => new Command { Opcode = CommandOpcode.PrefetchConfig, StreamId = streamId };
 
     /// <summary>CMD_CFGI_STE (IHI0070 §4.3.1): dw0 = 0x3 | SID &lt;&lt; 32, dw1 = Leaf.</summary>
-    /// <param name="sid">StreamID.</param>
+    /// <param name="streamId">StreamID.</param>
     /// <param name="leaf">True: only the STE; false: also the L1STD on its path.</param>
     /// <returns>The command.</returns>
-    public static Command CfgiSte(uint sid, bool leaf) => new Command { Opcode = CommandOpcode.CfgiSte, StreamId = sid, Leaf = leaf };
+    public static Command CfgiSte(uint streamId, bool leaf) => new Command { Opcode = CommandOpcode.CfgiSte, StreamId = streamId, Leaf = leaf };
 
     /// <summary>CMD_CFGI_STE_RANGE (IHI0070 §4.3.2): 2^(Range+1) StreamIDs starting at SID aligned down.</summary>
-    /// <param name="sid">A StreamID in the range.</param>
+    /// <param name="streamId">A StreamID in the range.</param>
     /// <param name="range">Range, 0..31.</param>
     /// <returns>The command.</returns>
-    public static Command CfgiSteRange(uint sid, uint range) => new Command { Opcode = CommandOpcode.CfgiSteRange, StreamId = sid, Range = range };
+    public static Command CfgiSteRange(uint streamId, uint range) => new Command { Opcode = CommandOpcode.CfgiSteRange, StreamId = streamId, Range = range };
 
     /// <summary>CMD_CFGI_ALL (IHI0070 §4.3.3): CMD_CFGI_STE_RANGE with Range = 31, dw0 = 0x4, dw1 = 0x1F.</summary>
     /// <returns>The command.</returns>
     public static Command CfgiAll() => CfgiSteRange(0, 31);
 
     /// <summary>CMD_CFGI_CD (IHI0070 §4.3.4): dw0 = 0x5 | SSID &lt;&lt; 12 | SID &lt;&lt; 32, dw1 = Leaf.</summary>
-    /// <param name="sid">StreamID.</param>
-    /// <param name="ssid">SubstreamID.</param>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamId">SubstreamID.</param>
     /// <param name="leaf">True: only the CD; false: also the L1CD on its path.</param>
     /// <returns>The command.</returns>
-    public static Command CfgiCd(uint sid, uint ssid, bool leaf) => new Command { Opcode = CommandOpcode.CfgiCd, StreamId = sid, SubstreamId = ssid, Leaf = leaf };
+    public static Command CfgiCd(uint streamId, uint substreamId, bool leaf) => new Command { Opcode = CommandOpcode.CfgiCd, StreamId = streamId, SubstreamId = substreamId, Leaf = leaf };
 
     /// <summary>CMD_CFGI_CD_ALL (IHI0070 §4.3.5): all CDs of a stream.</summary>
-    /// <param name="sid">StreamID.</param>
+    /// <param name="streamId">StreamID.</param>
     /// <returns>The command.</returns>
-    public static Command CfgiCdAll(uint sid) => new Command { Opcode = CommandOpcode.CfgiCdAll, StreamId = sid };
+    public static Command CfgiCdAll(uint streamId) => new Command { Opcode = CommandOpcode.CfgiCdAll, StreamId = streamId };
 
     /// <summary>CMD_TLBI_NH_ALL (IHI0070 §4.4.2): all NS-EL1 entries of a VMID.</summary>
     /// <param name="vmid">VMID.</param>
@@ -187,7 +93,7 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiNhVa(ushort vmid, ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiNhVa(ushort vmid, ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiNhVa, address, leaf, num, scale, ttl, tg) with { Vmid = vmid, Asid = asid };
 
     /// <summary>CMD_TLBI_NH_VAA (IHI0070 §4.4.5): as TLBI_NH_VA for all ASIDs of the VMID.</summary>
@@ -199,7 +105,7 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiNhVaa(ushort vmid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiNhVaa(ushort vmid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiNhVaa, address, leaf, num, scale, ttl, tg) with { Vmid = vmid };
 
     /// <summary>CMD_TLBI_EL2_ALL (IHI0070 §4.4.8): dw0 = 0x20.</summary>
@@ -220,7 +126,7 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiEl2Va(ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiEl2Va(ushort asid, ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiEl2Va, address, leaf, num, scale, ttl, tg) with { Asid = asid };
 
     /// <summary>CMD_TLBI_EL2_VAA (IHI0070 §4.4.11): EL2 VA for all ASIDs.</summary>
@@ -231,7 +137,7 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiEl2Vaa(ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiEl2Vaa(ulong address, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiEl2Vaa, address, leaf, num, scale, ttl, tg);
 
     /// <summary>CMD_TLBI_S12_VMALL (IHI0070 §4.4.12): dw0 = 0x28 | VMID &lt;&lt; 32.</summary>
@@ -248,7 +154,7 @@ public readonly struct Command : IEquatable<Command>
     /// <param name="ttl">Level hint.</param>
     /// <param name="tg">Range granule (0 = single address).</param>
     /// <returns>The command.</returns>
-    public static Command TlbiS2Ipa(ushort vmid, ulong ipa, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, uint tg = 0) =>
+    public static Command TlbiS2Ipa(ushort vmid, ulong ipa, bool leaf, uint num = 0, uint scale = 0, uint ttl = 0, RangeGranule tg = RangeGranule.None) =>
         RangeTlbi(CommandOpcode.TlbiS2Ipa, 0, leaf, num, scale, ttl, tg) with { Vmid = vmid, Ipa = ipa };
 
     /// <summary>CMD_TLBI_NSNH_ALL (IHI0070 §4.4.14): dw0 = 0x30.</summary>
@@ -256,52 +162,52 @@ public readonly struct Command : IEquatable<Command>
     public static Command TlbiNsnhAll() => new Command { Opcode = CommandOpcode.TlbiNsnhAll };
 
     /// <summary>CMD_ATC_INV (IHI0070 §4.5.1): dw0 = 0x40 | Global &lt;&lt; 9 | SSV &lt;&lt; 11 | SSID &lt;&lt; 12 | SID &lt;&lt; 32, dw1 = Size | Addr[63:12].</summary>
-    /// <param name="sid">StreamID.</param>
-    /// <param name="ssid">SubstreamID, or null for none (SSV = 0).</param>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamId">SubstreamID, or null for none (SSV = 0).</param>
     /// <param name="address">Start address (bits [11:0] dropped).</param>
     /// <param name="size">Span is 4096 * 2^size bytes; 52 = everything.</param>
     /// <param name="global">Also invalidate global entries.</param>
     /// <returns>The command.</returns>
-    public static Command AtcInv(uint sid, uint? ssid, ulong address, uint size, bool global) => new Command
+    public static Command AtcInv(uint streamId, uint? substreamId, ulong address, uint size, bool global) => new Command
     {
         Opcode = CommandOpcode.AtcInv,
-        StreamId = sid,
-        Ssv = ssid.HasValue,
-        SubstreamId = ssid ?? 0,
+        StreamId = streamId,
+        SSV = substreamId.HasValue,
+        SubstreamId = substreamId ?? 0,
         Global = global,
         AtcSize = size,
         Address = address,
     };
 
     /// <summary>CMD_PRI_RESP (IHI0070 §4.6.1): dw0 = 0x41 | SSV &lt;&lt; 11 | SSID &lt;&lt; 12 | SID &lt;&lt; 32, dw1 = PRGIndex | Resp &lt;&lt; 12.</summary>
-    /// <param name="sid">StreamID.</param>
-    /// <param name="ssid">SubstreamID, or null for none (SSV = 0).</param>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamId">SubstreamID, or null for none (SSV = 0).</param>
     /// <param name="prgIndex">Page Request Group index.</param>
     /// <param name="response">0 ResponseFailure, 1 InvalidRequest, 2 Success.</param>
     /// <returns>The command.</returns>
-    public static Command PriResp(uint sid, uint? ssid, uint prgIndex, uint response) => new Command
+    public static Command PriResp(uint streamId, uint? substreamId, uint prgIndex, PriResponseCode response) => new Command
     {
         Opcode = CommandOpcode.PriResp,
-        StreamId = sid,
-        Ssv = ssid.HasValue,
-        SubstreamId = ssid ?? 0,
+        StreamId = streamId,
+        SSV = substreamId.HasValue,
+        SubstreamId = substreamId ?? 0,
         PrgIndex = prgIndex,
         PriResponse = response,
     };
 
     /// <summary>CMD_RESUME (IHI0070 §4.6.2): dw0 = 0x44 | Ac &lt;&lt; 12 | Ab &lt;&lt; 13 | SID &lt;&lt; 32, dw1 = STAG.</summary>
-    /// <param name="sid">StreamID.</param>
-    /// <param name="stag">STAG from the stall event.</param>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="stallTag">STAG from the stall event.</param>
     /// <param name="retry">Retry the transaction (Ac = 1).</param>
     /// <param name="abort">When terminating: abort (Ab = 1) rather than RAZ/WI.</param>
     /// <returns>The command.</returns>
-    public static Command Resume(uint sid, ushort stag, bool retry, bool abort) =>
-        new Command { Opcode = CommandOpcode.Resume, StreamId = sid, Ac = retry, Ab = abort, Stag = stag };
+    public static Command Resume(uint streamId, ushort stallTag, bool retry, bool abort) =>
+        new Command { Opcode = CommandOpcode.Resume, StreamId = streamId, Ac = retry, Ab = abort, StallTag = stallTag };
 
     /// <summary>CMD_STALL_TERM (IHI0070 §4.6.3): terminate every stalled transaction of a stream.</summary>
-    /// <param name="sid">StreamID.</param>
+    /// <param name="streamId">StreamID.</param>
     /// <returns>The command.</returns>
-    public static Command StallTerm(uint sid) => new Command { Opcode = CommandOpcode.StallTerm, StreamId = sid };
+    public static Command StallTerm(uint streamId) => new Command { Opcode = CommandOpcode.StallTerm, StreamId = streamId };
 
     /// <summary>
     /// CMD_SYNC (IHI0070 §4.7.3): dw0 = 0x46 | CS &lt;&lt; 12 | MSH &lt;&lt; 22 | MSIAttr &lt;&lt; 24 | MSIData &lt;&lt; 32,
@@ -316,14 +222,14 @@ public readonly struct Command : IEquatable<Command>
     public static Command Sync(SyncCompletionSignal cs, ulong msiAddress = 0, uint msiData = 0, uint msiAttr = 0, uint msh = 0) => new Command
     {
         Opcode = CommandOpcode.Sync,
-        Cs = cs,
-        Msh = msh,
+        CS = cs,
+        MSH = msh,
         MsiAttr = msiAttr,
         MsiData = msiData,
         MsiAddress = msiAddress,
     };
 
-    private static Command RangeTlbi(CommandOpcode opcode, ulong address, bool leaf, uint num, uint scale, uint ttl, uint tg) => new Command
+    private static Command RangeTlbi(CommandOpcode opcode, ulong address, bool leaf, uint num, uint scale, uint ttl, RangeGranule tg) => new Command
     {
         Opcode = opcode,
         Num = num,
@@ -333,27 +239,6 @@ public readonly struct Command : IEquatable<Command>
         Ttl = ttl,
         Tg = tg,
     };
-
-    // ---- I/O, description ----
-
-    /// <summary>Reads a command.</summary>
-    /// <param name="memory">Memory to read.</param>
-    /// <param name="address">Address of dw0.</param>
-    /// <param name="value">The command, or default on abort.</param>
-    /// <returns><see langword="false"/> on an external abort.</returns>
-    public static bool TryRead(IPhysicalMemory memory, ulong address, out Command value)
-    {
-        Span<ulong> w = stackalloc ulong[WordCount];
-        bool ok = RecordIo.TryRead(memory, address, w);
-        value = new Command(w);
-        return ok;
-    }
-
-    /// <summary>Writes the command (16 bytes in one access).</summary>
-    /// <param name="memory">Memory to write.</param>
-    /// <param name="address">Address of dw0.</param>
-    /// <returns><see langword="false"/> on an external abort.</returns>
-    public bool TryWrite(IPhysicalMemory memory, ulong address) => RecordIo.TryWrite(memory, address, [_w0, _w1]);
 
     /// <summary>The specification's name of an opcode, e.g. <c>CMD_CFGI_STE</c>, or <c>CMD_0xNN</c> when reserved.</summary>
     /// <param name="opcode">The opcode.</param>
@@ -402,7 +287,7 @@ public readonly struct Command : IEquatable<Command>
     public IReadOnlyList<DecodedField> Describe()
     {
         var f = new FieldText("dw");
-        f.Add("Opcode", 0, _w0, 7, 0, v => FieldText.Hex(v) + " " + OpcodeName((CommandOpcode)v));
+        DescribeOpcode(f);
         switch (Opcode)
         {
             case CommandOpcode.PrefetchConfig:
@@ -410,21 +295,18 @@ public readonly struct Command : IEquatable<Command>
                 break;
             case CommandOpcode.PrefetchAddr:
                 Stream(f, secure: true, substream: true);
-                f.Add("Size", 1, _w1, 4, 0).Address("Addr", 1, _w1, 63, 12);
+                DescribePrefetchSize(f).Address("Addr", 1, _w1, 63, 12);
                 break;
             case CommandOpcode.CfgiSte:
                 Stream(f, secure: true, substream: false);
-                LeafField(f, "STE only", "STE and L1STD");
+                f.Flag("Leaf", 1, _w1, 0, "STE only", "STE and L1STD");
                 break;
             case CommandOpcode.CfgiSteRange:
                 Stream(f, secure: true, substream: false);
-                f.Add("Range", 1, _w1, 4, 0, v => v == 31 ? "31 all StreamIDs (CMD_CFGI_ALL)" : string.Create(CultureInfo.InvariantCulture, $"{v} ({1UL << (int)(v + 1)} StreamIDs)"));
+                DescribeRange(f);
                 break;
             case CommandOpcode.CfgiCd:
-                f.Flag("SSec", 0, _w0, 10, "Secure StreamID", "Non-secure StreamID")
-                    .Add("SubstreamID", 0, _w0, 31, 12, FieldText.Dec)
-                    .Add("StreamID", 0, _w0, 63, 32, FieldText.Hex);
-                LeafField(f, "CD only", "CD and L1CD");
+                DescribeStreamId(DescribeSubstreamId(DescribeSSec(f))).Flag("Leaf", 1, _w1, 0, "CD only", "CD and L1CD");
                 break;
             case CommandOpcode.CfgiCdAll:
             case CommandOpcode.StallTerm:
@@ -432,80 +314,41 @@ public readonly struct Command : IEquatable<Command>
                 break;
             case CommandOpcode.TlbiNhAll:
             case CommandOpcode.TlbiS12Vmall:
-                Vmid16(f);
+            case CommandOpcode.TlbiSS12Vmall:
+                DescribeVmid(f);
                 break;
             case CommandOpcode.TlbiNhAsid:
-                Vmid16(f);
-                Asid16(f);
-                break;
-            case CommandOpcode.TlbiNhVa:
-                RangeFields(f);
-                Vmid16(f);
-                Asid16(f);
-                AddressFields(f, ipa: false);
-                break;
-            case CommandOpcode.TlbiNhVaa:
-            case CommandOpcode.TlbiS2Ipa:
-            case CommandOpcode.TlbiSS2Ipa:
-                RangeFields(f);
-                Vmid16(f);
-                AddressFields(f, ipa: Opcode != CommandOpcode.TlbiNhVaa);
+                DescribeAsid(DescribeVmid(f));
                 break;
             case CommandOpcode.TlbiEl2Asid:
             case CommandOpcode.TlbiSEl2Asid:
-                Asid16(f);
+                DescribeAsid(f);
                 break;
+            case CommandOpcode.TlbiNhVa:
+            case CommandOpcode.TlbiNhVaa:
+            case CommandOpcode.TlbiS2Ipa:
+            case CommandOpcode.TlbiSS2Ipa:
             case CommandOpcode.TlbiEl2Va:
             case CommandOpcode.TlbiSEl2Va:
-                RangeFields(f);
-                Asid16(f);
-                AddressFields(f, ipa: false);
-                break;
             case CommandOpcode.TlbiEl2Vaa:
             case CommandOpcode.TlbiSEl2Vaa:
             case CommandOpcode.TlbiEl3Va:
-                RangeFields(f);
-                AddressFields(f, ipa: false);
-                break;
-            case CommandOpcode.TlbiSS12Vmall:
-                Vmid16(f);
+                RangeTlbiFields(f);
                 break;
             case CommandOpcode.AtcInv:
-                f.Flag("Global", 0, _w0, 9, "include global entries", "PASID-specific only");
+                DescribeGlobal(f);
                 Stream(f, secure: false, substream: true);
-                f.Add("Size", 1, _w1, 5, 0, v => v >= 52 ? FieldText.Dec(v) + " everything" : string.Create(CultureInfo.InvariantCulture, $"{v} (0x{4096UL << (int)v:X} bytes)"))
-                    .Address("Address", 1, _w1, 63, 12);
+                DescribeAddress(DescribeAtcSize(f));
                 break;
             case CommandOpcode.PriResp:
                 Stream(f, secure: false, substream: true);
-                f.Add("PRGIndex", 1, _w1, 8, 0, FieldText.Dec)
-                    .Add("Resp", 1, _w1, 13, 12, v => FieldText.Bin(v, 2) + v switch
-                    {
-                        0 => " ResponseFailure",
-                        1 => " InvalidRequest",
-                        2 => " Success",
-                        _ => " ILLEGAL",
-                    });
+                DescribePriResponse(DescribePrgIndex(f));
                 break;
             case CommandOpcode.Resume:
-                f.Flag("SSec", 0, _w0, 10, "Secure StreamID", "Non-secure StreamID")
-                    .Flag("Ac", 0, _w0, 12, "retry", "terminate")
-                    .Flag("Ab", 0, _w0, 13, "terminate with abort", "terminate as RAZ/WI")
-                    .Add("StreamID", 0, _w0, 63, 32, FieldText.Hex)
-                    .Add("STAG", 1, _w1, 15, 0, FieldText.Hex);
+                DescribeStallTag(DescribeStreamId(DescribeAb(DescribeAc(DescribeSSec(f)))));
                 break;
             case CommandOpcode.Sync:
-                f.Add("CS", 0, _w0, 13, 12, v => FieldText.Bin(v, 2) + v switch
-                {
-                    0 => " SIG_NONE",
-                    1 => " SIG_IRQ",
-                    2 => " SIG_SEV",
-                    _ => " ILLEGAL",
-                })
-                    .Add("MSH", 0, _w0, 23, 22, FieldText.Shareability)
-                    .Add("MSIAttr", 0, _w0, 27, 24, FieldText.MemAttr)
-                    .Add("MSIData", 0, _w0, 63, 32, FieldText.Hex)
-                    .Address("MSIAddress", 1, _w1, 55, 2);
+                DescribeMsiAddress(DescribeMsiData(DescribeMsiAttr(DescribeMSH(DescribeCS(f)))));
                 break;
             default:
                 // Commands with no parameters (e.g. TLBI_NSNH_ALL, TLBI_EL2_ALL) or reserved opcodes: raw words help most.
@@ -524,46 +367,57 @@ public readonly struct Command : IEquatable<Command>
     {
         if (secure)
         {
-            f.Flag("SSec", 0, _w0, 10, "Secure StreamID", "Non-secure StreamID");
+            DescribeSSec(f);
         }
 
         if (substream)
         {
-            f.Flag("SSV", 0, _w0, 11, "SubstreamID valid", "no SubstreamID")
-                .Add("SubstreamID", 0, _w0, 31, 12, FieldText.Dec);
+            DescribeSubstreamId(DescribeSSV(f));
         }
 
-        f.Add("StreamID", 0, _w0, 63, 32, FieldText.Hex);
+        DescribeStreamId(f);
     }
 
-    private void LeafField(FieldText f, string set, string clear) => f.Flag("Leaf", 1, _w1, 0, set, clear);
-
-    private void Vmid16(FieldText f) => f.Add("VMID", 0, _w0, 47, 32, FieldText.Dec);
-
-    private void Asid16(FieldText f) => f.Add("ASID", 0, _w0, 63, 48, FieldText.Dec);
-
-    private void RangeFields(FieldText f) => f.Add("NUM", 0, _w0, 16, 12, FieldText.Dec).Add("SCALE", 0, _w0, 24, 20, FieldText.Dec);
-
-    private void AddressFields(FieldText f, bool ipa)
+    // The range TLBIs (IHI0070 §4.4): NUM/SCALE, then VMID and ASID where the opcode has them, then Leaf/TTL/TG and the address.
+    private void RangeTlbiFields(FieldText f)
     {
-        f.Flag("Leaf", 1, _w1, 0, "leaf entries only", "leaf and walk-cache entries")
-            .Add("TTL", 1, _w1, 9, 8, v => v == 0 ? "0 any level" : string.Create(CultureInfo.InvariantCulture, $"{v} leaf at level {v}"))
-            .Add("TG", 1, _w1, 11, 10, v => FieldText.Bin(v, 2) + v switch
-            {
-                0 => " no range",
-                1 => " 4 KB",
-                2 => " 16 KB",
-                _ => " 64 KB",
-            });
-        if (ipa)
+        DescribeScale(DescribeNum(f));
+        if (Opcode is CommandOpcode.TlbiNhVa or CommandOpcode.TlbiNhVaa or CommandOpcode.TlbiS2Ipa or CommandOpcode.TlbiSS2Ipa)
         {
-            f.Address("IPA", 1, _w1, 55, 12);
+            DescribeVmid(f);
+        }
+
+        if (Opcode is CommandOpcode.TlbiNhVa or CommandOpcode.TlbiEl2Va or CommandOpcode.TlbiSEl2Va)
+        {
+            DescribeAsid(f);
+        }
+
+        DescribeTg(DescribeTtl(f.Flag("Leaf", 1, _w1, 0, "leaf entries only", "leaf and walk-cache entries")));
+        if (Opcode is CommandOpcode.TlbiS2Ipa or CommandOpcode.TlbiSS2Ipa)
+        {
+            DescribeIpa(f);
         }
         else
         {
-            f.Address("Address", 1, _w1, 63, 12);
+            DescribeAddress(f);
         }
     }
+
+    private static string OpcodeText(ulong v) => FieldText.Hex(v) + " " + OpcodeName((CommandOpcode)v);
+
+    private static string RangeText(ulong v) =>
+        v == 31 ? "31 all StreamIDs (CMD_CFGI_ALL)" : string.Create(CultureInfo.InvariantCulture, $"{v} ({1UL << (int)(v + 1)} StreamIDs)");
+
+    private static string AtcSizeText(ulong v) =>
+        v >= 52 ? FieldText.Dec(v) + " everything" : string.Create(CultureInfo.InvariantCulture, $"{v} (0x{4096UL << (int)v:X} bytes)");
+
+    private static string TtlText(ulong v) => v == 0 ? "0 any level" : string.Create(CultureInfo.InvariantCulture, $"{v} leaf at level {v}");
+
+    private static string TgText(ulong v) => FieldText.Enumerated(v, 2, "no range", "4 KB", "16 KB", "64 KB");
+
+    private static string RespText(ulong v) => FieldText.Enumerated(v, 2, "ResponseFailure", "InvalidRequest", "Success", "ILLEGAL");
+
+    private static string CsText(ulong v) => FieldText.Enumerated(v, 2, "SIG_NONE", "SIG_IRQ", "SIG_SEV", "ILLEGAL");
 
     /// <summary>One-line summary: the opcode name and its parameters.</summary>
     /// <returns>e.g. <c>CMD_CFGI_STE StreamID=0x5 Leaf=1</c>.</returns>
@@ -581,24 +435,4 @@ public readonly struct Command : IEquatable<Command>
         return text.ToString();
     }
 
-    /// <inheritdoc/>
-    public bool Equals(Command other) => _w0 == other._w0 && _w1 == other._w1;
-
-    /// <inheritdoc/>
-    public override bool Equals(object? obj) => obj is Command other && Equals(other);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(_w0, _w1);
-
-    /// <summary>Word-wise equality.</summary>
-    /// <param name="left">Left operand.</param>
-    /// <param name="right">Right operand.</param>
-    /// <returns>True when both words are equal.</returns>
-    public static bool operator ==(Command left, Command right) => left.Equals(right);
-
-    /// <summary>Word-wise inequality.</summary>
-    /// <param name="left">Left operand.</param>
-    /// <param name="right">Right operand.</param>
-    /// <returns>True when a word differs.</returns>
-    public static bool operator !=(Command left, Command right) => !left.Equals(right);
 }

@@ -7,123 +7,27 @@ namespace ArmSmmu.Structures;
 /// An event queue record: 32 bytes, four little-endian 64-bit words (IHI0070 §7.3, digest 5.1/5.2). Fields
 /// overlap between event types; <see cref="Describe"/> lists only the fields the type carries.
 /// </summary>
-public readonly struct EventRecord : IEquatable<EventRecord>
+[Record(4, CustomDescribe = true, OverlappingViews = true)]
+[Field("Type", 0, 7, 0, Type = typeof(EventType), Doc = "the event number.", Meaning = nameof(TypeText))]
+[Field("SSV", 0, 11, 11, Doc = "SubstreamID valid.", Set = "SubstreamID valid", Clear = "no SubstreamID")]
+[Field("SubstreamId", 0, 31, 12, Spec = "SubstreamID", Doc = "SubstreamID of the transaction.", Meaning = "FieldText.Dec")]
+[Field("StreamId", 0, 63, 32, Spec = "StreamID", Doc = "StreamID of the transaction.", Meaning = "FieldText.Hex")]
+[Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "stall tag to quote in CMD_RESUME (stall records only).", Meaning = "FieldText.Hex")]
+[Field("Reason", 1, 15, 0, Type = typeof(ushort), Alias = "StallTag", Doc = "IMPLEMENTATION DEFINED reason (F_UUT, fetch and abort events); shares bits with STAG.", Meaning = "FieldText.Hex")]
+[Field("GPCF", 1, 16, 16, Doc = "granule protection check fault (RME).", Set = "granule protection check fault", Clear = "no GPC fault")]
+[Field("Stall", 1, 31, 31, Doc = "the transaction is stalled and awaits CMD_RESUME / CMD_STALL_TERM.", Set = "stalled, awaiting CMD_RESUME", Clear = "terminated")]
+[Field("PnU", 1, 33, 33, Doc = "privileged transaction.", Set = "privileged", Clear = "unprivileged")]
+[Field("InD", 1, 34, 34, Doc = "instruction fetch.", Set = "instruction", Clear = "data")]
+[Field("RnW", 1, 35, 35, Doc = "read (0 = write).", Set = "read", Clear = "write")]
+[Field("NSIPA", 1, 38, 38, Doc = "the IPA is Non-secure.", Set = "Non-secure IPA", Clear = "Secure IPA")]
+[Field("S2", 1, 39, 39, Doc = "stage-2 fault.", Set = "stage 2", Clear = "stage 1")]
+[Field("Class", 1, 41, 40, Type = typeof(FaultClass), Spec = "CLASS", Doc = "what was being accessed: CD fetch, stage-1 table walk or the input address.", Meaning = nameof(ClassText))]
+[Field("TTRnW", 1, 44, 44, Doc = "F_PERMISSION on a stage-1 descriptor access: 1 read, 0 write (HTTU update).", Set = "descriptor read", Clear = "descriptor write")]
+[Field("InputAddress", 2, 63, 0, Spec = "InputAddr", Doc = "the transaction's input address.", Meaning = "FieldText.Hex")]
+[Field("Ipa", 3, 55, 12, Spec = "IPA", Address = true, Doc = "the IPA of a stage-2 fault.")]
+[Field("FetchAddress", 3, 55, 3, Spec = "FetchAddr", Alias = "Ipa", Address = true, Doc = "the address of the structure or descriptor whose fetch failed.")]
+public readonly partial struct EventRecord
 {
-    /// <summary>Size of an event record in bytes.</summary>
-    public const int Size = 32;
-
-    /// <summary>Number of 64-bit words.</summary>
-    public const int WordCount = 4;
-
-    private readonly ulong _w0, _w1, _w2, _w3;
-
-    /// <summary>Creates a record from its words.</summary>
-    /// <param name="dw0">Word 0 (event number in [7:0]).</param>
-    /// <param name="dw1">Word 1.</param>
-    /// <param name="dw2">Word 2.</param>
-    /// <param name="dw3">Word 3.</param>
-    public EventRecord(ulong dw0, ulong dw1 = 0, ulong dw2 = 0, ulong dw3 = 0)
-    {
-        _w0 = dw0;
-        _w1 = dw1;
-        _w2 = dw2;
-        _w3 = dw3;
-    }
-
-    /// <summary>Creates a record from at least 4 words.</summary>
-    /// <param name="words">The words, dw0 first.</param>
-    /// <exception cref="ArgumentException">Fewer than 4 words.</exception>
-    public EventRecord(ReadOnlySpan<ulong> words)
-    {
-        RecordIo.RequireLength(words, WordCount, nameof(EventRecord));
-        (_w0, _w1, _w2, _w3) = (words[0], words[1], words[2], words[3]);
-    }
-
-    /// <summary>Word 0.</summary>
-    public ulong Dw0 => _w0;
-
-    /// <summary>Word 1.</summary>
-    public ulong Dw1 => _w1;
-
-    /// <summary>Word 2.</summary>
-    public ulong Dw2 => _w2;
-
-    /// <summary>Word 3.</summary>
-    public ulong Dw3 => _w3;
-
-    /// <summary>Type, dw0[7:0]: the event number.</summary>
-    public EventType Type { get => (EventType)Bits.Extract(_w0, 7, 0); init => _w0 = Bits.Insert(_w0, 7, 0, (ulong)value); }
-
-    /// <summary>Ssv, dw0[11]: SubstreamID valid.</summary>
-    public bool Ssv { get => Bits.IsSet(_w0, 11); init => _w0 = Bits.With(_w0, 11, value); }
-
-    /// <summary>SubstreamId, dw0[31:12]: SubstreamID of the transaction.</summary>
-    public uint SubstreamId { get => (uint)Bits.Extract(_w0, 31, 12); init => _w0 = Bits.Insert(_w0, 31, 12, value); }
-
-    /// <summary>StreamId, dw0[63:32]: StreamID of the transaction.</summary>
-    public uint StreamId { get => (uint)Bits.Extract(_w0, 63, 32); init => _w0 = Bits.Insert(_w0, 63, 32, value); }
-
-    /// <summary>Stag, dw1[15:0]: stall tag to quote in CMD_RESUME (stall records only).</summary>
-    public ushort Stag { get => (ushort)Bits.Extract(_w1, 15, 0); init => _w1 = Bits.Insert(_w1, 15, 0, value); }
-
-    /// <summary>Reason, dw1[15:0]: IMPLEMENTATION DEFINED reason (F_UUT, fetch and abort events); shares bits with STAG.</summary>
-    public ushort Reason { get => (ushort)Bits.Extract(_w1, 15, 0); init => _w1 = Bits.Insert(_w1, 15, 0, value); }
-
-    /// <summary>GPCF, dw1[16]: granule protection check fault (RME).</summary>
-    public bool GPCF { get => Bits.IsSet(_w1, 16); init => _w1 = Bits.With(_w1, 16, value); }
-
-    /// <summary>Stall, dw1[31]: the transaction is stalled and awaits CMD_RESUME / CMD_STALL_TERM.</summary>
-    public bool Stall { get => Bits.IsSet(_w1, 31); init => _w1 = Bits.With(_w1, 31, value); }
-
-    /// <summary>PnU, dw1[33]: privileged transaction.</summary>
-    public bool PnU { get => Bits.IsSet(_w1, 33); init => _w1 = Bits.With(_w1, 33, value); }
-
-    /// <summary>InD, dw1[34]: instruction fetch.</summary>
-    public bool InD { get => Bits.IsSet(_w1, 34); init => _w1 = Bits.With(_w1, 34, value); }
-
-    /// <summary>RnW, dw1[35]: read (0 = write).</summary>
-    public bool RnW { get => Bits.IsSet(_w1, 35); init => _w1 = Bits.With(_w1, 35, value); }
-
-    /// <summary>NSIPA, dw1[38]: the IPA is Non-secure.</summary>
-    public bool NSIPA { get => Bits.IsSet(_w1, 38); init => _w1 = Bits.With(_w1, 38, value); }
-
-    /// <summary>S2, dw1[39]: stage-2 fault.</summary>
-    public bool S2 { get => Bits.IsSet(_w1, 39); init => _w1 = Bits.With(_w1, 39, value); }
-
-    /// <summary>Class, dw1[41:40]: what was being accessed: CD fetch, stage-1 table walk or the input address.</summary>
-    public FaultClass Class { get => (FaultClass)Bits.Extract(_w1, 41, 40); init => _w1 = Bits.Insert(_w1, 41, 40, (ulong)value); }
-
-    /// <summary>TTRnW, dw1[44]: F_PERMISSION on a stage-1 descriptor access: 1 read, 0 write (HTTU update).</summary>
-    public bool TTRnW { get => Bits.IsSet(_w1, 44); init => _w1 = Bits.With(_w1, 44, value); }
-
-    /// <summary>InputAddr, dw2: the transaction's input address.</summary>
-    public ulong InputAddress { get => _w2; init => _w2 = value; }
-
-    /// <summary>Ipa, dw3[55:12], as an address kept in place (bits [11:0] zero): the IPA of a stage-2 fault.</summary>
-    public ulong Ipa { get => Bits.Address(_w3, 55, 12); init => _w3 = Bits.Insert(_w3, 55, 12, value >> 12); }
-
-    /// <summary>FetchAddress, dw3[55:3], as an address kept in place (bits [2:0] zero): the address of the structure or descriptor whose fetch failed.</summary>
-    public ulong FetchAddress { get => Bits.Address(_w3, 55, 3); init => _w3 = Bits.Insert(_w3, 55, 3, value >> 3); }
-
-    /// <summary>Reads a record.</summary>
-    /// <param name="memory">Memory to read.</param>
-    /// <param name="address">Address of dw0.</param>
-    /// <param name="value">The record, or default on abort.</param>
-    /// <returns><see langword="false"/> on an external abort.</returns>
-    public static bool TryRead(IPhysicalMemory memory, ulong address, out EventRecord value)
-    {
-        Span<ulong> w = stackalloc ulong[WordCount];
-        bool ok = RecordIo.TryRead(memory, address, w);
-        value = new EventRecord(w);
-        return ok;
-    }
-
-    /// <summary>Writes the record (32 bytes in one access).</summary>
-    /// <param name="memory">Memory to write.</param>
-    /// <param name="address">Address of dw0.</param>
-    /// <returns><see langword="false"/> on an external abort.</returns>
-    public bool TryWrite(IPhysicalMemory memory, ulong address) => RecordIo.TryWrite(memory, address, [_w0, _w1, _w2, _w3]);
-
     /// <summary>The specification's name of an event number, e.g. <c>F_TRANSLATION</c>.</summary>
     /// <param name="type">The event number.</param>
     /// <returns>The name, or <c>EVENT_0xNN</c> for reserved and IMPLEMENTATION DEFINED numbers.</returns>
@@ -156,12 +60,12 @@ public readonly struct EventRecord : IEquatable<EventRecord>
     public IReadOnlyList<DecodedField> Describe()
     {
         var f = new FieldText("dw");
-        f.Add("Type", 0, _w0, 7, 0, v => FieldText.Hex(v) + " " + TypeName((EventType)v));
+        DescribeType(f);
         switch (Type)
         {
             case EventType.FUut:
                 StreamFields(f, substream: true);
-                f.Add("Reason", 1, _w1, 15, 0, FieldText.Hex);
+                DescribeReason(f);
                 Access(f);
                 Input(f);
                 break;
@@ -173,8 +77,7 @@ public readonly struct EventRecord : IEquatable<EventRecord>
             case EventType.FSteFetch:
             case EventType.FVmsFetch:
                 StreamFields(f, substream: true);
-                f.Add("Reason", 1, _w1, 15, 0, FieldText.Hex)
-                    .Flag("GPCF", 1, _w1, 16, "granule protection check fault", "no GPC fault");
+                DescribeGPCF(DescribeReason(f));
                 Fetch(f);
                 break;
             case EventType.FBadAtsTreq:
@@ -186,21 +89,21 @@ public readonly struct EventRecord : IEquatable<EventRecord>
                 break;
             case EventType.FTranslForbidden:
                 StreamFields(f, substream: false);
-                f.Flag("RnW", 1, _w1, 35, "read", "write");
+                DescribeRnW(f);
                 Input(f);
                 break;
             case EventType.CBadSubstreamId:
-                f.Add("SubstreamID", 0, _w0, 31, 12, FieldText.Dec);
+                DescribeSubstreamId(f);
                 StreamFields(f, substream: false);
                 break;
             case EventType.FCdFetch:
                 StreamFields(f, substream: true);
-                f.Add("Reason", 1, _w1, 15, 0, FieldText.Hex);
+                DescribeReason(f);
                 Fetch(f);
                 break;
             case EventType.FWalkEabt:
                 StreamFields(f, substream: true);
-                f.Add("Reason", 1, _w1, 15, 0, FieldText.Hex);
+                DescribeReason(f);
                 Access(f);
                 StageAndClass(f);
                 Input(f);
@@ -211,30 +114,29 @@ public readonly struct EventRecord : IEquatable<EventRecord>
             case EventType.FAccess:
             case EventType.FPermission:
                 StreamFields(f, substream: true);
-                f.Add("STAG", 1, _w1, 15, 0, FieldText.Hex)
-                    .Flag("Stall", 1, _w1, 31, "stalled, awaiting CMD_RESUME", "terminated");
+                DescribeStall(DescribeStallTag(f));
                 Access(f);
-                f.Flag("NSIPA", 1, _w1, 38, "Non-secure IPA", "Secure IPA");
+                DescribeNSIPA(f);
                 StageAndClass(f);
                 if (Type == EventType.FPermission)
                 {
-                    f.Flag("TTRnW", 1, _w1, 44, "descriptor read", "descriptor write");
+                    DescribeTTRnW(f);
                 }
 
                 Input(f);
-                f.Address("IPA", 3, _w3, 55, 12);
+                DescribeIpa(f);
                 break;
             case EventType.FTlbConflict:
                 StreamFields(f, substream: true);
-                f.Add("Reason", 1, _w1, 15, 0, FieldText.Hex);
+                DescribeReason(f);
                 Access(f);
-                f.Flag("S2", 1, _w1, 39, "stage 2", "stage 1");
+                DescribeS2(f);
                 Input(f);
-                f.Address("IPA", 3, _w3, 55, 12);
+                DescribeIpa(f);
                 break;
             case EventType.FCfgConflict:
                 StreamFields(f, substream: true);
-                f.Add("Reason", 1, _w1, 15, 0, FieldText.Hex);
+                DescribeReason(f);
                 break;
             case EventType.EPageRequest:
                 StreamFields(f, substream: true);
@@ -253,31 +155,24 @@ public readonly struct EventRecord : IEquatable<EventRecord>
     {
         if (substream)
         {
-            f.Flag("SSV", 0, _w0, 11, "SubstreamID valid", "no SubstreamID")
-                .Add("SubstreamID", 0, _w0, 31, 12, FieldText.Dec);
+            DescribeSubstreamId(DescribeSSV(f));
         }
 
-        f.Add("StreamID", 0, _w0, 63, 32, FieldText.Hex);
+        DescribeStreamId(f);
     }
 
-    private void Access(FieldText f) => f
-        .Flag("PnU", 1, _w1, 33, "privileged", "unprivileged")
-        .Flag("InD", 1, _w1, 34, "instruction", "data")
-        .Flag("RnW", 1, _w1, 35, "read", "write");
+    private void Access(FieldText f) => DescribeRnW(DescribeInD(DescribePnU(f)));
 
-    private void StageAndClass(FieldText f) => f
-        .Flag("S2", 1, _w1, 39, "stage 2", "stage 1")
-        .Add("CLASS", 1, _w1, 41, 40, v => FieldText.Bin(v, 2) + v switch
-        {
-            0 => " CD (CD fetch)",
-            1 => " TT (stage-1 table walk)",
-            2 => " IN (input address)",
-            _ => " reserved",
-        });
+    private void StageAndClass(FieldText f) => DescribeClass(DescribeS2(f));
 
-    private void Input(FieldText f) => f.Add("InputAddr", 2, _w2, 63, 0, FieldText.Hex);
+    private static string TypeText(ulong v) => FieldText.Hex(v) + " " + TypeName((EventType)v);
 
-    private void Fetch(FieldText f) => f.Address("FetchAddr", 3, _w3, 55, 3);
+    private static string ClassText(ulong v) => FieldText.Enumerated(
+        v, 2, "CD (CD fetch)", "TT (stage-1 table walk)", "IN (input address)", "reserved");
+
+    private void Input(FieldText f) => DescribeInputAddress(f);
+
+    private void Fetch(FieldText f) => DescribeFetchAddress(f);
 
     /// <summary>One-line summary: event name and its fields.</summary>
     /// <returns>e.g. <c>F_TRANSLATION StreamID=0x5 ... InputAddr=0x1000</c>.</returns>
@@ -294,25 +189,4 @@ public readonly struct EventRecord : IEquatable<EventRecord>
 
         return text.ToString();
     }
-
-    /// <inheritdoc/>
-    public bool Equals(EventRecord other) => _w0 == other._w0 && _w1 == other._w1 && _w2 == other._w2 && _w3 == other._w3;
-
-    /// <inheritdoc/>
-    public override bool Equals(object? obj) => obj is EventRecord other && Equals(other);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(_w0, _w1, _w2, _w3);
-
-    /// <summary>Word-wise equality.</summary>
-    /// <param name="left">Left operand.</param>
-    /// <param name="right">Right operand.</param>
-    /// <returns>True when all words are equal.</returns>
-    public static bool operator ==(EventRecord left, EventRecord right) => left.Equals(right);
-
-    /// <summary>Word-wise inequality.</summary>
-    /// <param name="left">Left operand.</param>
-    /// <param name="right">Right operand.</param>
-    /// <returns>True when a word differs.</returns>
-    public static bool operator !=(EventRecord left, EventRecord right) => !left.Equals(right);
 }

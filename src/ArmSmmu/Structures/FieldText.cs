@@ -69,74 +69,40 @@ internal sealed class FieldText
     /// <summary>"0b101" with the field's width.</summary>
     public static string Bin(ulong value, int width) => "0b" + Convert.ToString((long)value, 2).PadLeft(width, '0');
 
+    /// <summary>"0b10 text": the field in binary and the text for its value; values past the list take the last text.</summary>
+    public static string Enumerated(ulong value, int width, params ReadOnlySpan<string> texts) =>
+        Bin(value, width) + " " + texts[(int)Math.Min(value, (ulong)(texts.Length - 1))];
+
     public static string Default(ulong value, int width) => width == 1 ? Dec(value) : width <= 4 ? Bin(value, width) : Dec(value);
 
     /// <summary>SH encodings (IHI0070 §5.2, §5.4): 00 NSH, 01 reserved, 10 OSH, 11 ISH.</summary>
-    public static string Shareability(ulong v) => Bin(v, 2) + " " + v switch
-    {
-        0 => "non-shareable",
-        1 => "reserved (as non-shareable)",
-        2 => "outer shareable",
-        _ => "inner shareable",
-    };
+    public static string Shareability(ulong v) => Enumerated(
+        v, 2, "non-shareable", "reserved (as non-shareable)", "outer shareable", "inner shareable");
 
     /// <summary>Override shareability (STE/GBPA SHCFG): 01 means "use incoming".</summary>
-    public static string ShareabilityOverride(ulong v) => Bin(v, 2) + " " + v switch
-    {
-        0 => "non-shareable",
-        1 => "use incoming",
-        2 => "outer shareable",
-        _ => "inner shareable",
-    };
+    public static string ShareabilityOverride(ulong v) => Enumerated(v, 2, "non-shareable", "use incoming", "outer shareable", "inner shareable");
 
     /// <summary>TCR-style RGN cacheability (CD IRx/ORx, STE S1CIR/S1COR/S2IR0/S2OR0).</summary>
-    public static string Cacheability(ulong v) => Bin(v, 2) + " " + v switch
-    {
-        0 => "non-cacheable",
-        1 => "write-back read-allocate write-allocate",
-        2 => "write-through read-allocate",
-        _ => "write-back read-allocate no write-allocate",
-    };
+    public static string Cacheability(ulong v) => Enumerated(
+        v,
+        2,
+        "non-cacheable",
+        "write-back read-allocate write-allocate",
+        "write-through read-allocate",
+        "write-back read-allocate no write-allocate");
 
     /// <summary>CR1 cacheability (NOT the RGN encoding): 11 is reserved.</summary>
-    public static string Cr1Cacheability(ulong v) => Bin(v, 2) + " " + v switch
-    {
-        0 => "non-cacheable",
-        1 => "write-back",
-        2 => "write-through",
-        _ => "reserved (as non-cacheable)",
-    };
+    public static string Cr1Cacheability(ulong v) => Enumerated(v, 2, "non-cacheable", "write-back", "write-through", "reserved (as non-cacheable)");
 
     /// <summary>IPS/S2PS/OAS size encodings.</summary>
-    public static string AddressSize(ulong v) => Bin(v, 3) + " " + v switch
-    {
-        0 => "32 bits",
-        1 => "36 bits",
-        2 => "40 bits",
-        3 => "42 bits",
-        4 => "44 bits",
-        5 => "48 bits",
-        6 => "52 bits",
-        _ => "56 bits",
-    };
+    public static string AddressSize(ulong v) => Enumerated(
+        v, 3, "32 bits", "36 bits", "40 bits", "42 bits", "44 bits", "48 bits", "52 bits", "56 bits");
 
     /// <summary>PRIVCFG: 00 incoming, 01 reserved, 10 unprivileged, 11 privileged.</summary>
-    public static string PrivCfg(ulong v) => Bin(v, 2) + " " + v switch
-    {
-        0 => "use incoming",
-        1 => "reserved (as incoming)",
-        2 => "unprivileged",
-        _ => "privileged",
-    };
+    public static string PrivCfg(ulong v) => Enumerated(v, 2, "use incoming", "reserved (as incoming)", "unprivileged", "privileged");
 
     /// <summary>INSTCFG: 00 incoming, 01 reserved, 10 data, 11 instruction.</summary>
-    public static string InstCfg(ulong v) => Bin(v, 2) + " " + v switch
-    {
-        0 => "use incoming",
-        1 => "reserved (as incoming)",
-        2 => "data",
-        _ => "instruction",
-    };
+    public static string InstCfg(ulong v) => Enumerated(v, 2, "use incoming", "reserved (as incoming)", "data", "instruction");
 
     /// <summary>ALLOCCFG: 0xxx incoming, 1RWT override.</summary>
     public static string AllocCfg(ulong v) => Bin(v, 4) + ((v & 8) == 0

@@ -183,38 +183,27 @@ public readonly record struct PageTableDescriptor(ulong Value)
     }
 
     /// <summary>Stage-1 AP[2:1] (digest §7.6).</summary>
-    private static string ApText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " privileged read/write, unprivileged none",
-        1 => " read/write at any privilege",
-        2 => " privileged read-only, unprivileged none",
-        _ => " read-only at any privilege",
-    };
+    private static string ApText(ulong v) => FieldText.Enumerated(
+        v,
+        2,
+        "privileged read/write, unprivileged none",
+        "read/write at any privilege",
+        "privileged read-only, unprivileged none",
+        "read-only at any privilege");
 
     /// <summary>APTable (digest §7.4).</summary>
-    private static string ApTableText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " no effect",
-        1 => " no unprivileged access below",
-        2 => " no writes below",
-        _ => " no writes and no unprivileged access below",
-    };
+    private static string ApTableText(ulong v) => FieldText.Enumerated(
+        v, 2, "no effect", "no unprivileged access below", "no writes below", "no writes and no unprivileged access below");
 
     /// <summary>Stage-2 S2AP[1:0] (digest §7.6).</summary>
-    private static string S2ApText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " no access",
-        1 => " read-only",
-        2 => " write-only",
-        _ => " read/write",
-    };
+    private static string S2ApText(ulong v) => FieldText.Enumerated(v, 2, "no access", "read-only", "write-only", "read/write");
 
     /// <summary>Stage-2 XN[1:0], bits [54:53]; bit 53 only counts with IDR3.XNX (digest §7.6).</summary>
-    private static string S2XnText(ulong v) => FieldText.Bin(v, 2) + v switch
-    {
-        0 => " executable",
-        1 => " with XNX: not executable privileged; without: executable",
-        2 => " not executable",
-        _ => " with XNX: not executable unprivileged; without: not executable",
-    };
+    private static string S2XnText(ulong v) => FieldText.Enumerated(
+        v,
+        2,
+        "executable",
+        "with XNX: not executable privileged; without: executable",
+        "not executable",
+        "with XNX: not executable unprivileged; without: not executable");
 }

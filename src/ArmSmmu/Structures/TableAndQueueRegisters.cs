@@ -6,21 +6,11 @@ namespace ArmSmmu.Structures;
 
 /// <summary>STRTAB_BASE (IHI0070 §6.3.23, digest 1.8).</summary>
 /// <param name="Value">The raw register value.</param>
-public readonly record struct StreamTableBaseRegister(ulong Value)
+[Record(1, Register = true)]
+[Field("RA", 0, 62, 62, Doc = "read-allocate hint.", Set = "read-allocate", Clear = "no read-allocate")]
+[Field("Address", 0, 55, 6, Address = true, Spec = "ADDR", Doc = "physical address of the Stream table.")]
+public readonly partial record struct StreamTableBaseRegister(ulong Value)
 {
-    /// <summary>RA, [62]: read-allocate hint.</summary>
-    public bool RA { get => Bits.IsSet(Value, 62); init => Value = Bits.With(Value, 62, value); }
-
-    /// <summary>Address, [55:6], as an address kept in place (bits [5:0] zero): physical address of the Stream table.</summary>
-    public ulong Address { get => Bits.Address(Value, 55, 6); init => Value = Bits.Insert(Value, 55, 6, value >> 6); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("RA", 0, Value, 62, "read-allocate", "no read-allocate")
-        .Address("ADDR", 0, Value, 55, 6)
-        .Fields;
-
     /// <summary>The register value and its non-zero fields.</summary>
     /// <returns>A one-line summary.</returns>
     public override string ToString() => FieldText.Summary("StreamTableBase", Value, Describe());
@@ -28,24 +18,13 @@ public readonly record struct StreamTableBaseRegister(ulong Value)
 
 /// <summary>STRTAB_BASE_CFG (IHI0070 §6.3.24, digest 1.8).</summary>
 /// <param name="Value">The raw register value.</param>
-public readonly record struct StreamTableBaseCfgRegister(uint Value)
+[Record(1, Register = true)]
+[Field("FMT", 0, 17, 16, Doc = "00 linear, 01 2-level.", Meaning = nameof(FmtText))]
+[Field("SPLIT", 0, 10, 6, Doc = "StreamID bits resolved by a level-2 table: 6, 8 or 10.", Meaning = "FieldText.Dec")]
+[Field("LOG2SIZE", 0, 5, 0, Doc = "log2 of the number of StreamIDs.", Meaning = "FieldText.Dec")]
+public readonly partial record struct StreamTableBaseCfgRegister(uint Value)
 {
-    /// <summary>FMT, [17:16]: 00 linear, 01 2-level.</summary>
-    public uint FMT { get => (uint)Bits.Extract(Value, 17, 16); init => Value = (uint)Bits.Insert(Value, 17, 16, value); }
-
-    /// <summary>SPLIT, [10:6]: StreamID bits resolved by a level-2 table: 6, 8 or 10.</summary>
-    public uint SPLIT { get => (uint)Bits.Extract(Value, 10, 6); init => Value = (uint)Bits.Insert(Value, 10, 6, value); }
-
-    /// <summary>LOG2SIZE, [5:0]: log2 of the number of StreamIDs.</summary>
-    public uint LOG2SIZE { get => (uint)Bits.Extract(Value, 5, 0); init => Value = (uint)Bits.Insert(Value, 5, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Add("FMT", 0, Value, 17, 16, v => FieldText.Bin(v, 2) + (v == 1 ? " 2-level" : v == 0 ? " linear" : " reserved (as linear)"))
-        .Add("SPLIT", 0, Value, 10, 6, FieldText.Dec)
-        .Add("LOG2SIZE", 0, Value, 5, 0, FieldText.Dec)
-        .Fields;
+    private static string FmtText(ulong v) => FieldText.Bin(v, 2) + (v == 1 ? " 2-level" : v == 0 ? " linear" : " reserved (as linear)");
 
     /// <summary>The register value and its non-zero fields.</summary>
     /// <returns>A one-line summary.</returns>
@@ -54,25 +33,12 @@ public readonly record struct StreamTableBaseCfgRegister(uint Value)
 
 /// <summary>CMDQ_BASE / EVENTQ_BASE / PRIQ_BASE (IHI0070 §6.3.25-27, digest 1.9).</summary>
 /// <param name="Value">The raw register value.</param>
-public readonly record struct QueueBaseRegister(ulong Value)
+[Record(1, Register = true)]
+[Field("ReadWriteAllocate", 0, 62, 62, Doc = "RA (command queue) or WA (event/PRI queues) allocation hint.", Set = "allocate", Clear = "no allocate hint")]
+[Field("Address", 0, 55, 5, Address = true, Spec = "ADDR", Doc = "physical address of the queue.")]
+[Field("Log2Size", 0, 4, 0, Doc = "log2 of the number of entries.", Meaning = "FieldText.Dec")]
+public readonly partial record struct QueueBaseRegister(ulong Value)
 {
-    /// <summary>ReadWriteAllocate, [62]: RA (command queue) or WA (event/PRI queues) allocation hint.</summary>
-    public bool ReadWriteAllocate { get => Bits.IsSet(Value, 62); init => Value = Bits.With(Value, 62, value); }
-
-    /// <summary>Address, [55:5], as an address kept in place (bits [4:0] zero): physical address of the queue.</summary>
-    public ulong Address { get => Bits.Address(Value, 55, 5); init => Value = Bits.Insert(Value, 55, 5, value >> 5); }
-
-    /// <summary>Log2Size, [4:0]: log2 of the number of entries.</summary>
-    public uint Log2Size { get => (uint)Bits.Extract(Value, 4, 0); init => Value = Bits.Insert(Value, 4, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("ReadWriteAllocate", 0, Value, 62, "allocate", "no allocate hint")
-        .Address("ADDR", 0, Value, 55, 5)
-        .Add("Log2Size", 0, Value, 4, 0, FieldText.Dec)
-        .Fields;
-
     /// <summary>The register value and its non-zero fields.</summary>
     /// <returns>A one-line summary.</returns>
     public override string ToString() => FieldText.Summary("QueueBase", Value, Describe());
@@ -154,17 +120,10 @@ public static class QueueIndexRegister
 
 /// <summary>*_IRQ_CFG0: MSI target address (IHI0070 §6.3.19, digest 1.7). Address 0 = wired interrupt.</summary>
 /// <param name="Value">The raw register value.</param>
-public readonly record struct IrqCfg0Register(ulong Value)
+[Record(1, Register = true)]
+[Field("Address", 0, 55, 2, Address = true, Spec = "ADDR", Doc = "MSI doorbell address.")]
+public readonly partial record struct IrqCfg0Register(ulong Value)
 {
-    /// <summary>Address, [55:2], as an address kept in place (bits [1:0] zero): MSI doorbell address.</summary>
-    public ulong Address { get => Bits.Address(Value, 55, 2); init => Value = Bits.Insert(Value, 55, 2, value >> 2); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Address("ADDR", 0, Value, 55, 2)
-        .Fields;
-
     /// <summary>The register value and its non-zero fields.</summary>
     /// <returns>A one-line summary.</returns>
     public override string ToString() => FieldText.Summary("IrqCfg0", Value, Describe());
@@ -172,25 +131,12 @@ public readonly record struct IrqCfg0Register(ulong Value)
 
 /// <summary>*_IRQ_CFG2: MSI attributes (IHI0070 §6.3.21, digest 1.7).</summary>
 /// <param name="Value">The raw register value.</param>
-public readonly record struct IrqCfg2Register(uint Value)
+[Record(1, Register = true)]
+[Field("LO", 0, 31, 31, Doc = "PRIQ_IRQ_CFG2 only: interrupt only for requests with Last = 1.", Set = "Last only", Clear = "every request")]
+[Field("SH", 0, 5, 4, Doc = "MSI shareability.", Meaning = "FieldText.Shareability")]
+[Field("MemAttr", 0, 3, 0, Doc = "MSI memory type (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
+public readonly partial record struct IrqCfg2Register(uint Value)
 {
-    /// <summary>LO, [31]: PRIQ_IRQ_CFG2 only: interrupt only for requests with Last = 1.</summary>
-    public bool LO { get => Bits.IsSet(Value, 31); init => Value = (uint)Bits.With(Value, 31, value); }
-
-    /// <summary>SH, [5:4]: MSI shareability.</summary>
-    public uint SH { get => (uint)Bits.Extract(Value, 5, 4); init => Value = (uint)Bits.Insert(Value, 5, 4, value); }
-
-    /// <summary>MemAttr, [3:0]: MSI memory type (STE.MemAttr encoding).</summary>
-    public uint MemAttr { get => (uint)Bits.Extract(Value, 3, 0); init => Value = (uint)Bits.Insert(Value, 3, 0, value); }
-
-    /// <summary>Every field with its position and meaning.</summary>
-    /// <returns>The decoded fields, high bits first.</returns>
-    public IReadOnlyList<DecodedField> Describe() => new FieldText()
-        .Flag("LO", 0, Value, 31, "Last only", "every request")
-        .Add("SH", 0, Value, 5, 4, FieldText.Shareability)
-        .Add("MemAttr", 0, Value, 3, 0, FieldText.MemAttr)
-        .Fields;
-
     /// <summary>The register value and its non-zero fields.</summary>
     /// <returns>A one-line summary.</returns>
     public override string ToString() => FieldText.Summary("IrqCfg2", Value, Describe());

@@ -67,7 +67,7 @@ public class CommandQueueTests
             Command.TlbiNhAll(1),
             Command.TlbiNhAsid(1, 2),
             Command.TlbiNhVa(1, 2, 0x4000, leaf: true),
-            Command.TlbiNhVa(1, 2, 0x4000, leaf: false, num: 3, scale: 1, ttl: 3, tg: 1),
+            Command.TlbiNhVa(1, 2, 0x4000, leaf: false, num: 3, scale: 1, ttl: 3, tg: RangeGranule.Size4K),
             Command.TlbiNhVaa(1, 0x4000, leaf: true),
             Command.TlbiEl2All(),
             Command.TlbiEl2Asid(2),
@@ -77,9 +77,9 @@ public class CommandQueueTests
             Command.TlbiS2Ipa(1, 0x8000, leaf: true),
             Command.TlbiNsnhAll(),
             Command.AtcInv(1, null, 0, 52, global: false),
-            Command.PriResp(1, 5, 3, 0),
-            Command.PriResp(1, null, 3, 1),
-            Command.PriResp(1, null, 3, 2),
+            Command.PriResp(1, 5, 3, PriResponseCode.Failure),
+            Command.PriResp(1, null, 3, PriResponseCode.InvalidRequest),
+            Command.PriResp(1, null, 3, PriResponseCode.Success),
             Command.Resume(1, 0x77, retry: true, abort: false),
             Command.StallTerm(1),
             Command.Sync(SyncCompletionSignal.Sev),
@@ -104,9 +104,9 @@ public class CommandQueueTests
             "S2OnS1Only" => (SmmuFeatures.Default with { Stage2 = false }, new[] { Command.TlbiS12Vmall(1), Command.TlbiS2Ipa(1, 0x1000, true) }),
             "S1OnS2Only" => (SmmuFeatures.Default with { Stage1 = false }, new[] { Command.TlbiNhAll(1), Command.TlbiNhAsid(1, 1), Command.TlbiNhVa(1, 1, 0x1000, true), Command.TlbiNhVaa(1, 0x1000, true), Command.CfgiCd(1, 0, true), Command.CfgiCdAll(1) }),
             "AtcNoAts" => (SmmuFeatures.Default with { Ats = false }, new[] { Command.AtcInv(1, null, 0, 52, false) }),
-            "PriNoPri" => (SmmuFeatures.Default with { Pri = false }, new[] { Command.PriResp(1, null, 0, 2) }),
+            "PriNoPri" => (SmmuFeatures.Default with { Pri = false }, new[] { Command.PriResp(1, null, 0, PriResponseCode.Success) }),
             "StallNoStall" => (SmmuFeatures.Default with { StallModel = StallModel.TerminateOnly }, new[] { Command.Resume(1, 0, true, false), Command.StallTerm(1) }),
-            _ => (SmmuFeatures.Default with { RangeInvalidation = false }, new[] { Command.TlbiNhVa(1, 1, 0x1000, true, num: 1, scale: 0, ttl: 0, tg: 1), Command.TlbiS2Ipa(1, 0x1000, true, ttl: 3, tg: 1) }),
+            _ => (SmmuFeatures.Default with { RangeInvalidation = false }, new[] { Command.TlbiNhVa(1, 1, 0x1000, true, num: 1, scale: 0, ttl: 0, tg: RangeGranule.Size4K), Command.TlbiS2Ipa(1, 0x1000, true, ttl: 3, tg: RangeGranule.Size4K) }),
         };
         var h = Started(features);
         foreach (var command in commands)
@@ -127,12 +127,12 @@ public class CommandQueueTests
         // IHI0070 §4.7.3: CMD_SYNC CS = 0b11 is ILLEGAL.
         AssertIllegal(h, Command.Sync(SyncCompletionSignal.Reserved));
         // IHI0070 §4.7.1: PRI_RESP Resp = 0b11 is ILLEGAL.
-        AssertIllegal(h, Command.PriResp(1, null, 0, 3));
+        AssertIllegal(h, Command.PriResp(1, null, 0, (PriResponseCode)3));
         // IHI0070 §4.4.1.1: TG != 0 with NUM = SCALE = TTL = 0 is reserved; TG = 0 makes NUM/SCALE/TTL RES0.
-        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 0, scale: 0, ttl: 0, tg: 1));
-        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 2, scale: 0, ttl: 0, tg: 0));
+        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 0, scale: 0, ttl: 0, tg: RangeGranule.Size4K));
+        AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 2, scale: 0, ttl: 0, tg: RangeGranule.None));
         // TG = 16KB with TTL = 0b01 needs DS (not implemented).
-        AssertIllegal(h, Command.TlbiS2Ipa(1, 0x4000, true, ttl: 1, tg: 2));
+        AssertIllegal(h, Command.TlbiS2Ipa(1, 0x4000, true, ttl: 1, tg: RangeGranule.Size16K));
     }
 
     [Fact]

@@ -47,11 +47,11 @@ public class ContextDescriptorTests
         "ASID 16-bit without ASID16" => (SmmuFeatures.Default with { Asid16 = false }, Cd with { ASID = 0x104 }, null),
         "T0SZ 15" => (null, Cd with { T0SZ = 15 }, null),
         "T0SZ 40" => (null, Cd with { T0SZ = 40 }, null),
-        "TG0 reserved" => (null, Cd with { TG0 = 3 }, null),
-        "TG0 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, Cd with { TG0 = 1 }, null),
+        "TG0 reserved" => (null, Cd with { TG0 = (Tg0Granule)3 }, null),
+        "TG0 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, Cd with { TG0 = Tg0Granule.Size64K }, null),
         "TTB0 beyond IPS" => (null, Cd with { IPS = 0, TTB0 = 1UL << 32 }, null),
-        "TG1 reserved with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 16, TG1 = 0, TTB1 = 0x1000 }, null),
-        "T1SZ 40 with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 40, TG1 = 2, TTB1 = 0x1000 }, null),
+        "TG1 reserved with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 16, TG1 = (Tg1Granule)0, TTB1 = 0x1000 }, null),
+        "T1SZ 40 with TTB1 enabled" => (null, Cd with { EPD1 = false, T1SZ = 40, TG1 = Tg1Granule.Size4K, TTB1 = 0x1000 }, null),
         _ => throw new ArgumentException(name),
     };
 
@@ -79,7 +79,7 @@ public class ContextDescriptorTests
     {
         (SmmuFeatures? features, ContextDescriptor cd, StreamTableEntry? ste) = name switch
         {
-            "EPD1 hides TTB1 fields" => ((SmmuFeatures?)null, Cd with { T1SZ = 0, TG1 = 0, TTB1 = 1UL << 55 }, (StreamTableEntry?)null),
+            "EPD1 hides TTB1 fields" => ((SmmuFeatures?)null, Cd with { T1SZ = 0, TG1 = (Tg1Granule)0, TTB1 = 1UL << 55 }, (StreamTableEntry?)null),
             "ENDI with both EPD" => (null, Cd with { ENDI = true, EPD0 = true }, null),
             "ASID 8-bit without ASID16" => (SmmuFeatures.Default with { Asid16 = false }, Cd with { ASID = 0xFF }, null),
             "S with STALL_MODEL 10" => (SmmuFeatures.Default with { StallModel = StallModel.StallForced }, Cd with { S = true }, NoStallDisable),
@@ -115,7 +115,7 @@ public class ContextDescriptorTests
         ulong pgd = h.NewTable();
         h.Map4K(pgd, Iova, Pa, DeviceHarness.S1ReadWrite);
         Assert.True(DeviceHarness.LinuxCd(0x1FF, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
-        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { STRW = 2 });
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { STRW = StreamWorldEncoding.El2 });
 
         var result = h.Read(Sid, Iova);
         Assert.Equal(legal, result.IsSuccess);
@@ -151,7 +151,7 @@ public class ContextDescriptorTests
 
         Assert.Equal(Pa, h.Read(Sid, Iova, ssid: 5).PhysicalAddress);
         Assert.Equal(EventType.CBadCd, h.Read(Sid, Iova, ssid: 4).Fault); // CD[4] is zero: V = 0
-        Assert.Equal(new EventRecord { Type = EventType.CBadCd, StreamId = Sid, Ssv = true, SubstreamId = 4 }, Assert.Single(h.DrainEvents()));
+        Assert.Equal(new EventRecord { Type = EventType.CBadCd, StreamId = Sid, SSV = true, SubstreamId = 4 }, Assert.Single(h.DrainEvents()));
     }
 
     [Theory]
@@ -170,7 +170,7 @@ public class ContextDescriptorTests
         ulong l2 = h.AllocatePage(leafSize);
         Assert.True(new L1ContextDescriptor { V = true, L2Ptr = l2 }.TryWrite(h.Memory, DeviceHarness.CdTableBase + (l1Index * 8)));
         Assert.True(DeviceHarness.LinuxCd(6, pgd).TryWrite(h.Memory, l2 + (l2Index * 64UL)));
-        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: cdMax) with { S1Fmt = s1Fmt });
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: cdMax) with { S1Fmt = (CdTableFormat)s1Fmt });
 
         var result = h.Read(Sid, Iova + 0x10, ssid);
         Assert.Equal(TranslationOutcome.Translated, result.Outcome);
@@ -185,7 +185,7 @@ public class ContextDescriptorTests
         // IHI0070 §5.3 / §7.3.9: L1CD.V = 0 terminates with C_BAD_SUBSTREAMID (SubstreamID always reported).
         var h = new DeviceHarness();
         h.Reset();
-        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 12) with { S1Fmt = s1Fmt });
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 12) with { S1Fmt = (CdTableFormat)s1Fmt });
 
         var result = h.Read(Sid, Iova, ssid);
         Assert.Equal(EventType.CBadSubstreamId, result.Fault);
@@ -201,11 +201,11 @@ public class ContextDescriptorTests
         var h = new DeviceHarness(memory: mem);
         h.Reset();
         mem.AddAbortRange(DeviceHarness.CdTableBase + 16, 8);
-        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 8) with { S1Fmt = 1 });
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 8) with { S1Fmt = CdTableFormat.TwoLevel4K });
 
         var result = h.Read(Sid, Iova, ssid: 0x81);
         Assert.Equal(EventType.FCdFetch, result.Fault);
-        var expected = new EventRecord { Type = EventType.FCdFetch, StreamId = Sid, Ssv = true, SubstreamId = 0x81, FetchAddress = DeviceHarness.CdTableBase + 16 };
+        var expected = new EventRecord { Type = EventType.FCdFetch, StreamId = Sid, SSV = true, SubstreamId = 0x81, FetchAddress = DeviceHarness.CdTableBase + 16 };
         Assert.Equal(expected, Assert.Single(h.DrainEvents()));
     }
 
@@ -254,7 +254,7 @@ public class ContextDescriptorTests
             Class = FaultClass.IN,
             InputAddress = 0x1234_5000,
             Stall = true,
-            Stag = result.StallTag,
+            StallTag = result.StallTag,
         };
         Assert.Equal(expected, Assert.Single(h.DrainEvents()));
         h.Submit(Command.Resume(Sid, result.StallTag, retry: false, abort: true));

@@ -206,7 +206,7 @@ internal sealed class DeviceHarness
         Config = SteConfig.Stage1Translate,
         S1ContextPtr = cdTable,
         S1CDMax = s1CdMax,
-        S1DSS = s1dss,
+        S1DSS = (DefaultSubstream)s1dss,
         S1CIR = 1,
         S1COR = 1,
         S1CSH = 3,

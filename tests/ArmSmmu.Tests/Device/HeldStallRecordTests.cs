@@ -49,7 +49,7 @@ public class HeldStallRecordTests
         var events = h.DrainEvents();
         Assert.Equal(QueueEntries + 1, events.Count);
         var last = events[^1];
-        Assert.Equal((EventType.FTranslation, StallSid, true, stalled.StallTag), (last.Type, last.StreamId, last.Stall, last.Stag));
+        Assert.Equal((EventType.FTranslation, StallSid, true, stalled.StallTag), (last.Type, last.StreamId, last.Stall, last.StallTag));
         Assert.All(events.Take(QueueEntries), e => Assert.Equal(AbortSid, e.StreamId));
     }
 
@@ -65,7 +65,7 @@ public class HeldStallRecordTests
 
         h.WriteAndPoll(SmmuRegister.CR0, 0xD, SmmuRegister.CR0ACK);
         var record = Assert.Single(h.DrainEvents());
-        Assert.Equal((StallSid, true, stalled.StallTag), (record.StreamId, record.Stall, record.Stag));
+        Assert.Equal((StallSid, true, stalled.StallTag), (record.StreamId, record.Stall, record.StallTag));
     }
 
     [Fact]

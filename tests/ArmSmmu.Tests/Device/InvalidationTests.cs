@@ -107,7 +107,7 @@ public class InvalidationTests
         }
 
         Remap(h, s, 8);
-        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: true, num: num, scale: scale, ttl: 3, tg: 1));
+        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: true, num: num, scale: scale, ttl: 3, tg: RangeGranule.Size4K));
         for (int i = 0; i < 8; i++)
         {
             ulong expected = (i < removed ? NewPa : OldPa) + ((ulong)i * 0x1000);
@@ -126,7 +126,7 @@ public class InvalidationTests
         var s = AddStage1(h, 1, 1);
         _ = Pa(h, s.Sid);
         Remap(h, s);
-        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: false, num: num, scale: 0, ttl: ttl, tg: 1));
+        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: false, num: num, scale: 0, ttl: ttl, tg: RangeGranule.Size4K));
         Assert.Equal(NewPa, Pa(h, s.Sid));
     }
 
@@ -321,7 +321,7 @@ public class InvalidationTests
         // IHI0070 §5.2 STRW 0b10 with CR2.E2H = 0: StreamWorld NS-EL2; §4.4.5: only EL2 TLBIs reach its entries.
         var h = new DeviceHarness();
         h.Reset();
-        var s = AddStage1(h, 1, 1, ste: DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase + 0x1000) with { STRW = 2 });
+        var s = AddStage1(h, 1, 1, ste: DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase + 0x1000) with { STRW = StreamWorldEncoding.El2 });
         Assert.Equal(OldPa, Pa(h, s.Sid));
         Remap(h, s);
 
@@ -338,7 +338,7 @@ public class InvalidationTests
         var h = new DeviceHarness();
         h.Reset();
         h.SetCr2(0x7);
-        var s = AddStage1(h, 1, 7, ste: DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase + 0x1000) with { STRW = 2 });
+        var s = AddStage1(h, 1, 7, ste: DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase + 0x1000) with { STRW = StreamWorldEncoding.El2 });
         Assert.Equal(OldPa, Pa(h, s.Sid));
         Remap(h, s);
 
@@ -354,7 +354,7 @@ public class InvalidationTests
         // IHI0070 §4.4.6 CMD_TLBI_EL2_VA: NS-EL2 entries have no ASID, so any ASID value matches.
         var h = new DeviceHarness();
         h.Reset();
-        var s = AddStage1(h, 1, 1, ste: DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase + 0x1000) with { STRW = 2 });
+        var s = AddStage1(h, 1, 1, ste: DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase + 0x1000) with { STRW = StreamWorldEncoding.El2 });
         _ = Pa(h, s.Sid);
         Remap(h, s);
         h.Submit(Command.TlbiEl2Va(0x55, Va, leaf: true));

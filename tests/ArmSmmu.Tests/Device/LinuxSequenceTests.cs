@@ -63,7 +63,7 @@ public class LinuxSequenceTests
         // IHI0070 §7.3.12 F_TRANSLATION: stage 1, CLASS IN, read, unprivileged, data, no SubstreamID.
         Assert.Equal(EventType.FTranslation, record.Type);
         Assert.Equal(Sid, record.StreamId);
-        Assert.False(record.Ssv);
+        Assert.False(record.SSV);
         Assert.Equal(iova + 0x10, record.InputAddress);
         Assert.True(record.RnW);
         Assert.False(record.PnU);

@@ -27,7 +27,7 @@ public class PriQueueTests
     {
         StreamId = 0x10,
         SubstreamId = 0x4_5678,
-        Ssv = true,
+        SSV = true,
         Read = true,
         Write = true,
         Last = last,

@@ -136,7 +136,7 @@ public class Stage2AndNestedTests
             Config = SteConfig.Nested,
             S1ContextPtr = DeviceHarness.CdTableBase,
             S1CDMax = 1,
-            S1DSS = 1,
+            S1DSS = DefaultSubstream.Bypass,
             S1STALLD = true,
         };
         n.H.SetSte(Sid, ste);

@@ -46,7 +46,7 @@ public class StallTests
         var record = Assert.Single(f.H.DrainEvents());
         Assert.Equal(EventType.FTranslation, record.Type);
         Assert.True(record.Stall);
-        Assert.Equal(result.StallTag, record.Stag);
+        Assert.Equal(result.StallTag, record.StallTag);
         Assert.Equal(Sid, record.StreamId);
         Assert.Equal(Unmapped, record.InputAddress);
         Assert.Equal((1UL << 31) | (1UL << 35) | (2UL << 40) | result.StallTag, record.Dw1);

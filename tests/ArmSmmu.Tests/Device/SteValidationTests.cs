@@ -31,20 +31,20 @@ public class SteValidationTests
         "nested without S2P" => (SmmuFeatures.Default with { Stage2 = false }, S1 with { Config = SteConfig.Nested, S2TTB = Root, S2T0SZ = 16, S2SL0 = 2, S2PS = 5, S2AA64 = true }),
 
         // 4. ATS: split-stage needs NS1ATS = 0 (this SMMU has NS1ATS = 1); full ATS with a stalling stage 2
-        "EATS 10" => (null, S2 with { Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, EATS = 2 }),
-        "EATS 01 with S2S" => (null, S2 with { EATS = 1, S2S = true }),
+        "EATS 10" => (null, S2 with { Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, EATS = AtsEnable.SplitStage }),
+        "EATS 01 with S2S" => (null, S2 with { EATS = AtsEnable.Full, S2S = true }),
 
         // 5. STRW x1 in a stage-1-only STE
-        "STRW 01" => (null, S1 with { STRW = 1 }),
-        "STRW 11" => (null, S1 with { STRW = 3 }),
+        "STRW 01" => (null, S1 with { STRW = (StreamWorldEncoding)1 }),
+        "STRW 11" => (null, S1 with { STRW = (StreamWorldEncoding)3 }),
 
         // 6. stage-1 fields
         "S1STALLD with STALL_MODEL 01" => (SmmuFeatures.Default with { StallModel = StallModel.TerminateOnly }, S1),
         "S1STALLD with STALL_MODEL 10" => (SmmuFeatures.Default with { StallModel = StallModel.StallForced }, S1),
         "S1CDMax > SSIDSIZE" => (null, S1 with { S1CDMax = 21 }),
         "S1CDMax with SSIDSIZE 8" => (SmmuFeatures.Default with { SubstreamIdBits = 8 }, S1 with { S1CDMax = 9 }),
-        "S1Fmt 01 without CD2L" => (SmmuFeatures.Default with { TwoLevelCdTable = false }, S1 with { S1CDMax = 4, S1Fmt = 1 }),
-        "S1Fmt 10 without CD2L" => (SmmuFeatures.Default with { TwoLevelCdTable = false }, S1 with { S1CDMax = 4, S1Fmt = 2 }),
+        "S1Fmt 01 without CD2L" => (SmmuFeatures.Default with { TwoLevelCdTable = false }, S1 with { S1CDMax = 4, S1Fmt = CdTableFormat.TwoLevel4K }),
+        "S1Fmt 10 without CD2L" => (SmmuFeatures.Default with { TwoLevelCdTable = false }, S1 with { S1CDMax = 4, S1Fmt = CdTableFormat.TwoLevel64K }),
         "S1ContextPtr beyond OAS" => (null, S1 with { S1ContextPtr = 1UL << 48 }),
 
         // 7. stage-2 fields
@@ -53,8 +53,8 @@ public class SteValidationTests
         "S2AA64 0" => (null, S2 with { S2AA64 = false }),
         "S2HA without HTTU" => (SmmuFeatures.Default with { Httu = HttuSupport.None }, S2 with { S2HA = true }),
         "S2HD with AF-only HTTU" => (SmmuFeatures.Default with { Httu = HttuSupport.AccessFlag }, S2 with { S2HA = true, S2HD = true }),
-        "S2TG reserved" => (null, S2 with { S2TG = 3 }),
-        "S2TG 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, S2 with { S2TG = 1, S2T0SZ = 22, S2SL0 = 1 }),
+        "S2TG reserved" => (null, S2 with { S2TG = (Tg0Granule)3 }),
+        "S2TG 64K unsupported" => (SmmuFeatures.Default with { Granule64K = false }, S2 with { S2TG = Tg0Granule.Size64K, S2T0SZ = 22, S2SL0 = 1 }),
         "S2TTB beyond S2PS" => (null, S2 with { S2PS = 0, S2T0SZ = 32, S2SL0 = 1, S2TTB = 1UL << 32 }),
         "S2T0SZ 15" => (null, S2 with { S2T0SZ = 15 }),
         "S2T0SZ 40" => (null, S2 with { S2T0SZ = 40, S2SL0 = 0 }),
@@ -101,13 +101,13 @@ public class SteValidationTests
         "S1STALLD 0 with STALL_MODEL 01" => (SmmuFeatures.Default with { StallModel = StallModel.TerminateOnly }, S1 with { S1STALLD = false }),
         "VMID 8-bit without VMID16" => (SmmuFeatures.Default with { Vmid16 = false }, S2 with { S2VMID = 0xFF }),
         // IHI0070 §5.2: S2* fields (other than S2VMID) are IGNORED when stage 2 bypasses, S1* when stage 1 bypasses.
-        "S2 fields ignored in S1-only" => (null, S1 with { S2TG = 3, S2AA64 = false, S2T0SZ = 2 }),
-        "S1 fields ignored in S2-only" => (null, S2 with { S1CDMax = 31, S1Fmt = 3, S1ContextPtr = 1UL << 54 }),
-        "STRW ignored with stage 2" => (null, S2 with { STRW = 1 }),
+        "S2 fields ignored in S1-only" => (null, S1 with { S2TG = (Tg0Granule)3, S2AA64 = false, S2T0SZ = 2 }),
+        "S1 fields ignored in S2-only" => (null, S2 with { S1CDMax = 31, S1Fmt = (CdTableFormat)3, S1ContextPtr = 1UL << 54 }),
+        "STRW ignored with stage 2" => (null, S2 with { STRW = (StreamWorldEncoding)1 }),
         "S2SL0 1 concatenated" => (null, S2 with { S2SL0 = 1, S2T0SZ = 24 }), // level 1 start, 40-bit IPA: 2 concatenated tables
-        "EATS 01" => (null, S2 with { EATS = 1 }),
+        "EATS 01" => (null, S2 with { EATS = AtsEnable.Full }),
         "S1CDMax = SSIDSIZE" => (SmmuFeatures.Default with { SubstreamIdBits = 8 }, S1 with { S1CDMax = 8 }),
-        "STRW ignored when nested" => (null, S2 with { Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, STRW = 3 }),
+        "STRW ignored when nested" => (null, S2 with { Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, STRW = (StreamWorldEncoding)3 }),
         _ => throw new ArgumentException(name),
     };
 
@@ -135,7 +135,7 @@ public class SteValidationTests
 
         var result = h.Read(Sid, 0x4000, ssid: 0x123);
         Assert.Equal(EventType.CBadSte, result.Fault);
-        Assert.Equal(new EventRecord { Type = EventType.CBadSte, StreamId = Sid, Ssv = true, SubstreamId = 0x123 }, Assert.Single(h.DrainEvents()));
+        Assert.Equal(new EventRecord { Type = EventType.CBadSte, StreamId = Sid, SSV = true, SubstreamId = 0x123 }, Assert.Single(h.DrainEvents()));
     }
 
     [Theory]
@@ -148,7 +148,7 @@ public class SteValidationTests
         // IHI0070 §5.2 Config: 0b000 aborts with no event; 0b0xx reserved behaves as 0b000, even with other fields set.
         var h = new DeviceHarness();
         h.Reset();
-        h.SetSte(Sid, S2 with { Config = config, S2TG = 3 });
+        h.SetSte(Sid, S2 with { Config = config, S2TG = (Tg0Granule)3 });
 
         var result = h.Smmu.Translate(new TranslationRequest(Sid, 0x4000, AccessKind.Write, 7));
         Assert.Equal(TranslationOutcome.Faulted, result.Outcome);

@@ -36,7 +36,7 @@ public class StreamTableTests
         Assert.Equal(EventType.CBadStreamId, result.Fault);
         Assert.True(result.FaultRecorded);
         Assert.Equal(Termination.Abort, result.Termination);
-        var expected = BadStreamId(0x100) with { Ssv = true, SubstreamId = 5 };
+        var expected = BadStreamId(0x100) with { SSV = true, SubstreamId = 5 };
         Assert.Equal(expected, Assert.Single(h.DrainEvents()));
         Assert.Equal(0x0000_0100_0000_5802UL, expected.Dw0);
     }

@@ -54,9 +54,9 @@ public class IoPageTableConfigTests
     public void Encodings_follow_the_CD_fields()
     {
         // IHI0070 §5.4: TG0 00 4K, 01 64K, 10 16K; IPS 32,36,40,42,44,48,52 -> 0..6.
-        Assert.Equal(0u, new IoPageTableConfig(PageTableStage.Stage1, Granule.Size4K, 48, 48).Tg0);
-        Assert.Equal(1u, new IoPageTableConfig(PageTableStage.Stage2, Granule.Size64K, 48, 48).S2Tg);
-        Assert.Equal(2u, new IoPageTableConfig(PageTableStage.Stage1, Granule.Size16K, 48, 48).Tg0);
+        Assert.Equal(0u, (uint)new IoPageTableConfig(PageTableStage.Stage1, Granule.Size4K, 48, 48).Tg0);
+        Assert.Equal(1u, (uint)new IoPageTableConfig(PageTableStage.Stage2, Granule.Size64K, 48, 48).S2Tg);
+        Assert.Equal(2u, (uint)new IoPageTableConfig(PageTableStage.Stage1, Granule.Size16K, 48, 48).Tg0);
         Assert.Equal(2u, new IoPageTableConfig(PageTableStage.Stage1, Granule.Size4K, 48, 40).Ips);
         Assert.Equal(5u, new IoPageTableConfig(PageTableStage.Stage2, Granule.Size4K, 48, 48).S2Ps);
         Assert.Equal(6u, new IoPageTableConfig(PageTableStage.Stage2, Granule.Size64K, 48, 52).S2Ps);

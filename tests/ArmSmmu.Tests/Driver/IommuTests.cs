@@ -33,7 +33,7 @@ public class IommuTests
         Assert.Equal(3, commands.Count(c => c.Opcode == CommandOpcode.TlbiNhVa && !c.Leaf));
         var tlbi = Assert.Single(commands, c => c.Opcode == CommandOpcode.TlbiNhVa && c.Leaf);
         Assert.Equal(0x10_0000UL, tlbi.Address);
-        Assert.Equal(1u, tlbi.Tg);
+        Assert.Equal(1u, (uint)tlbi.Tg);
         Assert.Equal(0u, tlbi.Num);
         Assert.Equal(2u, tlbi.Scale);
         Assert.Equal(3u, tlbi.Ttl);
@@ -61,7 +61,7 @@ public class IommuTests
 
         var tlbis = commands.Where(c => c.Opcode == CommandOpcode.TlbiNhVa && c.Leaf).ToList();
         Assert.Equal(new ulong[] { 0x10_0000, 0x10_1000, 0x10_2000, 0x10_3000 }, tlbis.Select(c => c.Address));
-        Assert.All(tlbis, c => Assert.Equal(0u, c.Tg | c.Num | c.Scale | c.Ttl)); // TG = 0: no range, no TTL hint
+        Assert.All(tlbis, c => Assert.Equal(0u, (uint)c.Tg | c.Num | c.Scale | c.Ttl)); // TG = 0: no range, no TTL hint
         Assert.Equal(EventType.FTranslation, iommu.Translate(3, 0x10_3000, AccessKind.Read).Fault);
     }
 
@@ -113,9 +113,9 @@ public class IommuTests
         // S1CIR/S1COR WB, S1CSH ISH, S1STALLD (stall model 00, no stalls).
         Assert.True(ste.V);
         Assert.Equal(SteConfig.Stage1Translate, ste.Config);
-        Assert.Equal(0b10u, ste.S1Fmt);
+        Assert.Equal(0b10u, (uint)ste.S1Fmt);
         Assert.Equal(20u, ste.S1CDMax);
-        Assert.Equal(0b10u, ste.S1DSS);
+        Assert.Equal(0b10u, (uint)ste.S1DSS);
         Assert.Equal(0xD4UL | 0b10, ste.Dw1 & 0xFF);
         Assert.True(ste.S1STALLD);
 
@@ -156,7 +156,7 @@ public class IommuTests
 
         var record = Assert.Single(iommu.DrainEvents());
         Assert.Equal(EventType.CBadCd, record.Type);
-        Assert.True(record.Ssv);
+        Assert.True(record.SSV);
         Assert.Equal(1u, record.SubstreamId);
         Assert.Equal(8u, record.StreamId);
         Assert.Equal(new uint[] { 0x1234 }, iommu.GetPasids(8));
@@ -291,7 +291,7 @@ public class IommuTests
         var commands = new List<Command>();
         iommu.Driver.CommandWritten += (_, c) => commands.Add(c);
         iommu.ConfigureStream(6, StreamMode.Stage1);
-        Assert.Equal(0b10u, iommu.Driver.ReadSte(6).STRW);
+        Assert.Equal(0b10u, (uint)iommu.Driver.ReadSte(6).STRW);
         iommu.Map(6, 0x3000, 0x6000_0000, Page, IoPagePermissions.ReadWrite);
         Assert.True(iommu.Translate(6, 0x3000, AccessKind.Read).IsSuccess);
 

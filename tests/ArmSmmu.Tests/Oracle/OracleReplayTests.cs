@@ -201,7 +201,7 @@ public partial class OracleReplayTests
                     num: num,
                     scale: (uint)scale,
                     ttl: uint.Parse(range.Groups[6].Value, CultureInfo.InvariantCulture),
-                    tg: uint.Parse(range.Groups[4].Value, CultureInfo.InvariantCulture)));
+                    tg: (RangeGranule)uint.Parse(range.Groups[4].Value, CultureInfo.InvariantCulture)));
                 pending = null;
             }
         }

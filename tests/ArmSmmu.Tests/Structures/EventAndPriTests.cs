@@ -24,10 +24,10 @@ public class EventAndPriTests
     {
         var e = new EventRecord(TranslationWords);
         Assert.Equal(EventType.FTranslation, e.Type);
-        Assert.True(e.Ssv);
+        Assert.True(e.SSV);
         Assert.Equal((uint)Ssid, e.SubstreamId);
         Assert.Equal((uint)Sid, e.StreamId);
-        Assert.Equal(Stag, e.Stag);
+        Assert.Equal(Stag, e.StallTag);
         Assert.True(e.Stall);
         Assert.True(e.PnU);
         Assert.False(e.InD);
@@ -45,10 +45,10 @@ public class EventAndPriTests
         var e = new EventRecord
         {
             Type = EventType.FTranslation,
-            Ssv = true,
+            SSV = true,
             SubstreamId = (uint)Ssid,
             StreamId = (uint)Sid,
-            Stag = Stag,
+            StallTag = Stag,
             Stall = true,
             PnU = true,
             RnW = true,
@@ -130,12 +130,12 @@ public class EventAndPriTests
             0x1AB | 0x7FFF_1234_5000);
         Assert.Equal(0x1234u, p.StreamId);
         Assert.Equal(0x54321u, p.SubstreamId);
-        Assert.True(p.Priv && p.Read && p.Write && p.Last && p.Ssv);
+        Assert.True(p.Priv && p.Read && p.Write && p.Last && p.SSV);
         Assert.False(p.Exec);
         Assert.Equal(0x1ABu, p.PrgIndex);
         Assert.Equal(0x7FFF_1234_5000UL, p.PageAddress);
         Assert.False(p.IsStopMarker);
-        Assert.True(new PriQueueEntry { Ssv = true, Last = true }.IsStopMarker);
+        Assert.True(new PriQueueEntry { SSV = true, Last = true }.IsStopMarker);
         Assert.Equal(["StreamID", "SubstreamID", "Priv", "X", "R", "W", "Last", "SSV", "PRGIndex", "Addr"], p.Describe().Select(f => f.Name));
     }
 }

@@ -34,7 +34,7 @@ public class LinuxCommandEncodingTests
         var sync = Command.Sync(SyncCompletionSignal.Irq, slot, 0, 0xF, 3);
         AssertWords(0x0FC0_1046, slot, sync);
         Assert.Equal(slot, sync.MsiAddress);
-        Assert.Equal(SyncCompletionSignal.Irq, sync.Cs);
+        Assert.Equal(SyncCompletionSignal.Irq, sync.CS);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class LinuxCommandEncodingTests
     {
         // Digest 8.4: dw0 0x12 | NUM<<12 | SCALE<<20 | VMID<<32 | ASID<<48; dw1 (VA & ~0xFFF) | Leaf | TTL<<8 | TG<<10.
         const ulong va = 0xFFFF_8000_1234_5ABC;
-        var cmd = Command.TlbiNhVa(5, 0x1001, va, leaf: true, num: 30, scale: 17, ttl: 3, tg: 1);
+        var cmd = Command.TlbiNhVa(5, 0x1001, va, leaf: true, num: 30, scale: 17, ttl: 3, tg: RangeGranule.Size4K);
         AssertWords(
             0x12 | (30UL << 12) | (17UL << 20) | (5UL << 32) | (0x1001UL << 48),
             (va & ~0xFFFUL) | 1 | (3UL << 8) | (1UL << 10),
@@ -83,7 +83,7 @@ public class LinuxCommandEncodingTests
     [Fact]
     public void Tlbi_el2_va_carries_no_vmid_and_vaa_no_asid()
     {
-        var el2 = Command.TlbiEl2Va(0x33, 0x4000_0000, leaf: false, tg: 3, ttl: 2, num: 1);
+        var el2 = Command.TlbiEl2Va(0x33, 0x4000_0000, leaf: false, tg: RangeGranule.Size64K, ttl: 2, num: 1);
         AssertWords(0x22 | (1UL << 12) | (0x33UL << 48), 0x4000_0000 | (2UL << 8) | (3UL << 10), el2);
         Assert.Equal(0, el2.Vmid);
         AssertWords(0x13 | (4UL << 32), 0x7000 | 1, Command.TlbiNhVaa(4, 0x7FFF, leaf: true));
@@ -94,7 +94,7 @@ public class LinuxCommandEncodingTests
     public void Tlbi_s2_ipa_keeps_ipa_bits_55_to_12()
     {
         // Digest 8.4: 0x2A | NUM<<12 | SCALE<<20 | VMID<<32 / IPA | Leaf | TTL<<8 | TG<<10; IPA field is [55:12].
-        var cmd = Command.TlbiS2Ipa(0x22, 0xFF8F_FFFF_FFFF_FFFF, leaf: true, num: 2, scale: 1, ttl: 1, tg: 2);
+        var cmd = Command.TlbiS2Ipa(0x22, 0xFF8F_FFFF_FFFF_FFFF, leaf: true, num: 2, scale: 1, ttl: 1, tg: RangeGranule.Size16K);
         AssertWords(0x2A | (2UL << 12) | (1UL << 20) | (0x22UL << 32), 0x008F_FFFF_FFFF_F000 | 1 | (1UL << 8) | (2UL << 10), cmd);
         Assert.Equal(0x008F_FFFF_FFFF_F000UL, cmd.Ipa);
     }
@@ -112,7 +112,7 @@ public class LinuxCommandEncodingTests
     public void Pri_resp_resume_and_stall_term()
     {
         // Digest 8.4: PRI_RESP 0x41 | SSV<<11 | SSID<<12 | SID<<32 / PRGIndex | Resp<<12.
-        AssertWords(0x41 | (1UL << 11) | (5UL << 12) | (7UL << 32), 0x1FF | (2UL << 12), Command.PriResp(7, 5, 0x1FF, 2));
+        AssertWords(0x41 | (1UL << 11) | (5UL << 12) | (7UL << 32), 0x1FF | (2UL << 12), Command.PriResp(7, 5, 0x1FF, PriResponseCode.Success));
         AssertWords(0x41 | (7UL << 32), 3, Command.PriResp(7, null, 3, 0));
 
         // RESUME 0x44 | Resp<<12 | SID<<32 / STAG, Linux Resp: 0 terminate RAZ/WI, 1 retry, 2 abort.

@@ -13,7 +13,7 @@ public class LinuxStructureEncodingTests
         var cd = new ContextDescriptor
         {
             T0SZ = 16,
-            TG0 = 0,     // 4 KB
+            TG0 = Tg0Granule.Size4K,     // 4 KB
             IR0 = 1,     // write-back write-allocate
             OR0 = 1,
             SH0 = 3,     // inner shareable
@@ -49,10 +49,10 @@ public class LinuxStructureEncodingTests
         {
             V = true,
             Config = SteConfig.Stage1Translate,
-            S1Fmt = 2,
+            S1Fmt = CdTableFormat.TwoLevel64K,
             S1ContextPtr = cdTable,
             S1CDMax = 20,
-            S1DSS = 2,
+            S1DSS = DefaultSubstream.Substream0,
             S1CIR = 1,
             S1COR = 1,
             S1CSH = 3,
@@ -65,7 +65,7 @@ public class LinuxStructureEncodingTests
         Assert.False(ste.Stage2Enabled);
 
         // ATS, E2H and bypass-S1DSS additions.
-        StreamTableEntry more = ste with { EATS = 1, STRW = 2, SHCFG = 1 };
+        StreamTableEntry more = ste with { EATS = AtsEnable.Full, STRW = StreamWorldEncoding.El2, SHCFG = 1 };
         Assert.Equal(ste.Dw1 | (1UL << 28) | (2UL << 30) | (1UL << 44), more.Dw1);
     }
 
@@ -84,7 +84,7 @@ public class LinuxStructureEncodingTests
             S2IR0 = 1,
             S2OR0 = 1,
             S2SH0 = 3,
-            S2TG = 0,
+            S2TG = Tg0Granule.Size4K,
             S2PS = 5,
             S2AA64 = true,
             S2PTW = true,
@@ -140,15 +140,15 @@ public class LinuxStructureEncodingTests
     public void TG0_and_TG1_use_different_encodings()
     {
         // Digest 3.2 / 9.1: TG0 00 4K, 01 64K, 10 16K; TG1 01 16K, 10 4K, 11 64K, 00 reserved.
-        var cd = new ContextDescriptor { TG0 = 2, TG1 = 2 };
+        var cd = new ContextDescriptor { TG0 = Tg0Granule.Size16K, TG1 = Tg1Granule.Size4K };
         Assert.Equal((2UL << 6) | (2UL << 22), cd.Dw0);
         IReadOnlyList<DecodedField> fields = cd.Describe();
         Assert.EndsWith("16 KB", fields.Single(f => f.Name == "TG0").Meaning, StringComparison.Ordinal);
         Assert.EndsWith("4 KB", fields.Single(f => f.Name == "TG1").Meaning, StringComparison.Ordinal);
-        Assert.EndsWith("reserved", new ContextDescriptor { TG1 = 0 }.Describe().Single(f => f.Name == "TG1").Meaning, StringComparison.Ordinal);
-        Assert.EndsWith("4 KB", new ContextDescriptor { TG0 = 0 }.Describe().Single(f => f.Name == "TG0").Meaning, StringComparison.Ordinal);
-        Assert.EndsWith("64 KB", new ContextDescriptor { TG1 = 3 }.Describe().Single(f => f.Name == "TG1").Meaning, StringComparison.Ordinal);
-        Assert.EndsWith("64 KB", new ContextDescriptor { TG0 = 1 }.Describe().Single(f => f.Name == "TG0").Meaning, StringComparison.Ordinal);
+        Assert.EndsWith("reserved", new ContextDescriptor { TG1 = (Tg1Granule)0 }.Describe().Single(f => f.Name == "TG1").Meaning, StringComparison.Ordinal);
+        Assert.EndsWith("4 KB", new ContextDescriptor { TG0 = Tg0Granule.Size4K }.Describe().Single(f => f.Name == "TG0").Meaning, StringComparison.Ordinal);
+        Assert.EndsWith("64 KB", new ContextDescriptor { TG1 = Tg1Granule.Size64K }.Describe().Single(f => f.Name == "TG1").Meaning, StringComparison.Ordinal);
+        Assert.EndsWith("64 KB", new ContextDescriptor { TG0 = Tg0Granule.Size64K }.Describe().Single(f => f.Name == "TG0").Meaning, StringComparison.Ordinal);
     }
 
     [Fact]
