@@ -10,29 +10,13 @@ namespace ArmSmmu;
 /// translated by stage 2 first. The result is a <see cref="StreamPath"/>: what the translation unit needs.
 /// </summary>
 /// <remarks>Thread-safe: the caches take care of concurrent fills and invalidations.</remarks>
-internal sealed class ConfigurationLookup
+internal sealed class ConfigurationLookup(
+    IPhysicalMemory memory, SmmuFeatures features, Walker walker, IStreamTableRegisters registers, ConfigurationCaches caches, ExplanationRecorder? recorder)
 {
     private const int SteBytes = 64;
     private const int CdBytes = 64;
 
-    private readonly IPhysicalMemory _memory;
-    private readonly SmmuFeatures _features;
-    private readonly Walker _walker;
-    private readonly IStreamTableRegisters _registers;
-    private readonly ExplanationRecorder? _recorder;
-
-    public ConfigurationLookup(
-        IPhysicalMemory memory, SmmuFeatures features, Walker walker, IStreamTableRegisters registers, ConfigurationCaches caches, ExplanationRecorder? recorder)
-    {
-        _memory = memory;
-        _features = features;
-        _walker = walker;
-        _registers = registers;
-        _recorder = recorder;
-        Caches = caches;
-    }
-
-    public ConfigurationCaches Caches { get; }
+    public ConfigurationCaches Caches { get; } = caches;
 
     /// <summary>
     /// The configuration of the request's (StreamID, SubstreamID), cached as a path once found. Null when the
@@ -62,10 +46,10 @@ internal sealed class ConfigurationLookup
         }
 
         var entry = ste.Ste;
-        _recorder.Note("STE", $"valid: Config {entry.Config}, StreamWorld {ste.World}, VMID {ste.Vmid}");
+        recorder.Note("STE", $"valid: Config {entry.Config}, StreamWorld {ste.World}, VMID {ste.Vmid}");
         if (!entry.Stage1Enabled && request.SubstreamId.HasValue)
         {
-            _recorder.Note("substream", "a SubstreamID with stage 1 not translating: C_BAD_SUBSTREAMID (Config 0b0xx aborts first)");
+            recorder.Note("substream", "a SubstreamID with stage 1 not translating: C_BAD_SUBSTREAMID (Config 0b0xx aborts first)");
             // IHI0070 §3.9: a SubstreamID with stage 1 disabled (or bypassed by Config) is C_BAD_SUBSTREAMID.
             if ((uint)entry.Config < 4)
             {
@@ -86,7 +70,7 @@ internal sealed class ConfigurationLookup
                 break;
             default:
                 // IHI0070 §5.2: Config 0b000 (and reserved 0b0xx) aborts without an event.
-                _recorder.Note("STE", "Config 0b0xx: every transaction is aborted, without an event (IHI0070 §5.2)");
+                recorder.Note("STE", "Config 0b0xx: every transaction is aborted, without an event (IHI0070 §5.2)");
                 return StreamPath.Abort(ste);
         }
 
@@ -111,7 +95,7 @@ internal sealed class ConfigurationLookup
         var entry = ste.Ste;
         uint cdMax = entry.S1CDMax;
         EventType refusal = EventType.None;
-        if (cdMax == 0 || _features.SubstreamIdBits == 0)
+        if (cdMax == 0 || features.SubstreamIdBits == 0)
         {
             refusal = request.SubstreamId.HasValue ? EventType.CBadSubstreamId : EventType.None;
             cdIndex = 0;
@@ -128,7 +112,7 @@ internal sealed class ConfigurationLookup
             switch (entry.S1DSS)
             {
                 case 1:
-                    _recorder.Note("substream", "no SubstreamID and S1DSS = 0b01: stage 1 is bypassed for this traffic");
+                    recorder.Note("substream", "no SubstreamID and S1DSS = 0b01: stage 1 is bypassed for this traffic");
                     cdIndex = 0;
                     return false;
                 case 2:
@@ -143,16 +127,16 @@ internal sealed class ConfigurationLookup
 
         if (request.SubstreamId.HasValue)
         {
-            _recorder.Note("substream", $"S1CDMax {cdMax}: SubstreamID 0x{request.SubstreamId:X} selects CD {cdIndex}");
+            recorder.Note("substream", $"S1CDMax {cdMax}: SubstreamID 0x{request.SubstreamId:X} selects CD {cdIndex}");
         }
         else
         {
-            _recorder.Note("substream", $"no SubstreamID: S1CDMax {cdMax}, S1DSS {entry.S1DSS} selects CD {cdIndex}");
+            recorder.Note("substream", $"no SubstreamID: S1CDMax {cdMax}, S1DSS {entry.S1DSS} selects CD {cdIndex}");
         }
 
         if (refusal != EventType.None)
         {
-            _recorder.Note("substream", $"refused: {EventRecord.TypeName(refusal)}");
+            recorder.Note("substream", $"refused: {EventRecord.TypeName(refusal)}");
             error = new ConfigError(refusal);
             return false;
         }
@@ -170,38 +154,38 @@ internal sealed class ConfigurationLookup
         }
 
         long generation = Caches.Ste.Generation;
-        ulong strtabBase = _registers.StreamTableBase;
-        var baseCfg = new StreamTableBaseCfgRegister(_registers.StreamTableBaseCfg);
+        ulong strtabBase = registers.StreamTableBase;
+        var baseCfg = new StreamTableBaseCfgRegister(registers.StreamTableBaseCfg);
 
         // IHI0070 §6.3.24: the effective table size is the smaller of LOG2SIZE and SIDSIZE.
-        int log2Size = Math.Min((int)baseCfg.LOG2SIZE, _features.StreamIdBits);
+        int log2Size = Math.Min((int)baseCfg.LOG2SIZE, features.StreamIdBits);
         if (log2Size < 32 && (streamId >> log2Size) != 0)
         {
-            _recorder.Note("stream table", $"StreamID 0x{streamId:X} is beyond the {log2Size}-bit table (min(STRTAB_BASE_CFG.LOG2SIZE {baseCfg.LOG2SIZE}, IDR1.SIDSIZE)): C_BAD_STREAMID");
+            recorder.Note("stream table", $"StreamID 0x{streamId:X} is beyond the {log2Size}-bit table (min(STRTAB_BASE_CFG.LOG2SIZE {baseCfg.LOG2SIZE}, IDR1.SIDSIZE)): C_BAD_STREAMID");
             error = new ConfigError(EventType.CBadStreamId);
             return null;
         }
 
         ulong tableBase = strtabBase & 0x00FF_FFFF_FFFF_FFC0;
         ulong steAddress;
-        if (baseCfg.FMT == 1 && _features.TwoLevelStreamTable)
+        if (baseCfg.FMT == 1 && features.TwoLevelStreamTable)
         {
             // IHI0070 §3.3.2, §5.1: SPLIT values other than 6, 8 or 10 behave as 6.
             int split = baseCfg.SPLIT is 8 or 10 ? (int)baseCfg.SPLIT : 6;
             ulong l1Address = tableBase + ((ulong)(streamId >> split) * 8);
-            if (!L1StreamTableDescriptor.TryRead(_memory, l1Address, out var l1))
+            if (!L1StreamTableDescriptor.TryRead(memory, l1Address, out var l1))
             {
-                _recorder.Note("stream table", "L1STD fetch aborted: F_STE_FETCH", l1Address);
+                recorder.Note("stream table", "L1STD fetch aborted: F_STE_FETCH", l1Address);
                 error = new ConfigError(EventType.FSteFetch, l1Address);
                 return null;
             }
 
             uint span = l1.Span;
             uint index = streamId & ((1u << split) - 1);
-            _recorder.Note("stream table", $"2-level, SPLIT {split}: L1STD[{streamId >> split}] has Span {span}, L2Ptr 0x{l1.L2Ptr:X}", l1Address, l1.Value);
+            recorder.Note("stream table", $"2-level, SPLIT {split}: L1STD[{streamId >> split}] has Span {span}, L2Ptr 0x{l1.L2Ptr:X}", l1Address, l1.Value);
             if (span == 0 || span > 11 || span > split + 1 || index >= (1u << (int)(span - 1)))
             {
-                _recorder.Note("stream table", $"the L1STD does not cover StreamID 0x{streamId:X} (Span 0, reserved, above SPLIT+1, or index {index} beyond 2^(Span-1)): C_BAD_STREAMID");
+                recorder.Note("stream table", $"the L1STD does not cover StreamID 0x{streamId:X} (Span 0, reserved, above SPLIT+1, or index {index} beyond 2^(Span-1)): C_BAD_STREAMID");
                 error = new ConfigError(EventType.CBadStreamId);
                 return null;
             }
@@ -215,18 +199,18 @@ internal sealed class ConfigurationLookup
             steAddress = tableBase + ((ulong)streamId * SteBytes);
         }
 
-        if ((steAddress >> _features.OutputAddressBits) != 0 || !StreamTableEntry.TryRead(_memory, steAddress, out var ste))
+        if ((steAddress >> features.OutputAddressBits) != 0 || !StreamTableEntry.TryRead(memory, steAddress, out var ste))
         {
-            _recorder.Note("STE", "STE fetch aborted: F_STE_FETCH", steAddress);
+            recorder.Note("STE", "STE fetch aborted: F_STE_FETCH", steAddress);
             error = new ConfigError(EventType.FSteFetch, steAddress);
             return null;
         }
 
-        _recorder.Note("STE", $"{ste}", steAddress, ste.Dw0);
-        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, _features, _registers.E2H, out string? problem);
+        recorder.Note("STE", $"{ste}", steAddress, ste.Dw0);
+        var context = ConfigurationDecoder.DecodeSte(ste, steAddress, features, registers.E2H, out string? problem);
         if (context is null)
         {
-            _recorder.Note("STE", $"invalid (IHI0070 §5.2.2): {problem}: C_BAD_STE");
+            recorder.Note("STE", $"invalid (IHI0070 §5.2.2): {problem}: C_BAD_STE");
             error = new ConfigError(EventType.CBadSte);
             return null;
         }
@@ -273,17 +257,17 @@ internal sealed class ConfigurationLookup
                     return null;
                 }
 
-                if (!L1ContextDescriptor.TryRead(_memory, l1Pa, out var l1))
+                if (!L1ContextDescriptor.TryRead(memory, l1Pa, out var l1))
                 {
-                    _recorder.Note("CD", "L1CD fetch aborted: F_CD_FETCH", l1Pa);
+                    recorder.Note("CD", "L1CD fetch aborted: F_CD_FETCH", l1Pa);
                     error = new ConfigError(EventType.FCdFetch, l1Pa);
                     return null;
                 }
 
-                _recorder.Note("CD", $"2-level CD table (S1Fmt {entry.S1Fmt}): L1CD[{cdIndex >> leafBits}] V {(l1.V ? 1 : 0)}, L2Ptr 0x{l1.L2Ptr:X}", l1Pa, l1.Value);
+                recorder.Note("CD", $"2-level CD table (S1Fmt {entry.S1Fmt}): L1CD[{cdIndex >> leafBits}] V {(l1.V ? 1 : 0)}, L2Ptr 0x{l1.L2Ptr:X}", l1Pa, l1.Value);
                 if (!l1.V)
                 {
-                    _recorder.Note("CD", "the L1CD is invalid: C_BAD_SUBSTREAMID");
+                    recorder.Note("CD", "the L1CD is invalid: C_BAD_SUBSTREAMID");
                     error = new ConfigError(EventType.CBadSubstreamId);
                     return null;
                 }
@@ -297,18 +281,18 @@ internal sealed class ConfigurationLookup
             return null;
         }
 
-        if (!ContextDescriptor.TryRead(_memory, cdPa, out var cd))
+        if (!ContextDescriptor.TryRead(memory, cdPa, out var cd))
         {
-            _recorder.Note("CD", $"CD {cdIndex} fetch aborted: F_CD_FETCH", cdPa);
+            recorder.Note("CD", $"CD {cdIndex} fetch aborted: F_CD_FETCH", cdPa);
             error = new ConfigError(EventType.FCdFetch, cdPa);
             return null;
         }
 
-        _recorder.Note("CD", $"CD {cdIndex}: {cd}", cdPa, cd.Dw0);
-        var context = ConfigurationDecoder.DecodeCd(cd, cdAddress, ste, _features, out string? problem);
+        recorder.Note("CD", $"CD {cdIndex}: {cd}", cdPa, cd.Dw0);
+        var context = ConfigurationDecoder.DecodeCd(cd, cdAddress, ste, features, out string? problem);
         if (context is null)
         {
-            _recorder.Note("CD", $"invalid (IHI0070 §5.4.2): {problem}: C_BAD_CD");
+            recorder.Note("CD", $"invalid (IHI0070 §5.4.2): {problem}: C_BAD_CD");
             error = new ConfigError(EventType.CBadCd);
             return null;
         }
@@ -324,7 +308,7 @@ internal sealed class ConfigurationLookup
         error = default;
         if (!ste.Ste.Stage2Enabled)
         {
-            if ((address >> _features.OutputAddressBits) != 0)
+            if ((address >> features.OutputAddressBits) != 0)
             {
                 error = new ConfigError(EventType.FCdFetch, address);
                 pa = 0;
@@ -335,11 +319,11 @@ internal sealed class ConfigurationLookup
             return true;
         }
 
-        var trace = _recorder is null ? null : new WalkTrace();
-        var walk = _walker.WalkStage2(address, ste.Stage2, AccessIntent.TableRead, FaultClass.CD, trace);
+        var trace = recorder is null ? null : new WalkTrace();
+        var walk = walker.WalkStage2(address, ste.Stage2, AccessIntent.TableRead, FaultClass.CD, trace);
         if (trace is not null)
         {
-            _recorder!.AddWalk(trace);
+            recorder!.AddWalk(trace);
         }
 
         if (!walk.Success)
