@@ -16,7 +16,7 @@ public sealed partial class SmmuV3
     {
         // Fast path: SMMU enabled, the stream's configuration cached, then a TLB hit (TranslateThrough, inlined).
         if ((_cr0 & (uint)Cr0Flags.SMMUEN) != 0 && !request.Secure
-            && _configCaches.TryGetPath(request.StreamId, request.SubstreamId, out var path))
+            && _configCaches.TryGetPath(request, out var path))
         {
             return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path) : TranslateUntranslated(request, path);
         }
@@ -55,14 +55,15 @@ public sealed partial class SmmuV3
         return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path) : TranslateUntranslated(request, path);
     }
 
-    // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit is the whole answer; anything else walks.
+    // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit through a CD is the whole answer; anything else
+    // (a stage-1-bypassed or denied hit, a miss) goes on to the translation unit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
     {
         var access = Intent(request, path.Ste);
-        if (_translation.TryHit(path.Key, request.Address, path.Regime, access, out var hit))
+        if (_translation.TryHit(path.Key, request.Address, path.Regime, access, out var hit) && path.Cd is not null)
         {
-            return path.Cd is null ? Stage1BypassedSuccess(request, path.Ste, hit, access) : Success(hit, request.Address, access);
+            return Success(hit, request.Address, access);
         }
 
         return TranslateAfterLookup(request, path, access, hit);

@@ -38,8 +38,9 @@ internal sealed class TranslationUnit
     }
 
     /// <summary>
-    /// Translates after <see cref="TryHit"/> gave no permitted hit: a denied hit faults, unless the access may set the
-    /// dirty state (then, like a miss, it walks). A walk's entry is cached, also when permission is denied.
+    /// Translates what <see cref="TryHit"/> did not finish: a permitted hit is the translation, a denied one faults
+    /// unless the access may set the dirty state (then, like a miss, it walks). A walk's entry is cached, also when
+    /// permission is denied.
     /// </summary>
     /// <returns>The fault (Kind None on success); <paramref name="entry"/> is the translation found.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]

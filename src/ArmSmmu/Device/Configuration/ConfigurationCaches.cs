@@ -26,9 +26,9 @@ internal sealed class ConfigurationCaches
 
     /// <summary>The resolved configuration of (StreamID, SubstreamID), counted as the STE (and CD) hit it stands for.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetPath(uint streamId, uint? substreamId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StreamPath path)
+    public bool TryGetPath(in TranslationRequest request, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StreamPath path)
     {
-        if (!Paths.TryGet(streamId, substreamId ?? ConfigCache<StreamPath>.NoSubstream, out path))
+        if (!Paths.TryGet(request.StreamId, request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream, out path))
         {
             return false;
         }
