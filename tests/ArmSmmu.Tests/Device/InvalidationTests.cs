@@ -310,12 +310,16 @@ public class InvalidationTests
         var h = new DeviceHarness();
         h.Reset();
         var s = AddStage1(h, 1, 1);
-        Assert.True(h.Read(s.Sid, Va).IsSuccess);
-        Assert.True(ContextDescriptor.Invalid.TryWrite(h.Memory, DeviceHarness.CdTableBase + 0x1000));
-        Assert.True(h.Read(s.Sid, Va).IsSuccess); // stale CD permitted
+        Assert.Equal(OldPa, Pa(h, s.Sid));
+
+        // A new CD: another ASID (so the cached TLB entry no longer matches) and a table that maps Va to NewPa.
+        ulong pgd = h.NewTable();
+        h.Map4K(pgd, Va, NewPa, DeviceHarness.S1ReadWrite);
+        Assert.True(DeviceHarness.LinuxCd(2, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase + 0x1000));
+        Assert.Equal(OldPa, Pa(h, s.Sid)); // stale CD permitted
 
         h.Submit(Command.CfgiCd(s.Sid, 0, leaf: true));
-        Assert.Equal(EventType.CBadCd, h.Read(s.Sid, Va).Fault);
+        Assert.Equal(NewPa, Pa(h, s.Sid));
     }
 
     [Fact]
