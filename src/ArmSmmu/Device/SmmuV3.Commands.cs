@@ -66,10 +66,7 @@ public sealed partial class SmmuV3
                     return CommandError.Ill;
                 }
 
-                // IHI0070 §4.3.1: the STE, and the CDs cached through it.
-                _steCache.InvalidateStream(c.StreamId);
-                _cdCache.InvalidateStream(c.StreamId);
-                _pathCache.InvalidateStream(c.StreamId);
+                _configCaches.InvalidateSte(c.StreamId); // IHI0070 §4.3.1
                 return CommandError.None;
 
             case CommandOpcode.CfgiSteRange:
@@ -78,10 +75,7 @@ public sealed partial class SmmuV3
                     return CommandError.Ill;
                 }
 
-                // IHI0070 §4.3.2: 2^(Range+1) StreamIDs from StreamID aligned down; Range 31 is CFGI_ALL.
-                _steCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
-                _cdCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
-                _pathCache.InvalidateStreamRange(c.StreamId, (int)c.Range);
+                _configCaches.InvalidateSteRange(c.StreamId, (int)c.Range); // IHI0070 §4.3.2, Range 31 is CFGI_ALL
                 return CommandError.None;
 
             case CommandOpcode.CfgiCd:
@@ -90,9 +84,7 @@ public sealed partial class SmmuV3
                     return CommandError.Ill;
                 }
 
-                // IHI0070 §4.3.3: the CD of that SubstreamID (SubstreamID 0 also names the single or default CD).
-                _cdCache.InvalidateSubstream(c.StreamId, c.SubstreamId);
-                _pathCache.InvalidateStream(c.StreamId); // derived paths: SubstreamID 0 also names the default CD
+                _configCaches.InvalidateCd(c.StreamId, c.SubstreamId); // IHI0070 §4.3.3
                 return CommandError.None;
 
             case CommandOpcode.CfgiCdAll:
@@ -101,8 +93,7 @@ public sealed partial class SmmuV3
                     return CommandError.Ill;
                 }
 
-                _cdCache.InvalidateStream(c.StreamId);
-                _pathCache.InvalidateStream(c.StreamId);
+                _configCaches.InvalidateCdAll(c.StreamId); // IHI0070 §4.3.4
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhAll:

@@ -16,28 +16,35 @@ namespace ArmSmmu;
 public sealed partial class SmmuV3
 {
     private readonly IPhysicalMemory _memory;
-    private readonly Walker _walker;
     private readonly Tlb _tlb;
-    private readonly ConfigCache<SteContext> _steCache;
-    private readonly ConfigCache<CdContext> _cdCache;
-    private readonly ConfigCache<StreamPath> _pathCache;
+    private readonly ConfigurationCaches _configCaches;
+    private readonly ConfigurationLookup _configuration;
+    private readonly TranslationUnit _translation;
+    private readonly ExplanationRecorder? _recorder;
     private readonly Lock _lock = new();
 
     /// <summary>Creates an SMMU that masters <paramref name="memory"/>, in its reset state.</summary>
     /// <param name="memory">The bus the SMMU reads structures from and writes events to.</param>
     /// <param name="features">Implementation choices; null gives the full-featured default.</param>
     public SmmuV3(IPhysicalMemory memory, SmmuFeatures? features = null)
+        : this(memory, features, recorder: null)
+    {
+    }
+
+    // A recorder makes every pipeline stage note what it does: the probe device of Explain.
+    private SmmuV3(IPhysicalMemory memory, SmmuFeatures? features, ExplanationRecorder? recorder)
     {
         ArgumentNullException.ThrowIfNull(memory);
         Features = features ?? SmmuFeatures.Default;
         Features.Validate();
         _memory = memory;
-        _walker = new Walker(memory, Features.InputAddressBits);
+        _recorder = recorder;
+        var walker = new Walker(memory, Features.InputAddressBits);
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
-        _steCache = new ConfigCache<SteContext>(Features.ConfigCacheEntries);
-        _cdCache = new ConfigCache<CdContext>(Features.ConfigCacheEntries);
-        _pathCache = new ConfigCache<StreamPath>(Features.ConfigCacheEntries, countLookups: false);
-        Statistics = new SmmuStatistics(_tlb.Statistics, _steCache.Statistics, _cdCache.Statistics);
+        _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
+        Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics);
+        _configuration = new ConfigurationLookup(memory, Features, walker, this, _configCaches, recorder);
+        _translation = new TranslationUnit(_tlb, walker, Statistics, recorder);
         Reset();
     }
 
@@ -66,9 +73,7 @@ public sealed partial class SmmuV3
             _stalls.Clear();
             _heldStallRecords.Clear();
             _tlb.InvalidateAll();
-            _steCache.InvalidateAll();
-            _cdCache.InvalidateAll();
-            _pathCache.InvalidateAll();
+            _configCaches.InvalidateAll();
         }
     }
 

@@ -104,6 +104,19 @@ public struct Stage1Config
 
     /// <summary>Single-privilege regime (StreamWorld EL2 or EL3): AP[1] treated as 1, UXN is XN.</summary>
     public bool SingleExceptionLevel;
+
+    // DDI0487 D8.8 (TBI): with the top byte ignored for the half VA[55] selects, the top byte takes no part in
+    // translation; walker output and TLB lookups both use this one canonical form (top byte = copies of bit 55).
+    internal readonly ulong Canonical(ulong va)
+    {
+        bool upper = Bits.IsSet(va, 55);
+        if (!(upper ? Tbi1 : Tbi0))
+        {
+            return va;
+        }
+
+        return upper ? va | 0xFF00_0000_0000_0000UL : va & 0x00FF_FFFF_FFFF_FFFFUL;
+    }
 }
 
 /// <summary>Stage-2 translation parameters, taken from an STE (IHI0070 §5.2).</summary>

@@ -69,7 +69,7 @@ public sealed class Walker
             return WalkResult.Failed(fault, reads);
         }
 
-        ulong canonicalInput = CanonicalInput(inputAddress, regime.Stage1);
+        ulong canonicalInput = regime.Stage1.Canonical(inputAddress);
         if (!regime.Stage2Enabled)
         {
             var entry = Stage1OnlyEntry(canonicalInput, s1, granule);
@@ -472,18 +472,6 @@ public sealed class Walker
 
     private static WalkFault Stage2Fault(FaultKind kind, FaultClass faultClass, ulong ipa, int level) =>
         new(kind, true, faultClass, ipa, Level: (sbyte)level);
-
-    // With TBI the top byte is not part of the translation: a cached entry is keyed on the sign-extended form.
-    private static ulong CanonicalInput(ulong va, in Stage1Config c)
-    {
-        bool upper = Bits.IsSet(va, 55);
-        if (!(upper ? c.Tbi1 : c.Tbi0))
-        {
-            return va;
-        }
-
-        return upper ? va | 0xFF00_0000_0000_0000UL : va & 0x00FF_FFFF_FFFF_FFFFUL;
-    }
 
     private static TranslationEntry Identity(ulong address) => new()
     {

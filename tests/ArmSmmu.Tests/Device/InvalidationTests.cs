@@ -303,6 +303,26 @@ public class InvalidationTests
     }
 
     [Fact]
+    public void Cfgi_cd_of_substream_0_reaches_the_single_cd_of_traffic_without_a_substreamid()
+    {
+        // IHI0070 §4.3.3: SubstreamID 0 names the single CD (S1CDMax = 0), which serves traffic that carries no
+        // SubstreamID at all; the invalidation must reach that traffic, not only requests with SubstreamID 0.
+        var h = new DeviceHarness();
+        h.Reset();
+        var s = AddStage1(h, 1, 1);
+        Assert.Equal(OldPa, Pa(h, s.Sid));
+
+        // A new CD: another ASID (so the cached TLB entry no longer matches) and a table that maps Va to NewPa.
+        ulong pgd = h.NewTable();
+        h.Map4K(pgd, Va, NewPa, DeviceHarness.S1ReadWrite);
+        Assert.True(DeviceHarness.LinuxCd(2, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase + 0x1000));
+        Assert.Equal(OldPa, Pa(h, s.Sid)); // stale CD permitted
+
+        h.Submit(Command.CfgiCd(s.Sid, 0, leaf: true));
+        Assert.Equal(NewPa, Pa(h, s.Sid));
+    }
+
+    [Fact]
     public void Cfgi_ste_also_drops_the_cds_fetched_through_it()
     {
         // digest 3.4 / IHI0070 §4.3.1: CMD_CFGI_STE invalidates CDs cached through that STE.

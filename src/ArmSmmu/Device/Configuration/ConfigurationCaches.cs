@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using ArmSmmu.Caches;
+
+namespace ArmSmmu;
+
+/// <summary>
+/// The configuration caches of one SMMU (IHI0070 §4.3): STEs by StreamID, CDs by (StreamID, SubstreamID), and the
+/// stream paths derived from both. Every invalidation goes through here, so the derived paths never outlive the
+/// STE or CD they were made from.
+/// </summary>
+internal sealed class ConfigurationCaches
+{
+    public ConfigurationCaches(int capacity)
+    {
+        Ste = new ConfigCache<SteContext>(capacity);
+        Cd = new ConfigCache<CdContext>(capacity);
+        Paths = new ConfigCache<StreamPath>(capacity, countLookups: false);
+    }
+
+    public ConfigCache<SteContext> Ste { get; }
+
+    public ConfigCache<CdContext> Cd { get; }
+
+    /// <summary>A derived cache: dropping a path early only costs a re-derivation from the STE and CD caches.</summary>
+    public ConfigCache<StreamPath> Paths { get; }
+
+    /// <summary>The resolved configuration of (StreamID, SubstreamID), counted as the STE (and CD) hit it stands for.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetPath(in TranslationRequest request, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StreamPath path)
+    {
+        if (!Paths.TryGet(request.StreamId, request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream, out path))
+        {
+            return false;
+        }
+
+        Ste.Statistics.RecordHit();
+        if (path.Cd is not null)
+        {
+            Cd.Statistics.RecordHit();
+        }
+
+        return true;
+    }
+
+    /// <summary>CMD_CFGI_STE (IHI0070 §4.3.1): the STE, and every CD cached through it.</summary>
+    public void InvalidateSte(uint streamId)
+    {
+        Ste.InvalidateStream(streamId);
+        Cd.InvalidateStream(streamId);
+        Paths.InvalidateStream(streamId);
+    }
+
+    /// <summary>CMD_CFGI_STE_RANGE (IHI0070 §4.3.2): 2^(Range+1) StreamIDs from StreamID aligned down.</summary>
+    public void InvalidateSteRange(uint streamId, int range)
+    {
+        if (range == 31)
+        {
+            InvalidateAll(); // CMD_CFGI_ALL (IHI0070 §4.3.6) is this command with Range 31
+            return;
+        }
+
+        Ste.InvalidateStreamRange(streamId, range);
+        Cd.InvalidateStreamRange(streamId, range);
+        Paths.InvalidateStreamRange(streamId, range);
+    }
+
+    /// <summary>CMD_CFGI_CD (IHI0070 §4.3.3): the CD of one SubstreamID (SubstreamID 0 also names the single or default CD).</summary>
+    public void InvalidateCd(uint streamId, uint substreamId)
+    {
+        Cd.InvalidateSubstream(streamId, substreamId);
+        // Paths are keyed by the request's SubstreamID, not the CD index: the default CD serves requests without one.
+        Paths.InvalidateStream(streamId);
+    }
+
+    /// <summary>CMD_CFGI_CD_ALL (IHI0070 §4.3.4): every CD of the StreamID.</summary>
+    public void InvalidateCdAll(uint streamId)
+    {
+        Cd.InvalidateStream(streamId);
+        Paths.InvalidateStream(streamId);
+    }
+
+    /// <summary>Reset and CMD_CFGI_ALL: nothing stays cached.</summary>
+    public void InvalidateAll()
+    {
+        Ste.InvalidateAll();
+        Cd.InvalidateAll();
+        Paths.InvalidateAll();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using ArmSmmu.Caches;
+using ArmSmmu.Translation;
+
+namespace ArmSmmu;
+
+/// <summary>
+/// The translation stage of the pipeline: TLB lookup, permission check of a hit, table walk and TLB insert
+/// (IHI0070 §3.4, §3.13, §3.17; DDI0487 D8). It knows the regime and TLB key configuration resolved, and nothing
+/// of registers, queues or events: a fault comes back as a <see cref="WalkFault"/> for the device to report.
+/// </summary>
+/// <remarks>Thread-safe; a permitted TLB hit takes no lock and allocates nothing.</remarks>
+internal sealed class TranslationUnit
+{
+    private readonly Tlb _tlb;
+    private readonly Walker _walker;
+    private readonly SmmuStatistics _statistics;
+    private readonly ExplanationRecorder? _recorder;
+
+    public TranslationUnit(Tlb tlb, Walker walker, SmmuStatistics statistics, ExplanationRecorder? recorder)
+    {
+        _tlb = tlb;
+        _walker = walker;
+        _statistics = statistics;
+        _recorder = recorder;
+    }
+
+    /// <summary>
+    /// True when the TLB holds a translation of <paramref name="address"/> that permits <paramref name="access"/>.
+    /// Otherwise <paramref name="entry"/> is the denied entry, or default (Shift 0) after a miss.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryHit(in TlbKey key, ulong address, in TranslationRegime regime, AccessIntent access, out TranslationEntry entry)
+    {
+        // Entries are cached under the canonical TBI form of the VA (Stage1Config.Canonical), so every tag finds them.
+        ulong lookup = regime.Stage1Enabled ? regime.Stage1.Canonical(address) : address;
+        return _tlb.TryLookup(key, lookup, out entry) && PermissionCheck.Check(entry, address, access).Kind == FaultKind.None;
+    }
+
+    /// <summary>
+    /// Translates what <see cref="TryHit"/> did not finish: a permitted hit is the translation, a denied one faults
+    /// unless the access may set the dirty state (then, like a miss, it walks). A walk's entry is cached, also when
+    /// permission is denied.
+    /// </summary>
+    /// <returns>The fault (Kind None on success); <paramref name="entry"/> is the translation found.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public WalkFault Translate(ulong address, in TranslationRegime regime, in TlbKey key, AccessIntent access, in TranslationEntry hit, out TranslationEntry entry)
+    {
+        if (hit.Shift != 0)
+        {
+            entry = hit;
+            var denied = PermissionCheck.Check(hit, address, access);
+            // A clean page that hardware may mark dirty: walk again so the walker performs the update (IHI0070 §3.13).
+            bool dirtyUpdate = access.Write && (denied.Stage2 ? hit.Stage2DirtyUpdatable : hit.Stage1DirtyUpdatable);
+            if (denied.Kind == FaultKind.None || !dirtyUpdate)
+            {
+                return denied;
+            }
+        }
+
+        long generation = _tlb.Generation;
+        var walk = _recorder is null ? _walker.Walk(address, regime, access) : WalkExplained(address, regime, access);
+        _statistics.CountWalk(walk.DescriptorReads);
+        if (walk.Cacheable)
+        {
+            _tlb.Insert(key, walk.Entry, generation);
+        }
+
+        entry = walk.Entry;
+        if (!walk.Success && _recorder is not null && walk.Fault.Kind == FaultKind.Permission && walk.Entry.Shift != 0)
+        {
+            _recorder.Note("walk", $"the translation grants {walk.Entry.Stage1Permissions} at stage 1 and {walk.Entry.Stage2Permissions} at stage 2; this access needs {PermissionCheck.Required(access)}");
+        }
+
+        return walk.Fault;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WalkResult WalkExplained(ulong address, in TranslationRegime regime, AccessIntent access)
+    {
+        var trace = new WalkTrace();
+        var walk = _walker.Walk(address, regime, access, trace);
+        _recorder!.AddWalk(trace);
+        return walk;
+    }
+}
