@@ -93,14 +93,14 @@ public readonly record struct TranslationResult
     /// <param name="pageShift">log2 of the translation size.</param>
     /// <param name="attributes">Output attributes.</param>
     /// <returns>The result.</returns>
-    public static TranslationResult Translated(ulong physicalAddress, byte pageShift, in TransactionAttributes attributes) =>
+    internal static TranslationResult Translated(ulong physicalAddress, byte pageShift, in TransactionAttributes attributes) =>
         new() { Outcome = TranslationOutcome.Translated, PhysicalAddress = physicalAddress, PageShift = pageShift, Attributes = attributes };
 
     /// <summary>An identity (bypass) result.</summary>
     /// <param name="address">The input address, passed through.</param>
     /// <param name="attributes">Output attributes.</param>
     /// <returns>The result.</returns>
-    public static TranslationResult Bypassed(ulong address, in TransactionAttributes attributes) =>
+    internal static TranslationResult Bypassed(ulong address, in TransactionAttributes attributes) =>
         new() { Outcome = TranslationOutcome.Bypassed, PhysicalAddress = address, PageShift = 64, Attributes = attributes };
 
     /// <summary>A terminated transaction.</summary>
@@ -108,7 +108,7 @@ public readonly record struct TranslationResult
     /// <param name="recorded">Whether an event record was produced.</param>
     /// <param name="termination">Abort or RAZ/WI.</param>
     /// <returns>The result.</returns>
-    public static TranslationResult Faulted(EventType fault, bool recorded, Termination termination = Termination.Abort) =>
+    internal static TranslationResult Faulted(EventType fault, bool recorded, Termination termination = Termination.Abort) =>
         new() { Outcome = TranslationOutcome.Faulted, Fault = fault, FaultRecorded = recorded, Termination = termination };
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ArmSmmu.Cli.Decoding;
+using ArmSmmu.Device;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
 using Command = System.CommandLine.Command;

@@ -123,7 +123,7 @@ internal sealed class ReplayCommand : ICliCommand
     {
         try
         {
-            ArmSmmu.Iommu iommu = ScenarioRunner.Configure(scenario, source, features);
+            ArmSmmu.Driver.Iommu iommu = ScenarioRunner.Configure(scenario, source, features);
             return new ReplayTarget(iommu.Device, () => iommu.Driver.DrainEvents());
         }
         catch (ScenarioException ex)

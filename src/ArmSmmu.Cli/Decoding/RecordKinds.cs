@@ -1,3 +1,4 @@
+using ArmSmmu.Diagnostics;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Cli.Decoding;

@@ -1,3 +1,5 @@
+using ArmSmmu.Device;
+
 namespace ArmSmmu.Cli.Replay;
 
 /// <summary>The device counters a replay reports, read at one moment; differences attribute them to a stretch of traffic.</summary>

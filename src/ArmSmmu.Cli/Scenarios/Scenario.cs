@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ArmSmmu.Driver;
 using ArmSmmu.Translation;
 
 namespace ArmSmmu.Cli.Scenarios;

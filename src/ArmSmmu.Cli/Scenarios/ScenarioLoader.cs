@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ArmSmmu.Driver;
 
 namespace ArmSmmu.Cli.Scenarios;
 

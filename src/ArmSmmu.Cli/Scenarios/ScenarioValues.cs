@@ -1,4 +1,5 @@
 using System.Globalization;
+using ArmSmmu.Driver;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
 

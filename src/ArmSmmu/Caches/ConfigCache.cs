@@ -12,7 +12,7 @@ namespace ArmSmmu.Caches;
 /// Set-associative with round-robin replacement. <see cref="TryGet"/> takes no lock and allocates nothing; additions and
 /// invalidations serialise on one writer lock.
 /// </remarks>
-public sealed class ConfigCache<T>
+internal sealed class ConfigCache<T>
     where T : class
 {
     /// <summary>The substream key of an entry that belongs to the whole stream (an STE, or a CD fetched without a SubstreamID).</summary>

@@ -1,7 +1,7 @@
 namespace ArmSmmu.Caches;
 
 // TLB invalidation: each method removes exactly the scope its command requires (IHI0070 §4.4).
-public sealed partial class Tlb
+internal sealed partial class Tlb
 {
     /// <summary>Removes every entry (reset, or a model-wide flush).</summary>
     /// <returns>Number of entries removed.</returns>

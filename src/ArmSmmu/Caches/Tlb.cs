@@ -14,7 +14,7 @@ namespace ArmSmmu.Caches;
 /// An entry of size 2^s lives in the set chosen by its tag and its input address shifted right by s; a lookup
 /// probes one set for each size currently present in the TLB.
 /// </remarks>
-public sealed partial class Tlb
+internal sealed partial class Tlb
 {
     /// <summary>Smallest page or block size accepted, as log2 (a 4 KiB page).</summary>
     public const int MinShift = 12;

@@ -1,7 +1,7 @@
 namespace ArmSmmu.Caches;
 
 /// <summary>Which stages produced a cached translation (IHI0070 §3.17: stage-1, stage-2 and combined S1+S2 entries are invalidated by different commands).</summary>
-public enum TranslationKind : byte
+internal enum TranslationKind : byte
 {
     /// <summary>Stage 1 only (the output is a PA).</summary>
     Stage1,
@@ -23,7 +23,7 @@ public enum TranslationKind : byte
 /// <param name="Vmid">VMID (from STE.S2VMID).</param>
 /// <param name="Asid">ASID (from CD.ASID).</param>
 /// <param name="Kind">Stages the entry combines.</param>
-public readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort Asid, TranslationKind Kind)
+internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort Asid, TranslationKind Kind)
 {
     /// <summary>True when entries of this StreamWorld are tagged with a VMID.</summary>
     /// <param name="world">The StreamWorld.</param>

@@ -1,6 +1,6 @@
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The attribute overrides shared by STE (bypass and stage-1-bypassed traffic) and GBPA (SMMUEN = 0):

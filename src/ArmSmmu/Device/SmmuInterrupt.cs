@@ -1,4 +1,4 @@
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>The interrupt sources of an SMMU (IHI0070 §3.18).</summary>
 public enum SmmuInterrupt

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using ArmSmmu.Caches;
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// Counters of one SMMU: TLB and configuration cache statistics, walks, commands, events and global errors.

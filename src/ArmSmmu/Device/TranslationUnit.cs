@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using ArmSmmu.Caches;
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The translation stage of the pipeline: TLB lookup, permission check of a hit, table walk and TLB insert

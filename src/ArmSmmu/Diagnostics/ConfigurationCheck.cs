@@ -1,6 +1,6 @@
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Diagnostics;
 
 /// <summary>
 /// The checks the SMMU applies to an STE or CD when it fetches one (IHI0070 §5.2.2 and §5.4.2), for a structure held

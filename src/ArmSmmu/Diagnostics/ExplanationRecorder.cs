@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Diagnostics;
 
 /// <summary>
 /// Collects the steps of one <see cref="SmmuV3.Explain"/>. The pipeline stages hold a reference that is null on

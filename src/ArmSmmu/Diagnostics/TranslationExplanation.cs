@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Diagnostics;
 
 /// <summary>One step of a translation as <see cref="SmmuV3.Explain"/> saw it: a structure fetched, a decision taken, a descriptor read.</summary>
 /// <param name="Stage">Which part of the pipeline: "registers", "stream table", "STE", "substream", "CD", "walk", "result".</param>

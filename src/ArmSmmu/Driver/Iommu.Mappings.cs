@@ -1,7 +1,7 @@
 using ArmSmmu.Driver;
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Driver;
 
 // Mappings: page-table writes, and the TLB invalidations unmapping needs.
 public sealed partial class Iommu

@@ -1,7 +1,7 @@
 using ArmSmmu.Driver;
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Driver;
 
 // Streams and PASIDs: STE and CD writes with their CFGI commands.
 public sealed partial class Iommu

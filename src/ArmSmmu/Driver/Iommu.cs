@@ -1,7 +1,7 @@
 using ArmSmmu.Driver;
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Driver;
 
 /// <summary>
 /// An IOMMU for software that does not want to write an SMMUv3 driver: configure a stream, create PASIDs, map and

@@ -1,6 +1,6 @@
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Driver;
 
 /// <summary>How an <see cref="Iommu"/> stream treats its transactions (STE.Config, IHI0070 §5.2).</summary>
 public enum StreamMode

@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Memory;
 
 /// <summary>
 /// A copy-on-write view of another memory: reads see the underlying memory until a page is written, writes stay in
 /// the overlay and never reach it. <see cref="SmmuV3.Explain"/> translates through one so that a diagnostic walk can
 /// make the same hardware updates (Access flag, dirty state, event records) as a real one without side effects.
 /// </summary>
-public sealed class OverlayMemory : IAtomicPhysicalMemory
+internal sealed class OverlayMemory : IAtomicPhysicalMemory
 {
     private const int PageShift = 12;
     private const int PageSize = 1 << PageShift;

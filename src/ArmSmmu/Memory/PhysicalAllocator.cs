@@ -1,4 +1,4 @@
-namespace ArmSmmu;
+namespace ArmSmmu.Memory;
 
 /// <summary>
 /// Hands out aligned, zero-filled physical ranges from a window [<see cref="BaseAddress"/>,

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Memory;
 
 /// <summary>Little-endian word accessors over any <see cref="IPhysicalMemory"/>.</summary>
-public static class PhysicalMemoryExtensions
+internal static class PhysicalMemoryExtensions
 {
     /// <summary>Reads a little-endian 64-bit word.</summary>
     /// <param name="memory">The memory to read.</param>

@@ -1,7 +1,7 @@
 namespace ArmSmmu.Translation;
 
 /// <summary>Decodes stage-1 MAIR attributes and stage-2 MemAttr, and combines the two stages (DDI0487 D8.6; digest §7.7).</summary>
-public static class MemoryAttributeDecoder
+internal static class MemoryAttributeDecoder
 {
     /// <summary>Decodes a MAIR attribute byte with the descriptor SH field.</summary>
     /// <param name="attr">The MAIR byte selected by AttrIndx.</param>

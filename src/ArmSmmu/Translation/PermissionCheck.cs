@@ -6,7 +6,7 @@ namespace ArmSmmu.Translation;
 /// Permission rules of both stages (DDI0487 D8.4; digest §7.6). The walker computes the full
 /// <see cref="PagePermissions"/> set of a translation once, so a TLB hit is checked with <see cref="Check"/> alone.
 /// </summary>
-public static class PermissionCheck
+internal static class PermissionCheck
 {
     /// <summary>Checks an access against a cached translation: stage 1 first, then stage 2.</summary>
     /// <param name="entry">The translation.</param>

@@ -1,7 +1,7 @@
-namespace ArmSmmu;
+namespace ArmSmmu.Translation;
 
 /// <summary>The StreamWorld of a translation (IHI0070 §3.17.1): the exception level and security whose TLB tags it uses.</summary>
-public enum StreamWorld : byte
+internal enum StreamWorld : byte
 {
     /// <summary>Non-secure EL1 (tagged by VMID and ASID).</summary>
     NsEl1,

@@ -4,7 +4,7 @@ namespace ArmSmmu.Translation;
 /// <param name="Write">A write (RnW = 0).</param>
 /// <param name="Instruction">An instruction fetch (InD = 1).</param>
 /// <param name="Privileged">A privileged access (PnU = 1).</param>
-public readonly record struct AccessIntent(bool Write, bool Instruction, bool Privileged)
+internal readonly record struct AccessIntent(bool Write, bool Instruction, bool Privileged)
 {
     /// <summary>A privileged data read: how the SMMU reads descriptors and CDs through stage 2.</summary>
     public static AccessIntent TableRead => new(false, false, true);
@@ -15,7 +15,7 @@ public readonly record struct AccessIntent(bool Write, bool Instruction, bool Pr
 
 /// <summary>Permissions a cached translation grants; stage 1 and stage 2 are kept apart so a fault names its stage.</summary>
 [Flags]
-public enum PagePermissions : byte
+internal enum PagePermissions : byte
 {
     /// <summary>No access.</summary>
     None = 0,
@@ -43,7 +43,7 @@ public enum PagePermissions : byte
 }
 
 /// <summary>Stage-1 translation parameters, taken from a CD (and the StreamWorld of its STE) (IHI0070 §5.4).</summary>
-public struct Stage1Config
+internal struct Stage1Config
 {
     /// <summary>TTB0 (an IPA when stage 2 is enabled), bits below the start-table alignment are ignored by the walk.</summary>
     public ulong Ttb0;
@@ -120,7 +120,7 @@ public struct Stage1Config
 }
 
 /// <summary>Stage-2 translation parameters, taken from an STE (IHI0070 §5.2).</summary>
-public struct Stage2Config
+internal struct Stage2Config
 {
     /// <summary>S2TTB.</summary>
     public ulong S2Ttb;
@@ -154,7 +154,7 @@ public struct Stage2Config
 }
 
 /// <summary>Which stages translate, with their parameters.</summary>
-public struct TranslationRegime
+internal struct TranslationRegime
 {
     /// <summary>Stage 1 enabled.</summary>
     public bool Stage1Enabled;
@@ -170,7 +170,7 @@ public struct TranslationRegime
 }
 
 /// <summary>The fault types a walk can end in (digest §7.8); the device maps them to event numbers.</summary>
-public enum FaultKind : byte
+internal enum FaultKind : byte
 {
     /// <summary>No fault.</summary>
     None,
@@ -212,14 +212,14 @@ public enum FaultClass : byte
 /// <param name="FetchAddress">Physical address of the descriptor whose access aborted (F_WALK_EABT).</param>
 /// <param name="Level">Translation level at which the fault was found (-1 when not level-specific).</param>
 /// <param name="DescriptorWrite">F_PERMISSION or F_WALK_EABT caused by a hardware descriptor update rather than the access (TTRnW = 0).</param>
-public readonly record struct WalkFault(
+internal readonly record struct WalkFault(
     FaultKind Kind, bool Stage2, FaultClass Class, ulong Ipa = 0, ulong FetchAddress = 0, sbyte Level = -1, bool DescriptorWrite = false);
 
 /// <summary>
 /// A successful translation as the TLB caches it: the input region of 2^<see cref="Shift"/> bytes at
 /// <see cref="InputBase"/> maps to <see cref="OutputBase"/>.
 /// </summary>
-public readonly record struct TranslationEntry
+internal readonly record struct TranslationEntry
 {
     /// <summary>Input address of the region, aligned to 2^<see cref="Shift"/>.</summary>
     public ulong InputBase { get; init; }
@@ -270,7 +270,7 @@ public readonly record struct TranslationEntry
 }
 
 /// <summary>The result of a walk: a translation entry, or a fault.</summary>
-public readonly record struct WalkResult
+internal readonly record struct WalkResult
 {
     /// <summary>True when <see cref="Entry"/> is valid.</summary>
     public bool Success => Fault.Kind == FaultKind.None;

@@ -1,7 +1,7 @@
 namespace ArmSmmu.Translation;
 
 /// <summary>What a <see cref="WalkTraceStep"/> records.</summary>
-public enum WalkTraceAction : byte
+internal enum WalkTraceAction : byte
 {
     /// <summary>A descriptor was read.</summary>
     Read,
@@ -18,7 +18,7 @@ public enum WalkTraceAction : byte
 /// <param name="DescriptorAddress">Address of the descriptor as the stage sees it (an IPA for a nested stage-1 table).</param>
 /// <param name="PhysicalAddress">Physical address of the descriptor.</param>
 /// <param name="Descriptor">The value read, or the value written by an update.</param>
-public readonly record struct WalkTraceStep(
+internal readonly record struct WalkTraceStep(
     WalkTraceAction Action, bool Stage2, FaultClass Purpose, sbyte Level, ulong DescriptorAddress, ulong PhysicalAddress, ulong Descriptor)
 {
     /// <inheritdoc />
@@ -30,7 +30,7 @@ public readonly record struct WalkTraceStep(
 /// Records every descriptor access of one walk, for diagnostics ("why did this address fault?"). Pass one to the
 /// tracing overloads of <see cref="Walker"/>; the normal overloads never allocate one.
 /// </summary>
-public sealed class WalkTrace
+internal sealed class WalkTrace
 {
     private readonly List<WalkTraceStep> _steps = [];
 

@@ -7,7 +7,7 @@ namespace ArmSmmu.Translation;
 /// <see cref="WalkFault"/> into an event.
 /// </summary>
 /// <remarks>Thread-safe: the only state is the memory, and descriptor updates are atomic compare-and-swaps.</remarks>
-public sealed class Walker
+internal sealed class Walker
 {
     private readonly IPhysicalMemory _memory;
     private readonly int _inputAddressBits;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ArmSmmu.Caches;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The configuration caches of one SMMU (IHI0070 §4.3): STEs by StreamID, CDs by (StreamID, SubstreamID), and the

@@ -2,7 +2,7 @@ using ArmSmmu.Caches;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// Checks STEs and CDs against the ILLEGAL rules of IHI0070 §5.2 and §5.4 for one SMMU's features, and turns

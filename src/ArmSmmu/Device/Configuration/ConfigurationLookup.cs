@@ -2,7 +2,7 @@ using ArmSmmu.Caches;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The configuration stage of the pipeline (IHI0070 §3.3): stream table → STE → SubstreamID and CD selection →

@@ -2,7 +2,7 @@ using ArmSmmu.Caches;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>A fetched, checked STE with everything the pipeline derives from it (what the configuration cache holds).</summary>
 internal sealed class SteContext

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// One circular queue in memory — the command, event or PRI queue (IHI0070 §3.5) — as its three registers describe

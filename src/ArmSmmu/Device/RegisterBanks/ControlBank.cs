@@ -1,6 +1,6 @@
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The global control registers: CR0 (CR0ACK reads the same), CR1, CR2, GBPA and IRQ_CTRL (IRQ_CTRLACK reads the

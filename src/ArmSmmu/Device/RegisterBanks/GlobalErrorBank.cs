@@ -1,6 +1,6 @@
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>GERROR, GERRORN and the global error interrupt's configuration (IHI0070 §6.3.17-§6.3.21, §7.5).</summary>
 internal struct GlobalErrorBank

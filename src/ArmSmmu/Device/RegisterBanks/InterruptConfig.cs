@@ -1,4 +1,4 @@
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The MSI configuration of one interrupt source (GERROR, event queue, PRI queue): *_IRQ_CFG0 = ADDR [55:2],

@@ -1,4 +1,4 @@
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// A queue the SMMU produces into — the event queue or the PRI queue — with the interrupt it raises: *_BASE,

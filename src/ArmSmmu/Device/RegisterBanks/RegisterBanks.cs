@@ -1,6 +1,6 @@
 using ArmSmmu.Structures;
 
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The register state of one SMMU programming interface, grouped by what owns it: control, global errors, the

@@ -1,4 +1,4 @@
-namespace ArmSmmu;
+namespace ArmSmmu.Device;
 
 /// <summary>STRTAB_BASE and STRTAB_BASE_CFG: where the Stream table is and its shape (IHI0070 §6.3.23-§6.3.24).</summary>
 internal struct StreamTableBank
