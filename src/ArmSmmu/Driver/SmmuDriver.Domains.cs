@@ -55,32 +55,10 @@ public sealed partial class SmmuDriver
     {
         lock (_lock)
         {
-            RequireInitialized();
-            var caps = Capabilities;
-            if (!caps.Stage1)
-            {
-                throw new NotSupportedException("The SMMU has no stage 1 (IDR0.S1P = 0).");
-            }
-
-            CheckGranule(granule);
-            CheckStall(stall);
+            var caps = RequireStage(1, granule, stall);
             int outputBits = parent?.InputBits ?? StageOutputBits(granule);
-            var config = new IoPageTableConfig(PageTableStage.Stage1, granule, inputBits, outputBits)
-            {
-                Coherent = caps.Coherent,
-                RangeInvalidation = caps.RangeInvalidation,
-            };
-            config.Validate();
-            ushort asid = _asids.Allocate();
-            try
-            {
-                return new Stage1Domain(this, config, asid, parent, el2: parent is null && caps.E2H, stall || caps.StallModel == StallModel.StallForced);
-            }
-            catch
-            {
-                _asids.Free(asid);
-                throw;
-            }
+            var config = TableConfig(PageTableStage.Stage1, granule, inputBits, outputBits);
+            return WithId(_asids, asid => new Stage1Domain(this, config, asid, parent, el2: parent is null && caps.E2H, stall || caps.StallModel == StallModel.StallForced));
         }
     }
 
@@ -93,36 +71,14 @@ public sealed partial class SmmuDriver
     {
         lock (_lock)
         {
-            RequireInitialized();
-            var caps = Capabilities;
-            if (!caps.Stage2)
-            {
-                throw new NotSupportedException("The SMMU has no stage 2 (IDR0.S2P = 0).");
-            }
-
-            CheckGranule(granule);
-            CheckStall(stall);
+            var caps = RequireStage(2, granule, stall);
             if (inputBits > caps.InputAddressBits)
             {
                 throw new ArgumentOutOfRangeException(nameof(inputBits), inputBits, $"The IPA size may not exceed the SMMU's IAS ({caps.InputAddressBits} bits).");
             }
 
-            var config = new IoPageTableConfig(PageTableStage.Stage2, granule, inputBits, StageOutputBits(granule))
-            {
-                Coherent = caps.Coherent,
-                RangeInvalidation = caps.RangeInvalidation,
-            };
-            config.Validate();
-            ushort vmid = _vmids.Allocate();
-            try
-            {
-                return new Stage2Domain(this, config, vmid, stall || caps.StallModel == StallModel.StallForced);
-            }
-            catch
-            {
-                _vmids.Free(vmid);
-                throw;
-            }
+            var config = TableConfig(PageTableStage.Stage2, granule, inputBits, StageOutputBits(granule));
+            return WithId(_vmids, vmid => new Stage2Domain(this, config, vmid, stall || caps.StallModel == StallModel.StallForced));
         }
     }
 
@@ -159,19 +115,53 @@ public sealed partial class SmmuDriver
         return oas >= 52 ? (granule.PageShift == 16 ? 52 : 48) : oas;
     }
 
-    private void CheckGranule(Granule granule)
+    // The checks every domain request makes: the driver is up, the stage exists (IDR0.S1P/S2P), the granule is
+    // supported (IDR5) and a stall request can be honoured (IDR0.STALL_MODEL).
+    private SmmuCapabilities RequireStage(int stage, Granule granule, bool stall)
     {
-        if (!Capabilities.Supports(granule))
+        RequireInitialized();
+        var caps = Capabilities;
+        if (!(stage == 1 ? caps.Stage1 : caps.Stage2))
+        {
+            throw new NotSupportedException($"The SMMU has no stage {stage} (IDR0.S{stage}P = 0).");
+        }
+
+        if (!caps.Supports(granule))
         {
             throw new NotSupportedException($"The SMMU does not support the {granule} granule (IDR5).");
         }
-    }
 
-    private void CheckStall(bool stall)
-    {
-        if (stall && Capabilities.StallModel == StallModel.TerminateOnly)
+        if (stall && caps.StallModel == StallModel.TerminateOnly)
         {
             throw new NotSupportedException("The SMMU cannot stall faulting transactions (IDR0.STALL_MODEL = 0b01).");
+        }
+
+        return caps;
+    }
+
+    private IoPageTableConfig TableConfig(PageTableStage stage, Granule granule, int inputBits, int outputBits)
+    {
+        var config = new IoPageTableConfig(stage, granule, inputBits, outputBits)
+        {
+            Coherent = Capabilities.Coherent,
+            RangeInvalidation = Capabilities.RangeInvalidation,
+        };
+        config.Validate();
+        return config;
+    }
+
+    // The ASID or VMID goes back to its allocator if the domain cannot be built.
+    private static T WithId<T>(IdAllocator ids, Func<ushort, T> create)
+    {
+        ushort id = ids.Allocate();
+        try
+        {
+            return create(id);
+        }
+        catch
+        {
+            ids.Free(id);
+            throw;
         }
     }
 

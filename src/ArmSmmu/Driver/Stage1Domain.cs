@@ -10,7 +10,7 @@ namespace ArmSmmu.Driver;
 public sealed class Stage1Domain : IDisposable
 {
     private readonly SmmuDriver _driver;
-    private bool _disposed;
+    private readonly DomainTables _tables;
 
     internal Stage1Domain(SmmuDriver driver, IoPageTableConfig config, ushort asid, Stage2Domain? parent, bool el2, bool stall)
     {
@@ -19,7 +19,7 @@ public sealed class Stage1Domain : IDisposable
         Parent = parent;
         El2 = el2;
         Stall = stall;
-        PageTable = new IoPageTable(driver.Allocator, config);
+        _tables = new DomainTables(this, driver, config, ToCommand);
     }
 
     /// <summary>The ASID tagging this domain's TLB entries (CD.ASID).</summary>
@@ -38,7 +38,7 @@ public sealed class Stage1Domain : IDisposable
     public bool Stall { get; }
 
     /// <summary>The stage-1 tables (CD.TTB0 = <see cref="IoPageTable.RootAddress"/>).</summary>
-    public IoPageTable PageTable { get; }
+    public IoPageTable PageTable => _tables.PageTable;
 
     /// <summary>The translation granule.</summary>
     public Granule Granule => PageTable.Config.Granule;
@@ -80,26 +80,14 @@ public sealed class Stage1Domain : IDisposable
     /// <param name="outputAddress">PA (IPA for a nested stream), granule aligned.</param>
     /// <param name="size">Bytes, a multiple of the granule.</param>
     /// <param name="permissions">Access rights and memory type.</param>
-    public void Map(ulong iova, ulong outputAddress, ulong size, IoPagePermissions permissions)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        PageTable.Map(iova, outputAddress, size, permissions);
-    }
+    public void Map(ulong iova, ulong outputAddress, ulong size, IoPagePermissions permissions) =>
+        _tables.Map(iova, outputAddress, size, permissions);
 
     /// <summary>Unmaps the range and issues the TLB invalidations it needs plus a CMD_SYNC (digest §8.5 step 7).</summary>
     /// <param name="iova">VA, granule aligned.</param>
     /// <param name="size">Bytes, a multiple of the granule.</param>
     /// <returns>Bytes that were mapped and are now unmapped.</returns>
-    public ulong Unmap(ulong iova, ulong size)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_driver.SyncRoot)
-        {
-            var result = PageTable.Unmap(iova, size);
-            _driver.Invalidate(result.Invalidations, ToCommand);
-            return result.BytesUnmapped;
-        }
-    }
+    public ulong Unmap(ulong iova, ulong size) => _tables.Unmap(iova, size);
 
     /// <summary>
     /// Changes the permissions of a mapped range: break-before-make (unmap with TLBI + SYNC, then map again with the
@@ -108,14 +96,8 @@ public sealed class Stage1Domain : IDisposable
     /// <param name="iova">VA, granule aligned.</param>
     /// <param name="size">Bytes, a multiple of the granule; every page must be mapped.</param>
     /// <param name="permissions">The new permissions.</param>
-    public void Protect(ulong iova, ulong size, IoPagePermissions permissions)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_driver.SyncRoot)
-        {
-            DomainHelpers.Remap(PageTable, iova, size, permissions, Unmap);
-        }
-    }
+    public void Protect(ulong iova, ulong size, IoPagePermissions permissions) =>
+        _tables.Protect(iova, size, permissions, Unmap);
 
     /// <summary>Invalidates every TLB entry of this domain: TLBI_NH_ASID (TLBI_EL2_ASID for EL2-E2H) + SYNC.</summary>
     public void FlushTlb()
@@ -124,22 +106,7 @@ public sealed class Stage1Domain : IDisposable
     }
 
     /// <summary>Flushes the TLB, releases the ASID and frees the tables; the CD must no longer be valid.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        if (_driver.IsInitialized)
-        {
-            FlushTlb();
-        }
-
-        _disposed = true;
-        _driver.ReleaseAsid(Asid);
-        PageTable.Dispose();
-    }
+    public void Dispose() => _tables.Dispose(FlushTlb, () => _driver.ReleaseAsid(Asid));
 
     // Digest §8.5 step 7: TLBI_NH_VA (ASID, VMID), or TLBI_EL2_VA in EL2-E2H, with the range fields when RIL.
     private Command ToCommand(TlbInvalidation i) => El2

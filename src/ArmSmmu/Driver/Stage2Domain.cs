@@ -10,14 +10,14 @@ namespace ArmSmmu.Driver;
 public sealed class Stage2Domain : IDisposable
 {
     private readonly SmmuDriver _driver;
-    private bool _disposed;
+    private readonly DomainTables _tables;
 
     internal Stage2Domain(SmmuDriver driver, IoPageTableConfig config, ushort vmid, bool stall)
     {
         _driver = driver;
         Vmid = vmid;
         Stall = stall;
-        PageTable = new IoPageTable(driver.Allocator, config);
+        _tables = new DomainTables(this, driver, config, ToCommand);
     }
 
     /// <summary>The VMID (STE.S2VMID).</summary>
@@ -27,7 +27,7 @@ public sealed class Stage2Domain : IDisposable
     public bool Stall { get; }
 
     /// <summary>The stage-2 tables (STE.S2TTB = <see cref="IoPageTable.RootAddress"/>).</summary>
-    public IoPageTable PageTable { get; }
+    public IoPageTable PageTable => _tables.PageTable;
 
     /// <summary>The IPA size in bits.</summary>
     public int InputBits => PageTable.Config.InputBits;
@@ -73,61 +73,28 @@ public sealed class Stage2Domain : IDisposable
     /// <param name="pa">PA, granule aligned.</param>
     /// <param name="size">Bytes, a multiple of the granule.</param>
     /// <param name="permissions">Access rights (S2AP) and memory type.</param>
-    public void Map(ulong ipa, ulong pa, ulong size, IoPagePermissions permissions)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        PageTable.Map(ipa, pa, size, permissions);
-    }
+    public void Map(ulong ipa, ulong pa, ulong size, IoPagePermissions permissions) =>
+        _tables.Map(ipa, pa, size, permissions);
 
     /// <summary>Unmaps the range, then TLBI_S2_IPA per range (and TLBI_NH_ALL when nested) + CMD_SYNC.</summary>
     /// <param name="ipa">IPA, granule aligned.</param>
     /// <param name="size">Bytes, a multiple of the granule.</param>
     /// <returns>Bytes that were mapped and are now unmapped.</returns>
-    public ulong Unmap(ulong ipa, ulong size)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_driver.SyncRoot)
-        {
-            var result = PageTable.Unmap(ipa, size);
-            var extra = UsedForNesting && result.Invalidations.Count > 0 ? new[] { Command.TlbiNhAll(Vmid) } : [];
-            _driver.Invalidate(result.Invalidations, ToCommand, extra);
-            return result.BytesUnmapped;
-        }
-    }
+    public ulong Unmap(ulong ipa, ulong size) =>
+        _tables.Unmap(ipa, size, UsedForNesting ? Command.TlbiNhAll(Vmid) : null);
 
     /// <summary>Changes the permissions of a mapped IPA range by break-before-make with TLBI (see <see cref="Stage1Domain.Protect"/>).</summary>
     /// <param name="ipa">IPA, granule aligned.</param>
     /// <param name="size">Bytes; every page must be mapped.</param>
     /// <param name="permissions">The new permissions.</param>
-    public void Protect(ulong ipa, ulong size, IoPagePermissions permissions)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_driver.SyncRoot)
-        {
-            DomainHelpers.Remap(PageTable, ipa, size, permissions, Unmap);
-        }
-    }
+    public void Protect(ulong ipa, ulong size, IoPagePermissions permissions) =>
+        _tables.Protect(ipa, size, permissions, Unmap);
 
     /// <summary>Invalidates every TLB entry of the VMID, both stages: TLBI_S12_VMALL + SYNC.</summary>
     public void FlushTlb() => _driver.SubmitAndSync(Command.TlbiS12Vmall(Vmid));
 
     /// <summary>Flushes the TLB, releases the VMID and frees the tables; no STE may still use them.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        if (_driver.IsInitialized)
-        {
-            FlushTlb();
-        }
-
-        _disposed = true;
-        _driver.ReleaseVmid(Vmid);
-        PageTable.Dispose();
-    }
+    public void Dispose() => _tables.Dispose(FlushTlb, () => _driver.ReleaseVmid(Vmid));
 
     // Digest §8.4: TLBI_S2_IPA(VMID, IPA, Leaf, NUM/SCALE/TTL/TG).
     private Command ToCommand(TlbInvalidation i) =>
