@@ -75,16 +75,6 @@ public sealed class RecordGenerator : IIncrementalGenerator
         }
 
         Describe(s, fields, register, customDescribe);
-        if (register && !type.GetMembers("ToString").Any(m => !m.IsImplicitlyDeclared))
-        {
-            // Every register view prints the same way: its name without "Register", the value, the non-zero fields.
-            string shortName = type.Name.EndsWith("Register", System.StringComparison.Ordinal) ? type.Name.Substring(0, type.Name.Length - "Register".Length) : type.Name;
-            s.AppendLine("    /// <summary>The register value and its non-zero fields.</summary>");
-            s.AppendLine("    /// <returns>A one-line summary.</returns>");
-            s.Append("    public override string ToString() => global::ArmSmmu.Structures.FieldText.Summary(").Append(Quote(shortName)).AppendLine(", Value, Describe());");
-            s.AppendLine();
-        }
-
         s.AppendLine("    /// <summary>Fields are per-command or per-event views and may share bits without being aliases.</summary>");
         s.Append("    internal const bool FieldsMayOverlap = ").Append(Named(record, "OverlappingViews", false) ? "true" : "false").AppendLine(";");
         s.AppendLine();

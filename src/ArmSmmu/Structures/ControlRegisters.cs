@@ -21,6 +21,10 @@ public readonly partial record struct Cr0Register(uint Value)
 
     /// <summary>Bits that CR0ACK reflects: [10], [8:6], [4:0] (IHI0070 §6.3.9: reserved bits are not reflected).</summary>
     public const uint DefinedMask = 0x5DF;
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Cr0", Value, Describe());
 }
 
 /// <summary>CR1, table and queue access attributes (IHI0070 §6.3.10, digest 1.6). Cacheability uses the CR1 encoding, not RGN.</summary>
@@ -32,7 +36,12 @@ public readonly partial record struct Cr0Register(uint Value)
 [Field("QUEUE_SH", 0, 5, 4, Doc = "shareability of queue accesses.", Meaning = "FieldText.Shareability")]
 [Field("QUEUE_OC", 0, 3, 2, Doc = "outer cacheability of queue accesses.", Meaning = "FieldText.Cr1Cacheability")]
 [Field("QUEUE_IC", 0, 1, 0, Doc = "inner cacheability of queue accesses.", Meaning = "FieldText.Cr1Cacheability")]
-public readonly partial record struct Cr1Register(uint Value);
+public readonly partial record struct Cr1Register(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Cr1", Value, Describe());
+}
 
 /// <summary>CR2 (IHI0070 §6.3.11, digest 1.6).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -41,7 +50,12 @@ public readonly partial record struct Cr1Register(uint Value);
 [Field("PTM", 0, 2, 2, Doc = "private TLB maintenance: ignore broadcast TLBI.", Set = "private", Clear = "broadcast honoured")]
 [Field("RECINVSID", 0, 1, 1, Doc = "record C_BAD_STREAMID for out-of-range StreamIDs.", Set = "record", Clear = "do not record")]
 [Field("E2H", 0, 0, 0, Doc = "STRW = 0b10 selects EL2-E2H rather than EL2.", Set = "EL2-E2H", Clear = "EL2")]
-public readonly partial record struct Cr2Register(uint Value);
+public readonly partial record struct Cr2Register(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Cr2", Value, Describe());
+}
 
 /// <summary>GBPA, global bypass attributes (IHI0070 §6.3.14, digest 1.6).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -54,7 +68,12 @@ public readonly partial record struct Cr2Register(uint Value);
 [Field("ALLOCCFG", 0, 11, 8, Doc = "allocation hints override.", Meaning = "FieldText.AllocCfg")]
 [Field("MTCFG", 0, 4, 4, Doc = "memory type from MemAttr.", Set = "MemAttr", Clear = "incoming type")]
 [Field("MemAttr", 0, 3, 0, Doc = "memory type override (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
-public readonly partial record struct GbpaRegister(uint Value);
+public readonly partial record struct GbpaRegister(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Gbpa", Value, Describe());
+}
 
 /// <summary>GERROR / GERRORN (IHI0070 §6.3.17-18, digest 1.7): an error is active while the two registers differ in its bit.</summary>
 /// <param name="Value">The raw register value.</param>
@@ -73,6 +92,10 @@ public readonly partial record struct GerrorRegister(uint Value)
 {
     /// <summary>The error bits as flags.</summary>
     public GerrorFlags Flags => (GerrorFlags)Value;
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Gerror", Value, Describe());
 }
 
 /// <summary>IRQ_CTRL / IRQ_CTRLACK (IHI0070 §6.3.15-16, digest 1.6).</summary>
@@ -85,4 +108,8 @@ public readonly partial record struct IrqCtrlRegister(uint Value)
 {
     /// <summary>The enable bits as flags.</summary>
     public IrqCtrlFlags Flags => (IrqCtrlFlags)(Value & 7);
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("IrqCtrl", Value, Describe());
 }

@@ -41,6 +41,10 @@ public readonly partial record struct Idr0Register(uint Value)
     private static string HttuText(ulong v) => FieldText.Bin(v, 2) + v switch { 0 => " none", 1 => " Access flag", 2 => " Access flag and dirty", _ => " AF, dirty, table AF" };
 
     private static string TtfText(ulong v) => FieldText.Bin(v, 2) + v switch { 1 => " AArch32", 2 => " AArch64", 3 => " AArch32 and AArch64", _ => " reserved" };
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Idr0", Value, Describe());
 }
 
 /// <summary>IDR1, table and queue sizes (IHI0070 §6.3.2, digest 1.4).</summary>
@@ -57,7 +61,12 @@ public readonly partial record struct Idr0Register(uint Value)
 [Field("PRIQS", 0, 15, 11, Doc = "log2 of the maximum PRI queue entries.", Meaning = "FieldText.Dec")]
 [Field("SSIDSIZE", 0, 10, 6, Doc = "SubstreamID bits.", Meaning = "FieldText.Dec")]
 [Field("SIDSIZE", 0, 5, 0, Doc = "StreamID bits.", Meaning = "FieldText.Dec")]
-public readonly partial record struct Idr1Register(uint Value);
+public readonly partial record struct Idr1Register(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Idr1", Value, Describe());
+}
 
 /// <summary>IDR2 (IHI0070 §6.3.3, digest 1.5): where the VATOS page is.</summary>
 /// <param name="Value">The raw register value.</param>
@@ -66,6 +75,10 @@ public readonly partial record struct Idr1Register(uint Value);
 public readonly partial record struct Idr2Register(uint Value)
 {
     private static string BaVatosText(ulong v) => v == 0 ? "0 (no VATOS page)" : string.Create(CultureInfo.InvariantCulture, $"{v} (offset 0x{v << 16:X})");
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Idr2", Value, Describe());
 }
 
 /// <summary>IDR3 (IHI0070 §6.3.4, digest 1.5).</summary>
@@ -91,7 +104,12 @@ public readonly partial record struct Idr2Register(uint Value)
 [Field("XNX", 0, 4, 4, Doc = "stage-2 XN[1:0].", Set = "set", Clear = "clear")]
 [Field("PBHA", 0, 3, 3, Doc = "page-based hardware attributes.", Set = "set", Clear = "clear")]
 [Field("HAD", 0, 2, 2, Doc = "CD.HAD0/HAD1 supported.", Set = "set", Clear = "clear")]
-public readonly partial record struct Idr3Register(uint Value);
+public readonly partial record struct Idr3Register(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Idr3", Value, Describe());
+}
 
 /// <summary>IDR5 (IHI0070 §6.3.6, digest 1.5).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -107,6 +125,10 @@ public readonly partial record struct Idr3Register(uint Value);
 public readonly partial record struct Idr5Register(uint Value)
 {
     private static string VaxText(ulong v) => FieldText.Bin(v, 2) + v switch { 0 => " 48-bit VA", 1 => " 52-bit VA", 2 => " 56-bit VA", _ => " reserved" };
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Idr5", Value, Describe());
 }
 
 /// <summary>IIDR, implementation identification (IHI0070 §6.3.7, digest 1.5).</summary>
@@ -116,7 +138,12 @@ public readonly partial record struct Idr5Register(uint Value)
 [Field("Variant", 0, 19, 16, Doc = "major revision.", Meaning = "FieldText.Dec")]
 [Field("Revision", 0, 15, 12, Doc = "minor revision.", Meaning = "FieldText.Dec")]
 [Field("Implementer", 0, 11, 0, Doc = "JEP106 implementer code (Arm = 0x43B).", Meaning = "FieldText.Hex")]
-public readonly partial record struct IidrRegister(uint Value);
+public readonly partial record struct IidrRegister(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Iidr", Value, Describe());
+}
 
 /// <summary>AIDR, architecture revision (IHI0070 §6.3.8, digest 1.5).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -126,4 +153,8 @@ public readonly partial record struct IidrRegister(uint Value);
 public readonly partial record struct AidrRegister(uint Value)
 {
     private static string ArchminorrevText(ulong v) => string.Create(CultureInfo.InvariantCulture, $"{v} (SMMUv3.{v})");
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("Aidr", Value, Describe());
 }

@@ -13,7 +13,7 @@ internal sealed class RecordAttribute(int words) : Attribute
     /// <summary>Number of 64-bit words.</summary>
     public int Words { get; } = words;
 
-    /// <summary>The struct declares its own <c>Value</c> (a register): only field accessors, Describe, ToString and Layout are generated.</summary>
+    /// <summary>The struct declares its own <c>Value</c> (a register): only field accessors, Describe and Layout are generated.</summary>
     public bool Register { get; set; }
 
     /// <summary>The struct writes its own Describe (fields depend on a type field); per-field <c>DescribeX</c> helpers are generated.</summary>

@@ -9,7 +9,12 @@ namespace ArmSmmu.Structures;
 [Record(1, Register = true)]
 [Field("RA", 0, 62, 62, Doc = "read-allocate hint.", Set = "read-allocate", Clear = "no read-allocate")]
 [Field("Address", 0, 55, 6, Address = true, Spec = "ADDR", Doc = "physical address of the Stream table.")]
-public readonly partial record struct StreamTableBaseRegister(ulong Value);
+public readonly partial record struct StreamTableBaseRegister(ulong Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("StreamTableBase", Value, Describe());
+}
 
 /// <summary>STRTAB_BASE_CFG (IHI0070 §6.3.24, digest 1.8).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -20,6 +25,10 @@ public readonly partial record struct StreamTableBaseRegister(ulong Value);
 public readonly partial record struct StreamTableBaseCfgRegister(uint Value)
 {
     private static string FmtText(ulong v) => FieldText.Bin(v, 2) + (v == 1 ? " 2-level" : v == 0 ? " linear" : " reserved (as linear)");
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("StreamTableBaseCfg", Value, Describe());
 }
 
 /// <summary>CMDQ_BASE / EVENTQ_BASE / PRIQ_BASE (IHI0070 §6.3.25-27, digest 1.9).</summary>
@@ -28,7 +37,12 @@ public readonly partial record struct StreamTableBaseCfgRegister(uint Value)
 [Field("ReadWriteAllocate", 0, 62, 62, Doc = "RA (command queue) or WA (event/PRI queues) allocation hint.", Set = "allocate", Clear = "no allocate hint")]
 [Field("Address", 0, 55, 5, Address = true, Spec = "ADDR", Doc = "physical address of the queue.")]
 [Field("Log2Size", 0, 4, 0, Doc = "log2 of the number of entries.", Meaning = "FieldText.Dec")]
-public readonly partial record struct QueueBaseRegister(ulong Value);
+public readonly partial record struct QueueBaseRegister(ulong Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("QueueBase", Value, Describe());
+}
 
 /// <summary>Which queue index register a value was read from: the fields above the index differ (digest 1.9).</summary>
 public enum QueueIndexRole
@@ -108,7 +122,12 @@ public static class QueueIndexRegister
 /// <param name="Value">The raw register value.</param>
 [Record(1, Register = true)]
 [Field("Address", 0, 55, 2, Address = true, Spec = "ADDR", Doc = "MSI doorbell address.")]
-public readonly partial record struct IrqCfg0Register(ulong Value);
+public readonly partial record struct IrqCfg0Register(ulong Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("IrqCfg0", Value, Describe());
+}
 
 /// <summary>*_IRQ_CFG2: MSI attributes (IHI0070 §6.3.21, digest 1.7).</summary>
 /// <param name="Value">The raw register value.</param>
@@ -116,4 +135,9 @@ public readonly partial record struct IrqCfg0Register(ulong Value);
 [Field("LO", 0, 31, 31, Doc = "PRIQ_IRQ_CFG2 only: interrupt only for requests with Last = 1.", Set = "Last only", Clear = "every request")]
 [Field("SH", 0, 5, 4, Doc = "MSI shareability.", Meaning = "FieldText.Shareability")]
 [Field("MemAttr", 0, 3, 0, Doc = "MSI memory type (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
-public readonly partial record struct IrqCfg2Register(uint Value);
+public readonly partial record struct IrqCfg2Register(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("IrqCfg2", Value, Describe());
+}
