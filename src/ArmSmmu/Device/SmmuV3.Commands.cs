@@ -51,6 +51,7 @@ public sealed partial class SmmuV3
         RaiseGlobalError(GerrorFlags.CMDQ_ERR);
     }
 
+    // A case whose guard does not hold (a Secure-only form, or a stage the SMMU lacks) falls to default: CERROR_ILL.
     private CommandError Execute(in Command c)
     {
         switch (c.Opcode)
@@ -60,57 +61,27 @@ public sealed partial class SmmuV3
                 // IHI0070 §4.2: prefetches are hints; this model completes them without fetching.
                 return c.SSec ? CommandError.Ill : CommandError.None;
 
-            case CommandOpcode.CfgiSte:
-                if (c.SSec)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.CfgiSte when !c.SSec:
                 _configCaches.InvalidateSte(c.StreamId); // IHI0070 §4.3.1
                 return CommandError.None;
 
-            case CommandOpcode.CfgiSteRange:
-                if (c.SSec)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.CfgiSteRange when !c.SSec:
                 _configCaches.InvalidateSteRange(c.StreamId, (int)c.Range); // IHI0070 §4.3.2, Range 31 is CFGI_ALL
                 return CommandError.None;
 
-            case CommandOpcode.CfgiCd:
-                if (c.SSec || !Features.Stage1)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.CfgiCd when !c.SSec && Features.Stage1:
                 _configCaches.InvalidateCd(c.StreamId, c.SubstreamId); // IHI0070 §4.3.3
                 return CommandError.None;
 
-            case CommandOpcode.CfgiCdAll:
-                if (c.SSec || !Features.Stage1)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.CfgiCdAll when !c.SSec && Features.Stage1:
                 _configCaches.InvalidateCdAll(c.StreamId); // IHI0070 §4.3.4
                 return CommandError.None;
 
-            case CommandOpcode.TlbiNhAll:
-                if (!Features.Stage1)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.TlbiNhAll when Features.Stage1:
                 _tlb.InvalidateVmid(c.Vmid, stage1Only: true, VmidWildcardBits);
                 return CommandError.None;
 
-            case CommandOpcode.TlbiNhAsid:
-                if (!Features.Stage1)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.TlbiNhAsid when Features.Stage1:
                 _tlb.InvalidateAsid(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid));
                 return CommandError.None;
 
@@ -118,21 +89,11 @@ public sealed partial class SmmuV3
             case CommandOpcode.TlbiNhVaa:
                 return InvalidateByAddress(c, StreamWorld.NsEl1, requireStage1: true);
 
-            case CommandOpcode.TlbiEl2All:
-                if (!HypImplemented)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.TlbiEl2All when HypImplemented:
                 _tlb.InvalidateEl2All();
                 return CommandError.None;
 
-            case CommandOpcode.TlbiEl2Asid:
-                if (!HypImplemented)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.TlbiEl2Asid when HypImplemented:
                 _tlb.InvalidateAsid(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid));
                 return CommandError.None;
 
@@ -140,12 +101,7 @@ public sealed partial class SmmuV3
             case CommandOpcode.TlbiEl2Vaa:
                 return HypImplemented ? InvalidateByAddress(c, StreamWorld.NsEl2E2H, requireStage1: true) : CommandError.Ill;
 
-            case CommandOpcode.TlbiS12Vmall:
-                if (!Features.Stage2)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.TlbiS12Vmall when Features.Stage2:
                 _tlb.InvalidateVmid(c.Vmid, stage1Only: false, VmidWildcardBits);
                 return CommandError.None;
 
@@ -164,21 +120,11 @@ public sealed partial class SmmuV3
                 // IHI0070 §4.7.1: Resp 0b11 is ILLEGAL; the response itself goes to the endpoint, not modelled here.
                 return PriImplemented && c.PriResponse <= PriResponseCode.Success ? CommandError.None : CommandError.Ill;
 
-            case CommandOpcode.Resume:
-                if (Features.StallModel == StallModel.TerminateOnly || c.SSec)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.Resume when Features.StallModel != StallModel.TerminateOnly && !c.SSec:
                 ResolveStall(c.StreamId, c.StallTag, retry: c.Ac, abort: c.Ab);
                 return CommandError.None;
 
-            case CommandOpcode.StallTerm:
-                if (Features.StallModel == StallModel.TerminateOnly || c.SSec)
-                {
-                    return CommandError.Ill;
-                }
-
+            case CommandOpcode.StallTerm when Features.StallModel != StallModel.TerminateOnly && !c.SSec:
                 TerminateStalls(c.StreamId);
                 return CommandError.None;
 
