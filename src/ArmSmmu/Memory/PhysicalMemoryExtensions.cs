@@ -18,15 +18,7 @@ internal static class PhysicalMemoryExtensions
             return sparse.TryReadUInt64(address, out value);
         }
 
-        Span<byte> buffer = stackalloc byte[8];
-        if (!memory.TryRead(address, buffer))
-        {
-            value = 0;
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
-        return true;
+        return TryReadLittleEndian(memory, address, sizeof(ulong), out value);
     }
 
     /// <summary>Writes a little-endian 64-bit word.</summary>
@@ -42,9 +34,7 @@ internal static class PhysicalMemoryExtensions
             return sparse.TryWriteUInt64(address, value);
         }
 
-        Span<byte> buffer = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(buffer, value);
-        return memory.TryWrite(address, buffer);
+        return TryWriteLittleEndian(memory, address, sizeof(ulong), value);
     }
 
     /// <summary>Writes a little-endian 32-bit word.</summary>
@@ -55,9 +45,7 @@ internal static class PhysicalMemoryExtensions
     public static bool TryWriteUInt32(this IPhysicalMemory memory, ulong address, uint value)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        Span<byte> buffer = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, value);
-        return memory.TryWrite(address, buffer);
+        return TryWriteLittleEndian(memory, address, sizeof(uint), value);
     }
 
     /// <summary>Reads a little-endian 32-bit word.</summary>
@@ -68,15 +56,9 @@ internal static class PhysicalMemoryExtensions
     public static bool TryReadUInt32(this IPhysicalMemory memory, ulong address, out uint value)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        Span<byte> buffer = stackalloc byte[4];
-        if (!memory.TryRead(address, buffer))
-        {
-            value = 0;
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
-        return true;
+        bool read = TryReadLittleEndian(memory, address, sizeof(uint), out ulong word);
+        value = (uint)word;
+        return read;
     }
 
     /// <summary>Atomic 64-bit compare-and-swap when the memory supports it, else a read-compare-write.</summary>
@@ -100,5 +82,27 @@ internal static class PhysicalMemoryExtensions
         }
 
         return original != comparand || memory.TryWriteUInt64(address, value);
+    }
+
+    // The low 'size' bytes (4 or 8) of a little-endian 64-bit buffer are the narrower word: one path for both widths.
+    private static bool TryReadLittleEndian(IPhysicalMemory memory, ulong address, int size, out ulong value)
+    {
+        Span<byte> buffer = stackalloc byte[sizeof(ulong)];
+        buffer.Clear();
+        if (!memory.TryRead(address, buffer[..size]))
+        {
+            value = 0;
+            return false;
+        }
+
+        value = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+        return true;
+    }
+
+    private static bool TryWriteLittleEndian(IPhysicalMemory memory, ulong address, int size, ulong value)
+    {
+        Span<byte> buffer = stackalloc byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, value);
+        return memory.TryWrite(address, buffer[..size]);
     }
 }

@@ -95,6 +95,13 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         return false;
     }
 
+    // The part of [address, +remaining) that lies in one page: the page number, the offset in it, the byte count.
+    private static (ulong Number, int Offset, int Length) Chunk(ulong address, int remaining)
+    {
+        int offset = (int)(address & PageMask);
+        return (address >> PageShift, offset, Math.Min(remaining, (int)PageSize - offset));
+    }
+
     /// <inheritdoc />
     public bool TryRead(ulong address, Span<byte> destination)
     {
@@ -103,21 +110,20 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
             return false;
         }
 
-        while (!destination.IsEmpty)
+        for (int done = 0; done < destination.Length;)
         {
-            int offset = (int)(address & PageMask);
-            int chunk = Math.Min(destination.Length, (int)PageSize - offset);
-            if (_pages.TryGetValue(address >> PageShift, out var page))
+            (ulong number, int offset, int chunk) = Chunk(address + (ulong)done, destination.Length - done);
+            Span<byte> to = destination.Slice(done, chunk);
+            if (_pages.TryGetValue(number, out var page))
             {
-                MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, chunk).CopyTo(destination);
+                MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, chunk).CopyTo(to);
             }
             else
             {
-                destination[..chunk].Clear();
+                to.Clear();
             }
 
-            destination = destination[chunk..];
-            address += (ulong)chunk;
+            done += chunk;
         }
 
         return true;
@@ -131,14 +137,11 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
             return false;
         }
 
-        while (!source.IsEmpty)
+        for (int done = 0; done < source.Length;)
         {
-            int offset = (int)(address & PageMask);
-            int chunk = Math.Min(source.Length, (int)PageSize - offset);
-            var page = GetOrAddPage(address >> PageShift);
-            source[..chunk].CopyTo(MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, chunk));
-            source = source[chunk..];
-            address += (ulong)chunk;
+            (ulong number, int offset, int chunk) = Chunk(address + (ulong)done, source.Length - done);
+            source.Slice(done, chunk).CopyTo(MemoryMarshal.AsBytes(GetOrAddPage(number).AsSpan()).Slice(offset, chunk));
+            done += chunk;
         }
 
         return true;
