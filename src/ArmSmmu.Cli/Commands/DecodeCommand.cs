@@ -36,26 +36,28 @@ internal sealed class DecodeCommand : ICliCommand
         var granule = new Option<string>("--granule") { Description = "pte: granule, 4k, 16k or 64k.", DefaultValueFactory = _ => "4k" };
         var log2Size = new Option<int?>("--log2size") { Description = "reg: the queue's LOG2SIZE, to split a PROD/CONS value into index and wrap." };
         var pad = new Option<bool>("--pad") { Description = "Take the missing words of a short record as 0 (without it, a record needs all its words)." };
-        var json = new Option<bool>("--json") { Description = "Print the decoded fields as JSON (name, bits, value, meaning) instead of tables." };
+        var json = CommandFactory.Json("Print the decoded fields as JSON (name, bits, value, meaning) instead of tables.");
         var features = new FeatureOptions();
 
-        var command = new Command("decode", "Decode raw SMMU records, page-table descriptors and register values field by field.");
-        command.Arguments.Add(kind);
-        command.Arguments.Add(words);
-        command.Options.Add(stage);
-        command.Options.Add(level);
-        command.Options.Add(granule);
-        command.Options.Add(log2Size);
-        command.Options.Add(pad);
-        command.Options.Add(json);
+        var command = CommandFactory.Create(
+            "decode",
+            "Decode raw SMMU records, page-table descriptors and register values field by field.",
+            parse => Run(
+                context,
+                parse.GetValue(kind) ?? string.Empty,
+                parse.GetValue(words) ?? [],
+                new PteOptions(parse.GetValue(stage), parse.GetValue(level), parse.GetValue(granule) ?? "4k"),
+                parse.GetValue(log2Size),
+                new RecordOptions(parse.GetValue(pad), parse.GetValue(json), () => features.Read(parse))),
+            kind,
+            words,
+            stage,
+            level,
+            granule,
+            log2Size,
+            pad,
+            json);
         features.AddTo(command);
-        command.SetAction(parse => Run(
-            context,
-            parse.GetValue(kind) ?? string.Empty,
-            parse.GetValue(words) ?? [],
-            new PteOptions(parse.GetValue(stage), parse.GetValue(level), parse.GetValue(granule) ?? "4k"),
-            parse.GetValue(log2Size),
-            new RecordOptions(parse.GetValue(pad), parse.GetValue(json), () => features.Read(parse))));
         return command;
     }
 

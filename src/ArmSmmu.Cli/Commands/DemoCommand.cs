@@ -13,14 +13,11 @@ namespace ArmSmmu.Cli.Commands;
 internal sealed class DemoCommand : ICliCommand
 {
     /// <inheritdoc />
-    public Command Build(CliContext context)
-    {
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON, as 'smmu run --json' does." };
-        var command = new Command("demo", "Run a built-in scenario: five devices attached to an SMMU, translations, faults and the event records they raise.");
-        command.Options.Add(json);
-        command.SetAction(parse => Run(context, parse.GetValue(json)));
-        return command;
-    }
+    public Command Build(CliContext context) => CommandFactory.WithJsonSwitch(
+        "demo",
+        "Run a built-in scenario: five devices attached to an SMMU, translations, faults and the event records they raise.",
+        "Print the results as JSON, as 'smmu run --json' does.",
+        json => Run(context, json));
 
     private static int Run(CliContext context, bool json)
     {

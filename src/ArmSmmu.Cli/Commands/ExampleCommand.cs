@@ -27,10 +27,11 @@ internal sealed class ExampleCommand : ICliCommand
     public Command Build(CliContext context)
     {
         var name = new Argument<string?>("name") { Description = "The example to print, e.g. stage1-dma; leave out to list them.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("example", "List the example scenarios shipped with the tool, or print one: 'smmu example stage1-dma > stage1-dma.json && smmu run stage1-dma.json'.");
-        command.Arguments.Add(name);
-        command.SetAction(parse => Run(context, parse.GetValue(name)));
-        return command;
+        return CommandFactory.Create(
+            "example",
+            "List the example scenarios shipped with the tool, or print one: 'smmu example stage1-dma > stage1-dma.json && smmu run stage1-dma.json'.",
+            parse => Run(context, parse.GetValue(name)),
+            name);
     }
 
     /// <summary>The text of the example <paramref name="name"/>, or null when there is none.</summary>

@@ -11,14 +11,11 @@ namespace ArmSmmu.Cli.Commands;
 internal sealed class InfoCommand : ICliCommand
 {
     /// <inheritdoc />
-    public Command Build(CliContext context)
-    {
-        var json = new Option<bool>("--json") { Description = "Print the registers as JSON: name, offset and value as numbers, and each field as name/bits/value/meaning." };
-        var command = new Command("info", "Show the ID registers of the default SMMU (SmmuFeatures.Default), decoded field by field.");
-        command.Options.Add(json);
-        command.SetAction(parse => Run(context, SmmuFeatures.Default, parse.GetValue(json)));
-        return command;
-    }
+    public Command Build(CliContext context) => CommandFactory.WithJsonSwitch(
+        "info",
+        "Show the ID registers of the default SMMU (SmmuFeatures.Default), decoded field by field.",
+        "Print the registers as JSON: name, offset and value as numbers, and each field as name/bits/value/meaning.",
+        json => Run(context, SmmuFeatures.Default, json));
 
     private static int Run(CliContext context, SmmuFeatures features, bool json)
     {

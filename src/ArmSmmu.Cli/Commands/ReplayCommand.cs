@@ -17,29 +17,32 @@ internal sealed class ReplayCommand : ICliCommand
     {
         var input = new Argument<string>("input") { Description = "A recording folder (regs.tsv, memory.bin, translations.tsv), or with --setup a trace file (docs/trace-format.md), '-' for standard input." };
         var setup = new Option<string?>("--setup") { Description = "A scenario file whose streams and mappings the trace runs against (its transactions are ignored)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
+        var json = CommandFactory.Json("Print one JSON object instead of tables.");
         var entries = new Option<string?>("--tlb-entries") { Description = "Sweep: TLB sizes to replay the traffic on, e.g. 64,128,256." };
         var ways = new Option<int?>("--tlb-ways") { Description = "Sweep: the TLB's associativity (default 8)." };
         var configEntries = new Option<string?>("--config-cache-entries") { Description = "Sweep: STE/CD cache sizes, e.g. 16,64." };
         var plot = new Option<string?>("--plot") { Description = "With a sweep: draw hit rate and walks per 1,000 translations against TLB entries to FILE.png or FILE.svg." };
         var keep = new Option<int>("--disagreements") { Description = "How many disagreements to show with their explanations.", DefaultValueFactory = _ => 5 };
-        var command = new Command("replay", "Replay a recorded run (compared with what the platform did) or a DMA trace, with cache counters and TLB sizing sweeps.");
-        command.Arguments.Add(input);
-        foreach (Option option in new Option[] { setup, json, entries, ways, configEntries, plot, keep })
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction(parse => Run(context, new ReplayOptions(
-            parse.GetValue(input) ?? string.Empty,
-            parse.GetValue(setup),
-            parse.GetValue(json),
-            ReplayOptions.ParseList(parse.GetValue(entries), "--tlb-entries"),
-            parse.GetValue(ways),
-            ReplayOptions.ParseList(parse.GetValue(configEntries), "--config-cache-entries"),
-            parse.GetValue(plot),
-            parse.GetValue(keep))));
-        return command;
+        return CommandFactory.Create(
+            "replay",
+            "Replay a recorded run (compared with what the platform did) or a DMA trace, with cache counters and TLB sizing sweeps.",
+            parse => Run(context, new ReplayOptions(
+                parse.GetValue(input) ?? string.Empty,
+                parse.GetValue(setup),
+                parse.GetValue(json),
+                ReplayOptions.ParseList(parse.GetValue(entries), "--tlb-entries"),
+                parse.GetValue(ways),
+                ReplayOptions.ParseList(parse.GetValue(configEntries), "--config-cache-entries"),
+                parse.GetValue(plot),
+                parse.GetValue(keep))),
+            input,
+            setup,
+            json,
+            entries,
+            ways,
+            configEntries,
+            plot,
+            keep);
     }
 
     private static int Run(CliContext context, ReplayOptions options)

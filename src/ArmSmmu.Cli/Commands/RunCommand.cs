@@ -18,7 +18,7 @@ internal sealed class RunCommand : ICliCommand
     public Command Build(CliContext context)
     {
         var file = new Argument<string>("scenario") { Description = "A scenario file (JSON, see docs/scenario-format.md); 'smmu example stage1-dma > stage1-dma.json' writes one." };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON: one line per transaction (with the event records it raised), then the tally and the counters." };
+        var json = CommandFactory.Json("Print the results as JSON: one line per transaction (with the event records it raised), then the tally and the counters.");
         var summary = new Option<bool>("--summary") { Description = "Print only the SMMU's counters and the expectation tally." };
         var explain = new Option<bool>("--explain") { Description = "For every transaction that does not translate, print the steps the SMMU took: STE, CD, walk, and the rule an invalid structure breaks." };
         var rows = new Option<int>("--rows")
@@ -26,18 +26,19 @@ internal sealed class RunCommand : ICliCommand
             Description = "How many transactions (and failed expectations, and event records) the tables show; the counts always cover all.",
             DefaultValueFactory = _ => 100,
         };
-        var command = new Command("run", "Run a scenario file: configure streams and mappings, translate its transactions, check the expected outcomes.");
-        command.Arguments.Add(file);
-        command.Options.Add(json);
-        command.Options.Add(summary);
-        command.Options.Add(explain);
-        command.Options.Add(rows);
-        command.SetAction(parse => Run(
-            context,
-            parse.GetValue(file) ?? string.Empty,
-            new OutputOptions(parse.GetValue(json), parse.GetValue(summary), parse.GetValue(rows)),
-            parse.GetValue(explain)));
-        return command;
+        return CommandFactory.Create(
+            "run",
+            "Run a scenario file: configure streams and mappings, translate its transactions, check the expected outcomes.",
+            parse => Run(
+                context,
+                parse.GetValue(file) ?? string.Empty,
+                new OutputOptions(parse.GetValue(json), parse.GetValue(summary), parse.GetValue(rows)),
+                parse.GetValue(explain)),
+            file,
+            json,
+            summary,
+            explain,
+            rows);
     }
 
     /// <summary>Runs a scenario and prints it; the exit code says whether every expectation held.</summary>
