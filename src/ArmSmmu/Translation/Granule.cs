@@ -46,39 +46,33 @@ public readonly struct Granule : IEquatable<Granule>
     /// <param name="tg0">Field value.</param>
     /// <param name="granule">The granule.</param>
     /// <returns><see langword="false"/> for the reserved encoding.</returns>
-    public static bool TryFromTg0(uint tg0, out Granule granule)
-    {
-        granule = tg0 switch
-        {
-            0 => Size4K,
-            1 => Size64K,
-            2 => Size16K,
-            _ => default,
-        };
-        return granule.PageShift != 0;
-    }
+    public static bool TryFromTg0(uint tg0, out Granule granule) => TryDecode(tg0, Size4K, Size64K, Size16K, default, out granule);
 
     /// <summary>Decodes CD.TG1 (IHI0070 §5.4: 00 reserved, 01 16K, 10 4K, 11 64K).</summary>
     /// <param name="tg1">Field value.</param>
     /// <param name="granule">The granule.</param>
     /// <returns><see langword="false"/> for the reserved encoding.</returns>
-    public static bool TryFromTg1(uint tg1, out Granule granule)
-    {
-        granule = tg1 switch
-        {
-            1 => Size16K,
-            2 => Size4K,
-            3 => Size64K,
-            _ => default,
-        };
-        return granule.PageShift != 0;
-    }
+    public static bool TryFromTg1(uint tg1, out Granule granule) => TryDecode(tg1, default, Size16K, Size4K, Size64K, out granule);
 
     /// <summary>Decodes STE.S2TG (same encoding as TG0).</summary>
     /// <param name="s2tg">Field value.</param>
     /// <param name="granule">The granule.</param>
     /// <returns><see langword="false"/> for the reserved encoding.</returns>
     public static bool TryFromS2Tg(uint s2tg, out Granule granule) => TryFromTg0(s2tg, out granule);
+
+    // A 2-bit granule field: the granule each encoding 0b00..0b11 selects, default where it is reserved.
+    private static bool TryDecode(uint encoding, Granule e0, Granule e1, Granule e2, Granule e3, out Granule granule)
+    {
+        granule = encoding switch
+        {
+            0 => e0,
+            1 => e1,
+            2 => e2,
+            3 => e3,
+            _ => default,
+        };
+        return granule.PageShift != 0;
+    }
 
     /// <summary>The TG0 / S2TG encoding of this granule.</summary>
     public uint Tg0Encoding => PageShift switch
