@@ -168,16 +168,8 @@ public readonly partial struct Command
     /// <param name="size">Span is 4096 * 2^size bytes; 52 = everything.</param>
     /// <param name="global">Also invalidate global entries.</param>
     /// <returns>The command.</returns>
-    public static Command AtcInv(uint streamId, uint? substreamId, ulong address, uint size, bool global) => new Command
-    {
-        Opcode = CommandOpcode.AtcInv,
-        StreamId = streamId,
-        SSV = substreamId.HasValue,
-        SubstreamId = substreamId ?? 0,
-        Global = global,
-        AtcSize = size,
-        Address = address,
-    };
+    public static Command AtcInv(uint streamId, uint? substreamId, ulong address, uint size, bool global) =>
+        ForSubstream(CommandOpcode.AtcInv, streamId, substreamId) with { Global = global, AtcSize = size, Address = address };
 
     /// <summary>CMD_PRI_RESP (IHI0070 §4.6.1): dw0 = 0x41 | SSV &lt;&lt; 11 | SSID &lt;&lt; 12 | SID &lt;&lt; 32, dw1 = PRGIndex | Resp &lt;&lt; 12.</summary>
     /// <param name="streamId">StreamID.</param>
@@ -185,15 +177,8 @@ public readonly partial struct Command
     /// <param name="prgIndex">Page Request Group index.</param>
     /// <param name="response">0 ResponseFailure, 1 InvalidRequest, 2 Success.</param>
     /// <returns>The command.</returns>
-    public static Command PriResp(uint streamId, uint? substreamId, uint prgIndex, PriResponseCode response) => new Command
-    {
-        Opcode = CommandOpcode.PriResp,
-        StreamId = streamId,
-        SSV = substreamId.HasValue,
-        SubstreamId = substreamId ?? 0,
-        PrgIndex = prgIndex,
-        PriResponse = response,
-    };
+    public static Command PriResp(uint streamId, uint? substreamId, uint prgIndex, PriResponseCode response) =>
+        ForSubstream(CommandOpcode.PriResp, streamId, substreamId) with { PrgIndex = prgIndex, PriResponse = response };
 
     /// <summary>CMD_RESUME (IHI0070 §4.6.2): dw0 = 0x44 | Ac &lt;&lt; 12 | Ab &lt;&lt; 13 | SID &lt;&lt; 32, dw1 = STAG.</summary>
     /// <param name="streamId">StreamID.</param>
@@ -227,6 +212,15 @@ public readonly partial struct Command
         MsiAttr = msiAttr,
         MsiData = msiData,
         MsiAddress = msiAddress,
+    };
+
+    // The commands aimed at a stream and, with SSV = 1, one of its substreams (ATC_INV, PRI_RESP).
+    private static Command ForSubstream(CommandOpcode opcode, uint streamId, uint? substreamId) => new Command
+    {
+        Opcode = opcode,
+        StreamId = streamId,
+        SSV = substreamId.HasValue,
+        SubstreamId = substreamId ?? 0,
     };
 
     private static Command RangeTlbi(CommandOpcode opcode, ulong address, bool leaf, uint num, uint scale, uint ttl, RangeGranule tg) => new Command
