@@ -58,9 +58,11 @@ internal sealed class RunCommand : ICliCommand
         try
         {
             // A file that runs in a blink gets no bar: it would only flicker.
-            report = context.ErrorIsTerminal && reader.Length >= ProgressThreshold
-                ? WithProgress(context, reader, () => ScenarioRunner.Run(reader.Header, reader.ReadTransactions(), reader.Source, options, sink))
-                : ScenarioRunner.Run(reader.Header, reader.ReadTransactions(), reader.Source, options, sink);
+            Func<ScenarioReport> run = () => ScenarioRunner.Run(reader.Header, reader.ReadTransactions(), reader.Source, options, sink);
+            Progress? display = reader.Length >= ProgressThreshold
+                ? context.ErrorProgress(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                : null;
+            report = display is null ? run() : WithProgress(display, reader, run);
         }
         catch (ScenarioException ex)
         {
@@ -118,13 +120,8 @@ internal sealed class RunCommand : ICliCommand
     }
 
     /// <summary>A progress bar on the terminal's stderr, following how far into the file the run has read.</summary>
-    private static ScenarioReport WithProgress(CliContext context, ScenarioReader reader, Func<ScenarioReport> run)
-    {
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
-        return console.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(progress =>
+    private static ScenarioReport WithProgress(Progress display, ScenarioReader reader, Func<ScenarioReport> run) =>
+        display.Start(progress =>
             {
                 ProgressTask task = progress.AddTask(Markup.Escape(Path.GetFileName(reader.Source)), maxValue: Math.Max(1, reader.Length));
                 using var timer = new Timer(_ => task.Value = reader.Position, null, 100, 100);
@@ -132,7 +129,6 @@ internal sealed class RunCommand : ICliCommand
                 task.Value = task.MaxValue;
                 return report;
             });
-    }
 
     /// <summary>How the report is printed.</summary>
     /// <param name="Json">JSON instead of tables.</param>

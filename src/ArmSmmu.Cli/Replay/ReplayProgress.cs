@@ -6,24 +6,20 @@ namespace ArmSmmu.Cli.Replay;
 internal static class ReplayProgress
 {
     /// <summary>Runs <paramref name="session"/> on <paramref name="baseline"/> and <paramref name="sweep"/>.</summary>
-    /// <param name="context">Where the command writes; progress goes to the process's standard error only when it is a terminal.</param>
+    /// <param name="context">Where the command writes; progress goes to its error writer only when that is a terminal.</param>
     /// <param name="session">The replay.</param>
     /// <param name="baseline">The default geometry.</param>
     /// <param name="sweep">The sweep's geometries.</param>
     /// <returns>The report.</returns>
     public static ReplayReport Run(CliContext context, ReplaySession session, SmmuFeatures baseline, IReadOnlyList<SmmuFeatures> sweep)
     {
-        if (!ReferenceEquals(context.Error, Console.Error) || Console.IsErrorRedirected)
+        if (context.ErrorProgress(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn()) is not { } display)
         {
             return session.Run(baseline, sweep);
         }
 
-        IAnsiConsole terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         ReplayReport? report = null;
-        terminal.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
-            .Start(progress =>
+        display.Start(progress =>
             {
                 ProgressTask[] tasks =
                 [
