@@ -38,6 +38,7 @@ public sealed partial class SmmuV3
                 return;
             }
 
+            NoteInvalidationOfHeldStalls(command);
             Statistics.CountCommand(command.Opcode);
             queue.AdvanceConsumer();
         }
@@ -121,7 +122,8 @@ public sealed partial class SmmuV3
                 return PriImplemented && c.PriResponse <= PriResponseCode.Success ? CommandError.None : CommandError.Ill;
 
             case CommandOpcode.Resume when Features.StallModel != StallModel.TerminateOnly && !c.SSec:
-                ResolveStall(c.StreamId, c.StallTag, retry: c.Ac, abort: c.Ab);
+                // IHI0070 §4.7.1: Ab is IGNORED on a retry, and with IDR0.TERM_MODEL = 1 (termination always aborts).
+                ResolveStall(c.StreamId, c.StallTag, retry: c.Ac, abort: !c.Ac && (c.Ab || Features.AbortOnlyTermination));
                 return CommandError.None;
 
             case CommandOpcode.StallTerm when Features.StallModel != StallModel.TerminateOnly && !c.SSec:
@@ -198,18 +200,16 @@ public sealed partial class SmmuV3
             return false; // TG is RES0 without IDR3.RIL
         }
 
-        if (c.Num == 0 && c.Scale == 0 && c.Ttl == 0)
-        {
-            return false; // reserved combination
-        }
-
         int granuleShift = 10 + (2 * (int)c.Tg);
-        if (c.Tg == RangeGranule.Size16K && c.Ttl == 1)
+        // IHI0070 §4.4.1.1: TTL 0b01 with a 16KB granule is Reserved without IDR5.DS and treated as 0b00 (any
+        // level), so with NUM = SCALE = 0 it forms the Reserved combination below.
+        uint ttl = c.Tg == RangeGranule.Size16K && c.Ttl == 1 ? 0 : c.Ttl;
+        if (c.Num == 0 && c.Scale == 0 && ttl == 0)
         {
-            return false; // a 16KB level-1 leaf needs DS
+            return false; // Reserved: a single granule with no level hint
         }
 
-        ttlLevel = c.Ttl == 0 ? -1 : (int)c.Ttl;
+        ttlLevel = ttl == 0 ? -1 : (int)ttl;
         int shift = granuleShift + (int)c.Scale;
         size = shift >= 64 ? ulong.MaxValue : (c.Num + 1UL) << shift;
         return true;
@@ -217,8 +217,13 @@ public sealed partial class SmmuV3
 
     private CommandError ExecuteSync(in Command c)
     {
-        // IHI0070 §4.7.3: everything before the SYNC is already complete in this synchronous model, so only the
-        // completion signal remains.
+        // IHI0070 §4.7.3: everything before the SYNC is already complete in this synchronous model; what remains is
+        // that no held record of an invalidated stall may appear after it, and the completion signal.
+        if (c.CS != SyncCompletionSignal.Reserved)
+        {
+            DiscardInvalidatedHeldStallRecords();
+        }
+
         switch (c.CS)
         {
             case SyncCompletionSignal.Irq:

@@ -48,6 +48,8 @@ public sealed partial class SmmuV3
         {
             _heldStallRecords.Dequeue();
         }
+
+        RetryStallsIfWritable();
     }
 
     // Appends one record at PROD. A record that cannot be written is lost unless it is a stall record (the caller
@@ -222,9 +224,11 @@ public sealed partial class SmmuV3
 
     private void ResolveStall(uint streamId, ushort stag, bool retry, bool abort)
     {
-        // IHI0070 §4.6.1: a RESUME naming no stalled transaction is ignored.
+        // IHI0070 §4.7.1: a RESUME naming no stalled transaction is ignored. One naming a stall whose record is not
+        // yet visible may affect it (CONSTRAINED UNPREDICTABLE); this model does, and drops the record with it.
         if (_stalls.Remove((streamId, stag)))
         {
+            ForgetHeldStall(k => k == (streamId, stag));
             StallResolved?.Invoke(this, new StallResolvedEventArgs(streamId, stag, retry, abort));
         }
     }
@@ -242,14 +246,6 @@ public sealed partial class SmmuV3
         }
 
         // A terminated transaction is no longer stalled: a record still held for it would name a dead STAG.
-        int held = _heldStallRecords.Count;
-        for (int i = 0; i < held; i++)
-        {
-            var record = _heldStallRecords.Dequeue();
-            if (!match((record.StreamId, record.StallTag)))
-            {
-                _heldStallRecords.Enqueue(record);
-            }
-        }
+        ForgetHeldStall(match);
     }
 }

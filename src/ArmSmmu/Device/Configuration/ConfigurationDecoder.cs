@@ -30,21 +30,21 @@ internal static class ConfigurationDecoder
                 return Illegal($"Config 0b{Convert.ToString(config, 2)} enables a stage this SMMU does not implement (IDR0.S1P/S2P)", out problem);
             }
 
-            problem = CheckAts(ste, f, s2) ?? (s1 ? CheckStage1Fields(ste, f) : null);
+            // IHI0070 §5.2.2 SteIllegal(): the ATS checks apply only when Config != 0b100 (bypass IGNOREs EATS).
+            problem = (s1 || s2 ? CheckAts(ste, f, s2) : null) ?? (s1 ? CheckStage1Fields(ste, f) : null);
             if (problem is not null)
             {
                 return null;
             }
 
-            if (!f.Vmid16 && (ste.S2VMID >> 8) != 0 && (s1 || s2))
+            if (!f.Vmid16 && (ste.S2VMID >> 8) != 0 && !S2VmidIgnored(ste, f))
             {
                 return Illegal($"S2VMID 0x{ste.S2VMID:X} has bits [15:8] set but IDR0.VMID16 = 0", out problem);
             }
         }
 
         var world = StreamWorld.NsEl1;
-        bool hyp = f.Hyp && f.Stage1 && f.Stage2;
-        if (s1 && !s2 && hyp)
+        if (!StrwUnused(ste, f))
         {
             // IHI0070 §5.2 STRW: 0b10 selects EL2 (or EL2-E2H with CR2.E2H); x1 is ILLEGAL. IGNORED for 0b11x.
             switch (ste.STRW)
@@ -82,6 +82,19 @@ internal static class ConfigurationDecoder
         };
     }
 
+    // IHI0070 §5.2.2 IgnoreSTESTRW(): STRW is used only by a Non-secure stage-1-only STE (Config 0b101) on an SMMU
+    // with S1P and Hyp (IDR0.Hyp reads 1 only with both stages, IHI0070 §6.3.1).
+    private static bool StrwUnused(in StreamTableEntry ste, SmmuFeatures f) =>
+        !(f.Hyp && f.Stage1 && f.Stage2) || ste.Config != SteConfig.Stage1Translate;
+
+    // IHI0070 §5.2.2 IgnoreSTES2VMID(): S2VMID is IGNORED without translation, without stage 2 in the SMMU, in
+    // bypass, and for an EL2 StreamWorld (STRW used and not EL1).
+    private static bool S2VmidIgnored(in StreamTableEntry ste, SmmuFeatures f) =>
+        ((uint)ste.Config & 4) == 0
+        || !f.Stage2
+        || ste.Config == SteConfig.Bypass
+        || (ste.STRW != StreamWorldEncoding.El1 && !StrwUnused(ste, f));
+
     private static SteContext? Illegal(string reason, out string problem)
     {
         problem = reason;
@@ -112,12 +125,14 @@ internal static class ConfigurationDecoder
             return "S1STALLD = 1 but IDR0.STALL_MODEL is not 0b00";
         }
 
-        if (ste.S1CDMax > f.SubstreamIdBits)
+        // IHI0070 §5.2.2: S1CDMax and S1Fmt are IGNORED when IDR1.SSIDSIZE == 0 (substreams unsupported).
+        bool substreams = f.SubstreamIdBits != 0;
+        if (substreams && ste.S1CDMax > f.SubstreamIdBits)
         {
             return $"S1CDMax {ste.S1CDMax} exceeds IDR1.SSIDSIZE {f.SubstreamIdBits}";
         }
 
-        if (ste.S1CDMax != 0 && ste.S1Fmt is CdTableFormat.TwoLevel4K or CdTableFormat.TwoLevel64K && !f.TwoLevelCdTable)
+        if (substreams && ste.S1CDMax != 0 && ste.S1Fmt is CdTableFormat.TwoLevel4K or CdTableFormat.TwoLevel64K && !f.TwoLevelCdTable)
         {
             return $"S1Fmt {(uint)ste.S1Fmt} selects a 2-level CD table but IDR0.CD2L = 0";
         }
@@ -331,7 +346,10 @@ internal static class ConfigurationDecoder
             return "AA64 = 0 selects VMSAv8-32 tables, which IDR0.TTF does not offer";
         }
 
-        if (cd.ENDI && !(cd.EPD0 && cd.EPD1))
+        // IHI0070 §5.4.2 CdIllegal(): ENDI is IGNORED when both halves are effectively disabled, and an EL2
+        // StreamWorld has no TTB1 (EffectiveCDEPD1 is 1).
+        bool singleEl = ste.World == StreamWorld.NsEl2;
+        if (cd.ENDI && !(cd.EPD0 && (cd.EPD1 || singleEl)))
         {
             return "ENDI = 1 (big-endian tables) but IDR0.TTENDIAN is little-endian only";
         }
@@ -341,7 +359,6 @@ internal static class ConfigurationDecoder
             return $"HA/HD = {(cd.HA ? 1 : 0)}/{(cd.HD ? 1 : 0)} exceed IDR0.HTTU";
         }
 
-        bool singleEl = ste.World == StreamWorld.NsEl2;
         return !singleEl && !f.Asid16 && (cd.ASID >> 8) != 0
             ? $"ASID 0x{cd.ASID:X} has bits [15:8] set but IDR0.ASID16 = 0"
             : null;

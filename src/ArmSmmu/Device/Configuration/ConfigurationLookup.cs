@@ -232,7 +232,11 @@ internal sealed class ConfigurationLookup(
         var entry = ste.Ste;
         ulong tableBase = entry.S1ContextPtr;
         ulong cdAddress;
-        if (entry.S1CDMax == 0)
+        var outOfRange = EventType.CBadSte; // the CD address derives from S1ContextPtr unless an L1CD supplies it
+
+        // IHI0070 §5.2 S1Fmt/S1CDMax: with substreams disabled or unsupported (IDR1.SSIDSIZE == 0) both fields are
+        // IGNORED and S1ContextPtr points to one CD.
+        if (entry.S1CDMax == 0 || features.SubstreamIdBits == 0)
         {
             cdAddress = tableBase;
         }
@@ -252,7 +256,7 @@ internal sealed class ConfigurationLookup(
             else
             {
                 ulong l1Ipa = tableBase + ((ulong)(cdIndex >> leafBits) * 8);
-                if (!TryFetchThroughStage2(ste, l1Ipa, out ulong l1Pa, out error))
+                if (!TryFetchThroughStage2(ste, l1Ipa, EventType.CBadSte, out ulong l1Pa, out error))
                 {
                     return null;
                 }
@@ -273,10 +277,11 @@ internal sealed class ConfigurationLookup(
                 }
 
                 cdAddress = l1.L2Ptr + ((ulong)(cdIndex & ((1u << leafBits) - 1)) * CdBytes);
+                outOfRange = EventType.CBadSubstreamId;
             }
         }
 
-        if (!TryFetchThroughStage2(ste, cdAddress, out ulong cdPa, out error))
+        if (!TryFetchThroughStage2(ste, cdAddress, outOfRange, out ulong cdPa, out error))
         {
             return null;
         }
@@ -302,15 +307,20 @@ internal sealed class ConfigurationLookup(
     }
 
     // IHI0070 §3.4.3: with stage 2 enabled, S1ContextPtr and L1CD.L2Ptr are IPAs; a stage-2 fault on them is
-    // reported with CLASS = CD.
-    private bool TryFetchThroughStage2(SteContext ste, ulong address, out ulong pa, out ConfigError error)
+    // reported with CLASS = CD. Without stage 2 they are PAs, and a CD or L1CD address beyond the OAS is C_BAD_STE
+    // when it derives from S1ContextPtr and C_BAD_SUBSTREAMID when from L1CD.L2Ptr (SMMUv3.1 and later; SMMUv3.0
+    // may report F_CD_FETCH instead, which this model keeps for AIDR.ArchMinorRev 0).
+    private bool TryFetchThroughStage2(SteContext ste, ulong address, EventType outOfRange, out ulong pa, out ConfigError error)
     {
         error = default;
         if (!ste.Ste.Stage2Enabled)
         {
             if ((address >> features.OutputAddressBits) != 0)
             {
-                error = new ConfigError(EventType.FCdFetch, address);
+                recorder.Note("CD", $"fetch address 0x{address:X} is beyond the {features.OutputAddressBits}-bit OAS (IHI0070 §3.4.3)");
+                error = features.ArchitectureMinorRevision == 0
+                    ? new ConfigError(EventType.FCdFetch, address)
+                    : new ConfigError(outOfRange);
                 pa = 0;
                 return false;
             }
