@@ -229,7 +229,9 @@ public sealed partial class SmmuV3
             case SyncCompletionSignal.Irq:
                 if (Features.Msi && c.MsiAddress != 0)
                 {
-                    if (!_memory.TryWriteUInt32(c.MsiAddress, c.MsiData))
+                    // IHI0070 §4.7.3, §3.4.3: the zero check covers the whole MSIAddress field, the write is
+                    // truncated to the OAS.
+                    if (!_memory.TryWriteUInt32(c.MsiAddress & Bits.Mask(Features.OutputAddressBits), c.MsiData))
                     {
                         RaiseGlobalError(GerrorFlags.MSI_CMDQ_ABT_ERR);
                     }

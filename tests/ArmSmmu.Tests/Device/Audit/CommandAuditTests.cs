@@ -133,4 +133,16 @@ public class CommandAuditTests
         var faults = Enumerable.Range(0, 6).Select(i => h.Read(1, 0x10000 + ((ulong)i * 0x1000)).Fault).ToArray();
         Assert.All(faults, f => Assert.Equal(EventType.FTranslation, f));
     }
+
+    [Theory]
+    [InlineData((1UL << 50) | 0x3000_0000UL, 0x3000_0000UL)]
+    [InlineData(1UL << 50, 0UL)] // non-zero field (an MSI is sent) that truncates to PA 0
+    public void Section_4_7_3_cmd_sync_msiaddress_is_checked_for_zero_over_the_whole_field_and_truncated_to_the_oas(ulong msiAddress, ulong written)
+    {
+        var h = new DeviceHarness();
+        h.EnableCommandQueueOnly();
+        h.Submit(Command.Sync(SyncCompletionSignal.Irq, msiAddress, msiData: 0xC0FFEE));
+        Assert.Equal(0xC0FFEEu, h.Memory.ReadUInt32(written));
+        Assert.Equal(0u, ActiveErrors(h));
+    }
 }
