@@ -34,4 +34,17 @@ public class L1DescriptorAuditTests
         Assert.Equal(EventType.CBadSubstreamId, h.Read(4, 0x1000, ssid: 0x45).Fault);
         Assert.Equal(new EventRecord { Type = EventType.CBadSubstreamId, StreamId = 4, SubstreamId = 0x45 }, Assert.Single(h.DrainEvents()));
     }
+
+    [Fact]
+    public void Section_3_4_3_an_ste_address_beyond_the_oas_is_f_ste_fetch()
+    {
+        // §3.4.3 table, STE fetch through L1STD.L2Ptr: "Truncate to OAS or F_STE_FETCH"; the model reports the fetch.
+        var h = new DeviceHarness();
+        h.Reset(sidBits: 16, twoLevel: true);
+        const ulong l2Ptr = 1UL << 50;
+        Assert.True(new L1StreamTableDescriptor { Span = 9, L2Ptr = l2Ptr }.TryWrite(h.Memory, DeviceHarness.StreamTableBase + (6 * 8)));
+
+        Assert.Equal(EventType.FSteFetch, h.Read(0x605, 0x1000).Fault);
+        Assert.Equal(new EventRecord { Type = EventType.FSteFetch, StreamId = 0x605, FetchAddress = l2Ptr + (5 * 64) }, Assert.Single(h.DrainEvents()));
+    }
 }

@@ -162,4 +162,28 @@ public class SteCdGatingAuditTests
             : new EventRecord { Type = expected, StreamId = Sid, SSV = true, SubstreamId = 3, FetchAddress = l2Ptr + (3 * 64) };
         Assert.Equal(want, record);
     }
+
+    [Fact]
+    public void Section_5_2_s1dss_0b11_behaves_as_0b00()
+    {
+        // S1DSS: "0b11 Reserved (behaves as 0b00)": traffic without a SubstreamID aborts with F_STREAM_DISABLED.
+        var h = Mapped(null, out ulong pgd);
+        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 2, s1dss: 3));
+
+        Assert.Equal(EventType.FStreamDisabled, h.Read(Sid, Va).Fault);
+        Assert.Equal(new EventRecord { Type = EventType.FStreamDisabled, StreamId = Sid }, Assert.Single(h.DrainEvents()));
+    }
+
+    [Fact]
+    public void Section_5_2_s1fmt_0b11_behaves_as_a_linear_cd_table()
+    {
+        // S1Fmt: "0b11 Reserved (behaves as 0b00)": CD n at S1ContextPtr + 64 * n, no L1CD.
+        var h = Mapped(null, out ulong pgd);
+        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase + (3 * 64)));
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 2) with { S1Fmt = (CdTableFormat)3 });
+
+        Assert.Equal(Pa, h.Read(Sid, Va, ssid: 3).PhysicalAddress);
+        Assert.Empty(h.DrainEvents());
+    }
 }
