@@ -1,37 +1,14 @@
 using ArmSmmu.Structures;
+using Fixture = ArmSmmu.Tests.Device.StallFixture;
 
 namespace ArmSmmu.Tests.Device;
 
 /// <summary>The stall fault model: stalled transactions, CMD_RESUME, CMD_STALL_TERM (IHI0070 §3.12.2, §4.6, §5.5).</summary>
 public class StallTests
 {
-    private const uint Sid = 0x10;
-    private const uint OtherSid = 0x11;
-    private const ulong Unmapped = 0x7000;
-
-    private sealed class Fixture
-    {
-        public Fixture(SmmuFeatures? features = null)
-        {
-            H = new DeviceHarness(features);
-            H.Reset();
-            H.Smmu.StallResolved += (_, e) => Resolved.Add(e);
-            ulong pgd = H.NewTable();
-            H.Map4K(pgd, 0x1000, 0x8000_1000, DeviceHarness.S1ReadWrite);
-            // IHI0070 §5.5: CD.S = 1 (with STE.S1STALLD = 0) makes stage-1 translation faults stall.
-            var cd = DeviceHarness.LinuxCd(1, pgd) with { S = true };
-            Assert.True(cd.TryWrite(H.Memory, DeviceHarness.CdTableBase));
-            var ste = DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { S1STALLD = false };
-            H.InstallSte(Sid, ste);
-            H.InstallSte(OtherSid, ste);
-        }
-
-        public DeviceHarness H { get; }
-
-        public List<StallResolvedEventArgs> Resolved { get; } = [];
-
-        public TranslationResult Stall(uint sid = Sid) => H.Read(sid, Unmapped);
-    }
+    private const uint Sid = StallFixture.Sid;
+    private const uint OtherSid = StallFixture.OtherSid;
+    private const ulong Unmapped = StallFixture.Unmapped;
 
     [Fact]
     public void A_stalling_fault_returns_stalled_with_stall_and_stag_in_the_record()

@@ -8,39 +8,14 @@ namespace ArmSmmu.Tests.Device.Audit;
 /// </summary>
 public class StallCommandAuditTests
 {
-    private const uint Sid = 0x10;
-    private const uint OtherSid = 0x11;
-    private const ulong Unmapped = 0x7000;
-    private const uint EventQueueOff = 0x9;  // CR0: SMMUEN | CMDQEN
-    private const uint EventQueueOn = 0xD;   // CR0: SMMUEN | EVENTQEN | CMDQEN
+    private const uint Sid = StallFixture.Sid;
+    private const uint OtherSid = StallFixture.OtherSid;
 
-    private sealed class Fixture
+    private static TranslationResult Stalled(StallFixture f, uint sid = Sid)
     {
-        public Fixture(SmmuFeatures? features = null)
-        {
-            H = new DeviceHarness(features);
-            H.Reset();
-            H.Smmu.StallResolved += (_, e) => Resolved.Add(e);
-            ulong pgd = H.NewTable();
-            var cd = DeviceHarness.LinuxCd(1, pgd) with { S = true, A = features?.AbortOnlyTermination != false };
-            Assert.True(cd.TryWrite(H.Memory, DeviceHarness.CdTableBase));
-            var ste = DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { S1STALLD = false };
-            H.InstallSte(Sid, ste);
-            H.InstallSte(OtherSid, ste);
-        }
-
-        public DeviceHarness H { get; }
-
-        public List<StallResolvedEventArgs> Resolved { get; } = [];
-
-        public TranslationResult Stall(uint sid = Sid)
-        {
-            var result = H.Read(sid, Unmapped);
-            Assert.Equal(TranslationOutcome.Stalled, result.Outcome);
-            return result;
-        }
-
-        public void EventQueue(bool on) => H.WriteAndPoll(SmmuRegister.CR0, on ? EventQueueOn : EventQueueOff, SmmuRegister.CR0ACK);
+        var result = f.Stall(sid);
+        Assert.Equal(TranslationOutcome.Stalled, result.Outcome);
+        return result;
     }
 
     [Theory]
@@ -50,8 +25,8 @@ public class StallCommandAuditTests
     [InlineData(true, true, true)]
     public void Section_4_7_1_resume_terminate_follows_ab_unless_term_model_is_1(bool termModel1, bool ab, bool aborted)
     {
-        var f = new Fixture(SmmuFeatures.Default with { AbortOnlyTermination = termModel1 });
-        var stall = f.Stall();
+        var f = new StallFixture(SmmuFeatures.Default with { AbortOnlyTermination = termModel1 });
+        var stall = Stalled(f);
         f.H.Submit(Command.Resume(Sid, stall.StallTag, retry: false, abort: ab));
 
         var resolved = Assert.Single(f.Resolved);
@@ -64,9 +39,9 @@ public class StallCommandAuditTests
     {
         // CONSTRAINED UNPREDICTABLE whether such a RESUME affects the transaction; this model lets it, and then the
         // record would name a STAG the SMMU may reuse, so it is never written.
-        var f = new Fixture();
+        var f = new StallFixture();
         f.EventQueue(on: false);
-        var stall = f.Stall();
+        var stall = Stalled(f);
         f.H.Submit(Command.Resume(Sid, stall.StallTag, retry: true, abort: false));
         f.EventQueue(on: true);
 
@@ -81,9 +56,9 @@ public class StallCommandAuditTests
     [InlineData("TLBI_NH_ASID")]
     public void Section_7_2_1_a_held_stall_record_invalidated_and_synchronised_is_retried_when_the_queue_is_writable(string invalidation)
     {
-        var f = new Fixture();
+        var f = new StallFixture();
         f.EventQueue(on: false);
-        var stall = f.Stall();
+        var stall = Stalled(f);
         var command = invalidation switch
         {
             "CFGI_STE" => Command.CfgiSte(Sid, leaf: true),
@@ -104,7 +79,7 @@ public class StallCommandAuditTests
         Assert.Equal(0, f.H.Smmu.StalledTransactionCount);
 
         // The device's retry meets the same (still faulting) configuration: a new fault, a new record.
-        var again = f.Stall();
+        var again = Stalled(f);
         var record = Assert.Single(f.H.DrainEvents());
         Assert.Equal((EventType.FTranslation, Sid, true, again.StallTag), (record.Type, record.StreamId, record.Stall, record.StallTag));
     }
@@ -112,9 +87,9 @@ public class StallCommandAuditTests
     [Fact]
     public void Section_7_2_1_a_held_stall_record_not_named_by_the_invalidation_is_written_when_the_queue_is_writable()
     {
-        var f = new Fixture();
+        var f = new StallFixture();
         f.EventQueue(on: false);
-        var stall = f.Stall();
+        var stall = Stalled(f);
         f.H.Submit(Command.CfgiSte(OtherSid, leaf: true), Command.CfgiSteRange(0x20, 3));
         f.EventQueue(on: true);
 
@@ -128,9 +103,9 @@ public class StallCommandAuditTests
     public void Section_4_7_3_without_a_cmd_sync_the_held_record_is_still_written()
     {
         // Only the completion of a CMD_SYNC gives the guarantee; an invalidation alone leaves the record pending.
-        var f = new Fixture();
+        var f = new StallFixture();
         f.EventQueue(on: false);
-        var stall = f.Stall();
+        var stall = Stalled(f);
         f.H.SubmitRaw(Command.CfgiSte(Sid, leaf: true));
         f.EventQueue(on: true);
 
@@ -142,14 +117,14 @@ public class StallCommandAuditTests
     public void Section_7_2_1_a_stall_held_behind_a_full_queue_is_retried_once_a_slot_is_freed()
     {
         // Writable = enabled, not full and no EVENTQ_ABT_ERR: freeing a slot of a full queue is what makes it so.
-        var f = new Fixture();
+        var f = new StallFixture();
         int entries = 1 << DeviceHarness.EventQueueLog2;
         for (int i = 0; i < entries; i++)
         {
-            f.Stall(OtherSid);
+            Stalled(f, OtherSid);
         }
 
-        var stall = f.Stall();
+        var stall = Stalled(f);
         f.H.Submit(Command.CfgiSte(Sid, leaf: true));
         Assert.Empty(f.Resolved);
 
