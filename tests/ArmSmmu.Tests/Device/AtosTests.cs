@@ -9,10 +9,10 @@ namespace ArmSmmu.Tests.Device;
 /// </summary>
 public class AtosTests
 {
-    private const uint Sid = 3;
-    private const ulong Va = 0x0040_0000;
-    private const ulong Ipa = 0x6000_0000;
-    private const ulong Pa = 0x7000_0000;
+    private const uint Sid = Stage2AndNestedTests.Sid;
+    private const ulong Va = Stage2AndNestedTests.Va;
+    private const ulong Ipa = Stage2AndNestedTests.Ipa;
+    private const ulong Pa = Stage2AndNestedTests.Pa;
 
     // LinuxCd's MAIR 0xF404FF44 with AttrIndx 1: 0xFF, Normal inner/outer write-back read/write-allocate; SH ISH.
     private const ulong NormalWbIsh = (0xFFUL << 56) | (0b11UL << 8);
@@ -40,29 +40,10 @@ public class AtosTests
         return h;
     }
 
-    // VA -> IPA -> PA with the stage-1 tables and the CD in identity-mapped IPA space; Va + 0x1000 maps to an IPA
-    // stage 2 does not map.
-    private static DeviceHarness NestedStream(bool mapTables = true, ulong cdIpa = DeviceHarness.CdTableBase)
-    {
-        var h = new DeviceHarness();
-        h.Reset();
-        ulong s2 = h.NewTable();
-        ulong from = h.AllocationMark;
-        ulong pgd = h.NewTable();
-        h.Map4K(pgd, Va, Ipa, DeviceHarness.S1ReadWrite);
-        h.Map4K(pgd, Va + 0x1000, 0x8800_0000, DeviceHarness.S1ReadWrite);
-        ulong to = h.AllocationMark;
-        h.Map4K(s2, Ipa, Pa, DeviceHarness.S2ReadWrite);
-        if (mapTables)
-        {
-            h.IdentityMapS2(s2, from, to);
-        }
-
-        h.IdentityMapS2(s2, DeviceHarness.CdTableBase, DeviceHarness.CdTableBase + 0x1000);
-        Assert.True(DeviceHarness.LinuxCd(5, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
-        h.SetSte(Sid, DeviceHarness.Stage2Ste(s2, 9) with { Config = SteConfig.Nested, S1ContextPtr = cdIpa, S1CIR = 1, S1COR = 1, S1CSH = 3 });
-        return h;
-    }
+    // Stage2AndNestedTests' nested stream: VA -> IPA -> PA, tables and CD in identity-mapped IPA space, and
+    // Va + 0x1000 mapped to an IPA stage 2 does not map.
+    private static DeviceHarness NestedStream(bool mapTables = true, ulong cdIpa = DeviceHarness.CdTableBase) =>
+        Stage2AndNestedTests.BuildNested(mapTables, cdIpa).H;
 
     [Fact]
     public void Idr0_advertises_atos_and_the_registers_are_raz_wi_without_it_6_3_1()
