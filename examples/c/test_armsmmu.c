@@ -177,6 +177,46 @@ static void test_stage1_translate_unmap_fault(void)
     armsmmu_destroy(f.smmu);
 }
 
+/* Broadcast TLB maintenance (IHI0070 §3.17) and an address translation operation through GATOS_* (chapter 9). */
+static void test_broadcast_tlbi_and_atos(void)
+{
+    fixture_t f = bring_up(armsmmu_create(), 0x10000000, 0, 0);
+    CHECK_EQ(translate(f.smmu, SID, VA, ARMSMMU_ACCESS_READ).physical_address, PA); /* now in the TLB */
+    bu_write64(f.smmu, f.pte, 0);
+    CHECK_EQ(translate(f.smmu, SID, VA, ARMSMMU_ACCESS_READ).physical_address, PA); /* stale but permitted */
+
+    /* CR2.PTM = 0 (the bring-up leaves CR2 at 0): TLBI VAE1IS for {VMID 0, ASID} at VA removes the entry. */
+    armsmmu_broadcast_tlbi_t tlbi = {.operation = ARMSMMU_TLBI_VAE1IS, .asid = ASID, .address = VA, .last_level = -1, .exception_level = 1};
+    uint32_t removed = 99;
+    CHECK_EQ(sizeof tlbi, 24);
+    CHECK_EQ(armsmmu_broadcast_tlbi(f.smmu, &tlbi, &removed), ARMSMMU_OK);
+    CHECK_EQ(removed, 1);
+    CHECK_EQ(translate(f.smmu, SID, VA, ARMSMMU_ACCESS_READ).fault, ARMSMMU_EVENT_F_TRANSLATION);
+    tlbi.operation = ARMSMMU_TLBI_ALLE2IS; /* an EL2 operation from EL1: host misuse */
+    CHECK_EQ(armsmmu_broadcast_tlbi(f.smmu, &tlbi, NULL), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    armsmmu_statistics_t stats = {.size = sizeof stats};
+    armsmmu_get_statistics(f.smmu, &stats);
+    CHECK_EQ(stats.broadcast_tlbi, 1);
+    CHECK_EQ(stats.commands, 2); /* CFGI_STE and CMD_SYNC of the bring-up only */
+
+    /* ATOS stage 1 read (TYPE 0b01, RnW = 1) of the mapped page: PAR.ADDR = PA, FAULT = 0 (IHI0070 §6.3.40). */
+    uint64_t record[4];
+    while (bu_next_event(f.smmu, &f.layout, record)) {
+    }
+    bu_map_page(f.smmu, &f.layout, f.ttb0, VA, PA, PTE_AP_RW_ANY);
+    armsmmu_write_register64(f.smmu, ARMSMMU_REG_GATOS_SID, SID);
+    armsmmu_write_register64(f.smmu, ARMSMMU_REG_GATOS_ADDR, VA | (1u << 10) | (1u << 8));
+    armsmmu_write_register32(f.smmu, ARMSMMU_REG_GATOS_CTRL, 1);
+    CHECK_EQ(armsmmu_read_register32(f.smmu, ARMSMMU_REG_GATOS_CTRL), 0); /* RUN cleared: PAR is valid */
+    CHECK_EQ(armsmmu_read_register64(f.smmu, ARMSMMU_REG_GATOS_PAR) & 0x00FFFFFFFFFFF801ull, PA);
+    /* An unmapped VA: FAULT = 1, FAULTCODE = F_TRANSLATION (0x10), REASON = 0 (§9.1.5), and no event record. */
+    armsmmu_write_register64(f.smmu, ARMSMMU_REG_GATOS_ADDR, (VA + 0x100000) | (1u << 10) | (1u << 8));
+    armsmmu_write_register32(f.smmu, ARMSMMU_REG_GATOS_CTRL, 1);
+    CHECK_EQ(armsmmu_read_register64(f.smmu, ARMSMMU_REG_GATOS_PAR), (0x10u << 4) | 1);
+    CHECK(!bu_next_event(f.smmu, &f.layout, record));
+    armsmmu_destroy(f.smmu);
+}
+
 static void test_explain(void)
 {
     fixture_t f = bring_up(armsmmu_create(), 0x10000000, 0, 0);
@@ -508,6 +548,7 @@ int main(void)
     test_version_and_layout();
     test_id_registers();
     test_stage1_translate_unmap_fault();
+    test_broadcast_tlbi_and_atos();
     test_explain();
     test_host_errors();
     test_custom_memory();

@@ -22,6 +22,7 @@ public static class CliApp
         new DemoCommand(),
         new ReplayCommand(),
         new ExampleCommand(),
+        new AtosCommand(),
     ];
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen subcommand.</summary>

@@ -85,6 +85,8 @@ internal struct NativeStatistics
     public ulong EventsWritten;
     public ulong EventsDiscarded;
     public ulong GlobalErrors;
+    public ulong BroadcastTlbi;
+    public ulong BroadcastTlbiIgnored;
 
     public static NativeStatistics From(SmmuStatistics s) => new()
     {
@@ -105,5 +107,7 @@ internal struct NativeStatistics
         EventsWritten = (ulong)s.EventsWritten,
         EventsDiscarded = (ulong)s.EventsDiscarded,
         GlobalErrors = (ulong)s.GlobalErrors,
+        BroadcastTlbi = (ulong)s.BroadcastInvalidations,
+        BroadcastTlbiIgnored = (ulong)s.BroadcastInvalidationsIgnored,
     };
 }

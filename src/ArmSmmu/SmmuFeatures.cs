@@ -83,8 +83,11 @@ public sealed record SmmuFeatures
     /// <summary>IDR0.HTTU.</summary>
     public HttuSupport Httu { get; init; } = HttuSupport.AccessFlagAndDirty;
 
-    /// <summary>IDR0.BTM: broadcast TLB maintenance.</summary>
-    public bool Btm { get; init; }
+    /// <summary>IDR0.BTM: broadcast TLB maintenance (IHI0070 §3.17): <see cref="SmmuV3.ReceiveBroadcastInvalidation"/> acts while CR2.PTM = 0.</summary>
+    public bool Btm { get; init; } = true;
+
+    /// <summary>IDR0.ATOS: the SMMU_GATOS_* address translation operation registers (IHI0070 chapter 9).</summary>
+    public bool Atos { get; init; } = true;
 
     /// <summary>IDR0.COHACC: coherent structure, queue and walk accesses.</summary>
     public bool Coherent { get; init; } = true;
@@ -217,6 +220,7 @@ public sealed record SmmuFeatures
             v |= Asid16 ? 1u << 12 : 0;
             v |= Msi ? 1u << 13 : 0;
             v |= Sev ? 1u << 14 : 0;
+            v |= Atos ? 1u << 15 : 0;
             v |= Pri && Ats ? 1u << 16 : 0;
             v |= VmidWildcard && Stage2 ? 1u << 17 : 0;
             v |= Vmid16 ? 1u << 18 : 0;

@@ -18,6 +18,7 @@ from .smmu import (
     Outcome,
     Smmu,
     Statistics,
+    Tlbi,
     TranslationResult,
     version,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Outcome",
     "Smmu",
     "Statistics",
+    "Tlbi",
     "TranslationResult",
     "version",
 ]

@@ -64,7 +64,7 @@ class FeaturesStruct(ctypes.Structure):
 STATISTICS_NAMES = (
     "tlb_hits tlb_misses tlb_insertions tlb_evictions tlb_invalidated ste_cache_hits ste_cache_misses "
     "cd_cache_hits cd_cache_misses walks descriptor_reads commands command_errors events_written "
-    "events_discarded global_errors"
+    "events_discarded global_errors broadcast_tlbi broadcast_tlbi_ignored"
 ).split()
 
 
@@ -73,6 +73,25 @@ class StatisticsStruct(ctypes.Structure):
 
     _fields_ = [("size", ctypes.c_uint32), ("reserved", ctypes.c_uint32)] + [
         (name, ctypes.c_uint64) for name in STATISTICS_NAMES
+    ]
+
+
+class BroadcastTlbiStruct(ctypes.Structure):
+    """armsmmu_broadcast_tlbi_t (24 bytes)."""
+
+    _fields_ = [
+        ("operation", ctypes.c_uint32),
+        ("asid", ctypes.c_uint16),
+        ("vmid", ctypes.c_uint16),
+        ("address", ctypes.c_uint64),
+        ("last_level", ctypes.c_int8),
+        ("range_granule", ctypes.c_uint8),
+        ("range_scale", ctypes.c_uint8),
+        ("range_num", ctypes.c_uint8),
+        ("exception_level", ctypes.c_uint8),
+        ("secure", ctypes.c_uint8),
+        ("host_e2h", ctypes.c_uint8),
+        ("reserved", ctypes.c_uint8),
     ]
 
 
@@ -105,6 +124,10 @@ _SIGNATURES = {
     "armsmmu_set_stall_handler": (ctypes.c_int, [c_handle, STALL_FN, ctypes.c_void_p]),
     "armsmmu_get_statistics": (ctypes.c_int, [c_handle, ctypes.POINTER(StatisticsStruct)]),
     "armsmmu_reset_statistics": (ctypes.c_int, [c_handle]),
+    "armsmmu_broadcast_tlbi": (
+        ctypes.c_int,
+        [c_handle, ctypes.POINTER(BroadcastTlbiStruct), ctypes.POINTER(ctypes.c_uint32)],
+    ),
 }
 
 

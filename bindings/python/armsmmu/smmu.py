@@ -53,6 +53,30 @@ class EventType(IntEnum):
     F_VMS_FETCH = 0x25
 
 
+class Tlbi(IntEnum):
+    """armsmmu_tlbi_t: the broadcast TLBI instructions (Arm ARM names; R forms need FEAT_TLBIRANGE)."""
+
+    VAE1IS = 0
+    VALE1IS = 1
+    VAAE1IS = 2
+    VAALE1IS = 3
+    ASIDE1IS = 4
+    VMALLE1IS = 5
+    IPAS2E1IS = 6
+    IPAS2LE1IS = 7
+    VMALLS12E1IS = 8
+    ALLE1IS = 9
+    ALLE2IS = 10
+    VAE2IS = 11
+    VALE2IS = 12
+    RVAE1IS = 13
+    RVALE1IS = 14
+    RVAAE1IS = 15
+    RVAALE1IS = 16
+    RIPAS2E1IS = 17
+    RIPAS2LE1IS = 18
+
+
 class Interrupt(IntEnum):
     """armsmmu_interrupt_t: the wired interrupt lines (IHI0070 §3.18)."""
 
@@ -139,6 +163,8 @@ class Statistics:
     events_written: int
     events_discarded: int
     global_errors: int
+    broadcast_tlbi: int
+    broadcast_tlbi_ignored: int
 
 
 _FEATURE_NAMES = [name for name, _ in _native.FEATURE_FIELDS if name not in ("size", "reserved", "reserved_byte")]
@@ -370,3 +396,36 @@ class Smmu:
 
     def reset_statistics(self) -> None:
         _check(_lib.armsmmu_reset_statistics(self._handle))
+
+    # ---- broadcast TLB maintenance (IHI0070 §3.17) --------------------------------------------------------------
+    def broadcast_tlbi(
+        self,
+        operation: Tlbi,
+        address: int = 0,
+        asid: int = 0,
+        vmid: int = 0,
+        last_level: Optional[int] = None,
+        exception_level: int = 1,
+        range_granule: int = 0,
+        range_scale: int = 0,
+        range_num: int = 0,
+        secure: bool = False,
+        host_e2h: bool = False,
+    ) -> int:
+        """Delivers a processor's TLBI...IS to the SMMU; returns the number of TLB entries removed (0 while CR2.PTM = 1)."""
+        raw = _native.BroadcastTlbiStruct(
+            operation=int(operation),
+            asid=asid,
+            vmid=vmid,
+            address=address,
+            last_level=-1 if last_level is None else last_level,
+            range_granule=range_granule,
+            range_scale=range_scale,
+            range_num=range_num,
+            exception_level=exception_level,
+            secure=int(secure),
+            host_e2h=int(host_e2h),
+        )
+        removed = ctypes.c_uint32()
+        _check(_lib.armsmmu_broadcast_tlbi(self._handle, ctypes.byref(raw), ctypes.byref(removed)))
+        return removed.value

@@ -69,6 +69,16 @@ class Stage1Test(unittest.TestCase):
         self.smmu.reset_statistics()
         self.assertEqual(self.smmu.statistics().tlb_hits, 0)
 
+    def test_broadcast_tlbi_removes_the_cached_page_3_17(self):
+        self.smmu.translate(SID, VA)  # fills the TLB
+        self.smmu.write64(self.pte, 0)  # a stale entry may still be used (IHI0070 §3.21)
+        self.assertEqual(self.smmu.translate(SID, VA).physical_address, PA)
+        self.assertEqual(self.smmu.broadcast_tlbi(Tlbi.VAE1IS, VA, asid=ASID), 1)
+        self.assertEqual(self.smmu.translate(SID, VA).fault, EventType.F_TRANSLATION)
+        self.assertEqual(self.smmu.statistics().broadcast_tlbi, 1)
+        with self.assertRaises(InvalidArgumentError):
+            self.smmu.broadcast_tlbi(Tlbi.ALLE2IS)  # an EL2 operation from EL1
+
     def test_translations_from_several_threads_agree(self):
         wrong = []
 

@@ -221,7 +221,7 @@ typedef struct armsmmu_features {
     uint8_t msi;                          /**< IDR0.MSI: message-signalled interrupts (default 1) */
     uint8_t sev;                          /**< IDR0.SEV: CMD_SYNC SIG_SEV (default 1) */
     uint8_t hyp;                          /**< IDR0.Hyp: EL2 / EL2-E2H StreamWorlds (default 1) */
-    uint8_t btm;                          /**< IDR0.BTM: broadcast TLB maintenance (default 0) */
+    uint8_t btm;                          /**< IDR0.BTM: broadcast TLB maintenance (default 1; armsmmu_broadcast_tlbi) */
     uint8_t coherent;                     /**< IDR0.COHACC (default 1) */
     uint8_t vmid16;                       /**< IDR0.VMID16 (default 1) */
     uint8_t asid16;                       /**< IDR0.ASID16 (default 1) */
@@ -371,6 +371,10 @@ int armsmmu_register_write(armsmmu_t *smmu, uint64_t offset, unsigned width, uin
 #define ARMSMMU_REG_EVENTQ_IRQ_CFG0 0x00B0u
 #define ARMSMMU_REG_PRIQ_BASE 0x00C0u
 #define ARMSMMU_REG_PRIQ_IRQ_CFG0 0x00D0u
+#define ARMSMMU_REG_GATOS_CTRL 0x0100u /* address translation operations (IHI0070 chapter 9): write RUN = 1 */
+#define ARMSMMU_REG_GATOS_SID 0x0108u  /* STREAMID [31:0], SUBSTREAMID [51:32], SSID_VALID [52] */
+#define ARMSMMU_REG_GATOS_ADDR 0x0110u /* ADDR [63:12], TYPE [11:10], PnU [9], RnW [8], InD [7], HTTUI [6] */
+#define ARMSMMU_REG_GATOS_PAR 0x0118u  /* the result: FAULT [0]; see docs/c-abi.md */
 #define ARMSMMU_REG_EVENTQ_PROD 0x100A8u
 #define ARMSMMU_REG_EVENTQ_CONS 0x100ACu
 #define ARMSMMU_REG_PRIQ_PROD 0x100C8u
@@ -410,6 +414,44 @@ int armsmmu_translate(armsmmu_t *smmu, const armsmmu_request_t *request, armsmmu
  * ARMSMMU_ERROR_INVALID_ARGUMENT (as armsmmu_translate, or buffer NULL with size > 0).
  */
 int armsmmu_explain(armsmmu_t *smmu, const armsmmu_request_t *request, char *buffer, size_t size, size_t *needed);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Broadcast TLB maintenance (IHI0070 §3.17)
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/** The TLBI instructions a processor broadcasts (Arm ARM names; the R forms need FEAT_TLBIRANGE). */
+typedef enum armsmmu_tlbi {
+    ARMSMMU_TLBI_VAE1IS = 0, ARMSMMU_TLBI_VALE1IS = 1, ARMSMMU_TLBI_VAAE1IS = 2, ARMSMMU_TLBI_VAALE1IS = 3,
+    ARMSMMU_TLBI_ASIDE1IS = 4, ARMSMMU_TLBI_VMALLE1IS = 5, ARMSMMU_TLBI_IPAS2E1IS = 6, ARMSMMU_TLBI_IPAS2LE1IS = 7,
+    ARMSMMU_TLBI_VMALLS12E1IS = 8, ARMSMMU_TLBI_ALLE1IS = 9, ARMSMMU_TLBI_ALLE2IS = 10, ARMSMMU_TLBI_VAE2IS = 11,
+    ARMSMMU_TLBI_VALE2IS = 12, ARMSMMU_TLBI_RVAE1IS = 13, ARMSMMU_TLBI_RVALE1IS = 14, ARMSMMU_TLBI_RVAAE1IS = 15,
+    ARMSMMU_TLBI_RVAALE1IS = 16, ARMSMMU_TLBI_RIPAS2E1IS = 17, ARMSMMU_TLBI_RIPAS2LE1IS = 18
+} armsmmu_tlbi_t;
+
+/** One broadcast TLB invalidation (24 bytes; zero-initialise, then set what the operation uses). */
+typedef struct armsmmu_broadcast_tlbi {
+    uint32_t operation;      /**< an armsmmu_tlbi_t */
+    uint16_t asid;           /**< ASID operand (VA, ASID and E2H EL2 forms) */
+    uint16_t vmid;           /**< the issuer's VMID (VTTBR_EL2.VMID; 0 without EL2) */
+    uint64_t address;        /**< VA or IPA as a byte address; the range start for the R forms */
+    int8_t last_level;       /**< TTL hint: leaf level 0..3, or -1 for none */
+    uint8_t range_granule;   /**< R forms: TG, 1 = 4 KB, 2 = 16 KB, 3 = 64 KB (0 otherwise) */
+    uint8_t range_scale;     /**< R forms: SCALE 0..3 */
+    uint8_t range_num;       /**< R forms: NUM 0..31: (NUM+1) * 2^(5*SCALE+1) granules */
+    uint8_t exception_level; /**< 1, 2 or 3: where the TLBI was executed */
+    uint8_t secure;          /**< 1 for a Secure regime (nothing to invalidate: no Secure side is modelled) */
+    uint8_t host_e2h;        /**< 1 when the issuer runs EL2 with E2H (and TGE for *E1IS ops at EL2) */
+    uint8_t reserved;        /**< 0 */
+} armsmmu_broadcast_tlbi_t;
+
+/**
+ * Delivers a processor's broadcast TLBI to the SMMU: the TLB entries it matches are removed at once (the DVM sync is
+ * the caller's). Nothing happens when IDR0.BTM = 0 or CR2.PTM = 1 (counted in broadcast_tlbi_ignored).
+ * *tlbi is caller-owned and read during the call; *removed (may be NULL) receives the number of entries removed.
+ * Returns ARMSMMU_OK, or ARMSMMU_ERROR_INVALID_ARGUMENT for a NULL handle or tlbi, a field out of range, or an
+ * operation the PE cannot issue from exception_level (an EL2 operation from EL1). Thread-safe.
+ */
+int armsmmu_broadcast_tlbi(armsmmu_t *smmu, const armsmmu_broadcast_tlbi_t *tlbi, uint32_t *removed);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Interrupts and stalls
@@ -467,6 +509,8 @@ typedef struct armsmmu_statistics {
     uint64_t events_written;     /**< event records written to the event queue */
     uint64_t events_discarded;   /**< event records discarded (queue disabled, full, or its memory aborted) */
     uint64_t global_errors;      /**< global errors activated in GERROR */
+    uint64_t broadcast_tlbi;     /**< broadcast TLB invalidations acted on (armsmmu_broadcast_tlbi; not commands) */
+    uint64_t broadcast_tlbi_ignored; /**< broadcast TLB invalidations ignored: IDR0.BTM = 0 or CR2.PTM = 1 */
 } armsmmu_statistics_t;
 
 /** Fills *statistics (caller-owned; statistics->size must be set, at least 8). Counters are read one by one while

@@ -36,6 +36,8 @@ public sealed class SmmuStatistics
     private long _eventsWritten;
     private long _eventsDiscarded;
     private long _globalErrors;
+    private long _broadcastInvalidations;
+    private long _broadcastInvalidationsIgnored;
 
     internal SmmuStatistics(CacheStatistics tlb, CacheStatistics steCache, CacheStatistics cdCache)
     {
@@ -84,6 +86,12 @@ public sealed class SmmuStatistics
     /// <summary>Global errors activated in GERROR.</summary>
     public long GlobalErrors => Interlocked.Read(ref _globalErrors);
 
+    /// <summary>Broadcast TLB invalidations received and applied (IHI0070 §3.17; not counted as commands).</summary>
+    public long BroadcastInvalidations => Interlocked.Read(ref _broadcastInvalidations);
+
+    /// <summary>Broadcast TLB invalidations ignored because SMMU_IDR0.BTM = 0 or SMMU_CR2.PTM = 1.</summary>
+    public long BroadcastInvalidationsIgnored => Interlocked.Read(ref _broadcastInvalidationsIgnored);
+
     /// <summary>Commands consumed with <paramref name="opcode"/>.</summary>
     /// <param name="opcode">The opcode.</param>
     /// <returns>The count.</returns>
@@ -103,6 +111,7 @@ public sealed class SmmuStatistics
         Array.Clear(_commandsByOpcode);
         Array.Clear(_eventsByType);
         _walks = _descriptorReads = _commandErrors = _eventsWritten = _eventsDiscarded = _globalErrors = 0;
+        _broadcastInvalidations = _broadcastInvalidationsIgnored = 0;
     }
 
     internal void CountWalk(int descriptorReads)
@@ -112,6 +121,9 @@ public sealed class SmmuStatistics
     }
 
     internal void CountCommand(CommandOpcode opcode) => Interlocked.Increment(ref _commandsByOpcode[(byte)opcode]);
+
+    internal void CountBroadcastInvalidation(bool applied) =>
+        Interlocked.Increment(ref applied ? ref _broadcastInvalidations : ref _broadcastInvalidationsIgnored);
 
     internal void CountCommandError() => Interlocked.Increment(ref _commandErrors);
 

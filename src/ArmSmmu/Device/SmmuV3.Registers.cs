@@ -133,7 +133,7 @@ public sealed partial class SmmuV3
 
     private static bool Is64BitRegister(ulong offset) => offset is SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.STRTAB_BASE
         or SmmuRegister.CMDQ_BASE or SmmuRegister.EVENTQ_BASE or SmmuRegister.EVENTQ_IRQ_CFG0 or SmmuRegister.PRIQ_BASE
-        or SmmuRegister.PRIQ_IRQ_CFG0;
+        or SmmuRegister.PRIQ_IRQ_CFG0 or SmmuRegister.GATOS_SID or SmmuRegister.GATOS_ADDR or SmmuRegister.GATOS_PAR;
 
     // The interrupt source whose IRQ_CFG0/1/2 an offset names, by its IRQ_CTRL enable bit.
     private static IrqCtrlFlags IrqSourceOf(ulong offset) => offset switch
@@ -169,6 +169,7 @@ public sealed partial class SmmuV3
         SmmuRegister.CMDQ_BASE => _registers.CommandQueue.Base,
         SmmuRegister.EVENTQ_BASE => _registers.EventQueue.Queue.Base,
         SmmuRegister.PRIQ_BASE => _registers.PriQueue.Queue.Base,
+        SmmuRegister.GATOS_SID or SmmuRegister.GATOS_ADDR or SmmuRegister.GATOS_PAR => ReadAtos64(offset),
         _ => IrqConfig(IrqSourceOf(offset)).Cfg0,
     };
 
@@ -192,6 +193,9 @@ public sealed partial class SmmuV3
             case SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.EVENTQ_IRQ_CFG0 or SmmuRegister.PRIQ_IRQ_CFG0
                 when IrqConfigWritable(IrqSourceOf(offset)):
                 IrqConfig(IrqSourceOf(offset)).Cfg0 = Features.Msi ? value & IrqCfg0Mask : 0;
+                break;
+            case SmmuRegister.GATOS_SID or SmmuRegister.GATOS_ADDR:
+                WriteAtos64(offset, value);
                 break;
             default:
                 break;
@@ -274,6 +278,9 @@ public sealed partial class SmmuV3
                 break;
             case SmmuRegister.STRTAB_BASE_CFG when !Enabled(Cr0Flags.SMMUEN):
                 _registers.StreamTable.BaseCfg = value & StrtabBaseCfgMask;
+                break;
+            case SmmuRegister.GATOS_CTRL:
+                WriteAtosCtrl(value); // IHI0070 §9.1.1: completes before the write returns
                 break;
             case SmmuRegister.CMDQ_PROD:
                 // IHI0070 §6.3.27: bits above the wrap bit are RES0.

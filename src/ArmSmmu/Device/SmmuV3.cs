@@ -20,6 +20,7 @@ public sealed partial class SmmuV3
     private readonly ConfigurationCaches _configCaches;
     private readonly ConfigurationLookup _configuration;
     private readonly TranslationUnit _translation;
+    private readonly Walker _walker;
     private readonly ExplanationRecorder? _recorder;
     private readonly Lock _lock = new();
 
@@ -40,6 +41,7 @@ public sealed partial class SmmuV3
         _memory = memory;
         _recorder = recorder;
         var walker = new Walker(memory, Features.InputAddressBits);
+        _walker = walker;
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics);

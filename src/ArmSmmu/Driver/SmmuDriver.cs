@@ -227,10 +227,11 @@ public sealed partial class SmmuDriver
         // 2: everything off.
         WriteAndPoll(SmmuRegister.CR0, 0, SmmuRegister.CR0ACK, "CR0ACK");
 
-        // 3-4: inner-shareable write-back tables and queues; private TLB maintenance, record invalid StreamIDs.
+        // 3-4: inner-shareable write-back tables and queues; broadcast TLB maintenance as the options say (Linux
+        // always sets PTM), record invalid StreamIDs.
         var cr1 = new Cr1Register(0) { TABLE_SH = 3, TABLE_OC = 1, TABLE_IC = 1, QUEUE_SH = 3, QUEUE_OC = 1, QUEUE_IC = 1 };
         Write32(SmmuRegister.CR1, cr1.Value);
-        var cr2 = new Cr2Register(0) { PTM = true, RECINVSID = true, E2H = caps.E2H };
+        var cr2 = new Cr2Register(0) { PTM = !Options.BroadcastTlbMaintenance, RECINVSID = true, E2H = caps.E2H };
         Write32(SmmuRegister.CR2, cr2.Value);
 
         // 5: stream table.

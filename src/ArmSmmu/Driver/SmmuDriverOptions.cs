@@ -21,6 +21,12 @@ public sealed record SmmuDriverOptions
     /// <summary>Run stage-1-only streams in the EL2-E2H StreamWorld (CR2.E2H = 1, STE.STRW = 0b10), as a VHE host does; needs IDR0.Hyp.</summary>
     public bool UseE2H { get; init; }
 
+    /// <summary>
+    /// Let the SMMU act on processors' broadcast TLB invalidations (SMMU_CR2.PTM = 0, IHI0070 §3.17), as shared
+    /// virtual memory needs; false writes PTM = 1 as Linux does. No effect on an SMMU without IDR0.BTM.
+    /// </summary>
+    public bool BroadcastTlbMaintenance { get; init; } = true;
+
     /// <summary>How long a write-and-poll of an ACK register or a wait for CMD_SYNC may take before it fails (Linux: 1 s).</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(1);
 

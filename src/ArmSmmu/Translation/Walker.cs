@@ -95,6 +95,28 @@ internal sealed class Walker
     }
 
     /// <summary>
+    /// Stage 1 alone on a nested regime (IHI0070 §9.1.3, ATOS TYPE 0b01): the stage-1 tables are reached through
+    /// stage 2 as usual, but the output IPA is not translated further, so no stage-2 fault on it can occur.
+    /// </summary>
+    /// <param name="va">The VA.</param>
+    /// <param name="regime">The regime; stage 1 must be enabled.</param>
+    /// <param name="access">The access being made.</param>
+    /// <returns>A stage-1-only entry (output an IPA), or the fault.</returns>
+    public WalkResult WalkStage1Only(ulong va, in TranslationRegime regime, AccessIntent access)
+    {
+        int reads = 0;
+        var fault = Stage1(va, regime, access, ref reads, out Leaf s1, out Granule granule, null);
+        bool denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
+        if (fault.Kind != FaultKind.None && !denied)
+        {
+            return WalkResult.Failed(fault, reads);
+        }
+
+        var entry = Stage1OnlyEntry(regime.Stage1.Canonical(va), s1, granule);
+        return denied ? WalkResult.Denied(fault, entry, reads) : WalkResult.Ok(entry, reads);
+    }
+
+    /// <summary>
     /// Translates an IPA through stage 2 alone: the input of a stage-2-only stream (CLASS IN), a CD or L1CD address
     /// (CLASS CD) or a stage-1 descriptor address (CLASS TT). CD and TT walks apply S2PTW (IHI0070 §5.2).
     /// </summary>

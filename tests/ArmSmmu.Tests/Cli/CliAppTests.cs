@@ -29,9 +29,9 @@ public class CliAppTests
     [Fact]
     public void Info_decodes_a_cleared_bit_as_absent()
     {
-        // The default has BTM = 0 (IDR0[5]).
+        // The default has VATOS = 0 (IDR0[20]).
         var (_, output, _) = Run("info");
-        Assert.Matches(@"BTM\s*│\s*\[5\]\s*│\s*0\s*│\s*0 clear", output);
+        Assert.Matches(@"VATOS\s*│\s*\[20\]\s*│\s*0\s*│\s*0 clear", output);
     }
 
     [Theory]

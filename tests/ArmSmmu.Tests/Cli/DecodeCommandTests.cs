@@ -187,7 +187,7 @@ public class DecodeCommandTests
     [InlineData(new[] { "decode", "ste", "-", "1" }, "'-'")]
     [InlineData(new[] { "decode", "reg", "FROB", "1" }, "register 'FROB' is not a register name")]
     [InlineData(new[] { "decode", "reg", "0x3F0", "1" }, "no SMMU register at offset 0x3F0")]
-    [InlineData(new[] { "decode", "reg", "0x100", "1" }, "GATOS_CTRL at offset 0x100 has no field decoder")]
+    [InlineData(new[] { "decode", "reg", "0x130", "1" }, "MPAMIDR at offset 0x130 has no field decoder")]
     [InlineData(new[] { "decode", "reg", "CR0", "0x100000000" }, "does not fit the 32-bit register CR0")]
     [InlineData(new[] { "decode", "reg", "CR0", "1", "--log2size", "4" }, "--log2size applies to queue PROD/CONS registers")]
     [InlineData(new[] { "decode", "reg" }, "expected a register name or offset")]

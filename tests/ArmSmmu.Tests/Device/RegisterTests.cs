@@ -21,6 +21,8 @@ public class RegisterTests
         TwoLevelCdTable = false,
         TwoLevelStreamTable = false,
         Httu = HttuSupport.None,
+        Btm = false,
+        Atos = false,
         StreamIdBits = 6,
         SubstreamIdBits = 0,
         CommandQueueLog2Size = 8,
@@ -39,17 +41,17 @@ public class RegisterTests
     [Fact]
     public void Default_id_registers_encode_a_full_featured_smmuv3_2()
     {
-        // IHI0070 §6.3.1 (digest 1.3): S2P, S1P, TTF=0b10, COHACC, HTTU=0b10, Hyp, ATS, NS1ATS, ASID16, MSI, SEV,
-        // PRI, VMW, VMID16, CD2L, TTENDIAN=0b10, STALL_MODEL=0b00, TERM_MODEL=0, ST_LEVEL=0b01.
-        uint idr0 = 1u | (1u << 1) | (2u << 2) | (1u << 4) | (2u << 6) | (1u << 9) | (1u << 10) | (1u << 11)
-            | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 18) | (1u << 19) | (2u << 21) | (1u << 27);
+        // IHI0070 §6.3.1 (digest 1.3): S2P, S1P, TTF=0b10, COHACC, BTM, HTTU=0b10, Hyp, ATS, NS1ATS, ASID16, MSI, SEV,
+        // ATOS, PRI, VMW, VMID16, CD2L, TTENDIAN=0b10, STALL_MODEL=0b00, TERM_MODEL=0, ST_LEVEL=0b01.
+        uint idr0 = 1u | (1u << 1) | (2u << 2) | (1u << 4) | (1u << 5) | (2u << 6) | (1u << 9) | (1u << 10) | (1u << 11)
+            | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 18) | (1u << 19) | (2u << 21) | (1u << 27);
         var smmu = NewSmmu();
-        Assert.Equal(0x084F_7E9Bu, idr0);
+        Assert.Equal(0x084F_FEBBu, idr0);
         Assert.Equal(idr0, smmu.ReadRegister32(SmmuRegister.IDR0));
         Assert.Equal(smmu.Features.Idr0, smmu.ReadRegister32(SmmuRegister.IDR0));
 
         var d0 = new Idr0Register(smmu.ReadRegister32(SmmuRegister.IDR0));
-        Assert.True(d0.S1P && d0.S2P && d0.Hyp && d0.ATS && d0.PRI && d0.MSI && d0.SEV && d0.VMW && d0.CD2L);
+        Assert.True(d0.S1P && d0.S2P && d0.Hyp && d0.ATS && d0.PRI && d0.MSI && d0.SEV && d0.VMW && d0.CD2L && d0.BTM && d0.ATOS);
         Assert.Equal(1u, d0.ST_LEVEL);
         Assert.Equal(2u, d0.TTF);
         Assert.Equal(2u, d0.HTTU);
@@ -157,16 +159,17 @@ public class RegisterTests
     public void Cr2_is_writable_only_while_smmuen_is_zero_with_feature_dependent_res0_bits()
     {
         var smmu = NewSmmu();
-        // IHI0070 §6.3.12: E2H[0] (Hyp), RECINVSID[1], PTM[2] RES0 without BTM (default BTM = 0); [31:3] RES0 here.
+        // IHI0070 §6.3.12: E2H[0] (Hyp), RECINVSID[1], PTM[2] (BTM, on by default); [31:3] RES0 here.
         smmu.WriteRegister32(SmmuRegister.CR2, 0xFFFF_FFFF);
-        Assert.Equal(0x3u, smmu.ReadRegister32(SmmuRegister.CR2));
+        Assert.Equal(0x7u, smmu.ReadRegister32(SmmuRegister.CR2));
         smmu.WriteRegister32(SmmuRegister.CR0, (uint)Cr0Flags.SMMUEN);
         smmu.WriteRegister32(SmmuRegister.CR2, 0);
-        Assert.Equal(0x3u, smmu.ReadRegister32(SmmuRegister.CR2));
+        Assert.Equal(0x7u, smmu.ReadRegister32(SmmuRegister.CR2));
 
-        var btm = NewSmmu(SmmuFeatures.Default with { Btm = true });
-        btm.WriteRegister32(SmmuRegister.CR2, 0x7);
-        Assert.Equal(0x7u, btm.ReadRegister32(SmmuRegister.CR2));
+        // PTM is RES0 without BTM.
+        var noBtm = NewSmmu(SmmuFeatures.Default with { Btm = false });
+        noBtm.WriteRegister32(SmmuRegister.CR2, 0x7);
+        Assert.Equal(0x3u, noBtm.ReadRegister32(SmmuRegister.CR2));
 
         // E2H is RES0 without Hyp (here: no stage 2).
         var reduced = NewSmmu(Reduced);

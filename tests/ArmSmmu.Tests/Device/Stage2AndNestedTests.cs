@@ -6,11 +6,11 @@ namespace ArmSmmu.Tests.Device;
 /// <summary>Stage-2-only and nested translation through the device, with stage-2 faults and their CLASS (IHI0070 §3.4, §5.2, §7.3.12-§7.3.15; digest 7.8).</summary>
 public class Stage2AndNestedTests
 {
-    private const uint Sid = 0x20;
+    internal const uint Sid = 0x20;
+    internal const ulong Ipa = 0x8000_0000;
+    internal const ulong Pa = 0x9000_0000;
+    internal const ulong Va = 0x0040_0000;
     private const ushort Vmid = 3;
-    private const ulong Ipa = 0x8000_0000;
-    private const ulong Pa = 0x9000_0000;
-    private const ulong Va = 0x0040_0000;
 
     [Fact]
     public void Stage2_only_translates_the_input_as_an_ipa()
@@ -92,10 +92,11 @@ public class Stage2AndNestedTests
         Assert.Equal(expected, Assert.Single(h.DrainEvents()));
     }
 
-    private sealed record Nested(DeviceHarness H, ulong S2Root, ulong Pgd);
+    internal sealed record Nested(DeviceHarness H, ulong S2Root, ulong Pgd);
 
-    // Stage-1 tables and the CD live in identity-mapped IPA space; VA -> IPA -> PA.
-    private static Nested BuildNested(bool mapTables = true, ulong cdIpa = DeviceHarness.CdTableBase)
+    // Stage-1 tables and the CD live in identity-mapped IPA space; VA -> IPA -> PA; Va + 0x1000 maps to IPA
+    // 0x88000000, which stage 2 does not map (also used by AtosTests).
+    internal static Nested BuildNested(bool mapTables = true, ulong cdIpa = DeviceHarness.CdTableBase)
     {
         var h = new DeviceHarness();
         h.Reset();

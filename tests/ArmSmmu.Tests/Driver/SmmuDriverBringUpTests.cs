@@ -25,7 +25,7 @@ public class SmmuDriverBringUpTests
         Assert.Equal(0xFu, smmu.ReadRegister32(SmmuRegister.CR0ACK));
         Assert.Equal(0x7u, smmu.ReadRegister32(SmmuRegister.IRQ_CTRLACK));
         Assert.Equal(0xD75u, smmu.ReadRegister32(SmmuRegister.CR1));
-        // The driver writes PTM | RECINVSID (0x6); PTM is RES0 without IDR0.BTM (digest §1.6), so CR2 reads RECINVSID.
+        // The driver writes RECINVSID with PTM = 0: the SMMU takes part in broadcast TLB maintenance (IHI0070 §3.17).
         Assert.Equal(0x2u, smmu.ReadRegister32(SmmuRegister.CR2));
         Assert.Equal(0u, smmu.ReadRegister32(SmmuRegister.GERROR) ^ smmu.ReadRegister32(SmmuRegister.GERRORN));
         Assert.NotEqual(0UL, driver.PriQueueAddress);
@@ -129,7 +129,7 @@ public class SmmuDriverBringUpTests
     {
         var driver = NewDriver(options: new SmmuDriverOptions { UseE2H = true });
         driver.Initialize();
-        Assert.Equal(0x3u, driver.Device.ReadRegister32(SmmuRegister.CR2)); // E2H | RECINVSID (PTM RES0 without BTM)
+        Assert.Equal(0x3u, driver.Device.ReadRegister32(SmmuRegister.CR2)); // E2H | RECINVSID (PTM = 0: broadcast TLB maintenance on)
         Assert.True(driver.Capabilities.E2H);
     }
 

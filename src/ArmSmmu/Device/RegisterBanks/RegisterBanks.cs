@@ -28,6 +28,9 @@ internal struct RegisterBanks
     /// <summary>PRIQ_BASE, PRIQ_PROD, PRIQ_CONS, PRIQ_IRQ_CFG0-2.</summary>
     public OutputQueueBank PriQueue;
 
+    /// <summary>GATOS_SID, GATOS_ADDR, GATOS_PAR (GATOS_CTRL.RUN always reads 0).</summary>
+    public AtosBank Atos;
+
     /// <summary>The reset state of an SMMU with <paramref name="features"/>: everything zero but GBPA, each queue sized by IDR1.</summary>
     /// <param name="features">The implementation.</param>
     /// <returns>The reset values.</returns>

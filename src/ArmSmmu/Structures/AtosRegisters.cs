@@ -1,0 +1,204 @@
+using System.Globalization;
+
+namespace ArmSmmu.Structures;
+
+// The global address translation operation registers (IHI0070 chapter 9, §6.3.37-§6.3.40).
+
+/// <summary>ATOS_ADDR.TYPE: which stages an address translation operation looks up (IHI0070 §9.1.3).</summary>
+public enum AtosType : uint
+{
+    /// <summary>0b00: reserved; the operation ends in INV_REQ.</summary>
+    Reserved = 0,
+
+    /// <summary>0b01: stage 1 only, VA to IPA (or PA on a stage-1-only stream).</summary>
+    Stage1 = 1,
+
+    /// <summary>0b10: stage 2 only, IPA to PA.</summary>
+    Stage2 = 2,
+
+    /// <summary>0b11: stage 1 and stage 2, VA to PA.</summary>
+    Stage1And2 = 3,
+}
+
+/// <summary>ATOS_PAR.FAULTCODE values that are not event numbers (IHI0070 §9.1.5); the others are §7.3 event types.</summary>
+public static class AtosFaultCode
+{
+    /// <summary>INV_REQ: a malformed request (reserved TYPE, a stage the SMMU lacks, a SubstreamID with a stage-2 request).</summary>
+    public const byte InvalidRequest = 0xFF;
+
+    /// <summary>INV_STAGE: the stream's configuration does not translate at the requested stage.</summary>
+    public const byte InvalidStage = 0xFE;
+
+    /// <summary>INTERNAL_ERR: the translation was terminated for another reason (here: SMMU_CR0.SMMUEN = 0).</summary>
+    public const byte InternalError = 0xFD;
+
+    /// <summary>The name of a FAULTCODE: INV_REQ, INV_STAGE, INTERNAL_ERR or the event type's name.</summary>
+    /// <param name="code">FAULTCODE.</param>
+    /// <returns>The name.</returns>
+    public static string Name(byte code) => code switch
+    {
+        InvalidRequest => "INV_REQ",
+        InvalidStage => "INV_STAGE",
+        InternalError => "INTERNAL_ERR",
+        _ => EventRecord.TypeName((EventType)code),
+    };
+}
+
+/// <summary>GATOS_CTRL (IHI0070 §6.3.37): RUN starts an operation; the SMMU clears it when GATOS_PAR holds the result.</summary>
+/// <param name="Value">The raw register value.</param>
+[Record(1, Register = true)]
+[Field("RUN", 0, 0, 0, Doc = "write 1 to start a translation; reads 1 until GATOS_PAR is updated.", Set = "in progress", Clear = "idle (result in GATOS_PAR)")]
+public readonly partial record struct GatosCtrlRegister(uint Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("GatosCtrl", Value, Describe());
+}
+
+/// <summary>GATOS_SID (IHI0070 §6.3.38): the StreamID and optional SubstreamID of the next operation.</summary>
+/// <param name="Value">The raw register value.</param>
+[Record(1, Register = true)]
+[Field("SSID_VALID", 0, 52, 52, Doc = "SUBSTREAMID is valid.", Set = "with SubstreamID", Clear = "no SubstreamID")]
+[Field("SUBSTREAMID", 0, 51, 32, Doc = "SubstreamID of the request.", Meaning = "FieldText.Hex")]
+[Field("STREAMID", 0, 31, 0, Doc = "StreamID of the request.", Meaning = "FieldText.Hex")]
+public readonly partial record struct GatosSidRegister(ulong Value)
+{
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("GatosSid", Value, Describe());
+}
+
+/// <summary>GATOS_ADDR (IHI0070 §6.3.39): the input address and the properties of the access to look up.</summary>
+/// <param name="Value">The raw register value.</param>
+[Record(1, Register = true)]
+[Field("ADDR", 0, 63, 12, Address = true, Doc = "input address (VA for TYPE 01/11, IPA for 10), bits [63:12].")]
+[Field("TYPE", 0, 11, 10, Doc = "stages looked up.", Meaning = nameof(TypeText))]
+[Field("PnU", 0, 9, 9, Doc = "privileged access.", Set = "privileged", Clear = "unprivileged")]
+[Field("RnW", 0, 8, 8, Doc = "read access.", Set = "read", Clear = "write")]
+[Field("InD", 0, 7, 7, Doc = "instruction fetch (ignored for a write).", Set = "instruction", Clear = "data")]
+[Field("HTTUI", 0, 6, 6, Doc = "inhibit hardware update of the Access flag and dirty state.", Set = "no HTTU updates", Clear = "HTTU as configured")]
+public readonly partial record struct GatosAddrRegister(ulong Value)
+{
+    private static string TypeText(ulong v) => FieldText.Enumerated(v, 2, "reserved (INV_REQ)", "stage 1 (VA to IPA)", "stage 2 (IPA to PA)", "stage 1 and 2 (VA to PA)");
+
+    /// <summary>The register value and its non-zero fields.</summary>
+    /// <returns>A one-line summary.</returns>
+    public override string ToString() => FieldText.Summary("GatosAddr", Value, Describe());
+}
+
+/// <summary>
+/// GATOS_PAR (IHI0070 §6.3.40, §9.1.4): the result of an address translation operation. With FAULT = 0: ATTR (MAIR
+/// format), ADDR and Size, SH. With FAULT = 1: FADDR, FAULTCODE (§9.1.5) and REASON (the stage that failed).
+/// </summary>
+/// <param name="Value">The raw register value.</param>
+public readonly record struct GatosParRegister(ulong Value)
+{
+    /// <summary>FAULT [0]: the operation failed.</summary>
+    public bool Fault => (Value & 1) != 0;
+
+    /// <summary>FAULT = 0: ATTR [63:56], the memory attributes in MAIR format.</summary>
+    public byte Attr => (byte)(Value >> 56);
+
+    /// <summary>FAULT = 0: SH [9:8] (Outer Shareable for any Device type).</summary>
+    public uint SH => (uint)(Value >> 8) & 3;
+
+    /// <summary>FAULT = 0: Size [11]: the translation is larger than 4 KB and its size is the lowest set bit of ADDR.</summary>
+    public bool Size => ((Value >> 11) & 1) != 0;
+
+    /// <summary>FAULT = 0: log2 of the translation's size (12 for 4 KB; with Size = 1, one more than the lowest set bit of ADDR).</summary>
+    public int SizeShift
+    {
+        get
+        {
+            ulong addr = Bits.Address(Value, 55, 12);
+            return Size && addr != 0 ? System.Numerics.BitOperations.TrailingZeroCount(addr) + 1 : 12;
+        }
+    }
+
+    /// <summary>FAULT = 0: the output address of the translation's first byte (ADDR with the Size marker removed).</summary>
+    public ulong OutputAddress => Bits.Address(Value, 55, 12) & ~Bits.Mask(SizeShift);
+
+    /// <summary>FAULT = 1: FAULTCODE [11:4].</summary>
+    public byte FaultCode => (byte)(Value >> 4);
+
+    /// <summary>FAULT = 1: REASON [2:1]: 00 stage 1 or not stage-specific, 01 stage 2 on a CD fetch, 10 stage 2 on a stage-1 table fetch, 11 stage 2 on the input IPA.</summary>
+    public uint Reason => (uint)(Value >> 1) & 3;
+
+    /// <summary>FAULT = 1: FADDR [55:12], the IPA stage 2 faulted on, where §9.1.4 gives one.</summary>
+    public ulong FaultAddress => Bits.Address(Value, 55, 12);
+
+    /// <summary>A successful result (IHI0070 §6.3.40).</summary>
+    /// <param name="outputAddress">Output address of the looked-up input address.</param>
+    /// <param name="sizeShift">log2 of the translation's page or block size, 12 or more.</param>
+    /// <param name="mair">Memory attributes, MAIR format.</param>
+    /// <param name="sh">Shareability, SH encoding.</param>
+    /// <returns>The PAR value.</returns>
+    public static GatosParRegister Success(ulong outputAddress, int sizeShift, byte mair, uint sh)
+    {
+        ulong addr = outputAddress & Bits.Mask(56) & ~0xFFFUL;
+        ulong size = 0;
+        if (sizeShift > 12)
+        {
+            // The size is the position of the lowest 1 of ADDR: bit (size - 1) set, the bits below it clear.
+            addr = (addr & ~Bits.Mask(sizeShift)) | (1UL << (sizeShift - 1));
+            size = 1UL << 11;
+        }
+
+        return new(((ulong)mair << 56) | addr | size | ((ulong)(sh & 3) << 8));
+    }
+
+    /// <summary>A failed result (IHI0070 §6.3.40, §9.1.4).</summary>
+    /// <param name="faultCode">FAULTCODE: an event type or <see cref="AtosFaultCode"/>.</param>
+    /// <param name="reason">REASON, 0-3.</param>
+    /// <param name="faultAddress">FADDR: the faulting IPA, or 0.</param>
+    /// <returns>The PAR value.</returns>
+    public static GatosParRegister Failure(byte faultCode, uint reason = 0, ulong faultAddress = 0) =>
+        new((faultAddress & Bits.Mask(56) & ~0xFFFUL) | ((ulong)faultCode << 4) | ((ulong)(reason & 3) << 1) | 1);
+
+    /// <summary>Every field of the format FAULT selects, with its meaning.</summary>
+    /// <returns>The fields, most significant first.</returns>
+    public IReadOnlyList<DecodedField> Describe()
+    {
+        var f = new FieldText();
+        if (!Fault)
+        {
+            string size = string.Create(CultureInfo.InvariantCulture, $"1 {SizeText(SizeShift)} (output address {FieldText.Hex(OutputAddress)})");
+            f.Add("ATTR", 0, Value, 63, 56, v => FieldText.Hex(v) + " " + MairText((byte)v))
+                .Address("ADDR", 0, Value, 55, 12)
+                .Add("Size", 0, Value, 11, 11, v => v == 0 ? "0 4 KB" : size)
+                .Add("SH", 0, Value, 9, 8, FieldText.Shareability);
+        }
+        else
+        {
+            f.Add("IMPLEMENTATION DEFINED", 0, Value, 63, 60)
+                .Address("FADDR", 0, Value, 55, 12)
+                .Add("FAULTCODE", 0, Value, 11, 4, v => FieldText.Hex(v) + " " + AtosFaultCode.Name((byte)v))
+                .Add("REASON", 0, Value, 2, 1, v => FieldText.Enumerated(v, 2, "stage 1, or not stage-specific", "stage 2, CD fetch", "stage 2, stage-1 table fetch", "stage 2, input IPA"));
+        }
+
+        return f.Flag("FAULT", 0, Value, 0, "fault or error", "translation successful").Fields;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Fault
+        ? string.Create(CultureInfo.InvariantCulture, $"GatosPar 0x{Value:X} (FAULT {AtosFaultCode.Name(FaultCode)} REASON={Reason} FADDR=0x{FaultAddress:X})")
+        : string.Create(CultureInfo.InvariantCulture, $"GatosPar 0x{Value:X} (PA 0x{OutputAddress:X}, {SizeText(SizeShift)}, {MairText(Attr)}, SH={SH})");
+
+    private static string SizeText(int shift) => shift >= 30 ? $"{1UL << (shift - 30)} GB" : shift >= 20 ? $"{1UL << (shift - 20)} MB" : $"{1UL << (shift - 10)} KB";
+
+    // MAIR attribute byte (DDI0487 D8.6): 0b0000dd00 Device, otherwise outer and inner nibbles of Normal memory.
+    private static string MairText(byte attr) => (attr >> 4) == 0
+        ? ((attr >> 2) & 3) switch { 0 => "Device-nGnRnE", 1 => "Device-nGnRE", 2 => "Device-nGRE", _ => "Device-GRE" }
+        : $"Normal outer {Nibble((uint)attr >> 4)}, inner {Nibble(attr & 0xFu)}";
+
+    private static string Nibble(uint n) => n switch
+    {
+        0b0100 => "NC",
+        _ when (n >> 2) == 0b11 => "WB" + Hints(n),
+        _ when (n >> 2) == 0b10 => "WT" + Hints(n),
+        _ when (n >> 2) == 0b01 => "WB transient" + Hints(n),
+        _ => "WT transient" + Hints(n),
+    };
+
+    private static string Hints(uint n) => ((n & 2) != 0 ? " RA" : string.Empty) + ((n & 1) != 0 ? " WA" : string.Empty);
+}
