@@ -152,6 +152,9 @@ public sealed record SmmuFeatures
     /// <summary>GBPA.ABORT at reset: true makes every transaction abort until the SMMU is enabled (IHI0070 §6.3.14 lets an implementation choose).</summary>
     public bool GbpaAbortAtReset { get; init; }
 
+    /// <summary>The Performance Monitor Counter Group (IHI0070 chapter 10) attached to the SMMU; null for none.</summary>
+    public SmmuPmcgFeatures? PerformanceMonitor { get; init; } = SmmuPmcgFeatures.Default;
+
     /// <summary>Number of translations the TLB holds (0 disables caching of translations).</summary>
     public int TlbEntries { get; init; } = 4096;
 

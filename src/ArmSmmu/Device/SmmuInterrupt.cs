@@ -17,6 +17,9 @@ public enum SmmuInterrupt
 
     /// <summary>A WFE wake-up event (CMD_SYNC with CS = SIG_SEV, IDR0.SEV = 1).</summary>
     SendEvent,
+
+    /// <summary>A PMCG counter overflowed with its INTEN bit and IRQEN set, and no MSI address (IHI0070 §10.5.2.19).</summary>
+    PerformanceMonitor,
 }
 
 /// <summary>Arguments of <see cref="SmmuV3.InterruptRaised"/>: a wired interrupt line pulsed (MSIs are memory writes instead).</summary>

@@ -43,6 +43,7 @@ public sealed partial class SmmuV3
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics);
+        PerformanceMonitor = Features.PerformanceMonitor is { } pmcg ? new SmmuPerformanceMonitor(this, pmcg) : null;
         _configuration = new ConfigurationLookup(memory, Features, walker, this, _configCaches, recorder);
         _translation = new TranslationUnit(_tlb, walker, Statistics, recorder);
         Reset();
@@ -75,6 +76,8 @@ public sealed partial class SmmuV3
             _tlb.InvalidateAll();
             _configCaches.InvalidateAll();
         }
+
+        PerformanceMonitor?.Reset();
     }
 
     // Explain's probe starts from this device's registers (its features are the same but for the caches): one copy of
