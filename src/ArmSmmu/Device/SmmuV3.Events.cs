@@ -111,7 +111,9 @@ public sealed partial class SmmuV3
 
             ref var priQueue = ref _registers.PriQueue;
             bool lastOnly = (priQueue.Irq.Cfg2 & PriqIrqCfg2Lo) != 0;
-            if (!priQueue.Queue.TryGetFreeSlot(out ulong slot))
+            // IHI0070 §8.1: unlike the event queue's (§7.4), an active PRI queue overflow inhibits new entries until
+            // software acknowledges it (PRIQ_CONS.OVACKFLG = PRIQ_PROD.OVFLG), even when entries have been consumed.
+            if (priQueue.Queue.OverflowPending || !priQueue.Queue.TryGetFreeSlot(out ulong slot))
             {
                 priQueue.Queue.SignalOverflow();
 
