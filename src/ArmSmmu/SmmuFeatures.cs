@@ -80,6 +80,13 @@ public sealed record SmmuFeatures
     /// <summary>IDR0.Hyp: EL2 and EL2-E2H StreamWorlds.</summary>
     public bool Hyp { get; init; } = true;
 
+    /// <summary>
+    /// Wired interrupt outputs are implemented (IHI0070 §3.18: their discovery is IMPLEMENTATION DEFINED). Each
+    /// enabled interrupt source then pulses its line, and also sends an MSI when IDR0.MSI and its address is not 0
+    /// (§3.18.2: an SMMU with both uses both). False: MSIs only, which needs <see cref="Msi"/>.
+    /// </summary>
+    public bool WiredInterrupts { get; init; } = true;
+
     /// <summary>IDR0.HTTU.</summary>
     public HttuSupport Httu { get; init; } = HttuSupport.AccessFlagAndDirty;
 
@@ -299,6 +306,12 @@ public sealed record SmmuFeatures
             {
                 throw new ArgumentException($"{name} must be 0..19, got {value}.");
             }
+        }
+
+        if (!WiredInterrupts && !Msi)
+        {
+            // IHI0070 §3.18: an implementation supports wired interrupts, MSIs, or both.
+            throw new ArgumentException("An SMMU must signal interrupts with wired lines, MSIs or both (WiredInterrupts or Msi).");
         }
 
         if (!Granule4K && !Granule16K && !Granule64K)

@@ -433,14 +433,15 @@ int armsmmu_explain(armsmmu_t *smmu, const armsmmu_request_t *request, char *buf
  * Interrupts and stalls
  * ------------------------------------------------------------------------------------------------------------- */
 
-/** Wired interrupt lines (IHI0070 §3.18). MSIs are memory writes instead (through the write callback). */
+/** Wired interrupt lines (IHI0070 §3.18). An enabled source pulses its line also when it sends an MSI (a memory
+ *  write, through the write callback): an SMMU with both wired outputs and MSIs uses both (§3.18.2). */
 typedef enum armsmmu_interrupt {
-    ARMSMMU_INTERRUPT_EVENTQ = 0,   /**< the event queue received a record (IRQ_CTRL.EVENTQ_IRQEN, EVENTQ_IRQ_CFG0 = 0) */
+    ARMSMMU_INTERRUPT_EVENTQ = 0,   /**< the event queue received a record (IRQ_CTRL.EVENTQ_IRQEN) */
     ARMSMMU_INTERRUPT_PRIQ = 1,     /**< the PRI queue received a page request */
     ARMSMMU_INTERRUPT_GERROR = 2,   /**< a global error became active in GERROR */
-    ARMSMMU_INTERRUPT_CMD_SYNC = 3, /**< a CMD_SYNC with CS = SIG_IRQ completed without an MSI address */
+    ARMSMMU_INTERRUPT_CMD_SYNC = 3, /**< a CMD_SYNC with CS = SIG_IRQ completed */
     ARMSMMU_INTERRUPT_SEV = 4,      /**< a WFE wake-up event: CMD_SYNC with CS = SIG_SEV */
-    ARMSMMU_INTERRUPT_PMCG = 5      /**< a PMCG counter overflowed (INTEN, IRQEN, PMCG_IRQ_CFG0 = 0), IHI0070 §10.5.2.19 */
+    ARMSMMU_INTERRUPT_PMCG = 5      /**< a PMCG counter overflowed (INTEN and IRQEN), IHI0070 §10.5.2.19 */
 } armsmmu_interrupt_t;
 
 /** Called when a wired interrupt line pulses. line is an armsmmu_interrupt_t value. Runs on the thread that caused

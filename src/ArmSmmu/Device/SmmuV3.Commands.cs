@@ -222,24 +222,21 @@ public sealed partial class SmmuV3
         switch (c.CS)
         {
             case SyncCompletionSignal.Irq:
-                if (Features.Msi && c.MsiAddress != 0)
+                // IHI0070 §3.18.2: the MSI the command describes (when MSIs are supported and MSIAddress is not 0)
+                // and, when implemented, the CMD_SYNC wired line.
+                if (Features.Msi && c.MsiAddress != 0 && !_memory.TryWriteUInt32(c.MsiAddress, c.MsiData))
                 {
-                    if (!_memory.TryWriteUInt32(c.MsiAddress, c.MsiData))
-                    {
-                        RaiseGlobalError(GerrorFlags.MSI_CMDQ_ABT_ERR);
-                    }
+                    RaiseGlobalError(GerrorFlags.MSI_CMDQ_ABT_ERR);
                 }
-                else
-                {
-                    Raise(SmmuInterrupt.CommandSync);
-                }
+
+                RaiseWired(SmmuInterrupt.CommandSync);
 
                 return CommandError.None;
             case SyncCompletionSignal.Sev:
                 // CS = SIG_SEV with IDR0.SEV = 0 behaves as SIG_NONE.
                 if (Features.Sev)
                 {
-                    Raise(SmmuInterrupt.SendEvent);
+                    RaiseWired(SmmuInterrupt.SendEvent);
                 }
 
                 return CommandError.None;

@@ -14,7 +14,7 @@ public sealed partial class SmmuV3
 
     internal void SetPerformanceMonitorCounting(bool counting) => _pmcgCounting = counting;
 
-    internal void RaisePerformanceMonitorInterrupt() => Raise(SmmuInterrupt.PerformanceMonitor);
+    internal void RaisePerformanceMonitorInterrupt() => RaiseWired(SmmuInterrupt.PerformanceMonitor);
 
     // Translates with the PMCG's per-thread tally armed, then hands the transaction's events to the PMCG.
     [MethodImpl(MethodImplOptions.NoInlining)]

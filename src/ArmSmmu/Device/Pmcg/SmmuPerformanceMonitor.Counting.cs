@@ -82,21 +82,17 @@ public sealed partial class SmmuPerformanceMonitor
         }
     }
 
-    // IHI0070 §10.5.2.21: an MSI when the group has MSI and IRQ_CFG0.ADDR != 0, else the wired line. An aborted MSI
-    // sets IRQ_STATUS.IRQ_ABT (§10.5.2.24); the PMCG has no GERROR bit of its own.
+    // IHI0070 §10.5.2.19, §10.5.2.21: IRQEN enables both the wired output (when the SMMU has wired outputs) and the MSI
+    // (when CFGR.MSI and IRQ_CFG0.ADDR != 0), as for the SMMU's own sources (§3.18.2). An aborted MSI sets
+    // IRQ_STATUS.IRQ_ABT (§10.5.2.24); the PMCG has no GERROR bit of its own.
     private void SignalInterrupt()
     {
-        if (Features.Msi && _irqCfg0 != 0)
+        if (Features.Msi && _irqCfg0 != 0 && !_device.Memory.TryWriteUInt32(_irqCfg0, _irqCfg1))
         {
-            if (!_device.Memory.TryWriteUInt32(_irqCfg0, _irqCfg1))
-            {
-                _irqStatus |= 1;
-            }
+            _irqStatus |= 1;
         }
-        else
-        {
-            _device.RaisePerformanceMonitorInterrupt();
-        }
+
+        _device.RaisePerformanceMonitorInterrupt();
     }
 
     // Called with _lock held after any write to CR, CNTENSET/CLR, EVTYPERn or SMRn.
