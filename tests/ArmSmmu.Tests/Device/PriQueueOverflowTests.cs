@@ -5,19 +5,9 @@ namespace ArmSmmu.Tests.Device;
 /// <summary>PRI queue overflow (IHI0070 §8.1), whose active condition differs from the event queue's (§7.4).</summary>
 public class PriQueueOverflowTests
 {
-    private const ulong PriQueueBase = 0x1400_0000;
-    private const int Log2 = 2; // 4 entries
+    private const ulong PriQueueBase = PriQueueTests.PriQueueBase; // 4 entries (LOG2SIZE 2)
 
-    private static DeviceHarness Started()
-    {
-        var h = new DeviceHarness();
-        h.Reset();
-        h.Smmu.WriteRegister64(SmmuRegister.PRIQ_BASE, (1UL << 62) | PriQueueBase | Log2);
-        h.Smmu.WriteRegister32(SmmuRegister.PRIQ_PROD, 0);
-        h.Smmu.WriteRegister32(SmmuRegister.PRIQ_CONS, 0);
-        h.WriteAndPoll(SmmuRegister.CR0, 0xF, SmmuRegister.CR0ACK);
-        return h;
-    }
+    private static DeviceHarness Started() => PriQueueTests.Started();
 
     private static PriQueueEntry Request(uint prg, bool last = false) => new()
     {

@@ -5,10 +5,10 @@ namespace ArmSmmu.Tests.Device;
 /// <summary>The PRI queue producer (IHI0070 §3.5, §6.3.32-§6.3.36, §8; entry layout digest 6).</summary>
 public class PriQueueTests
 {
-    private const ulong PriQueueBase = 0x1400_0000;
+    internal const ulong PriQueueBase = 0x1400_0000;
     private const int Log2 = 2;
 
-    private static DeviceHarness Started(uint cfg2 = 0)
+    internal static DeviceHarness Started(uint cfg2 = 0)
     {
         var h = new DeviceHarness();
         h.Reset();

@@ -46,56 +46,29 @@ internal static class PmcgTally
     }
 
     /// <summary>Event 2: the TLB had no entry for the transaction.</summary>
-    public static void CountTlbMiss()
-    {
-        if (t_armed)
-        {
-            t_counts.TlbMisses++;
-        }
-    }
+    public static void CountTlbMiss() => Add(ref t_counts.TlbMisses, 1);
 
     /// <summary>Event 3: an STE or CD lookup missed the configuration cache.</summary>
-    public static void CountConfigCacheMiss()
-    {
-        if (t_armed)
-        {
-            t_counts.ConfigCacheMisses++;
-        }
-    }
+    public static void CountConfigCacheMiss() => Add(ref t_counts.ConfigCacheMisses, 1);
 
     /// <summary>Event 4: descriptors read by a walk.</summary>
-    public static void CountTableWalkAccesses(int reads)
-    {
-        if (t_armed)
-        {
-            t_counts.TableWalkAccesses += reads;
-        }
-    }
+    public static void CountTableWalkAccesses(int reads) => Add(ref t_counts.TableWalkAccesses, reads);
 
     /// <summary>Event 5: one L1STD, STE, L1CD or CD read.</summary>
-    public static void CountConfigStructureAccess()
-    {
-        if (t_armed)
-        {
-            t_counts.ConfigStructureAccesses++;
-        }
-    }
+    public static void CountConfigStructureAccess() => Add(ref t_counts.ConfigStructureAccesses, 1);
 
     /// <summary>Event 6: the transaction is a PCIe ATS Translation Request. The hook for the ATS path of Translate.</summary>
-    public static void CountAtsTranslationRequest()
-    {
-        if (t_armed)
-        {
-            t_counts.AtsTranslationRequests++;
-        }
-    }
+    public static void CountAtsTranslationRequest() => Add(ref t_counts.AtsTranslationRequests, 1);
 
     /// <summary>Event 7: the transaction is a PCIe ATS Translated transaction passed through. The hook for the ATS path of Translate.</summary>
-    public static void CountAtsTranslatedTransaction()
+    public static void CountAtsTranslatedTransaction() => Add(ref t_counts.AtsTranslatedTransactions, 1);
+
+    // Unarmed (no PMCG counting on this thread), a hook only tests the flag.
+    private static void Add(ref int counter, int events)
     {
         if (t_armed)
         {
-            t_counts.AtsTranslatedTransactions++;
+            counter += events;
         }
     }
 }
