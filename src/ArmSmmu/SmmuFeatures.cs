@@ -255,7 +255,7 @@ public sealed record SmmuFeatures
 
     /// <summary>SMMU_IDR3 (IHI0070 §6.3.4).</summary>
     public uint Idr3 =>
-        (HierarchicalAttributeDisable ? 1u << 2 : 0)
+        (HierarchicalAttributeDisable && Stage1 ? 1u << 2 : 0) // HAD is 0 without S1P (IHI0070 §6.3.4)
         | (StageTwoExecuteNever2 ? 1u << 4 : 0)
         | (ForcedWriteBack ? 1u << 8 : 0)
         | (SmallTranslationTables ? 1u << 9 : 0)
@@ -271,7 +271,7 @@ public sealed record SmmuFeatures
         | (Granule4K ? 1u << 4 : 0)
         | (Granule16K ? 1u << 5 : 0)
         | (Granule64K ? 1u << 6 : 0)
-        | ((uint)StallMax << 16);
+        | (StallModel == StallModel.TerminateOnly ? 0 : (uint)StallMax << 16); // RES0 without stall (IHI0070 §6.3.6)
 
     /// <summary>SMMU_AIDR: ArchMajorRev 0 (v3), ArchMinorRev.</summary>
     public uint Aidr => (uint)ArchitectureMinorRevision & 0xF;
