@@ -376,7 +376,7 @@ static void test_custom_memory(void)
 }
 
 typedef struct interrupts {
-    unsigned count[5];
+    unsigned count[6];
     uint32_t stall_sid;
     uint16_t stall_tag;
     int stall_retry, stall_calls;
@@ -543,6 +543,27 @@ static void test_threads(void)
     armsmmu_destroy(f.smmu);
 }
 
+/* The PMCG (IHI0070 chapter 10): counter 0 counts the transactions of every StreamID. */
+static void test_pmcg(void)
+{
+    fixture_t f = bring_up(armsmmu_create(), 0x10000000, 0, 0);
+    uint64_t cfgr = 0, count = 0;
+    CHECK_EQ(armsmmu_pmcg_register_read(f.smmu, ARMSMMU_PMCG_REG_CFGR, 4, &cfgr), ARMSMMU_OK);
+    CHECK_EQ(cfgr & 0x3F, 7);                 /* NCTR: 8 counters */
+    CHECK_EQ((cfgr >> 8) & 0x3F, 63);         /* SIZE: 64-bit counters, 8-byte stride */
+    CHECK_EQ((cfgr >> 20) & 1, 1);            /* RELOC_CTRS: counters in page 1 */
+    CHECK_EQ(armsmmu_pmcg_register_write(f.smmu, ARMSMMU_PMCG_REG_EVTYPER0, 4, 1u | (1u << 29)), ARMSMMU_OK);
+    CHECK_EQ(armsmmu_pmcg_register_write(f.smmu, ARMSMMU_PMCG_REG_SMR0, 4, 0xFFFFFFFFu), ARMSMMU_OK);
+    CHECK_EQ(armsmmu_pmcg_register_write(f.smmu, ARMSMMU_PMCG_REG_CNTENSET0, 8, 1), ARMSMMU_OK);
+    CHECK_EQ(armsmmu_pmcg_register_write(f.smmu, ARMSMMU_PMCG_REG_CR, 4, 1), ARMSMMU_OK);
+    translate(f.smmu, SID, VA, ARMSMMU_ACCESS_READ);
+    translate(f.smmu, SID, VA + 8, ARMSMMU_ACCESS_READ);
+    CHECK_EQ(armsmmu_pmcg_register_read(f.smmu, ARMSMMU_PMCG_PAGE1 + ARMSMMU_PMCG_REG_EVCNTR0, 8, &count), ARMSMMU_OK);
+    CHECK_EQ(count, 2);
+    CHECK_EQ(armsmmu_pmcg_register_read(f.smmu, 0x20000, 4, &count), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    armsmmu_destroy(f.smmu);
+}
+
 int main(void)
 {
     test_version_and_layout();
@@ -555,6 +576,7 @@ int main(void)
     test_interrupts_and_stalls();
     test_features();
     test_threads();
+    test_pmcg();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

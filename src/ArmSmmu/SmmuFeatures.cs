@@ -80,6 +80,13 @@ public sealed record SmmuFeatures
     /// <summary>IDR0.Hyp: EL2 and EL2-E2H StreamWorlds.</summary>
     public bool Hyp { get; init; } = true;
 
+    /// <summary>
+    /// Wired interrupt outputs are implemented (IHI0070 §3.18: their discovery is IMPLEMENTATION DEFINED). Each
+    /// enabled interrupt source then pulses its line, and also sends an MSI when IDR0.MSI and its address is not 0
+    /// (§3.18.2: an SMMU with both uses both). False: MSIs only, which needs <see cref="Msi"/>.
+    /// </summary>
+    public bool WiredInterrupts { get; init; } = true;
+
     /// <summary>IDR0.HTTU.</summary>
     public HttuSupport Httu { get; init; } = HttuSupport.AccessFlagAndDirty;
 
@@ -154,6 +161,9 @@ public sealed record SmmuFeatures
 
     /// <summary>GBPA.ABORT at reset: true makes every transaction abort until the SMMU is enabled (IHI0070 §6.3.14 lets an implementation choose).</summary>
     public bool GbpaAbortAtReset { get; init; }
+
+    /// <summary>The Performance Monitor Counter Group (IHI0070 chapter 10) attached to the SMMU; null for none.</summary>
+    public SmmuPmcgFeatures? PerformanceMonitor { get; init; } = SmmuPmcgFeatures.Default;
 
     /// <summary>Number of translations the TLB holds (0 disables caching of translations).</summary>
     public int TlbEntries { get; init; } = 4096;
@@ -249,7 +259,7 @@ public sealed record SmmuFeatures
 
     /// <summary>SMMU_IDR3 (IHI0070 §6.3.4).</summary>
     public uint Idr3 =>
-        (HierarchicalAttributeDisable ? 1u << 2 : 0)
+        (HierarchicalAttributeDisable && Stage1 ? 1u << 2 : 0) // HAD is 0 without S1P (IHI0070 §6.3.4)
         | (StageTwoExecuteNever2 ? 1u << 4 : 0)
         | (ForcedWriteBack ? 1u << 8 : 0)
         | (SmallTranslationTables ? 1u << 9 : 0)
@@ -265,7 +275,7 @@ public sealed record SmmuFeatures
         | (Granule4K ? 1u << 4 : 0)
         | (Granule16K ? 1u << 5 : 0)
         | (Granule64K ? 1u << 6 : 0)
-        | ((uint)StallMax << 16);
+        | (StallModel == StallModel.TerminateOnly ? 0 : (uint)StallMax << 16); // RES0 without stall (IHI0070 §6.3.6)
 
     /// <summary>SMMU_AIDR: ArchMajorRev 0 (v3), ArchMinorRev.</summary>
     public uint Aidr => (uint)ArchitectureMinorRevision & 0xF;
@@ -300,6 +310,12 @@ public sealed record SmmuFeatures
             {
                 throw new ArgumentException($"{name} must be 0..19, got {value}.");
             }
+        }
+
+        if (!WiredInterrupts && !Msi)
+        {
+            // IHI0070 §3.18: an implementation supports wired interrupts, MSIs, or both.
+            throw new ArgumentException("An SMMU must signal interrupts with wired lines, MSIs or both (WiredInterrupts or Msi).");
         }
 
         if (!Granule4K && !Granule16K && !Granule64K)

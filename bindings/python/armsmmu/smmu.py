@@ -85,6 +85,7 @@ class Interrupt(IntEnum):
     GERROR = 2
     CMD_SYNC = 3
     SEV = 4
+    PMCG = 5
 
 
 class ArmSmmuError(Exception):

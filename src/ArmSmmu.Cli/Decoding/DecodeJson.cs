@@ -61,7 +61,8 @@ internal sealed record DecodedDescriptor(int Stage, int Level, int GranuleKb, ul
 /// <summary>The ID registers <c>smmu info --json</c> prints.</summary>
 /// <param name="Features">Which feature set.</param>
 /// <param name="Registers">Each ID register, decoded.</param>
-internal sealed record InfoReport(string Features, IReadOnlyList<DecodedRegister> Registers);
+/// <param name="PerformanceMonitor">The PMCG's CFGR and CEID0 (offsets from the PMCG base), or null without a PMCG.</param>
+internal sealed record InfoReport(string Features, IReadOnlyList<DecodedRegister> Registers, IReadOnlyList<DecodedRegister>? PerformanceMonitor = null);
 
 /// <summary>Source-generated JSON metadata for decode and info output.</summary>
 [JsonSourceGenerationOptions(

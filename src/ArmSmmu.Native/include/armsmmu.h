@@ -345,6 +345,24 @@ int armsmmu_register_read(armsmmu_t *smmu, uint64_t offset, unsigned width, uint
  *  Returns ARMSMMU_OK or ARMSMMU_ERROR_INVALID_ARGUMENT. */
 int armsmmu_register_write(armsmmu_t *smmu, uint64_t offset, unsigned width, uint64_t value);
 
+/** Checked read of a register of the PMCG (IHI0070 chapter 10), by its offset from the PMCG base: page 0 at 0x0,
+ *  page 1 (CFGR.RELOC_CTRS) at 0x10000. width is 4 or 8. Returns ARMSMMU_OK or ARMSMMU_ERROR_INVALID_ARGUMENT (as
+ *  armsmmu_register_read, or a feature set without a PMCG). */
+int armsmmu_pmcg_register_read(armsmmu_t *smmu, uint64_t offset, unsigned width, uint64_t *value);
+
+/** Checked write of a PMCG register; as armsmmu_pmcg_register_read. An overflow it causes may call the interrupt handler. */
+int armsmmu_pmcg_register_write(armsmmu_t *smmu, uint64_t offset, unsigned width, uint64_t value);
+
+/** A few PMCG register offsets (IHI0070 §10.5.1); EVCNTRn, SVRn, OVSCLR0/OVSSET0 and CAPR add 0x10000 with RELOC_CTRS. */
+#define ARMSMMU_PMCG_REG_EVCNTR0 0x000u
+#define ARMSMMU_PMCG_REG_EVTYPER0 0x400u
+#define ARMSMMU_PMCG_REG_SMR0 0xA00u
+#define ARMSMMU_PMCG_REG_CNTENSET0 0xC00u
+#define ARMSMMU_PMCG_REG_OVSSET0 0xCC0u
+#define ARMSMMU_PMCG_REG_CFGR 0xE00u
+#define ARMSMMU_PMCG_REG_CR 0xE04u
+#define ARMSMMU_PMCG_PAGE1 0x10000u
+
 /** Frequently used register offsets (IHI0070 §6.2). */
 #define ARMSMMU_REG_IDR0 0x0000u
 #define ARMSMMU_REG_IDR1 0x0004u
@@ -457,13 +475,15 @@ int armsmmu_broadcast_tlbi(armsmmu_t *smmu, const armsmmu_broadcast_tlbi_t *tlbi
  * Interrupts and stalls
  * ------------------------------------------------------------------------------------------------------------- */
 
-/** Wired interrupt lines (IHI0070 §3.18). MSIs are memory writes instead (through the write callback). */
+/** Wired interrupt lines (IHI0070 §3.18). An enabled source pulses its line also when it sends an MSI (a memory
+ *  write, through the write callback): an SMMU with both wired outputs and MSIs uses both (§3.18.2). */
 typedef enum armsmmu_interrupt {
-    ARMSMMU_INTERRUPT_EVENTQ = 0,   /**< the event queue received a record (IRQ_CTRL.EVENTQ_IRQEN, EVENTQ_IRQ_CFG0 = 0) */
+    ARMSMMU_INTERRUPT_EVENTQ = 0,   /**< the event queue received a record (IRQ_CTRL.EVENTQ_IRQEN) */
     ARMSMMU_INTERRUPT_PRIQ = 1,     /**< the PRI queue received a page request */
     ARMSMMU_INTERRUPT_GERROR = 2,   /**< a global error became active in GERROR */
-    ARMSMMU_INTERRUPT_CMD_SYNC = 3, /**< a CMD_SYNC with CS = SIG_IRQ completed without an MSI address */
-    ARMSMMU_INTERRUPT_SEV = 4       /**< a WFE wake-up event: CMD_SYNC with CS = SIG_SEV */
+    ARMSMMU_INTERRUPT_CMD_SYNC = 3, /**< a CMD_SYNC with CS = SIG_IRQ completed */
+    ARMSMMU_INTERRUPT_SEV = 4,      /**< a WFE wake-up event: CMD_SYNC with CS = SIG_SEV */
+    ARMSMMU_INTERRUPT_PMCG = 5      /**< a PMCG counter overflowed (INTEN and IRQEN), IHI0070 §10.5.2.19 */
 } armsmmu_interrupt_t;
 
 /** Called when a wired interrupt line pulses. line is an armsmmu_interrupt_t value. Runs on the thread that caused

@@ -12,11 +12,14 @@ public enum SmmuInterrupt
     /// <summary>A global error became active (GERROR).</summary>
     GlobalError,
 
-    /// <summary>A CMD_SYNC with CS = SIG_IRQ completed without an MSI address.</summary>
+    /// <summary>A CMD_SYNC with CS = SIG_IRQ completed (with or without an MSI, IHI0070 §3.18.2).</summary>
     CommandSync,
 
     /// <summary>A WFE wake-up event (CMD_SYNC with CS = SIG_SEV, IDR0.SEV = 1).</summary>
     SendEvent,
+
+    /// <summary>A PMCG counter overflowed with its INTEN bit and IRQEN set (IHI0070 §10.5.2.19).</summary>
+    PerformanceMonitor,
 }
 
 /// <summary>Arguments of <see cref="SmmuV3.InterruptRaised"/>: a wired interrupt line pulsed (MSIs are memory writes instead).</summary>

@@ -227,26 +227,23 @@ public sealed partial class SmmuV3
         switch (c.CS)
         {
             case SyncCompletionSignal.Irq:
-                if (Features.Msi && c.MsiAddress != 0)
+                // IHI0070 §3.18.2: the MSI the command describes (when MSIs are supported and MSIAddress is not 0)
+                // and, when implemented, the CMD_SYNC wired line. §4.7.3, §3.4.3: the zero check covers the whole
+                // MSIAddress field, the write is truncated to the OAS.
+                if (Features.Msi && c.MsiAddress != 0
+                    && !_memory.TryWriteUInt32(c.MsiAddress & Bits.Mask(Features.OutputAddressBits), c.MsiData))
                 {
-                    // IHI0070 §4.7.3, §3.4.3: the zero check covers the whole MSIAddress field, the write is
-                    // truncated to the OAS.
-                    if (!_memory.TryWriteUInt32(c.MsiAddress & Bits.Mask(Features.OutputAddressBits), c.MsiData))
-                    {
-                        RaiseGlobalError(GerrorFlags.MSI_CMDQ_ABT_ERR);
-                    }
+                    RaiseGlobalError(GerrorFlags.MSI_CMDQ_ABT_ERR);
                 }
-                else
-                {
-                    Raise(SmmuInterrupt.CommandSync);
-                }
+
+                RaiseWired(SmmuInterrupt.CommandSync);
 
                 return CommandError.None;
             case SyncCompletionSignal.Sev:
                 // CS = SIG_SEV with IDR0.SEV = 0 behaves as SIG_NONE.
                 if (Features.Sev)
                 {
-                    Raise(SmmuInterrupt.SendEvent);
+                    RaiseWired(SmmuInterrupt.SendEvent);
                 }
 
                 return CommandError.None;

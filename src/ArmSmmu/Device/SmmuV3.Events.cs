@@ -113,7 +113,9 @@ public sealed partial class SmmuV3
 
             ref var priQueue = ref _registers.PriQueue;
             bool lastOnly = (priQueue.Irq.Cfg2 & PriqIrqCfg2Lo) != 0;
-            if (!priQueue.Queue.TryGetFreeSlot(out ulong slot))
+            // IHI0070 §8.1: unlike the event queue's (§7.4), an active PRI queue overflow inhibits new entries until
+            // software acknowledges it (PRIQ_CONS.OVACKFLG = PRIQ_PROD.OVFLG), even when entries have been consumed.
+            if (priQueue.Queue.OverflowPending || !priQueue.Queue.TryGetFreeSlot(out ulong slot))
             {
                 priQueue.Queue.SignalOverflow();
 
@@ -144,7 +146,8 @@ public sealed partial class SmmuV3
         }
     }
 
-    // Signals an interrupt source: an MSI when configured (IHI0070 §3.18), else a pulse of its wired line.
+    // Signals an enabled interrupt source (IHI0070 §3.18.2): an MSI when MSIs are supported and its ADDR is not 0, and a
+    // pulse of its wired line when wired outputs are implemented — both when both are.
     private void SignalQueueInterrupt(IrqCtrlFlags source, GerrorFlags msiAbort, SmmuInterrupt line)
     {
         if (!_registers.Control.InterruptEnabled(source))
@@ -158,17 +161,12 @@ public sealed partial class SmmuV3
     private void SignalInterrupt(in InterruptConfig irq, GerrorFlags msiAbort, SmmuInterrupt line)
     {
         ulong msiAddress = irq.Cfg0 & IrqCfg0Mask;
-        if (Features.Msi && msiAddress != 0)
+        if (Features.Msi && msiAddress != 0 && !_memory.TryWriteUInt32(msiAddress, irq.Cfg1))
         {
-            if (!_memory.TryWriteUInt32(msiAddress, irq.Cfg1))
-            {
-                RaiseGlobalError(msiAbort);
-            }
+            RaiseGlobalError(msiAbort);
         }
-        else
-        {
-            Raise(line);
-        }
+
+        RaiseWired(line);
     }
 
     // IHI0070 §7.5: an error is activated by toggling its GERROR bit, only when it is not already active.

@@ -14,6 +14,11 @@ public sealed partial class SmmuV3
     /// <returns>The outcome: an output address, or the fault (which was also recorded in the event queue where the architecture says so).</returns>
     public TranslationResult Translate(in TranslationRequest request)
     {
+        if (_pmcgCounting && !PmcgTally.Armed)
+        {
+            return TranslateCounted(request); // IHI0070 §10: count this transaction's events (SmmuV3.PerformanceMonitor.cs)
+        }
+
         // Fast path: SMMU enabled, the stream's configuration cached, then a TLB hit (TranslateThrough, inlined).
         if (Enabled(Cr0Flags.SMMUEN) && !request.Secure
             && _configCaches.TryGetPath(request, out var path))

@@ -45,6 +45,7 @@ public sealed partial class SmmuV3
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics);
+        PerformanceMonitor = Features.PerformanceMonitor is { } pmcg ? new SmmuPerformanceMonitor(this, pmcg) : null;
         _configuration = new ConfigurationLookup(memory, Features, walker, this, _configCaches, recorder);
         _translation = new TranslationUnit(_tlb, walker, Statistics, recorder);
         Reset();
@@ -59,7 +60,7 @@ public sealed partial class SmmuV3
     /// <summary>Counters of the caches, walks, commands and events.</summary>
     public SmmuStatistics Statistics { get; }
 
-    /// <summary>Raised when a wired interrupt line pulses (an interrupt whose *_IRQ_CFG0 address is 0, or CMD_SYNC SIG_IRQ without MSI).</summary>
+    /// <summary>Raised when a wired interrupt line pulses: every enabled interrupt, also one that sends an MSI (IHI0070 §3.18.2), unless <see cref="SmmuFeatures.WiredInterrupts"/> is false.</summary>
     /// <remarks>Raised on the thread that caused it, while the device lock is held: handlers may read registers and queues but should not write registers.</remarks>
     public event EventHandler<SmmuInterruptEventArgs>? InterruptRaised;
 
@@ -77,11 +78,20 @@ public sealed partial class SmmuV3
             _tlb.InvalidateAll();
             _configCaches.InvalidateAll();
         }
+
+        PerformanceMonitor?.Reset();
     }
 
     // Explain's probe starts from this device's registers (its features are the same but for the caches): one copy of
     // every bank, and none of the caches, stalls or held records.
     private void CopyRegistersFrom(SmmuV3 other) => _registers = other._registers;
 
-    private void Raise(SmmuInterrupt source) => InterruptRaised?.Invoke(this, new SmmuInterruptEventArgs(source));
+    // A pulse of a wired interrupt output, when the implementation has them (IHI0070 §3.18).
+    private void RaiseWired(SmmuInterrupt source)
+    {
+        if (Features.WiredInterrupts)
+        {
+            InterruptRaised?.Invoke(this, new SmmuInterruptEventArgs(source));
+        }
+    }
 }

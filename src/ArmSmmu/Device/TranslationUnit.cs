@@ -46,7 +46,11 @@ internal sealed class TranslationUnit
     [MethodImpl(MethodImplOptions.NoInlining)]
     public WalkFault Translate(ulong address, in TranslationRegime regime, in TlbKey key, AccessIntent access, in TranslationEntry hit, out TranslationEntry entry)
     {
-        if (hit.Shift != 0)
+        if (hit.Shift == 0)
+        {
+            PmcgTally.CountTlbMiss(); // IHI0070 §10.3 event 2
+        }
+        else
         {
             entry = hit;
             var denied = PermissionCheck.Check(hit, address, access);
@@ -61,6 +65,7 @@ internal sealed class TranslationUnit
         long generation = _tlb.Generation;
         var walk = _recorder is null ? _walker.Walk(address, regime, access) : WalkExplained(address, regime, access);
         _statistics.CountWalk(walk.DescriptorReads);
+        PmcgTally.CountTableWalkAccesses(walk.DescriptorReads);
         if (walk.Cacheable)
         {
             _tlb.Insert(key, walk.Entry, generation);

@@ -153,6 +153,7 @@ internal sealed class ConfigurationLookup(
             return cached;
         }
 
+        PmcgTally.CountConfigCacheMiss(); // IHI0070 §10.3 event 3
         long generation = Caches.Ste.Generation;
         ulong strtabBase = registers.StreamTableBase;
         var baseCfg = new StreamTableBaseCfgRegister(registers.StreamTableBaseCfg);
@@ -173,6 +174,7 @@ internal sealed class ConfigurationLookup(
             // IHI0070 §3.3.2, §5.1: SPLIT values other than 6, 8 or 10 behave as 6.
             int split = baseCfg.SPLIT is 8 or 10 ? (int)baseCfg.SPLIT : 6;
             ulong l1Address = tableBase + ((ulong)(streamId >> split) * 8);
+            PmcgTally.CountConfigStructureAccess(); // IHI0070 §10.3 event 5
             if (!L1StreamTableDescriptor.TryRead(memory, l1Address, out var l1))
             {
                 recorder.Note("stream table", "L1STD fetch aborted: F_STE_FETCH", l1Address);
@@ -199,6 +201,7 @@ internal sealed class ConfigurationLookup(
             steAddress = tableBase + ((ulong)streamId * SteBytes);
         }
 
+        PmcgTally.CountConfigStructureAccess();
         if ((steAddress >> features.OutputAddressBits) != 0 || !StreamTableEntry.TryRead(memory, steAddress, out var ste))
         {
             recorder.Note("STE", "STE fetch aborted: F_STE_FETCH", steAddress);
@@ -228,6 +231,7 @@ internal sealed class ConfigurationLookup(
             return cached;
         }
 
+        PmcgTally.CountConfigCacheMiss(); // IHI0070 §10.3 event 3
         long generation = Caches.Cd.Generation;
         var entry = ste.Ste;
         ulong tableBase = entry.S1ContextPtr;
@@ -261,6 +265,7 @@ internal sealed class ConfigurationLookup(
                     return null;
                 }
 
+                PmcgTally.CountConfigStructureAccess();
                 if (!L1ContextDescriptor.TryRead(memory, l1Pa, out var l1))
                 {
                     recorder.Note("CD", "L1CD fetch aborted: F_CD_FETCH", l1Pa);
@@ -286,6 +291,7 @@ internal sealed class ConfigurationLookup(
             return null;
         }
 
+        PmcgTally.CountConfigStructureAccess();
         if (!ContextDescriptor.TryRead(memory, cdPa, out var cd))
         {
             recorder.Note("CD", $"CD {cdIndex} fetch aborted: F_CD_FETCH", cdPa);
@@ -331,6 +337,7 @@ internal sealed class ConfigurationLookup(
 
         var trace = recorder is null ? null : new WalkTrace();
         var walk = walker.WalkStage2(address, ste.Stage2, AccessIntent.TableRead, FaultClass.CD, trace);
+        PmcgTally.CountTableWalkAccesses(walk.DescriptorReads); // IHI0070 §10.3 event 4
         if (trace is not null)
         {
             recorder!.AddWalk(trace);

@@ -1,0 +1,74 @@
+namespace ArmSmmu.Device;
+
+/// <summary>The events one transaction caused, for the PMCG to count against its StreamID (IHI0070 §10.3).</summary>
+internal struct PmcgCounts
+{
+    public int TlbMisses;
+    public int ConfigCacheMisses;
+    public int TableWalkAccesses;
+    public int ConfigStructureAccesses;
+    public int AtsTranslationRequests;
+    public int AtsTranslatedTransactions;
+}
+
+/// <summary>
+/// The event hooks of the translation pipeline. The pipeline stages know nothing of StreamIDs or counters; while a
+/// PMCG counts, <see cref="SmmuV3"/> arms this per-thread tally around one transaction and hands the totals to the
+/// PMCG afterwards. Unarmed, every hook is one thread-local test, and the hooks sit only on slow paths (a walk, a
+/// configuration fetch): the TLB hit path has none.
+/// </summary>
+internal static class PmcgTally
+{
+    [ThreadStatic]
+    private static bool t_armed;
+
+    [ThreadStatic]
+    private static PmcgCounts t_counts;
+
+    /// <summary>True while a counted transaction is in progress on this thread.</summary>
+    public static bool Armed => t_armed;
+
+    /// <summary>Starts a tally; the returned state is what <see cref="End"/> restores (a memory callback may translate too).</summary>
+    public static (bool Armed, PmcgCounts Counts) Begin()
+    {
+        var outer = (t_armed, t_counts);
+        t_armed = true;
+        t_counts = default;
+        return outer;
+    }
+
+    /// <summary>Ends the tally and returns its counts.</summary>
+    public static PmcgCounts End((bool Armed, PmcgCounts Counts) outer)
+    {
+        var counts = t_counts;
+        (t_armed, t_counts) = outer;
+        return counts;
+    }
+
+    /// <summary>Event 2: the TLB had no entry for the transaction.</summary>
+    public static void CountTlbMiss() => Add(ref t_counts.TlbMisses, 1);
+
+    /// <summary>Event 3: an STE or CD lookup missed the configuration cache.</summary>
+    public static void CountConfigCacheMiss() => Add(ref t_counts.ConfigCacheMisses, 1);
+
+    /// <summary>Event 4: descriptors read by a walk.</summary>
+    public static void CountTableWalkAccesses(int reads) => Add(ref t_counts.TableWalkAccesses, reads);
+
+    /// <summary>Event 5: one L1STD, STE, L1CD or CD read.</summary>
+    public static void CountConfigStructureAccess() => Add(ref t_counts.ConfigStructureAccesses, 1);
+
+    /// <summary>Event 6: the transaction is a PCIe ATS Translation Request. The hook for the ATS path of Translate.</summary>
+    public static void CountAtsTranslationRequest() => Add(ref t_counts.AtsTranslationRequests, 1);
+
+    /// <summary>Event 7: the transaction is a PCIe ATS Translated transaction passed through. The hook for the ATS path of Translate.</summary>
+    public static void CountAtsTranslatedTransaction() => Add(ref t_counts.AtsTranslatedTransactions, 1);
+
+    // Unarmed (no PMCG counting on this thread), a hook only tests the flag.
+    private static void Add(ref int counter, int events)
+    {
+        if (t_armed)
+        {
+            counter += events;
+        }
+    }
+}
