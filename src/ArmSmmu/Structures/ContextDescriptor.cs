@@ -9,14 +9,14 @@ namespace ArmSmmu.Structures;
 /// </summary>
 [Record(8)]
 [Field("T0SZ", 0, 5, 0, Doc = "TTB0 region is 2^(64-T0SZ) bytes.", Meaning = nameof(TxszText))]
-[Field("TG0", 0, 7, 6, Type = typeof(Tg0Granule), Doc = "TTB0 granule (00 4 KB, 01 64 KB, 10 16 KB, 11 reserved).", Meaning = nameof(Tg0Text))]
+[Field("TG0", 0, 7, 6, Type = typeof(Tg0Granule), Doc = "TTB0 granule (00 4 KB, 01 64 KB, 10 16 KB, 11 reserved).", Meaning = "Tg0GranuleText.Describe")]
 [Field("IR0", 0, 9, 8, Doc = "TTB0 walk inner cacheability (RGN encoding).", Meaning = "FieldText.Cacheability")]
 [Field("OR0", 0, 11, 10, Doc = "TTB0 walk outer cacheability (RGN encoding).", Meaning = "FieldText.Cacheability")]
 [Field("SH0", 0, 13, 12, Doc = "TTB0 walk shareability.", Meaning = "FieldText.Shareability")]
 [Field("EPD0", 0, 14, 14, Doc = "no walks through TTB0.", Set = "TTB0 walks disabled", Clear = "TTB0 walks enabled")]
 [Field("ENDI", 0, 15, 15, Doc = "translation tables are big-endian.", Set = "big-endian tables", Clear = "little-endian tables")]
 [Field("T1SZ", 0, 21, 16, Doc = "TTB1 region is 2^(64-T1SZ) bytes.", Meaning = nameof(TxszText))]
-[Field("TG1", 0, 23, 22, Type = typeof(Tg1Granule), Doc = "TTB1 granule (TCR TG1 encoding: 00 reserved, 01 16 KB, 10 4 KB, 11 64 KB).", Meaning = nameof(Tg1Text))]
+[Field("TG1", 0, 23, 22, Type = typeof(Tg1Granule), Doc = "TTB1 granule (TCR TG1 encoding: 00 reserved, 01 16 KB, 10 4 KB, 11 64 KB).", Meaning = "Tg1GranuleText.Describe")]
 [Field("IR1", 0, 25, 24, Doc = "TTB1 walk inner cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("OR1", 0, 27, 26, Doc = "TTB1 walk outer cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("SH1", 0, 29, 28, Doc = "TTB1 walk shareability.", Meaning = "FieldText.Shareability")]
@@ -54,12 +54,6 @@ public readonly partial struct ContextDescriptor
     public static ContextDescriptor Invalid => default;
 
     private static string TxszText(ulong v) => string.Create(CultureInfo.InvariantCulture, $"{v} ({64 - (long)v}-bit region)");
-
-    /// <summary>TG0 uses the TCR_ELx.TG0 encoding (IHI0070 §5.4).</summary>
-    internal static string Tg0Text(ulong v) => FieldText.Enumerated(v, 2, "4 KB", "64 KB", "16 KB", "reserved");
-
-    /// <summary>TG1 uses the TCR_ELx.TG1 encoding, which differs from TG0 (IHI0070 §5.4, digest 9.1).</summary>
-    internal static string Tg1Text(ulong v) => FieldText.Enumerated(v, 2, "reserved", "16 KB", "4 KB", "64 KB");
 
     /// <summary>One-line summary.</summary>
     /// <returns>V, ASID and the TTB0 configuration.</returns>

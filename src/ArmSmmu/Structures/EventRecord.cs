@@ -31,29 +31,8 @@ public readonly partial struct EventRecord
     /// <summary>The specification's name of an event number, e.g. <c>F_TRANSLATION</c>.</summary>
     /// <param name="type">The event number.</param>
     /// <returns>The name, or <c>EVENT_0xNN</c> for reserved and IMPLEMENTATION DEFINED numbers.</returns>
-    public static string TypeName(EventType type) => type switch
-    {
-        EventType.FUut => "F_UUT",
-        EventType.CBadStreamId => "C_BAD_STREAMID",
-        EventType.FSteFetch => "F_STE_FETCH",
-        EventType.CBadSte => "C_BAD_STE",
-        EventType.FBadAtsTreq => "F_BAD_ATS_TREQ",
-        EventType.FStreamDisabled => "F_STREAM_DISABLED",
-        EventType.FTranslForbidden => "F_TRANSL_FORBIDDEN",
-        EventType.CBadSubstreamId => "C_BAD_SUBSTREAMID",
-        EventType.FCdFetch => "F_CD_FETCH",
-        EventType.CBadCd => "C_BAD_CD",
-        EventType.FWalkEabt => "F_WALK_EABT",
-        EventType.FTranslation => "F_TRANSLATION",
-        EventType.FAddrSize => "F_ADDR_SIZE",
-        EventType.FAccess => "F_ACCESS",
-        EventType.FPermission => "F_PERMISSION",
-        EventType.FTlbConflict => "F_TLB_CONFLICT",
-        EventType.FCfgConflict => "F_CFG_CONFLICT",
-        EventType.EPageRequest => "E_PAGE_REQUEST",
-        EventType.FVmsFetch => "F_VMS_FETCH",
-        _ => string.Create(CultureInfo.InvariantCulture, $"EVENT_0x{(byte)type:X2}"),
-    };
+    public static string TypeName(EventType type) =>
+        EventTypeText.SpecName(type) ?? string.Create(CultureInfo.InvariantCulture, $"EVENT_0x{(byte)type:X2}");
 
     /// <summary>The fields the record's event type carries (digest 5.2 "Fields present").</summary>
     /// <returns>Type first, then the type's fields in bit order.</returns>

@@ -10,7 +10,7 @@ namespace ArmSmmu.Structures;
 [Field("RME_IMPL", 0, 30, 30, Doc = "RME features.", Set = "set", Clear = "clear")]
 [Field("ST_LEVEL", 0, 28, 27, Doc = "00 linear Stream table only; 01 2-level supported.")]
 [Field("TERM_MODEL", 0, 26, 26, Doc = "1: RAZ/WI termination not supported (CD.A must be 1).", Set = "abort only", Clear = "CD.A selects abort or RAZ/WI")]
-[Field("STALL_MODEL", 0, 25, 24, Doc = "00 stall and terminate; 01 no stall; 10 stall forced.", Meaning = nameof(StallModelText))]
+[Field("STALL_MODEL", 0, 25, 24, Doc = "00 stall and terminate; 01 no stall; 10 stall forced.", Meaning = "StallModelText.Describe")]
 [Field("ATSRECERR", 0, 23, 23, Doc = "extra ATS/PRI configuration-error events.", Set = "set", Clear = "clear")]
 [Field("TTENDIAN", 0, 22, 21, Doc = "00 mixed endian; 10 little-endian only; 11 big-endian only.", Meaning = nameof(TtendianText))]
 [Field("VATOS", 0, 20, 20, Doc = "virtual ATOS.", Set = "set", Clear = "clear")]
@@ -26,7 +26,7 @@ namespace ArmSmmu.Structures;
 [Field("ATS", 0, 10, 10, Doc = "PCIe ATS.", Set = "set", Clear = "clear")]
 [Field("Hyp", 0, 9, 9, Doc = "EL2 and EL2-E2H StreamWorlds.", Set = "set", Clear = "clear")]
 [Field("DORMHINT", 0, 8, 8, Doc = "STATUSR.DORMANT implemented.", Set = "set", Clear = "clear")]
-[Field("HTTU", 0, 7, 6, Doc = "00 none; 01 Access flag; 10 Access flag and dirty; 11 also AF in table descriptors.", Meaning = nameof(HttuText))]
+[Field("HTTU", 0, 7, 6, Doc = "00 none; 01 Access flag; 10 Access flag and dirty; 11 also AF in table descriptors.", Meaning = "HttuSupportText.Describe")]
 [Field("BTM", 0, 5, 5, Doc = "broadcast TLB maintenance.", Set = "set", Clear = "clear")]
 [Field("COHACC", 0, 4, 4, Doc = "coherent accesses.", Set = "set", Clear = "clear")]
 [Field("TTF", 0, 3, 2, Doc = "01 VMSAv8-32 LPAE; 10 VMSAv8-64; 11 both.", Meaning = nameof(TtfText))]
@@ -34,11 +34,7 @@ namespace ArmSmmu.Structures;
 [Field("S2P", 0, 0, 0, Doc = "stage 2 supported.", Set = "set", Clear = "clear")]
 public readonly partial record struct Idr0Register(uint Value)
 {
-    private static string StallModelText(ulong v) => FieldText.Bin(v, 2) + v switch { 0 => " stall and terminate", 1 => " terminate only", 2 => " stall forced", _ => " reserved" };
-
     private static string TtendianText(ulong v) => FieldText.Bin(v, 2) + v switch { 0 => " mixed", 2 => " little-endian", 3 => " big-endian", _ => " reserved" };
-
-    private static string HttuText(ulong v) => FieldText.Bin(v, 2) + v switch { 0 => " none", 1 => " Access flag", 2 => " Access flag and dirty", _ => " AF, dirty, table AF" };
 
     private static string TtfText(ulong v) => FieldText.Bin(v, 2) + v switch { 1 => " AArch32", 2 => " AArch64", 3 => " AArch32 and AArch64", _ => " reserved" };
 

@@ -9,11 +9,11 @@ namespace ArmSmmu.Structures;
 /// </summary>
 [Record(8)]
 [Field("V", 0, 0, 0, Doc = "entry valid.", Set = "valid", Clear = "invalid (C_BAD_STE)")]
-[Field("Config", 0, 3, 1, Type = typeof(SteConfig), Meaning = nameof(ConfigText))]
-[Field("S1Fmt", 0, 5, 4, Type = typeof(CdTableFormat), Doc = "CD table format (00 linear, 01 2-level 4 KB leaves, 10 2-level 64 KB leaves).", Meaning = nameof(S1FmtText))]
+[Field("Config", 0, 3, 1, Type = typeof(SteConfig), Meaning = "SteConfigText.Describe")]
+[Field("S1Fmt", 0, 5, 4, Type = typeof(CdTableFormat), Doc = "CD table format (00 linear, 01 2-level 4 KB leaves, 10 2-level 64 KB leaves).", Meaning = "CdTableFormatText.Describe")]
 [Field("S1ContextPtr", 0, 55, 6, Address = true)]
 [Field("S1CDMax", 0, 63, 59, Doc = "log2 of the number of CDs.", Meaning = nameof(S1CDMaxText))]
-[Field("S1DSS", 1, 1, 0, Type = typeof(DefaultSubstream), Doc = "default substream behaviour.", Meaning = nameof(S1DssText))]
+[Field("S1DSS", 1, 1, 0, Type = typeof(DefaultSubstream), Doc = "default substream behaviour.", Meaning = "DefaultSubstreamText.Describe")]
 [Field("S1CIR", 1, 3, 2, Doc = "CD fetch inner cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("S1COR", 1, 5, 4, Doc = "CD fetch outer cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("S1CSH", 1, 7, 6, Doc = "CD fetch shareability.", Meaning = "FieldText.Shareability")]
@@ -31,8 +31,8 @@ namespace ArmSmmu.Structures;
 [Field("S2FWB", 1, 25, 25, Doc = "stage-2 forced write-back.", Set = "stage-2 forced write-back", Clear = "normal stage-2 combining")]
 [Field("S1MPAM", 1, 26, 26, Set = "CD supplies MPAM", Clear = "STE supplies MPAM")]
 [Field("S1STALLD", 1, 27, 27, Doc = "CDs may not select stall.", Set = "stalls disallowed in CDs", Clear = "CDs may stall")]
-[Field("EATS", 1, 29, 28, Type = typeof(AtsEnable), Doc = "ATS enable.", Meaning = nameof(EatsText))]
-[Field("STRW", 1, 31, 30, Type = typeof(StreamWorldEncoding), Doc = "StreamWorld (00 NS-EL1, 10 NS-EL2).", Meaning = nameof(StrwText))]
+[Field("EATS", 1, 29, 28, Type = typeof(AtsEnable), Doc = "ATS enable.", Meaning = "AtsEnableText.Describe")]
+[Field("STRW", 1, 31, 30, Type = typeof(StreamWorldEncoding), Doc = "StreamWorld (00 NS-EL1, 10 NS-EL2).", Meaning = "StreamWorldEncodingText.Describe")]
 [Field("MemAttr", 1, 35, 32, Doc = "memory type override, used when MTCFG=1.", Meaning = "FieldText.MemAttr")]
 [Field("MTCFG", 1, 36, 36, Doc = "replace the memory type by MemAttr.", Set = "memory type from MemAttr", Clear = "incoming memory type")]
 [Field("ALLOCCFG", 1, 40, 37, Doc = "allocation hint override.", Meaning = "FieldText.AllocCfg")]
@@ -46,7 +46,7 @@ namespace ArmSmmu.Structures;
 [Field("S2IR0", 2, 41, 40, Doc = "stage-2 walk inner cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("S2OR0", 2, 43, 42, Doc = "stage-2 walk outer cacheability.", Meaning = "FieldText.Cacheability")]
 [Field("S2SH0", 2, 45, 44, Doc = "stage-2 walk shareability.", Meaning = "FieldText.Shareability")]
-[Field("S2TG", 2, 47, 46, Type = typeof(Tg0Granule), Doc = "stage-2 granule (00 4 KB, 01 64 KB, 10 16 KB).", Meaning = "ContextDescriptor.Tg0Text")]
+[Field("S2TG", 2, 47, 46, Type = typeof(Tg0Granule), Doc = "stage-2 granule (00 4 KB, 01 64 KB, 10 16 KB).", Meaning = "Tg0GranuleText.Describe")]
 [Field("S2PS", 2, 50, 48, Doc = "stage-2 output size.", Meaning = "FieldText.AddressSize")]
 [Field("S2AA64", 2, 51, 51, Doc = "stage-2 tables are VMSAv8-64.", Set = "VMSAv8-64", Clear = "VMSAv8-32 LPAE")]
 [Field("S2ENDI", 2, 52, 52, Doc = "stage-2 tables are big-endian.", Set = "big-endian tables", Clear = "little-endian tables")]
@@ -73,34 +73,12 @@ public readonly partial struct StreamTableEntry
     /// <summary>Valid and Config = 0b11x: stage 2 translates.</summary>
     public bool Stage2Enabled => V && ((uint)Config & 0b110) == 0b110;
 
-    private static string S1FmtText(ulong v) => FieldText.Enumerated(
-        v, 2, "linear CD table", "2-level, 4 KB leaf tables", "2-level, 64 KB leaf tables", "reserved (as linear)");
-
     private static string S1CDMaxText(ulong v) =>
         v == 0 ? "0 single CD, no substreams" : string.Create(CultureInfo.InvariantCulture, $"{v} ({1UL << (int)v} CDs)");
-
-    private static string S1DssText(ulong v) => FieldText.Enumerated(
-        v, 2, "terminate (F_STREAM_DISABLED)", "bypass stage 1", "use substream 0", "reserved (as terminate)");
-
-    private static string EatsText(ulong v) => FieldText.Enumerated(v, 2, "ATS disabled", "full ATS", "split-stage ATS", "full ATS with DPT");
-
-    private static string StrwText(ulong v) => FieldText.Enumerated(v, 2, "NS-EL1", "ILLEGAL", "NS-EL2 (EL2-E2H when CR2.E2H)", "ILLEGAL");
 
     private static string NsCfgText(ulong v) => FieldText.Enumerated(v, 2, "use incoming", "use incoming", "Secure", "Non-secure");
 
     private static string S2T0szText(ulong v) => string.Create(CultureInfo.InvariantCulture, $"{v} ({64 - (long)v}-bit IPA)");
-
-    internal static string ConfigText(ulong v) => FieldText.Enumerated(
-        v,
-        3,
-        "abort",
-        "abort",
-        "abort",
-        "abort",
-        "bypass",
-        "stage 1 translate, stage 2 bypass",
-        "stage 1 bypass, stage 2 translate",
-        "nested (stage 1 and stage 2 translate)");
 
     /// <summary>One-line summary.</summary>
     /// <returns>V, Config and the pointers in use.</returns>
@@ -111,7 +89,7 @@ public readonly partial struct StreamTableEntry
             return "STE invalid";
         }
 
-        string text = "STE V=1 Config=" + ConfigText((uint)Config);
+        string text = "STE V=1 Config=" + SteConfigText.Describe((uint)Config);
         if (((uint)Config & 0b101) == 0b101)
         {
             text += string.Create(CultureInfo.InvariantCulture, $" S1ContextPtr=0x{S1ContextPtr:X} S1Fmt={(uint)S1Fmt} S1CDMax={S1CDMax} S1DSS={(uint)S1DSS}");

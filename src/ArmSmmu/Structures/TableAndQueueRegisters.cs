@@ -108,14 +108,7 @@ public static class QueueIndexRegister
         return f.Fields;
     }
 
-    private static string ErrorText(ulong v) => v switch
-    {
-        0 => "CERROR_NONE",
-        1 => "CERROR_ILL",
-        2 => "CERROR_ABT",
-        3 => "CERROR_ATC_INV_SYNC",
-        _ => "reserved",
-    };
+    private static string ErrorText(ulong v) => CommandErrorText.SpecName((CommandError)v) ?? "reserved";
 }
 
 /// <summary>*_IRQ_CFG0: MSI target address (IHI0070 §6.3.19, digest 1.7). Address 0 = wired interrupt.</summary>
