@@ -72,9 +72,13 @@ public sealed class TableGenerator : IIncrementalGenerator
                 {
                     Registers(s, table, c.Groups[1].Value);
                 }
+                else if (RecordGenerator.Declares(table.Heading))
+                {
+                    RecordGenerator.Emit(s, table);
+                }
                 else
                 {
-                    throw new FormatException($"line {table.Line}: '## {table.Heading}' is neither 'enum Name : type' nor 'static class Name'");
+                    throw new FormatException($"line {table.Line}: '## {table.Heading}' is none of 'enum Name : type', 'static class Name', 'record Name (N words)', 'register Name (32 bits)'");
                 }
             }
         }

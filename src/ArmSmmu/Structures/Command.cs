@@ -2,39 +2,6 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
-/// <summary>
-/// A command queue entry: 16 bytes, two little-endian 64-bit words (IHI0070 §4, digest 4.2/4.3). Fields of different
-/// commands overlap; each property is one view, meaningful for the commands its summary names.
-/// </summary>
-[Record(2, CustomDescribe = true, OverlappingViews = true)]
-[Field("Opcode", 0, 7, 0, Type = typeof(CommandOpcode), Doc = "the command.", Meaning = nameof(OpcodeText))]
-[Field("Global", 0, 9, 9, Doc = "CMD_ATC_INV: invalidate global (all-PASID) entries as well.", Set = "include global entries", Clear = "PASID-specific only")]
-[Field("SSec", 0, 10, 10, Doc = "StreamID is Secure (must be 0 on the Non-secure queue).", Set = "Secure StreamID", Clear = "Non-secure StreamID")]
-[Field("SSV", 0, 11, 11, Doc = "SubstreamID valid.", Set = "SubstreamID valid", Clear = "no SubstreamID")]
-[Field("Ac", 0, 12, 12, Doc = "CMD_RESUME action: 1 retry, 0 terminate.", Set = "retry", Clear = "terminate")]
-[Field("Ab", 0, 13, 13, Doc = "CMD_RESUME termination: 1 abort, 0 RAZ/WI.", Set = "terminate with abort", Clear = "terminate as RAZ/WI")]
-[Field("SubstreamId", 0, 31, 12, Spec = "SubstreamID", Doc = "SubstreamID (PASID).", Meaning = "FieldText.Dec")]
-[Field("StreamId", 0, 63, 32, Spec = "StreamID", Doc = "StreamID.", Meaning = "FieldText.Hex")]
-[Field("Vmid", 0, 47, 32, Type = typeof(ushort), Spec = "VMID", Doc = "VMID of a TLBI.", Meaning = "FieldText.Dec")]
-[Field("Asid", 0, 63, 48, Type = typeof(ushort), Spec = "ASID", Doc = "ASID of a TLBI.", Meaning = "FieldText.Dec")]
-[Field("Num", 0, 16, 12, Spec = "NUM", Doc = "range TLBI: NUM + 1 units.", Meaning = "FieldText.Dec")]
-[Field("Scale", 0, 24, 20, Spec = "SCALE", Doc = "range TLBI: unit is 2^SCALE granules.", Meaning = "FieldText.Dec")]
-[Field("CS", 0, 13, 12, Type = typeof(SyncCompletionSignal), Doc = "CMD_SYNC completion signal.", Meaning = "SyncCompletionSignalText.Describe")]
-[Field("MSH", 0, 23, 22, Doc = "CMD_SYNC MSI shareability.", Meaning = "FieldText.Shareability")]
-[Field("MsiAttr", 0, 27, 24, Spec = "MSIAttr", Doc = "CMD_SYNC MSI memory attributes (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
-[Field("MsiData", 0, 63, 32, Spec = "MSIData", Doc = "CMD_SYNC MSI payload.", Meaning = "FieldText.Hex")]
-[Field("Leaf", 1, 0, 0, Doc = "invalidate only last-level entries (CFGI: only the STE/CD, not L1 descriptors).")]
-[Field("Range", 1, 4, 0, Doc = "CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs; 31 = all.", Meaning = nameof(RangeText))]
-[Field("PrefetchSize", 1, 4, 0, Spec = "Size", Doc = "CMD_PREFETCH_ADDR: 2^Size translations.")]
-[Field("AtcSize", 1, 5, 0, Spec = "Size", Doc = "CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).", Meaning = nameof(AtcSizeText))]
-[Field("PrgIndex", 1, 8, 0, Spec = "PRGIndex", Doc = "CMD_PRI_RESP: Page Request Group index.", Meaning = "FieldText.Dec")]
-[Field("Ttl", 1, 9, 8, Spec = "TTL", Doc = "TLBI level hint: 00 any level, 01..11 leaf at level 1..3.", Meaning = nameof(TtlText))]
-[Field("Tg", 1, 11, 10, Type = typeof(RangeGranule), Spec = "TG", Doc = "range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.", Meaning = "RangeGranuleText.Describe")]
-[Field("PriResponse", 1, 13, 12, Type = typeof(PriResponseCode), Spec = "Resp", Doc = "CMD_PRI_RESP: the response code.", Meaning = "PriResponseCodeText.Describe")]
-[Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "CMD_RESUME: the STAG of the stalled transaction.", Meaning = "FieldText.Hex")]
-[Field("Address", 1, 63, 12, Address = true, Doc = "VA of a TLBI, ATC_INV or PREFETCH_ADDR.")]
-[Field("Ipa", 1, 55, 12, Address = true, Spec = "IPA", Doc = "IPA of CMD_TLBI_S2_IPA.")]
-[Field("MsiAddress", 1, 55, 2, Address = true, Spec = "MSIAddress", Doc = "CMD_SYNC MSI target; 0 = no MSI.")]
 public readonly partial struct Command
 {
     // ---- factories: the encodings Linux emits (digest 8.4) ----
