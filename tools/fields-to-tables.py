@@ -138,7 +138,7 @@ def convert(path):
                 describe = ""
             row = {"Field": f["Name"], "Word": str(f["Word"]), "Bits": bits, "Type": typ, "Spec": f.get("Spec", ""),
                    "Alias": f.get("Alias", ""), "Summary": f.get("Doc", ""), "Describe": describe}
-            sec.append("| " + " | ".join(cell(row[c]) for c in cols) + " |")
+            sec.append(("| " + " | ".join(cell(row[c]) for c in cols) + " |").replace("|  |", "| |").replace("|  |", "| |"))
         sections.append("\n".join(sec))
         if body:
             kind = "record struct" if m.group(1) == "record struct" else "struct"
@@ -155,6 +155,11 @@ def convert(path):
     if not sections:
         return False
     text = "\n".join(out)
+    note = (f"// Declared, with every field and its docs, by the tables in {path.stem}.table.md (docs/structure.md, \"Tables\");\n"
+            "// this file adds the hand-written members.\n")
+    if note not in text:
+        m = re.search(r"namespace ArmSmmu\.Structures;\n\n(// [^\n]*\n)?", text)
+        text = text[:m.end()] + note + "\n" + text[m.end():] if not m.group(1) else text[:m.end(1)] + note + text[m.end(1):]
     text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
     table = path.with_suffix(".table.md")
     if table.exists():
@@ -163,7 +168,15 @@ def convert(path):
         title = re.search(r"^// (.*)$", text, re.M)
         existing = f"# {path.stem}\n\n`namespace ArmSmmu.Structures`\n\n" + (
             (title.group(1) + " ") if title else "") + "ArmSmmu.Generators writes each type below, with its properties, `Describe`, equality and memory I/O, from its table (docs/structure.md, \"Tables\")."
-    table.write_text(existing + "\n\n" + "\n\n".join(sections) + "\n")
+    for sec in sections:
+        # a section already in the file (the branch's base had it) is replaced in place, so a merge re-run is clean
+        name = re.match(r"## (?:record|register) (\w+)", sec).group(1)
+        old = re.search(r"^## (?:record|register) " + name + r" .*?(?=^## |\Z)", existing, re.M | re.S)
+        if old:
+            existing = existing[:old.start()] + sec + "\n\n" + existing[old.end():].lstrip("\n")
+        else:
+            existing = existing + "\n\n" + sec
+    table.write_text(existing.rstrip("\n") + "\n")
     if re.search(r"\b(public|internal)\b[^\n]*\b(struct|class|enum)\b", text) is None:
         path.unlink()
     else:

@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
+// Declared, with every field and its docs, by the tables in Command.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct Command
 {
     // ---- factories: the encodings Linux emits (digest 8.4) ----

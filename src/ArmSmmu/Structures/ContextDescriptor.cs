@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
+// Declared, with every field and its docs, by the tables in ContextDescriptor.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct ContextDescriptor
 {
     /// <summary>The all-zero CD (V = 0).</summary>

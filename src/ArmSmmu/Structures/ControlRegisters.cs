@@ -3,6 +3,8 @@ using System.Globalization;
 namespace ArmSmmu.Structures;
 
 // Control and error registers: CR0-CR2, GBPA, GERROR, IRQ_CTRL (IHI0070 §6.3.9-§6.3.20).
+// Declared, with every field and its docs, by the tables in ControlRegisters.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
 
 public readonly partial record struct Cr0Register
 {

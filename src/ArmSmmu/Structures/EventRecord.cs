@@ -3,6 +3,9 @@ using ArmSmmu.Translation;
 
 namespace ArmSmmu.Structures;
 
+// Declared, with every field and its docs, by the tables in EventRecord.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct EventRecord
 {
     /// <summary>The specification's name of an event number, e.g. <c>F_TRANSLATION</c>.</summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 namespace ArmSmmu.Structures;
 
 // ID registers: IDR0-IDR5, IIDR, AIDR (IHI0070 §6.3.1-§6.3.8).
+// Declared, with every field and its docs, by the tables in IdRegisters.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
 
 public readonly partial record struct Idr0Register
 {

@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
+// Declared, with every field and its docs, by the tables in L1StreamTableDescriptor.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct L1StreamTableDescriptor
 {
     private static string SpanText(ulong v) => v switch

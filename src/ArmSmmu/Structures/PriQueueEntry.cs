@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
+// Declared, with every field and its docs, by the tables in PriQueueEntry.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct PriQueueEntry
 {
     /// <summary>A Stop PASID marker: SSV = 1 with Last, Write, Read = 1, 0, 0 (IHI0070 §8).</summary>

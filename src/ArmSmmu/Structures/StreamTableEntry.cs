@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
+// Declared, with every field and its docs, by the tables in StreamTableEntry.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct StreamTableEntry
 {
     /// <summary>The abort STE Linux fills unused entries with: V=1, Config=0b000 (dw0 = 0x1).</summary>

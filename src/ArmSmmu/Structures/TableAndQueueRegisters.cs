@@ -3,6 +3,8 @@ using System.Globalization;
 namespace ArmSmmu.Structures;
 
 // Stream table, queue and MSI configuration registers (IHI0070 §6.3.21-§6.3.35).
+// Declared, with every field and its docs, by the tables in TableAndQueueRegisters.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
 
 public readonly partial record struct StreamTableBaseCfgRegister
 {
