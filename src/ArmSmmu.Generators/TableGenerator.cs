@@ -112,13 +112,15 @@ public sealed class TableGenerator : IIncrementalGenerator
 
         s.Append("public enum ").Append(name).Append(underlying == "int" ? string.Empty : " : " + underlying).AppendLine();
         s.AppendLine("{");
+        string separator = string.Empty;
         foreach (Row r in rows.Where(r => r.Name.Length > 0))
         {
+            s.Append(separator);
+            separator = "\n";
             string prefix = ((binary ? r.Value : string.Empty) + " " + r.Spec).Trim();
             string doc = r.Summary.Length == 0 ? prefix + "." : prefix.Length == 0 ? Sentence(r.Summary) : prefix + ": " + Sentence(r.Summary);
             s.Append("    /// <summary>").Append(MarkdownTable.Xml(doc)).AppendLine("</summary>");
             s.Append("    ").Append(r.Name).Append(" = ").Append(r.Value).AppendLine(",");
-            s.AppendLine();
         }
 
         s.AppendLine("}");
@@ -148,7 +150,11 @@ public sealed class TableGenerator : IIncrementalGenerator
 
         if (binary)
         {
-            s.AppendLine();
+            if (spec >= 0)
+            {
+                s.AppendLine();
+            }
+
             s.AppendLine("    /// <summary>The field in binary and the meaning of its encoding; encodings the table leaves out are reserved.</summary>");
             s.AppendLine("    internal static string Describe(ulong value) => global::ArmSmmu.Structures.FieldText.Bin(value, "
                 + width.ToString(CultureInfo.InvariantCulture) + ") + \" \" + value switch");
