@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rewrites src/ArmSmmu/PublicAPI.Unshipped.txt to the library's current public surface, after an intended change.
 # The analyzer's code fix adds missing entries (RS0016) but cannot drop stale ones (RS0017), so the file is emptied
-# first and refilled by the fix. The fix does not see source-generated members (the [Field] records), so those are
+# first and refilled by the fix. The fix does not see source-generated members (the *.table.md types), so those are
 # then taken from the build's own RS0016 diagnostics, whose message is the entry itself.
 # PublicAPI.Shipped.txt (what a release has promised) is never touched here.
 set -euo pipefail

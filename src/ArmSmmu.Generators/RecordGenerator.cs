@@ -1,72 +1,67 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
+using System.Text.RegularExpressions;
 
 namespace ArmSmmu.Generators;
 
 /// <summary>
-/// Reads the [Record] / [Field] table on a partial struct and writes everything that follows from it: inline words,
-/// constructors, one get/init property per field with constant shifts and masks, Describe, equality, TryRead/TryWrite
-/// without allocation, and the Layout metadata the layout tests walk.
+/// Writes a record or register view from its field table (a <c>## record</c> or <c>## register</c> section of a
+/// <c>*.table.md</c> file): inline words, constructors, one get/init property per field with constant shifts and
+/// masks, Describe, equality, TryRead/TryWrite without allocation, and the Layout metadata the layout tests walk.
 /// </summary>
-[Generator]
-public sealed class RecordGenerator : IIncrementalGenerator
+internal static class RecordGenerator
 {
-    private const string RecordAttribute = "ArmSmmu.Structures.RecordAttribute";
+    private static readonly Regex Heading = new(@"^(record|register)\s+(\w+)\s*\(([^)]*)\)$");
 
-    /// <inheritdoc/>
-    public void Initialize(IncrementalGeneratorInitializationContext context)
-    {
-        // The transform returns the finished source as strings, so the incremental cache compares by value.
-        IncrementalValuesProvider<(string Hint, string Source)> sources = context.SyntaxProvider.ForAttributeWithMetadataName(
-            RecordAttribute,
-            static (node, _) => node is StructDeclarationSyntax || node is RecordDeclarationSyntax,
-            static (ctx, ct) => Emit((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct));
-        context.RegisterSourceOutput(sources, static (spc, item) => spc.AddSource(item.Hint, item.Source));
-    }
+    /// <summary>True when <paramref name="heading"/> declares a record or register.</summary>
+    public static bool Declares(string heading) => Heading.IsMatch(heading);
 
-    private static (string, string) Emit(INamedTypeSymbol type, AttributeData record, CancellationToken ct)
+    /// <summary>Appends the type the table declares.</summary>
+    public static void Emit(StringBuilder s, MarkdownTable table)
     {
-        int words = (int)record.ConstructorArguments[0].Value!;
-        bool register = Named(record, "Register", false);
-        bool customDescribe = Named(record, "CustomDescribe", false);
-        var fields = new List<Field>();
-        foreach (AttributeData a in type.GetAttributes())
+        Match m = Heading.Match(table.Heading);
+        string name = m.Groups[2].Value;
+        bool register = m.Groups[1].Value == "register";
+        string[] options = m.Groups[3].Value.Split(',').Select(o => o.Trim()).ToArray();
+        int size = int.Parse(options[0].Split(' ')[0], CultureInfo.InvariantCulture);
+        int words = register ? 1 : size;
+        string storageType = register && size == 32 ? "uint" : "ulong";
+        bool customDescribe = options.Contains("custom Describe");
+        bool overlapping = options.Contains("overlapping views");
+        if (register ? size != 32 && size != 64 : !options[0].EndsWith("word", StringComparison.Ordinal) && !options[0].EndsWith("words", StringComparison.Ordinal))
         {
-            ct.ThrowIfCancellationRequested();
-            if (a.AttributeClass?.ToDisplayString() == "ArmSmmu.Structures.FieldAttribute")
-            {
-                fields.Add(Field.From(a));
-            }
+            throw new FormatException($"line {table.Line}: '## {table.Heading}': a record is '(N words)', a register '(32 bits)' or '(64 bits)'");
         }
 
-        string storageType = "ulong";
+        var fields = table.Rows.Select(r => Field.From(table, r)).ToList();
+        s.AppendLine();
+        if (table.Paragraphs.Count > 0)
+        {
+            s.Append("/// <summary>").Append(MarkdownTable.Xml(table.Paragraphs[0])).AppendLine("</summary>");
+        }
+
+        if (table.Paragraphs.Count > 1)
+        {
+            s.Append("/// <remarks>").Append(MarkdownTable.Xml(string.Join(" ", table.Paragraphs.Skip(1)))).AppendLine("</remarks>");
+        }
+
         if (register)
         {
-            IPropertySymbol? value = type.GetMembers("Value").OfType<IPropertySymbol>().FirstOrDefault();
-            storageType = value?.Type.SpecialType == SpecialType.System_UInt32 ? "uint" : "ulong";
+            s.AppendLine("/// <param name=\"Value\">The raw register value.</param>");
+            s.Append("public readonly partial record struct ").Append(name).Append('(').Append(storageType).AppendLine(" Value)");
+        }
+        else
+        {
+            s.Append("public readonly partial struct ").Append(name).Append(" : global::System.IEquatable<").Append(name).AppendLine(">");
         }
 
-        var s = new StringBuilder();
-        s.AppendLine("// <auto-generated/> by ArmSmmu.Generators.RecordGenerator from the [Field] table.");
-        s.AppendLine("#nullable enable");
-        s.Append("namespace ").Append(type.ContainingNamespace.ToDisplayString()).AppendLine(";");
-        s.AppendLine();
-        string keyword = (type.IsReadOnly ? "readonly " : string.Empty) + "partial " + (type.IsRecord ? "record struct " : "struct ");
-        s.Append(keyword).Append(type.Name);
+        s.AppendLine("{");
         if (!register)
         {
-            s.Append(" : global::System.IEquatable<").Append(type.Name).Append('>');
-        }
-
-        s.AppendLine().AppendLine("{");
-        if (!register)
-        {
-            Plumbing(s, type.Name, words);
+            Plumbing(s, name, words);
         }
 
         foreach (Field f in fields)
@@ -75,8 +70,18 @@ public sealed class RecordGenerator : IIncrementalGenerator
         }
 
         Describe(s, fields, register, customDescribe);
+        if (register)
+        {
+            s.AppendLine("    /// <summary>The register value and its non-zero fields.</summary>");
+            s.AppendLine("    /// <returns>A one-line summary.</returns>");
+            s.Append("    public override string ToString() => global::ArmSmmu.Structures.FieldText.Summary(")
+                .Append(Quote(name.EndsWith("Register", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Register".Length) : name))
+                .AppendLine(", Value, Describe());");
+            s.AppendLine();
+        }
+
         s.AppendLine("    /// <summary>Fields are per-command or per-event views and may share bits without being aliases.</summary>");
-        s.Append("    internal const bool FieldsMayOverlap = ").Append(Named(record, "OverlappingViews", false) ? "true" : "false").AppendLine(";");
+        s.Append("    internal const bool FieldsMayOverlap = ").Append(overlapping ? "true" : "false").AppendLine(";");
         s.AppendLine();
         s.AppendLine("    /// <summary>The field table this struct was generated from, in declaration order.</summary>");
         s.AppendLine("    internal static readonly global::ArmSmmu.Structures.RecordField[] Layout =");
@@ -89,7 +94,6 @@ public sealed class RecordGenerator : IIncrementalGenerator
 
         s.AppendLine("    ];");
         s.AppendLine("}");
-        return (type.Name + ".g.cs", s.ToString());
     }
 
     private static void Plumbing(StringBuilder s, string name, int words)
@@ -273,14 +277,14 @@ public sealed class RecordGenerator : IIncrementalGenerator
         {
             string shifted = f.Lo == 0 ? "(ulong)" + word : "(" + word + " >> " + I(f.Lo) + ")";
             string raw = width == 64 ? shifted : "(" + shifted + " & " + Hex(mask) + ")";
-            get = f.Kind == Kind.Enum ? "(" + f.Type + ")(" + f.Underlying + ")" + raw : "(" + f.Type + ")" + raw;
+            get = "(" + f.Type + ")" + raw;
             string lifted = f.Lo == 0 ? "(ulong)value" : "((ulong)value << " + I(f.Lo) + ")";
             set = width == 64
                 ? word + " = (ulong)value"
                 : word + " = " + narrow + "((" + word + " & ~" + Hex(inPlace) + ") | (" + lifted + " & " + Hex(inPlace) + "))";
         }
 
-        s.Append("    /// <summary>").Append(Xml(doc)).AppendLine("</summary>");
+        s.Append("    /// <summary>").Append(MarkdownTable.Xml(doc)).AppendLine("</summary>");
         s.Append("    public ").Append(f.Type).Append(' ').Append(f.Name).Append(" { get => ").Append(get).Append("; init => ").Append(set).AppendLine("; }");
         s.AppendLine();
     }
@@ -321,7 +325,7 @@ public sealed class RecordGenerator : IIncrementalGenerator
         s.AppendLine("    public global::System.Collections.Generic.IReadOnlyList<global::ArmSmmu.Structures.DecodedField> Describe()");
         s.AppendLine("    {");
         s.Append("        var f = new global::ArmSmmu.Structures.FieldText(").Append(Quote(prefix)).AppendLine(");");
-        foreach (Field f in fields.Where(f => !f.Hidden))
+        foreach (Field f in fields)
         {
             s.Append("        Describe").Append(f.Name).AppendLine("(f);");
         }
@@ -331,26 +335,11 @@ public sealed class RecordGenerator : IIncrementalGenerator
         s.AppendLine();
     }
 
-    private static T Named<T>(AttributeData a, string name, T fallback)
-    {
-        foreach (KeyValuePair<string, TypedConstant> arg in a.NamedArguments)
-        {
-            if (arg.Key == name && arg.Value.Value is T value)
-            {
-                return value;
-            }
-        }
-
-        return fallback;
-    }
-
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture) + "UL";
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     private enum Kind
     {
@@ -367,7 +356,6 @@ public sealed class RecordGenerator : IIncrementalGenerator
         public int Lo;
         public string Type = "uint";
         public Kind Kind;
-        public string Underlying = "uint";
         public bool Address;
         public string Doc = string.Empty;
         public string? Spec;
@@ -375,52 +363,67 @@ public sealed class RecordGenerator : IIncrementalGenerator
         public string? Set;
         public string? Clear;
         public string? Alias;
-        public bool Hidden;
 
-        public static Field From(AttributeData a)
+        public static Field From(MarkdownTable table, string[] row)
         {
+            string Cell(string column) => table.Column(column) is int i && i >= 0 ? row[i] : string.Empty;
+            string bits = Cell("Bits");
+            string[] hiLo = bits.Split(':');
+            string word = Cell("Word");
+            string describe = Cell("Describe");
+            string type = Cell("Type");
             var f = new Field
             {
-                Name = (string)a.ConstructorArguments[0].Value!,
-                Word = (int)a.ConstructorArguments[1].Value!,
-                Hi = (int)a.ConstructorArguments[2].Value!,
-                Lo = (int)a.ConstructorArguments[3].Value!,
-                Address = Named(a, "Address", false),
-                Doc = Named(a, "Doc", string.Empty),
-                Spec = Named<string?>(a, "Spec", null),
-                Meaning = Named<string?>(a, "Meaning", null),
-                Set = Named<string?>(a, "Set", null),
-                Clear = Named<string?>(a, "Clear", null),
-                Alias = Named<string?>(a, "Alias", null),
-                Hidden = Named(a, "Hidden", false),
+                Name = Cell("Field"),
+                Word = word.Length == 0 ? 0 : int.Parse(word, CultureInfo.InvariantCulture),
+                Hi = int.Parse(hiLo[0], CultureInfo.InvariantCulture),
+                Lo = int.Parse(hiLo[hiLo.Length - 1], CultureInfo.InvariantCulture),
+                Address = type == "address",
+                Doc = Cell("Summary"),
+                Spec = Cell("Spec") is { Length: > 0 } spec ? spec : null,
+                Alias = Cell("Alias") is { Length: > 0 } alias ? alias : null,
             };
+            if (f.Name.Length == 0 || f.Hi < f.Lo || f.Hi > 63 || f.Word < 0)
+            {
+                throw new FormatException($"'## {table.Heading}': row '{string.Join(" | ", row)}' needs a Field name and Bits 'hi:lo' or 'bit'");
+            }
+
+            if (describe.StartsWith("`", StringComparison.Ordinal))
+            {
+                f.Meaning = describe.Trim('`');
+            }
+            else if (describe.Length > 0)
+            {
+                int slash = describe.IndexOf(" / ", StringComparison.Ordinal);
+                if (slash < 0)
+                {
+                    throw new FormatException($"'## {table.Heading}': {f.Name}'s Describe is neither `Expression` nor 'text when 1 / text when 0'");
+                }
+
+                f.Set = describe.Substring(0, slash);
+                f.Clear = describe.Substring(slash + 3);
+            }
+
             int width = f.Hi - f.Lo + 1;
-            ITypeSymbol? type = Named<ITypeSymbol?>(a, "Type", null);
             if (f.Address)
             {
                 f.Type = "ulong";
                 f.Kind = Kind.Integer;
             }
-            else if (type is null)
+            else if (type.Length == 0)
             {
                 f.Kind = width == 1 ? Kind.Bool : Kind.Integer;
                 f.Type = width == 1 ? "bool" : width <= 32 ? "uint" : "ulong";
             }
-            else if (type.SpecialType == SpecialType.System_Boolean)
+            else if (type == "bool")
             {
                 f.Kind = Kind.Bool;
                 f.Type = "bool";
             }
-            else if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } e)
-            {
-                f.Kind = Kind.Enum;
-                f.Type = e.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-                f.Underlying = e.EnumUnderlyingType!.ToDisplayString();
-            }
             else
             {
-                f.Kind = Kind.Integer;
-                f.Type = type.ToDisplayString();
+                f.Kind = type is "byte" or "ushort" or "uint" or "ulong" ? Kind.Integer : Kind.Enum;
+                f.Type = type;
             }
 
             return f;

@@ -1,31 +1,5 @@
 namespace ArmSmmu;
 
-/// <summary>IDR0.STALL_MODEL (IHI0070 §6.3.1).</summary>
-public enum StallModel : byte
-{
-    /// <summary>0b00: stall and terminate models supported.</summary>
-    StallAndTerminate = 0,
-
-    /// <summary>0b01: no stall; CD.S and STE.S2S must be 0.</summary>
-    TerminateOnly = 1,
-
-    /// <summary>0b10: stall forced; CD.S and STE.S2S must be 1.</summary>
-    StallForced = 2,
-}
-
-/// <summary>IDR0.HTTU: hardware translation table update support (IHI0070 §3.13).</summary>
-public enum HttuSupport : byte
-{
-    /// <summary>No hardware updates.</summary>
-    None = 0,
-
-    /// <summary>Access flag only.</summary>
-    AccessFlag = 1,
-
-    /// <summary>Access flag and dirty state.</summary>
-    AccessFlagAndDirty = 2,
-}
-
 /// <summary>
 /// The implementation choices of one SMMU: what its ID registers advertise and the sizes of its caches.
 /// The default is a full-featured SMMUv3.2-class device. Use <c>with</c> to derive variants.

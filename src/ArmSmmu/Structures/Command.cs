@@ -2,39 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
-/// <summary>
-/// A command queue entry: 16 bytes, two little-endian 64-bit words (IHI0070 §4, digest 4.2/4.3). Fields of different
-/// commands overlap; each property is one view, meaningful for the commands its summary names.
-/// </summary>
-[Record(2, CustomDescribe = true, OverlappingViews = true)]
-[Field("Opcode", 0, 7, 0, Type = typeof(CommandOpcode), Doc = "the command.", Meaning = nameof(OpcodeText))]
-[Field("Global", 0, 9, 9, Doc = "CMD_ATC_INV: invalidate global (all-PASID) entries as well.", Set = "include global entries", Clear = "PASID-specific only")]
-[Field("SSec", 0, 10, 10, Doc = "StreamID is Secure (must be 0 on the Non-secure queue).", Set = "Secure StreamID", Clear = "Non-secure StreamID")]
-[Field("SSV", 0, 11, 11, Doc = "SubstreamID valid.", Set = "SubstreamID valid", Clear = "no SubstreamID")]
-[Field("Ac", 0, 12, 12, Doc = "CMD_RESUME action: 1 retry, 0 terminate.", Set = "retry", Clear = "terminate")]
-[Field("Ab", 0, 13, 13, Doc = "CMD_RESUME termination: 1 abort, 0 RAZ/WI.", Set = "terminate with abort", Clear = "terminate as RAZ/WI")]
-[Field("SubstreamId", 0, 31, 12, Spec = "SubstreamID", Doc = "SubstreamID (PASID).", Meaning = "FieldText.Dec")]
-[Field("StreamId", 0, 63, 32, Spec = "StreamID", Doc = "StreamID.", Meaning = "FieldText.Hex")]
-[Field("Vmid", 0, 47, 32, Type = typeof(ushort), Spec = "VMID", Doc = "VMID of a TLBI.", Meaning = "FieldText.Dec")]
-[Field("Asid", 0, 63, 48, Type = typeof(ushort), Spec = "ASID", Doc = "ASID of a TLBI.", Meaning = "FieldText.Dec")]
-[Field("Num", 0, 16, 12, Spec = "NUM", Doc = "range TLBI: NUM + 1 units.", Meaning = "FieldText.Dec")]
-[Field("Scale", 0, 24, 20, Spec = "SCALE", Doc = "range TLBI: unit is 2^SCALE granules.", Meaning = "FieldText.Dec")]
-[Field("CS", 0, 13, 12, Type = typeof(SyncCompletionSignal), Doc = "CMD_SYNC completion signal.", Meaning = nameof(CsText))]
-[Field("MSH", 0, 23, 22, Doc = "CMD_SYNC MSI shareability.", Meaning = "FieldText.Shareability")]
-[Field("MsiAttr", 0, 27, 24, Spec = "MSIAttr", Doc = "CMD_SYNC MSI memory attributes (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
-[Field("MsiData", 0, 63, 32, Spec = "MSIData", Doc = "CMD_SYNC MSI payload.", Meaning = "FieldText.Hex")]
-[Field("Leaf", 1, 0, 0, Doc = "invalidate only last-level entries (CFGI: only the STE/CD, not L1 descriptors).")]
-[Field("Range", 1, 4, 0, Doc = "CMD_CFGI_STE_RANGE: 2^(Range+1) StreamIDs; 31 = all.", Meaning = nameof(RangeText))]
-[Field("PrefetchSize", 1, 4, 0, Spec = "Size", Doc = "CMD_PREFETCH_ADDR: 2^Size translations.")]
-[Field("AtcSize", 1, 5, 0, Spec = "Size", Doc = "CMD_ATC_INV: span of 4096 * 2^Size bytes (52 = everything).", Meaning = nameof(AtcSizeText))]
-[Field("PrgIndex", 1, 8, 0, Spec = "PRGIndex", Doc = "CMD_PRI_RESP: Page Request Group index.", Meaning = "FieldText.Dec")]
-[Field("Ttl", 1, 9, 8, Spec = "TTL", Doc = "TLBI level hint: 00 any level, 01..11 leaf at level 1..3.", Meaning = nameof(TtlText))]
-[Field("Tg", 1, 11, 10, Type = typeof(RangeGranule), Spec = "TG", Doc = "range TLBI granule: 00 no range, 01 4 KB, 10 16 KB, 11 64 KB.", Meaning = nameof(TgText))]
-[Field("PriResponse", 1, 13, 12, Type = typeof(PriResponseCode), Spec = "Resp", Doc = "CMD_PRI_RESP: the response code.", Meaning = nameof(RespText))]
-[Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "CMD_RESUME: the STAG of the stalled transaction.", Meaning = "FieldText.Hex")]
-[Field("Address", 1, 63, 12, Address = true, Doc = "VA of a TLBI, ATC_INV or PREFETCH_ADDR.")]
-[Field("Ipa", 1, 55, 12, Address = true, Spec = "IPA", Doc = "IPA of CMD_TLBI_S2_IPA.")]
-[Field("MsiAddress", 1, 55, 2, Address = true, Spec = "MSIAddress", Doc = "CMD_SYNC MSI target; 0 = no MSI.")]
+// Declared, with every field and its docs, by the tables in Command.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct Command
 {
     // ---- factories: the encodings Linux emits (digest 8.4) ----
@@ -237,44 +207,8 @@ public readonly partial struct Command
     /// <summary>The specification's name of an opcode, e.g. <c>CMD_CFGI_STE</c>, or <c>CMD_0xNN</c> when reserved.</summary>
     /// <param name="opcode">The opcode.</param>
     /// <returns>The name.</returns>
-    public static string OpcodeName(CommandOpcode opcode) => opcode switch
-    {
-        CommandOpcode.PrefetchConfig => "CMD_PREFETCH_CONFIG",
-        CommandOpcode.PrefetchAddr => "CMD_PREFETCH_ADDR",
-        CommandOpcode.CfgiSte => "CMD_CFGI_STE",
-        CommandOpcode.CfgiSteRange => "CMD_CFGI_STE_RANGE",
-        CommandOpcode.CfgiCd => "CMD_CFGI_CD",
-        CommandOpcode.CfgiCdAll => "CMD_CFGI_CD_ALL",
-        CommandOpcode.CfgiVmsPidm => "CMD_CFGI_VMS_PIDM",
-        CommandOpcode.TlbiNhAll => "CMD_TLBI_NH_ALL",
-        CommandOpcode.TlbiNhAsid => "CMD_TLBI_NH_ASID",
-        CommandOpcode.TlbiNhVa => "CMD_TLBI_NH_VA",
-        CommandOpcode.TlbiNhVaa => "CMD_TLBI_NH_VAA",
-        CommandOpcode.TlbiEl3All => "CMD_TLBI_EL3_ALL",
-        CommandOpcode.TlbiEl3Va => "CMD_TLBI_EL3_VA",
-        CommandOpcode.TlbiEl2All => "CMD_TLBI_EL2_ALL",
-        CommandOpcode.TlbiEl2Asid => "CMD_TLBI_EL2_ASID",
-        CommandOpcode.TlbiEl2Va => "CMD_TLBI_EL2_VA",
-        CommandOpcode.TlbiEl2Vaa => "CMD_TLBI_EL2_VAA",
-        CommandOpcode.TlbiS12Vmall => "CMD_TLBI_S12_VMALL",
-        CommandOpcode.TlbiS2Ipa => "CMD_TLBI_S2_IPA",
-        CommandOpcode.TlbiNsnhAll => "CMD_TLBI_NSNH_ALL",
-        CommandOpcode.AtcInv => "CMD_ATC_INV",
-        CommandOpcode.PriResp => "CMD_PRI_RESP",
-        CommandOpcode.Resume => "CMD_RESUME",
-        CommandOpcode.StallTerm => "CMD_STALL_TERM",
-        CommandOpcode.Sync => "CMD_SYNC",
-        CommandOpcode.TlbiSEl2All => "CMD_TLBI_S_EL2_ALL",
-        CommandOpcode.TlbiSEl2Asid => "CMD_TLBI_S_EL2_ASID",
-        CommandOpcode.TlbiSEl2Va => "CMD_TLBI_S_EL2_VA",
-        CommandOpcode.TlbiSEl2Vaa => "CMD_TLBI_S_EL2_VAA",
-        CommandOpcode.TlbiSS12Vmall => "CMD_TLBI_S_S12_VMALL",
-        CommandOpcode.TlbiSS2Ipa => "CMD_TLBI_S_S2_IPA",
-        CommandOpcode.TlbiSnhAll => "CMD_TLBI_SNH_ALL",
-        CommandOpcode.DptiAll => "CMD_DPTI_ALL",
-        CommandOpcode.DptiPa => "CMD_DPTI_PA",
-        _ => string.Create(CultureInfo.InvariantCulture, $"CMD_0x{(byte)opcode:X2}"),
-    };
+    public static string OpcodeName(CommandOpcode opcode) =>
+        CommandOpcodeText.SpecName(opcode) ?? string.Create(CultureInfo.InvariantCulture, $"CMD_0x{(byte)opcode:X2}");
 
     /// <summary>The fields the command's opcode defines (IHI0070 §4, digest 4.3).</summary>
     /// <returns>Opcode first, then the opcode's parameters.</returns>
@@ -406,12 +340,6 @@ public readonly partial struct Command
         v >= 52 ? FieldText.Dec(v) + " everything" : string.Create(CultureInfo.InvariantCulture, $"{v} (0x{4096UL << (int)v:X} bytes)");
 
     private static string TtlText(ulong v) => v == 0 ? "0 any level" : string.Create(CultureInfo.InvariantCulture, $"{v} leaf at level {v}");
-
-    private static string TgText(ulong v) => FieldText.Enumerated(v, 2, "no range", "4 KB", "16 KB", "64 KB");
-
-    private static string RespText(ulong v) => FieldText.Enumerated(v, 2, "ResponseFailure", "InvalidRequest", "Success", "ILLEGAL");
-
-    private static string CsText(ulong v) => FieldText.Enumerated(v, 2, "SIG_NONE", "SIG_IRQ", "SIG_SEV", "ILLEGAL");
 
     /// <summary>One-line summary: the opcode name and its parameters.</summary>
     /// <returns>e.g. <c>CMD_CFGI_STE StreamID=0x5 Leaf=1</c>.</returns>

@@ -3,57 +3,16 @@ using ArmSmmu.Translation;
 
 namespace ArmSmmu.Structures;
 
-/// <summary>
-/// An event queue record: 32 bytes, four little-endian 64-bit words (IHI0070 §7.3, digest 5.1/5.2). Fields
-/// overlap between event types; <see cref="Describe"/> lists only the fields the type carries.
-/// </summary>
-[Record(4, CustomDescribe = true, OverlappingViews = true)]
-[Field("Type", 0, 7, 0, Type = typeof(EventType), Doc = "the event number.", Meaning = nameof(TypeText))]
-[Field("SSV", 0, 11, 11, Doc = "SubstreamID valid.", Set = "SubstreamID valid", Clear = "no SubstreamID")]
-[Field("SubstreamId", 0, 31, 12, Spec = "SubstreamID", Doc = "SubstreamID of the transaction.", Meaning = "FieldText.Dec")]
-[Field("StreamId", 0, 63, 32, Spec = "StreamID", Doc = "StreamID of the transaction.", Meaning = "FieldText.Hex")]
-[Field("StallTag", 1, 15, 0, Type = typeof(ushort), Spec = "STAG", Doc = "stall tag to quote in CMD_RESUME (stall records only).", Meaning = "FieldText.Hex")]
-[Field("Reason", 1, 15, 0, Type = typeof(ushort), Alias = "StallTag", Doc = "IMPLEMENTATION DEFINED reason (F_UUT, fetch and abort events); shares bits with STAG.", Meaning = "FieldText.Hex")]
-[Field("GPCF", 1, 16, 16, Doc = "granule protection check fault (RME).", Set = "granule protection check fault", Clear = "no GPC fault")]
-[Field("Stall", 1, 31, 31, Doc = "the transaction is stalled and awaits CMD_RESUME / CMD_STALL_TERM.", Set = "stalled, awaiting CMD_RESUME", Clear = "terminated")]
-[Field("PnU", 1, 33, 33, Doc = "privileged transaction.", Set = "privileged", Clear = "unprivileged")]
-[Field("InD", 1, 34, 34, Doc = "instruction fetch.", Set = "instruction", Clear = "data")]
-[Field("RnW", 1, 35, 35, Doc = "read (0 = write).", Set = "read", Clear = "write")]
-[Field("NSIPA", 1, 38, 38, Doc = "the IPA is Non-secure.", Set = "Non-secure IPA", Clear = "Secure IPA")]
-[Field("S2", 1, 39, 39, Doc = "stage-2 fault.", Set = "stage 2", Clear = "stage 1")]
-[Field("Class", 1, 41, 40, Type = typeof(FaultClass), Spec = "CLASS", Doc = "what was being accessed: CD fetch, stage-1 table walk or the input address.", Meaning = nameof(ClassText))]
-[Field("TTRnW", 1, 44, 44, Doc = "F_PERMISSION on a stage-1 descriptor access: 1 read, 0 write (HTTU update).", Set = "descriptor read", Clear = "descriptor write")]
-[Field("InputAddress", 2, 63, 0, Spec = "InputAddr", Doc = "the transaction's input address.", Meaning = "FieldText.Hex")]
-[Field("Ipa", 3, 55, 12, Spec = "IPA", Address = true, Doc = "the IPA of a stage-2 fault.")]
-[Field("FetchAddress", 3, 55, 3, Spec = "FetchAddr", Alias = "Ipa", Address = true, Doc = "the address of the structure or descriptor whose fetch failed.")]
+// Declared, with every field and its docs, by the tables in EventRecord.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct EventRecord
 {
     /// <summary>The specification's name of an event number, e.g. <c>F_TRANSLATION</c>.</summary>
     /// <param name="type">The event number.</param>
     /// <returns>The name, or <c>EVENT_0xNN</c> for reserved and IMPLEMENTATION DEFINED numbers.</returns>
-    public static string TypeName(EventType type) => type switch
-    {
-        EventType.FUut => "F_UUT",
-        EventType.CBadStreamId => "C_BAD_STREAMID",
-        EventType.FSteFetch => "F_STE_FETCH",
-        EventType.CBadSte => "C_BAD_STE",
-        EventType.FBadAtsTreq => "F_BAD_ATS_TREQ",
-        EventType.FStreamDisabled => "F_STREAM_DISABLED",
-        EventType.FTranslForbidden => "F_TRANSL_FORBIDDEN",
-        EventType.CBadSubstreamId => "C_BAD_SUBSTREAMID",
-        EventType.FCdFetch => "F_CD_FETCH",
-        EventType.CBadCd => "C_BAD_CD",
-        EventType.FWalkEabt => "F_WALK_EABT",
-        EventType.FTranslation => "F_TRANSLATION",
-        EventType.FAddrSize => "F_ADDR_SIZE",
-        EventType.FAccess => "F_ACCESS",
-        EventType.FPermission => "F_PERMISSION",
-        EventType.FTlbConflict => "F_TLB_CONFLICT",
-        EventType.FCfgConflict => "F_CFG_CONFLICT",
-        EventType.EPageRequest => "E_PAGE_REQUEST",
-        EventType.FVmsFetch => "F_VMS_FETCH",
-        _ => string.Create(CultureInfo.InvariantCulture, $"EVENT_0x{(byte)type:X2}"),
-    };
+    public static string TypeName(EventType type) =>
+        EventTypeText.SpecName(type) ?? string.Create(CultureInfo.InvariantCulture, $"EVENT_0x{(byte)type:X2}");
 
     /// <summary>The fields the record's event type carries (digest 5.2 "Fields present").</summary>
     /// <returns>Type first, then the type's fields in bit order.</returns>

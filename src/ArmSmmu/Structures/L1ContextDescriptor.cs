@@ -2,10 +2,9 @@ using System.Globalization;
 
 namespace ArmSmmu.Structures;
 
-/// <summary>Level-1 Context Descriptor: 8 bytes (IHI0070 §5.3, digest 3.4).</summary>
-[Record(1)]
-[Field("V", 0, 0, 0, Doc = "valid; an invalid L1CD makes its SubstreamIDs C_BAD_SUBSTREAMID.", Set = "valid", Clear = "invalid (C_BAD_SUBSTREAMID)")]
-[Field("L2Ptr", 0, 55, 12, Address = true, Doc = "the leaf CD table.")]
+// Declared, with every field and its docs, by the tables in L1ContextDescriptor.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
+
 public readonly partial struct L1ContextDescriptor
 {
     /// <summary>One-line summary.</summary>

@@ -3,45 +3,12 @@ using System.Globalization;
 namespace ArmSmmu.Structures;
 
 // Stream table, queue and MSI configuration registers (IHI0070 §6.3.21-§6.3.35).
+// Declared, with every field and its docs, by the tables in TableAndQueueRegisters.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
 
-/// <summary>STRTAB_BASE (IHI0070 §6.3.23, digest 1.8).</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("RA", 0, 62, 62, Doc = "read-allocate hint.", Set = "read-allocate", Clear = "no read-allocate")]
-[Field("Address", 0, 55, 6, Address = true, Spec = "ADDR", Doc = "physical address of the Stream table.")]
-public readonly partial record struct StreamTableBaseRegister(ulong Value)
-{
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("StreamTableBase", Value, Describe());
-}
-
-/// <summary>STRTAB_BASE_CFG (IHI0070 §6.3.24, digest 1.8).</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("FMT", 0, 17, 16, Doc = "00 linear, 01 2-level.", Meaning = nameof(FmtText))]
-[Field("SPLIT", 0, 10, 6, Doc = "StreamID bits resolved by a level-2 table: 6, 8 or 10.", Meaning = "FieldText.Dec")]
-[Field("LOG2SIZE", 0, 5, 0, Doc = "log2 of the number of StreamIDs.", Meaning = "FieldText.Dec")]
-public readonly partial record struct StreamTableBaseCfgRegister(uint Value)
+public readonly partial record struct StreamTableBaseCfgRegister
 {
     private static string FmtText(ulong v) => FieldText.Bin(v, 2) + (v == 1 ? " 2-level" : v == 0 ? " linear" : " reserved (as linear)");
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("StreamTableBaseCfg", Value, Describe());
-}
-
-/// <summary>CMDQ_BASE / EVENTQ_BASE / PRIQ_BASE (IHI0070 §6.3.25-27, digest 1.9).</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("ReadWriteAllocate", 0, 62, 62, Doc = "RA (command queue) or WA (event/PRI queues) allocation hint.", Set = "allocate", Clear = "no allocate hint")]
-[Field("Address", 0, 55, 5, Address = true, Spec = "ADDR", Doc = "physical address of the queue.")]
-[Field("Log2Size", 0, 4, 0, Doc = "log2 of the number of entries.", Meaning = "FieldText.Dec")]
-public readonly partial record struct QueueBaseRegister(ulong Value)
-{
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("QueueBase", Value, Describe());
 }
 
 /// <summary>Which queue index register a value was read from: the fields above the index differ (digest 1.9).</summary>
@@ -108,36 +75,5 @@ public static class QueueIndexRegister
         return f.Fields;
     }
 
-    private static string ErrorText(ulong v) => v switch
-    {
-        0 => "CERROR_NONE",
-        1 => "CERROR_ILL",
-        2 => "CERROR_ABT",
-        3 => "CERROR_ATC_INV_SYNC",
-        _ => "reserved",
-    };
-}
-
-/// <summary>*_IRQ_CFG0: MSI target address (IHI0070 §6.3.19, digest 1.7). Address 0 = wired interrupt.</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("Address", 0, 55, 2, Address = true, Spec = "ADDR", Doc = "MSI doorbell address.")]
-public readonly partial record struct IrqCfg0Register(ulong Value)
-{
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("IrqCfg0", Value, Describe());
-}
-
-/// <summary>*_IRQ_CFG2: MSI attributes (IHI0070 §6.3.21, digest 1.7).</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("LO", 0, 31, 31, Doc = "PRIQ_IRQ_CFG2 only: interrupt only for requests with Last = 1.", Set = "Last only", Clear = "every request")]
-[Field("SH", 0, 5, 4, Doc = "MSI shareability.", Meaning = "FieldText.Shareability")]
-[Field("MemAttr", 0, 3, 0, Doc = "MSI memory type (STE.MemAttr encoding).", Meaning = "FieldText.MemAttr")]
-public readonly partial record struct IrqCfg2Register(uint Value)
-{
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("IrqCfg2", Value, Describe());
+    private static string ErrorText(ulong v) => CommandErrorText.SpecName((CommandError)v) ?? "reserved";
 }

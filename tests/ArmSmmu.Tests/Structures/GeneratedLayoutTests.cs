@@ -4,7 +4,7 @@ using ArmSmmu.Structures;
 namespace ArmSmmu.Tests.Structures;
 
 /// <summary>
-/// Properties every generated record must have, read from the same [Field] table the generator used (the generated
+/// Properties every generated record must have, read from the same field table (*.table.md) the generator used (the generated
 /// Layout metadata): setting a field to all-ones sets exactly bits [hi:lo] of its word, clearing it clears exactly
 /// those bits, and fields do not share bits unless declared as aliases or the record holds per-opcode views. The
 /// spec positions themselves are checked independently in <see cref="FieldLayoutTests"/>.
