@@ -3,6 +3,8 @@ using System.Globalization;
 namespace ArmSmmu.Structures;
 
 // The global address translation operation registers (IHI0070 chapter 9, §6.3.37-§6.3.40).
+// Declared, with every field and its docs, by the tables in AtosRegisters.table.md (docs/structure.md, "Tables");
+// this file adds the hand-written members.
 
 /// <summary>ATOS_ADDR.TYPE: which stages an address translation operation looks up (IHI0070 §9.1.3).</summary>
 public enum AtosType : uint
@@ -44,46 +46,9 @@ public static class AtosFaultCode
     };
 }
 
-/// <summary>GATOS_CTRL (IHI0070 §6.3.37): RUN starts an operation; the SMMU clears it when GATOS_PAR holds the result.</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("RUN", 0, 0, 0, Doc = "write 1 to start a translation; reads 1 until GATOS_PAR is updated.", Set = "in progress", Clear = "idle (result in GATOS_PAR)")]
-public readonly partial record struct GatosCtrlRegister(uint Value)
-{
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("GatosCtrl", Value, Describe());
-}
-
-/// <summary>GATOS_SID (IHI0070 §6.3.38): the StreamID and optional SubstreamID of the next operation.</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("SSID_VALID", 0, 52, 52, Doc = "SUBSTREAMID is valid.", Set = "with SubstreamID", Clear = "no SubstreamID")]
-[Field("SUBSTREAMID", 0, 51, 32, Doc = "SubstreamID of the request.", Meaning = "FieldText.Hex")]
-[Field("STREAMID", 0, 31, 0, Doc = "StreamID of the request.", Meaning = "FieldText.Hex")]
-public readonly partial record struct GatosSidRegister(ulong Value)
-{
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("GatosSid", Value, Describe());
-}
-
-/// <summary>GATOS_ADDR (IHI0070 §6.3.39): the input address and the properties of the access to look up.</summary>
-/// <param name="Value">The raw register value.</param>
-[Record(1, Register = true)]
-[Field("ADDR", 0, 63, 12, Address = true, Doc = "input address (VA for TYPE 01/11, IPA for 10), bits [63:12].")]
-[Field("TYPE", 0, 11, 10, Doc = "stages looked up.", Meaning = nameof(TypeText))]
-[Field("PnU", 0, 9, 9, Doc = "privileged access.", Set = "privileged", Clear = "unprivileged")]
-[Field("RnW", 0, 8, 8, Doc = "read access.", Set = "read", Clear = "write")]
-[Field("InD", 0, 7, 7, Doc = "instruction fetch (ignored for a write).", Set = "instruction", Clear = "data")]
-[Field("HTTUI", 0, 6, 6, Doc = "inhibit hardware update of the Access flag and dirty state.", Set = "no HTTU updates", Clear = "HTTU as configured")]
-public readonly partial record struct GatosAddrRegister(ulong Value)
+public readonly partial record struct GatosAddrRegister
 {
     private static string TypeText(ulong v) => FieldText.Enumerated(v, 2, "reserved (INV_REQ)", "stage 1 (VA to IPA)", "stage 2 (IPA to PA)", "stage 1 and 2 (VA to PA)");
-
-    /// <summary>The register value and its non-zero fields.</summary>
-    /// <returns>A one-line summary.</returns>
-    public override string ToString() => FieldText.Summary("GatosAddr", Value, Describe());
 }
 
 /// <summary>
