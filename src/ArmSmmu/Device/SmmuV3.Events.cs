@@ -106,14 +106,18 @@ public sealed partial class SmmuV3
             // IHI0070 §6.3.9: the effective PRIQEN is PRIQEN && SMMUEN.
             if (!Enabled(Cr0Flags.PRIQEN) || !Enabled(Cr0Flags.SMMUEN) || GlobalErrorActive(GerrorFlags.PRIQ_ABT_ERR))
             {
+                AutoRespondFailure(request); // IHI0070 §8.2
                 return false;
             }
 
             ref var priQueue = ref _registers.PriQueue;
             bool lastOnly = (priQueue.Irq.Cfg2 & PriqIrqCfg2Lo) != 0;
-            if (!priQueue.Queue.TryGetFreeSlot(out ulong slot))
+
+            // IHI0070 §8.1: unlike the event queue, an unacknowledged overflow keeps discarding page requests.
+            if (priQueue.Queue.OverflowPending || !priQueue.Queue.TryGetFreeSlot(out ulong slot))
             {
                 priQueue.Queue.SignalOverflow();
+                AutoRespondOverflow(request);
 
                 // IHI0070 §6.3.36: with LO = 1, a Last request discarded by overflow still generates the interrupt.
                 if (lastOnly && request.Last)
@@ -127,6 +131,7 @@ public sealed partial class SmmuV3
             if (!request.TryWrite(_memory, slot))
             {
                 RaiseGlobalError(GerrorFlags.PRIQ_ABT_ERR);
+                AutoRespondFailure(request); // IHI0070 §8.2: a synchronous abort of the write
                 return false;
             }
 

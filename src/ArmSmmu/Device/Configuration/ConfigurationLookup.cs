@@ -145,7 +145,7 @@ internal sealed class ConfigurationLookup(
     }
 
     // IHI0070 §3.3.1-§3.3.2, §6.3.24: the STE of a StreamID in a linear or 2-level stream table.
-    private SteContext? LookupSte(uint streamId, out ConfigError error)
+    public SteContext? LookupSte(uint streamId, out ConfigError error)
     {
         error = default;
         if (Caches.Ste.TryGet(streamId, ConfigCache<SteContext>.NoSubstream, out var cached))
