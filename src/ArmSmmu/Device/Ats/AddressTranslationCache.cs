@@ -9,6 +9,7 @@ internal sealed class AddressTranslationCache(int capacity, AtcReplacement repla
     private readonly Dictionary<Key, LinkedListNode<Entry>> _map = [];
     private readonly LinkedList<Entry> _order = new(); // most recently inserted (or used, for LRU) first
     private readonly int[] _shiftCounts = new int[65];
+    private byte[] _shifts = []; // the translation sizes present, so a lookup probes only those
 
     public int Count => _map.Count;
 
@@ -16,13 +17,8 @@ internal sealed class AddressTranslationCache(int capacity, AtcReplacement repla
 
     public bool TryLookup(ulong address, AccessKind access, uint? pasid, bool privileged, out ulong translated, out byte shift)
     {
-        for (int s = 12; s <= 64; s++)
+        foreach (byte s in _shifts)
         {
-            if (_shiftCounts[s] == 0)
-            {
-                continue;
-            }
-
             var key = new Key(pasid, privileged, (byte)s, address & ~Bits.Mask(s));
             if (_map.TryGetValue(key, out var node) && node.Value.Completion.Permits(access))
             {
@@ -33,7 +29,7 @@ internal sealed class AddressTranslationCache(int capacity, AtcReplacement repla
                 }
 
                 translated = node.Value.Completion.Translate(address);
-                shift = (byte)s;
+                shift = s;
                 return true;
             }
         }
@@ -49,7 +45,7 @@ internal sealed class AddressTranslationCache(int capacity, AtcReplacement repla
         if (_map.Remove(key, out var old))
         {
             _order.Remove(old);
-            _shiftCounts[key.Shift]--;
+            Recount(key.Shift, -1);
         }
         else if (_map.Count >= capacity)
         {
@@ -59,7 +55,7 @@ internal sealed class AddressTranslationCache(int capacity, AtcReplacement repla
         }
 
         _map[key] = _order.AddFirst(new Entry(key, completion));
-        _shiftCounts[key.Shift]++;
+        Recount(key.Shift, +1);
     }
 
     // PCIe ATS invalidation: without a PASID it reaches the entries requested without one; with a PASID, that
@@ -88,7 +84,17 @@ internal sealed class AddressTranslationCache(int capacity, AtcReplacement repla
     {
         _order.Remove(node);
         _map.Remove(node.Value.Key);
-        _shiftCounts[node.Value.Key.Shift]--;
+        Recount(node.Value.Key.Shift, -1);
+    }
+
+    private void Recount(byte shift, int delta)
+    {
+        int before = _shiftCounts[shift];
+        _shiftCounts[shift] += delta;
+        if ((before == 0) != (_shiftCounts[shift] == 0))
+        {
+            _shifts = [.. Enumerable.Range(0, 65).Where(s => _shiftCounts[s] != 0).Select(s => (byte)s)];
+        }
     }
 
     private readonly record struct Key(uint? Pasid, bool Privileged, byte Shift, ulong Base);
