@@ -17,34 +17,15 @@ public class AtsScenarioTests
         Assert.Empty(report.Events); // ATS faults are never recorded (IHI0070 §3.9.1)
     }
 
-    [Fact]
-    public void An_ats_transaction_needs_an_ats_function_on_its_stream()
+    [Theory]
+    [InlineData("""{ "streams": [ { "streamId": 1, "mode": "stage1" } ], "transactions": [ { "streamId": 1, "kind": "ats", "address": "0x1000", "access": "read" } ] }""", "$.transactions[0].kind")]
+    [InlineData("""{ "streams": [ { "streamId": 1, "mode": "stage1" } ], "transactions": [ { "streamId": 1, "kind": "pri", "address": "0x1000", "access": "read" } ] }""", "\"untranslated\", \"ats\" or \"translated\"")]
+    [InlineData("""{ "streams": [ { "streamId": 1, "mode": "bypass", "ats": {} } ] }""", "$.streams[0].ats")]
+    public void Ats_mistakes_in_a_scenario_are_named_where_they_are(string json, string expected)
     {
-        const string Json = """
-            { "streams": [ { "streamId": 1, "mode": "stage1" } ],
-              "transactions": [ { "streamId": 1, "kind": "ats", "address": "0x1000", "access": "read" } ] }
-            """;
-        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(Json, "t.json"));
-        Assert.Contains("$.transactions[0].kind", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_unknown_kind_is_refused_with_the_known_ones()
-    {
-        const string Json = """
-            { "streams": [ { "streamId": 1, "mode": "stage1" } ],
-              "transactions": [ { "streamId": 1, "kind": "pri", "address": "0x1000", "access": "read" } ] }
-            """;
-        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(Json, "t.json"));
-        Assert.Contains("\"untranslated\", \"ats\" or \"translated\"", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_bypass_stream_cannot_have_ats()
-    {
-        const string Json = """{ "streams": [ { "streamId": 1, "mode": "bypass", "ats": {} } ] }""";
-        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(Json, "t.json"));
-        Assert.Contains("$.streams[0].ats", error.Message, StringComparison.Ordinal);
+        // An "ats" transaction needs an ATS function on its stream; kinds are a closed list; a bypass stream does not translate.
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(json, "t.json"));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
