@@ -103,8 +103,8 @@ public sealed partial class SmmuV3
             return BadAtsRequest(tr);
         }
 
-        var path = _configuration.Resolve(tr, out error, out _);
-        if (path is null)
+        // The path cache first, as Translate does: a resolved path allocates, a cached one does not.
+        if (!_configCaches.TryGetPath(tr, out var path) && (path = _configuration.Resolve(tr, out error, out _)) is null)
         {
             // IHI0070 §3.9.1.2: a stage-2 fault on the CD fetch answers "no access"; other errors are CA.
             return error.Type is EventType.FTranslation or EventType.FAddrSize or EventType.FAccess or EventType.FPermission
