@@ -45,6 +45,9 @@ public sealed record SmmuFeatures
     /// <summary>IDR0.ATS.</summary>
     public bool Ats { get; init; } = true;
 
+    /// <summary>IDR0.NS1ATS = 0: split-stage ATS (STE.EATS = 0b10) is supported; needs ATS and both stages.</summary>
+    public bool SplitStageAts { get; init; }
+
     /// <summary>IDR0.SEV.</summary>
     public bool Sev { get; init; } = true;
 
@@ -199,8 +202,8 @@ public sealed record SmmuFeatures
             v |= (uint)Httu << 6;
             v |= Hyp && Stage1 && Stage2 ? 1u << 9 : 0;
             v |= Ats ? 1u << 10 : 0;
-            // NS1ATS: split-stage ATS not supported; RES0 unless ATS, S1P and S2P (IHI0070 §6.3.1).
-            v |= Ats && Stage1 && Stage2 ? 1u << 11 : 0;
+            // NS1ATS = 1: split-stage ATS not supported; RES0 unless ATS, S1P and S2P (IHI0070 §6.3.1).
+            v |= Ats && Stage1 && Stage2 && !SplitStageAts ? 1u << 11 : 0;
             v |= Asid16 ? 1u << 12 : 0;
             v |= Msi ? 1u << 13 : 0;
             v |= Sev ? 1u << 14 : 0;
@@ -260,6 +263,11 @@ public sealed record SmmuFeatures
         if (!Stage1 && !Stage2)
         {
             throw new ArgumentException("An SMMU must support stage 1, stage 2 or both.");
+        }
+
+        if (SplitStageAts && !(Ats && Stage1 && Stage2))
+        {
+            throw new ArgumentException("Split-stage ATS (IDR0.NS1ATS = 0) needs ATS and both stages.");
         }
 
         if (StreamIdBits is < 0 or > 32)

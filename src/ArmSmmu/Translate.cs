@@ -22,9 +22,24 @@ public enum AccessKind
 /// <param name="SubstreamId">SubstreamID (PASID) when the transaction carries one (SSV = 1).</param>
 /// <param name="Privileged">Incoming PnU: true for a privileged access.</param>
 /// <param name="Secure">Incoming SEC_SID: true for a Secure stream (this model has no Secure programming interface, so such streams are aborted).</param>
+/// <param name="Kind">An ordinary transaction, a PCIe ATS Translation Request, or an ATS Translated transaction (IHI0070 §3.9.1).</param>
 public readonly record struct TranslationRequest(
     uint StreamId, ulong Address, AccessKind Access,
-    uint? SubstreamId = null, bool Privileged = false, bool Secure = false);
+    uint? SubstreamId = null, bool Privileged = false, bool Secure = false,
+    TransactionKind Kind = TransactionKind.Untranslated);
+
+/// <summary>What a transaction is on the PCIe ATS interface (IHI0070 §3.9.1).</summary>
+public enum TransactionKind : byte
+{
+    /// <summary>An ordinary transaction with an untranslated address: translated by the SMMU.</summary>
+    Untranslated,
+
+    /// <summary>An ATS Translation Request: answered with a Translation Completion (<see cref="SmmuV3.RequestAtsTranslation"/>), not performed.</summary>
+    AtsTranslationRequest,
+
+    /// <summary>An ATS Translated transaction: its address came from a Translation Completion; checked per CR0.ATSCHK and STE.EATS.</summary>
+    AtsTranslated,
+}
 
 /// <summary>What happened to a transaction.</summary>
 public enum TranslationOutcome

@@ -42,6 +42,7 @@ internal sealed class DemoCommand : ICliCommand
         context.Console.Write(streams);
         var first = new FirstEvent();
         int code = RunCommand.Execute(context, reader, output, explain: false, first);
+        AtsDemo.Show(context);
 
         string decode = first.Words is null
             ? string.Empty

@@ -99,6 +99,9 @@ public sealed class StreamSpec
     [JsonIgnore]
     public StreamMode ModeValue => ScenarioValues.ParseMode(Mode);
 
+    /// <summary>The device is a PCIe function with ATS (and PRI): an ATC, and pages the host maps when it asks for them.</summary>
+    public AtsSpec? Ats { get; set; }
+
     /// <summary>The parsed <see cref="Granule"/> (4 KB when absent).</summary>
     [JsonIgnore]
     public Granule GranuleValue => Granule is null ? Translation.Granule.Size4K : ScenarioValues.ParseGranule(Granule);
@@ -163,6 +166,13 @@ public sealed class TransactionSpec
     /// <summary>A Secure access (this model's streams are Non-secure: leave false).</summary>
     public bool Secure { get; set; }
 
+    /// <summary>"untranslated" (the default): an ordinary transaction; "ats": through the stream's ATS function (its ATC, Translation Requests and page requests); "translated": an ATS Translated transaction (IHI0070 §3.9.1).</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The parsed <see cref="Kind"/>.</summary>
+    [JsonIgnore]
+    public TransactionKind KindValue => ScenarioValues.ParseKind(Kind);
+
     /// <summary>What must happen; null = just report it.</summary>
     public Expect? Expect { get; set; }
 
@@ -176,7 +186,7 @@ public sealed class TransactionSpec
 
     /// <summary>The request to hand to <see cref="SmmuV3.Translate"/>.</summary>
     /// <returns>The request.</returns>
-    public TranslationRequest ToRequest() => new(StreamId, AddressValue, AccessValue, Pasid, Privileged, Secure);
+    public TranslationRequest ToRequest() => new(StreamId, AddressValue, AccessValue, Pasid, Privileged, Secure, KindValue);
 }
 
 /// <summary>The expected result of a transaction; every given member must match.</summary>
@@ -204,3 +214,13 @@ public sealed class Expect
     public EventType? FaultValue => Fault is null ? null : ScenarioValues.ParseFault(Fault);
 }
 
+
+/// <summary>A PCIe function with ATS and PRI behind a stream (IHI0070 §3.9.1, §8).</summary>
+public sealed class AtsSpec
+{
+    /// <summary>Entries of the function's ATC (default 64).</summary>
+    public int? AtcEntries { get; set; }
+
+    /// <summary>Mappings the host's page-fault handler makes when a page request falls inside one (the whole mapping at once); other requests are answered Invalid Request.</summary>
+    public List<MappingSpec> PageIn { get; set; } = [];
+}

@@ -150,6 +150,20 @@ public static class ScenarioLoader
             }
 
             CheckMappings(stream.Mappings, path + ".mappings", granule.PageShift, mode == StreamMode.Stage2 ? 2 : 1, stream, features);
+            if (stream.Ats is AtsSpec ats)
+            {
+                if (!stage1 && !stage2)
+                {
+                    throw Fail(path + ".ats", $"an {stream.Mode} stream does not translate, so it cannot use ATS");
+                }
+
+                if (!features.Ats || ats.AtcEntries is < 1)
+                {
+                    throw Fail(path + ".ats", !features.Ats ? "the features turn ATS off" : "atcEntries must be at least 1");
+                }
+
+                CheckMappings(ats.PageIn, path + ".ats.pageIn", granule.PageShift, mode == StreamMode.Stage2 ? 2 : 1, stream, features);
+            }
             if (stream.Stage2Mappings is not null)
             {
                 CheckMappings(stream.Stage2Mappings, path + ".stage2Mappings", granule.PageShift, 2, stream, features);
@@ -258,6 +272,11 @@ public static class ScenarioLoader
 
             Value(path + ".address", () => transaction.AddressValue);
             Value(path + ".access", () => transaction.AccessValue);
+            if (Value(path + ".kind", () => transaction.KindValue) == TransactionKind.AtsTranslationRequest && stream.Ats is null)
+            {
+                throw Fail(path + ".kind", $"stream {transaction.StreamId} has no \"ats\" function to send an ATS transaction");
+            }
+
             if (transaction.Pasid is uint pasid)
             {
                 if (stream.ModeValue is not (StreamMode.Stage1 or StreamMode.Nested))

@@ -57,8 +57,11 @@ public static class ScenarioRunner
             TranslationRequest request = transaction.ToRequest();
 
             // Explained before it runs: the explanation sees the state the transaction meets, and changes none of it.
-            var explanation = options.Explain ? iommu.Device.Explain(request) : null;
-            TranslationResult result = iommu.Device.Translate(request);
+            bool viaFunction = request.Kind == TransactionKind.AtsTranslationRequest;
+            var explanation = options.Explain && !viaFunction ? iommu.Device.Explain(request) : null;
+            TranslationResult result = viaFunction
+                ? iommu.GetAtsEndpoint(request.StreamId)!.Translate(request.Address, request.Access, request.SubstreamId, request.Privileged)
+                : iommu.Device.Translate(request);
             List<EventReport> raised = Drain(iommu, index);
             var report = Report(index, transaction, result) with
             {
@@ -107,15 +110,41 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(source);
         var iommu = new Iommu(features ?? header.ToFeatures());
+        var pageIn = new List<(uint StreamId, MappingSpec Mapping)>();
         for (int i = 0; i < header.Streams.Count; i++)
         {
-            Configure(iommu, header.Streams[i], source, Index("$.streams", i));
+            Configure(iommu, header.Streams[i], source, Index("$.streams", i), pageIn);
+        }
+
+        if (pageIn.Count > 0)
+        {
+            iommu.SetPageFaultHandler(group => PageIn(iommu, pageIn, group));
         }
 
         return iommu;
     }
 
-    private static void Configure(Iommu iommu, StreamSpec stream, string source, string path)
+    // The host side of the SVA loop: a page request inside a "pageIn" mapping maps all of it, once (IHI0070 §8).
+    private static PriResponseCode PageIn(Iommu iommu, List<(uint StreamId, MappingSpec Mapping)> pageIn, PageRequestGroup group)
+    {
+        foreach (var request in group.Requests)
+        {
+            int found = pageIn.FindIndex(p => p.StreamId == group.StreamId && p.Mapping.Pasid == group.SubstreamId
+                && request.PageAddress - p.Mapping.IovaValue < p.Mapping.SizeValue);
+            if (found < 0)
+            {
+                return PriResponseCode.InvalidRequest;
+            }
+
+            MappingSpec m = pageIn[found].Mapping;
+            pageIn.RemoveAt(found);
+            iommu.Map(group.StreamId, m.IovaValue, m.PaValue, m.SizeValue, Permissions(m.PermissionsValue), m.Pasid);
+        }
+
+        return PriResponseCode.Success;
+    }
+
+    private static void Configure(Iommu iommu, StreamSpec stream, string source, string path, List<(uint StreamId, MappingSpec Mapping)> pageIn)
     {
         string at = path;
         try
@@ -154,6 +183,13 @@ public static class ScenarioRunner
                 at = Index(path + ".stage2Mappings", i);
                 MappingSpec m = stream.Stage2Mappings![i];
                 iommu.MapStage2(stream.StreamId, m.IovaValue, m.PaValue, m.SizeValue, Permissions(m.PermissionsValue));
+            }
+
+            if (stream.Ats is AtsSpec ats)
+            {
+                at = path + ".ats";
+                iommu.EnableAts(stream.StreamId, new AtsEndpointOptions { AtcEntries = ats.AtcEntries ?? AtsEndpointOptions.Default.AtcEntries });
+                pageIn.AddRange(ats.PageIn.Select(m => (stream.StreamId, m)));
             }
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException)

@@ -95,9 +95,21 @@ public static class ScenarioValues
             : throw new FormatException($"'{text}' is not a stream mode (expected {Quoted(Modes)})");
     }
 
+    /// <summary>"untranslated" (or absent), "ats" or "translated".</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The transaction kind.</returns>
+    /// <exception cref="FormatException">Another value.</exception>
+    public static TransactionKind ParseKind(string? text) => text switch
+    {
+        null or "untranslated" => TransactionKind.Untranslated,
+        "ats" => TransactionKind.AtsTranslationRequest,
+        "translated" => TransactionKind.AtsTranslated,
+        _ => throw new FormatException($"'{text}' is not a transaction kind (expected \"untranslated\", \"ats\" or \"translated\")"),
+    };
+
     /// <summary>"read", "write" or "exec".</summary>
     /// <param name="text">The text.</param>
-    /// <returns>The access kind.</returns>
+    /// <returns>The access.</returns>
     /// <exception cref="FormatException">Another value.</exception>
     public static AccessKind ParseAccess(string text) => text switch
     {

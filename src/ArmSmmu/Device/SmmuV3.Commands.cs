@@ -114,12 +114,10 @@ public sealed partial class SmmuV3
                 return CommandError.None;
 
             case CommandOpcode.AtcInv:
-                // IHI0070 §4.5.1: no ATCs are modelled, so there is nothing to forward; illegal without ATS.
-                return Features.Ats && !c.SSec ? CommandError.None : CommandError.Ill;
+                return ExecuteAtcInvalidate(c); // IHI0070 §4.5.1 (SmmuV3.Ats.cs)
 
             case CommandOpcode.PriResp:
-                // IHI0070 §4.7.1: Resp 0b11 is ILLEGAL; the response itself goes to the endpoint, not modelled here.
-                return PriImplemented && c.PriResponse <= PriResponseCode.Success ? CommandError.None : CommandError.Ill;
+                return ExecutePriResponse(c); // IHI0070 §4.5.2 (SmmuV3.Ats.cs)
 
             case CommandOpcode.Resume when Features.StallModel != StallModel.TerminateOnly && !c.SSec:
                 // IHI0070 §4.7.1: Ab is IGNORED on a retry, and with IDR0.TERM_MODEL = 1 (termination always aborts).
@@ -218,7 +216,13 @@ public sealed partial class SmmuV3
     private CommandError ExecuteSync(in Command c)
     {
         // IHI0070 §4.7.3: everything before the SYNC is already complete in this synchronous model; what remains is
-        // that no held record of an invalidated stall may appear after it, and the completion signal.
+        // an ATS invalidation it waits for that was never answered (§3.9.1.4), that no held record of an invalidated
+        // stall may appear after it, and the completion signal.
+        if (TakeAtcInvalidationFailure())
+        {
+            return CommandError.AtcInvSync;
+        }
+
         if (c.CS != SyncCompletionSignal.Reserved)
         {
             DiscardInvalidatedHeldStallRecords();

@@ -108,6 +108,7 @@ public sealed partial class SmmuV3
             // IHI0070 §6.3.9: the effective PRIQEN is PRIQEN && SMMUEN.
             if (!Enabled(Cr0Flags.PRIQEN) || !Enabled(Cr0Flags.SMMUEN) || GlobalErrorActive(GerrorFlags.PRIQ_ABT_ERR))
             {
+                AutoRespondFailure(request); // IHI0070 §8.2
                 return false;
             }
 
@@ -118,6 +119,7 @@ public sealed partial class SmmuV3
             if (priQueue.Queue.OverflowPending || !priQueue.Queue.TryGetFreeSlot(out ulong slot))
             {
                 priQueue.Queue.SignalOverflow();
+                AutoRespondOverflow(request);
 
                 // IHI0070 §6.3.36: with LO = 1, a Last request discarded by overflow still generates the interrupt.
                 if (lastOnly && request.Last)
@@ -131,6 +133,7 @@ public sealed partial class SmmuV3
             if (!request.TryWrite(_memory, slot))
             {
                 RaiseGlobalError(GerrorFlags.PRIQ_ABT_ERR);
+                AutoRespondFailure(request); // IHI0070 §8.2: a synchronous abort of the write
                 return false;
             }
 

@@ -28,7 +28,7 @@ public sealed partial class SmmuV3
         Cr0Mask & ~(Features.Ats ? 0u : (uint)Cr0Flags.ATSCHK) & ~(PriImplemented ? 0u : (uint)Cr0Flags.PRIQEN)
         & ~(Features.VmidWildcard && Features.Stage2 ? 0u : 0x1C0u);
 
-    private uint Cr2Mask => new Cr2Register(0) { E2H = HypImplemented, RECINVSID = true, PTM = Features.Btm }.Value;
+    private uint Cr2Mask => new Cr2Register(0) { E2H = HypImplemented, RECINVSID = true, PTM = Features.Btm, REC_CFG_ATS = Features.AtsRecordErrors && Features.Ats }.Value;
 
     private uint IrqCtrlMask => PriImplemented ? 7u : 5u;
 

@@ -20,7 +20,7 @@ public sealed partial class SmmuV3
         }
 
         // Fast path: SMMU enabled, the stream's configuration cached, then a TLB hit (TranslateThrough, inlined).
-        if (Enabled(Cr0Flags.SMMUEN) && !request.Secure
+        if (request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN) && !request.Secure
             && _configCaches.TryGetPath(request, out var path))
         {
             return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path) : TranslateUntranslated(request, path);
@@ -32,9 +32,11 @@ public sealed partial class SmmuV3
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TranslationResult TranslateUncached(in TranslationRequest request)
     {
-        if (request.SubstreamId is > MaxSubstreamId)
+        CheckSubstreamId(request);
+        if (request.Kind != TransactionKind.Untranslated)
         {
-            throw new ArgumentOutOfRangeException(nameof(request), $"SubstreamID 0x{request.SubstreamId:X} does not fit the 20 bits a PASID has.");
+            // IHI0070 §3.9.1: the ATS port (SmmuV3.Ats.cs).
+            return request.Kind == TransactionKind.AtsTranslated ? TranslateAtsTranslated(request) : TranslateAtsRequest(request);
         }
 
         if (request.Secure)

@@ -75,6 +75,7 @@ public sealed partial class SmmuV3
             _registers = RegisterBanks.AtReset(Features);
             _stalls.Clear();
             _heldStallRecords.Clear();
+            _atcInvalidationTimedOut = false;
             _tlb.InvalidateAll();
             _configCaches.InvalidateAll();
         }

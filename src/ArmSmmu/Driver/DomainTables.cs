@@ -42,6 +42,11 @@ internal sealed class DomainTables
             var result = PageTable.Unmap(inputAddress, size);
             var extra = alsoWhenInvalidating is { } also && result.Invalidations.Count > 0 ? new[] { also } : [];
             _driver.Invalidate(result.Invalidations, _toCommand, extra);
+            if (result.BytesUnmapped != 0)
+            {
+                _driver.InvalidateAtcOf(_owner, inputAddress, size); // then the ATCs: TLBI, SYNC, ATC_INV, SYNC (IHI0070 §4.5.1)
+            }
+
             return result.BytesUnmapped;
         }
     }
@@ -96,6 +101,7 @@ internal sealed class DomainTables
         }
 
         _disposed = true;
+        _driver.UnbindAts(_owner);
         releaseTag();
         PageTable.Dispose();
     }

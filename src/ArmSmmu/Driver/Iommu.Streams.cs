@@ -125,6 +125,14 @@ public sealed partial class Iommu
             }
 
             state.Pasids[pasid] = domain;
+            if (_atsEndpoints.ContainsKey(streamId))
+            {
+                Driver.BindAts(domain, streamId, pasid); // its unmaps invalidate the function's ATC too
+                if (state.Stage2 is { } s2)
+                {
+                    Driver.BindAts(s2, streamId, pasid);
+                }
+            }
         }
     }
 

@@ -295,7 +295,13 @@ public sealed partial class Iommu
 
     private void TearDown(StreamState state)
     {
-        // Detach first (digest §8.5 step 8), then free what the SMMU can no longer reach.
+        // ATS off at the function first (IHI0070 §3.9.2), then detach (digest §8.5 step 8), then free what the SMMU
+        // can no longer reach.
+        if (_atsEndpoints.ContainsKey(state.StreamId))
+        {
+            DisableAts(state.StreamId);
+        }
+
         Driver.WriteSte(state.StreamId, StreamTableEntry.Abort);
         Release(state);
     }

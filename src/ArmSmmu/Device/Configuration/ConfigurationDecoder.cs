@@ -104,18 +104,21 @@ internal static class ConfigurationDecoder
     private static string? CheckAts(in StreamTableEntry ste, SmmuFeatures f, bool s2)
     {
         AtsEnable eats = ste.EATS;
-        if (eats == AtsEnable.Disabled || !f.Ats)
+        if (eats == AtsEnable.Disabled || !f.Ats || ((uint)ste.Config & 0b11) == 0)
         {
-            return null; // EATS is RES0 (treated as 0) without ATS
+            return null; // EATS is RES0 without ATS and IGNORED for bypass and abort STEs (IHI0070 §5.2)
         }
 
-        // IHI0070 §5.2 EATS: split-stage (0b10) needs NS1ATS = 0, which this model does not offer.
+        // IHI0070 §5.2 EATS: split-stage (0b10) needs NS1ATS = 0, Config = 0b111 and S2S = 0.
         if (eats == AtsEnable.SplitStage)
         {
-            return "EATS = 0b10 (split-stage ATS) but IDR0.NS1ATS = 1";
+            return !f.SplitStageAts ? "EATS = 0b10 (split-stage ATS) but IDR0.NS1ATS = 1"
+                : ste.Config != SteConfig.Nested ? "EATS = 0b10 (split-stage ATS) needs Config = 0b111"
+                : ste.S2S ? "EATS = 0b10 with stage 2 stalling (S2S = 1)"
+                : null;
         }
 
-        return eats == AtsEnable.Full && s2 && ste.S2S ? "EATS = 0b01 with stage 2 stalling (S2S = 1)" : null;
+        return s2 && ste.S2S ? $"EATS = 0b{Convert.ToString((uint)eats, 2)} with stage 2 stalling (S2S = 1)" : null;
     }
 
     private static string? CheckStage1Fields(in StreamTableEntry ste, SmmuFeatures f)
