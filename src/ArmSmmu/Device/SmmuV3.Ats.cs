@@ -71,6 +71,12 @@ public sealed partial class SmmuV3
     /// <exception cref="InvalidOperationException">The SMMU does not implement ATS (IDR0.ATS = 0): no Translation Request can reach it.</exception>
     public AtsCompletion RequestAtsTranslation(in TranslationRequest request)
     {
+        if (_pmcgCounting && !PmcgTally.Armed)
+        {
+            return RequestAtsTranslationCounted(request); // IHI0070 §10.3 (SmmuV3.PerformanceMonitor.cs)
+        }
+
+        PmcgTally.CountAtsTranslationRequest();
         RequireAts();
         CheckSubstreamId(request);
         var tr = request with { Kind = TransactionKind.AtsTranslationRequest };

@@ -35,4 +35,24 @@ public sealed partial class SmmuV3
         PerformanceMonitor!.Record(request.StreamId, request.Secure, counts);
         return result;
     }
+
+    // The same for a Translation Request a function sends straight to the ATS port (event 6 and its walk).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AtsCompletion RequestAtsTranslationCounted(in TranslationRequest request)
+    {
+        var outer = PmcgTally.Begin();
+        AtsCompletion completion;
+        PmcgCounts counts;
+        try
+        {
+            completion = RequestAtsTranslation(request);
+        }
+        finally
+        {
+            counts = PmcgTally.End(outer);
+        }
+
+        PerformanceMonitor!.Record(request.StreamId, request.Secure, counts);
+        return completion;
+    }
 }

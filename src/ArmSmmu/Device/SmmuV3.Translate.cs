@@ -35,8 +35,14 @@ public sealed partial class SmmuV3
         CheckSubstreamId(request);
         if (request.Kind != TransactionKind.Untranslated)
         {
-            // IHI0070 §3.9.1: the ATS port (SmmuV3.Ats.cs).
-            return request.Kind == TransactionKind.AtsTranslated ? TranslateAtsTranslated(request) : TranslateAtsRequest(request);
+            // IHI0070 §3.9.1: the ATS port (SmmuV3.Ats.cs); §10.3 PMCG events 6 and 7 count what arrives there.
+            if (request.Kind == TransactionKind.AtsTranslated)
+            {
+                PmcgTally.CountAtsTranslatedTransaction();
+                return TranslateAtsTranslated(request);
+            }
+
+            return TranslateAtsRequest(request);
         }
 
         if (request.Secure)

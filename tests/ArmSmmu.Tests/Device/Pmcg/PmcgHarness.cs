@@ -12,8 +12,8 @@ internal sealed class PmcgHarness
     private readonly ulong _pgd;
 
     public PmcgHarness(SmmuPmcgFeatures? pmcg = null, SmmuFeatures? features = null, params uint[] streams)
+        : this(new DeviceHarness((features ?? SmmuFeatures.Default) with { PerformanceMonitor = pmcg ?? SmmuPmcgFeatures.Default }))
     {
-        Device = new DeviceHarness((features ?? SmmuFeatures.Default) with { PerformanceMonitor = pmcg ?? SmmuPmcgFeatures.Default });
         Device.Reset();
         _pgd = Device.NewTable();
         Device.Map4K(_pgd, Va, 0x8000_0000, DeviceHarness.S1ReadWrite);
@@ -22,7 +22,12 @@ internal sealed class PmcgHarness
         {
             Device.SetSte(sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
         }
+    }
 
+    /// <summary>The PMCG of a device another harness has set up.</summary>
+    public PmcgHarness(DeviceHarness device)
+    {
+        Device = device;
         Device.Smmu.InterruptRaised += (_, e) => Interrupts.Add(e.Source);
     }
 
