@@ -58,13 +58,26 @@ internal static class SnapshotDocument
         }
 
         var document = new StateSection(root, "$");
-        string found = root["format"] is JsonValue f && f.TryGetValue(out string? name) ? name : "(none)";
+        version = CheckHeader(document, format, oldestVersion, currentVersion);
+        return document;
+    }
+
+    /// <summary>Checks the header of a document, or of one embedded in another (a driver snapshot holds a device one).</summary>
+    /// <param name="document">The document's root.</param>
+    /// <param name="format">The format name expected.</param>
+    /// <param name="oldestVersion">The oldest layout this build reads.</param>
+    /// <param name="currentVersion">The layout this build writes.</param>
+    /// <returns>The document's version.</returns>
+    /// <exception cref="InvalidDataException">Another format, or a version this build cannot read.</exception>
+    public static int CheckHeader(StateSection document, string format, int oldestVersion, int currentVersion)
+    {
+        string found = document.Node["format"] is JsonValue f && f.TryGetValue(out string? name) ? name : "(none)";
         if (found != format)
         {
             throw new InvalidDataException($"Not a {format} snapshot: its format is '{found}'.");
         }
 
-        version = (int)document.GetNumber("version");
+        int version = (int)document.GetNumber("version");
         if (version < oldestVersion || version > currentVersion)
         {
             throw new InvalidDataException(string.Create(
@@ -72,6 +85,6 @@ internal static class SnapshotDocument
                 $"{format} snapshot version {version} cannot be read by this build, which reads versions {oldestVersion} to {currentVersion}{(version > currentVersion ? " (the snapshot was written by a newer ArmSmmu)" : " (the snapshot is older than the oldest supported layout)")}."));
         }
 
-        return document;
+        return version;
     }
 }
