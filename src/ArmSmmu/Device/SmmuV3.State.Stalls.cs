@@ -21,6 +21,9 @@ public sealed partial class SmmuV3
 
         public void Restore(StateSection section)
         {
+            // Reset clears the stalls and held records but not these two: a device restored twice must not keep them.
+            device._invalidatedHeldStalls.Clear();
+            device._retryWhenWritable.Clear();
             device._nextStag = Stag(section, "nextStag");
             foreach (var key in section.GetList("stalled", GetKey))
             {
