@@ -5,7 +5,9 @@ namespace ArmSmmu;
 // Event queue and PRI queue producers, global errors and interrupts (IHI0070 §3.5, §7.2-§7.5, §8).
 public sealed partial class SmmuV3
 {
-    private readonly Dictionary<(uint StreamId, ushort Stag), bool> _stalls = [];
+    // Each outstanding stall with its age: termination resolves them oldest first, an order a snapshot preserves.
+    private readonly Dictionary<(uint StreamId, ushort Stag), ulong> _stalls = [];
+    private ulong _stallSequence;
     private ushort _nextStag;
 
     // IHI0070 §7.4: stall fault records are never discarded; they wait here, oldest first, until the queue is
@@ -206,7 +208,7 @@ public sealed partial class SmmuV3
             }
             while (_stalls.ContainsKey((streamId, stag)));
 
-            _stalls[(streamId, stag)] = true;
+            _stalls[(streamId, stag)] = _stallSequence++;
             return true;
         }
     }
@@ -240,7 +242,7 @@ public sealed partial class SmmuV3
 
     private void TerminateStallsWhere(Func<(uint StreamId, ushort Stag), bool> match)
     {
-        foreach (var key in _stalls.Keys.Where(match).ToList())
+        foreach (var key in _stalls.OrderBy(static s => s.Value).Select(static s => s.Key).Where(match).ToList())
         {
             _stalls.Remove(key);
             StallResolved?.Invoke(this, new StallResolvedEventArgs(key.StreamId, key.Stag, retry: false, abort: true));

@@ -1,7 +1,7 @@
 namespace ArmSmmu.Driver;
 
 /// <summary>Hands out ASIDs or VMIDs from 1 (0 is reserved: VMID 0 tags stage-1-only and bypass STEs, digest §8.2).</summary>
-internal sealed class IdAllocator(int bits, string name)
+internal sealed partial class IdAllocator(int bits, string name)
 {
     private readonly HashSet<ushort> _used = [];
     private readonly uint _limit = 1u << bits;

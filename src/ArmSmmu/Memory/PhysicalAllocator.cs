@@ -9,7 +9,7 @@ namespace ArmSmmu.Memory;
 /// A first-fit allocator over an address-ordered list of free ranges; freed ranges merge with their neighbours.
 /// Host structures are few and long-lived, so the simple policy is enough.
 /// </remarks>
-public sealed class PhysicalAllocator
+public sealed partial class PhysicalAllocator
 {
     private const int ZeroChunk = 4096;
 

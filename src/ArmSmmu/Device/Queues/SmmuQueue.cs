@@ -17,7 +17,7 @@ namespace ArmSmmu.Device;
 /// </para>
 /// <para>A mutable struct: update it through a field or a <c>ref</c>, never through a copy.</para>
 /// </remarks>
-public struct SmmuQueue
+public partial struct SmmuQueue
 {
     /// <summary>Largest LOG2SIZE the architecture allows: 2^19 entries (IHI0070 §6.3.26).</summary>
     public const int MaxLog2Size = 19;

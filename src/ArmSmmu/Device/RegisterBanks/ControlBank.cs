@@ -6,7 +6,7 @@ namespace ArmSmmu.Device;
 /// The global control registers: CR0 (CR0ACK reads the same), CR1, CR2, GBPA and IRQ_CTRL (IRQ_CTRLACK reads the
 /// same) (IHI0070 §6.3.9-§6.3.16).
 /// </summary>
-internal struct ControlBank
+internal partial struct ControlBank
 {
     // CR0, CR2 and GBPA are read by translations, which take no lock.
 

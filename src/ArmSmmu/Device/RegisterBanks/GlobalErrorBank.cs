@@ -3,7 +3,7 @@ using ArmSmmu.Structures;
 namespace ArmSmmu.Device;
 
 /// <summary>GERROR, GERRORN and the global error interrupt's configuration (IHI0070 §6.3.17-§6.3.21, §7.5).</summary>
-internal struct GlobalErrorBank
+internal partial struct GlobalErrorBank
 {
     /// <summary>GERROR: toggled by the SMMU to activate an error.</summary>
     public uint Gerror;

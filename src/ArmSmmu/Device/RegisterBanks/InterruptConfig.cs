@@ -5,7 +5,7 @@ namespace ArmSmmu.Device;
 /// *_IRQ_CFG1 = DATA, *_IRQ_CFG2 = SH and MemAttr, plus LO [31] for the PRI queue (IHI0070 §6.3, digest 1.7).
 /// An address of 0 means the wired interrupt line is used instead.
 /// </summary>
-internal struct InterruptConfig
+internal partial struct InterruptConfig
 {
     /// <summary>*_IRQ_CFG0: the MSI target address.</summary>
     public ulong Cfg0;

@@ -4,7 +4,7 @@ namespace ArmSmmu.Device;
 /// A queue the SMMU produces into — the event queue or the PRI queue — with the interrupt it raises: *_BASE,
 /// *_PROD, *_CONS and *_IRQ_CFG0-2 (IHI0070 §6.3.28-§6.3.38).
 /// </summary>
-internal struct OutputQueueBank
+internal partial struct OutputQueueBank
 {
     /// <summary>Base, PROD (with OVFLG) and CONS (with OVACKFLG).</summary>
     public SmmuQueue Queue;

@@ -1,0 +1,122 @@
+using ArmSmmu.Device;
+using ArmSmmu.Device.State;
+
+namespace ArmSmmu;
+
+// Save and restore of the architectural state (docs/save-restore.md).
+public sealed partial class SmmuV3
+{
+    /// <summary>The <c>format</c> of a device snapshot.</summary>
+    internal const string StateFormat = "armsmmu.smmuv3";
+
+    /// <summary>The layout this build writes; sections added later raise it (docs/save-restore.md).</summary>
+    internal const int StateVersion = 1;
+
+    /// <summary>The oldest layout this build reads.</summary>
+    internal const int OldestStateVersion = 1;
+
+    /// <summary>
+    /// Writes the device's architectural state — every register, the queue indexes with their overflow and error
+    /// flags, GERROR/GERRORN, the outstanding stalls and the stall fault records still held back — to
+    /// <paramref name="destination"/> as a versioned JSON snapshot (docs/save-restore.md). Caches are not saved:
+    /// a restored device starts with them empty, which the architecture cannot tell apart.
+    /// </summary>
+    /// <param name="destination">Where the UTF-8 JSON goes; left open.</param>
+    /// <remarks>Memory is not part of the snapshot: save the memory the device masters alongside it.</remarks>
+    public void SaveState(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        StateSection document;
+        lock (_lock)
+        {
+            document = SaveStateDocument();
+        }
+
+        SnapshotDocument.Write(document, destination);
+    }
+
+    /// <summary>
+    /// Replaces this device's state with a snapshot written by <see cref="SaveState"/>. The device must have been
+    /// constructed with the same <see cref="Features"/> as the saved one and master the memory saved with it;
+    /// afterwards it translates, records events and consumes commands exactly as the saved device would have. Its
+    /// caches start empty and no interrupt is raised by the restore itself.
+    /// </summary>
+    /// <param name="source">A snapshot; read to the end of its JSON value, left open.</param>
+    /// <exception cref="InvalidDataException">
+    /// The stream is not a device snapshot, its version is not one this build reads, or a section is missing or
+    /// malformed; the device is left at its reset state.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The snapshot was taken of a device with other features.</exception>
+    /// <remarks>Call it while no translation is in flight, as for <see cref="Reset"/>.</remarks>
+    public void RestoreState(Stream source)
+    {
+        var document = SnapshotDocument.Read(source, StateFormat, OldestStateVersion, StateVersion, out int version);
+        lock (_lock)
+        {
+            RestoreStateDocument(document, version);
+        }
+    }
+
+    // The device's part of a snapshot, also embedded by the driver's.
+    internal StateSection SaveStateDocument()
+    {
+        lock (_lock)
+        {
+            var document = SnapshotDocument.Create(StateFormat, StateVersion);
+            document.Node["features"] = Features.ToString();
+            VisitStateSections(new SaveVisitor(document.Child("sections")));
+            return document;
+        }
+    }
+
+    internal void RestoreStateDocument(StateSection document, int version)
+    {
+        lock (_lock)
+        {
+            RequireSameFeatures(document.GetString("features"));
+            Reset();
+            try
+            {
+                var restore = new RestoreVisitor(document.RequireChild("sections"), version);
+                VisitStateSections(restore);
+                restore.RequireAllSectionsKnown();
+            }
+            catch
+            {
+                Reset();
+                throw;
+            }
+        }
+    }
+
+    // Every piece of architectural state, once, in a fixed order. A new piece joins here with one line (and a new
+    // format version when it is a new section): docs/save-restore.md.
+    private void VisitStateSections(IStateVisitor visitor)
+    {
+        visitor.Section("control", ref _registers.Control);
+        visitor.Section("globalError", ref _registers.GlobalError);
+        visitor.Section("streamTable", ref _registers.StreamTable);
+        visitor.Section("commandQueue", ref _registers.CommandQueue);
+        visitor.Section("eventQueue", ref _registers.EventQueue);
+        visitor.Section("priQueue", ref _registers.PriQueue);
+        var stalls = new StallState(this);
+        visitor.Section("stalls", ref stalls);
+    }
+
+    private void RequireSameFeatures(string saved)
+    {
+        string mine = Features.ToString();
+        if (saved == mine)
+        {
+            return;
+        }
+
+        // Record ToString: "SmmuFeatures { Name = value, ... }"; name the members that differ.
+        static string[] Members(string text) => text.Trim().TrimStart("SmmuFeatures".ToCharArray()).Trim(' ', '{', '}').Split(", ");
+        var theirs = Members(saved);
+        var differing = Members(mine).Except(theirs).Select(m => m.Split(" = ")[0]).ToList();
+        string which = differing.Count > 0 ? string.Join(", ", differing) : "(unlisted members)";
+        throw new InvalidOperationException(
+            $"The snapshot was saved from an SMMU with other features ({which} differ); restore it into an SmmuV3 constructed with the same SmmuFeatures. Saved: {saved}");
+    }
+}

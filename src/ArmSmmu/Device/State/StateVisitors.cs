@@ -1,0 +1,53 @@
+namespace ArmSmmu.Device.State;
+
+/// <summary>Saves each visited part into its own child of <c>sections</c>.</summary>
+/// <param name="sections">The <c>sections</c> object being written.</param>
+internal sealed class SaveVisitor(StateSection sections) : IStateVisitor
+{
+    /// <inheritdoc/>
+    public void Section<T>(string name, ref T part, int sinceVersion = 1)
+        where T : IStateSection => part.Save(sections.Child(name));
+}
+
+/// <summary>
+/// Restores each visited part from its section of a snapshot of layout <paramref name="version"/>. A section newer
+/// than the snapshot leaves its part at reset; a missing one that the version requires, or one no part claims, is
+/// refused.
+/// </summary>
+/// <param name="sections">The snapshot's <c>sections</c> object.</param>
+/// <param name="version">The snapshot's layout version.</param>
+internal sealed class RestoreVisitor(StateSection sections, int version) : IStateVisitor
+{
+    private readonly HashSet<string> _visited = [];
+
+    /// <inheritdoc/>
+    public void Section<T>(string name, ref T part, int sinceVersion = 1)
+        where T : IStateSection
+    {
+        _visited.Add(name);
+        if (version < sinceVersion)
+        {
+            return;
+        }
+
+        if (!sections.Has(name))
+        {
+            throw new InvalidDataException($"Snapshot lacks section '{name}', which its version {version} requires.");
+        }
+
+        part.Restore(sections.RequireChild(name));
+    }
+
+    /// <summary>Refuses sections that no part of this build reads: state that would otherwise be dropped silently.</summary>
+    /// <exception cref="InvalidDataException">An unknown section.</exception>
+    public void RequireAllSectionsKnown()
+    {
+        foreach (var (name, _) in sections.Node)
+        {
+            if (!_visited.Contains(name))
+            {
+                throw new InvalidDataException($"Snapshot section '{name}' is unknown to this build; restoring would lose that state.");
+            }
+        }
+    }
+}

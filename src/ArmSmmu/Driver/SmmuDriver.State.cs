@@ -1,0 +1,133 @@
+using ArmSmmu.Device;
+using ArmSmmu.Device.State;
+using ArmSmmu.Structures;
+
+namespace ArmSmmu.Driver;
+
+/// <content>Save and restore of the driver with its device (docs/save-restore.md).</content>
+public sealed partial class SmmuDriver
+{
+    private const string StateFormat = "armsmmu.smmu-driver";
+    private const int StateVersion = 1;
+    private const int OldestStateVersion = 1;
+
+    /// <summary>
+    /// Writes the driver's software state — its copies of the queue indexes, the stream table and its level-2
+    /// tables, the ASID and VMID allocators, the <see cref="Allocator"/>'s ranges, the overflow and command-failure
+    /// counts — together with the whole <see cref="SmmuV3.SaveState"/> snapshot of <see cref="Device"/>, as one JSON
+    /// document. Memory is not included: save it alongside.
+    /// </summary>
+    /// <param name="destination">Where the UTF-8 JSON goes; left open.</param>
+    /// <remarks>
+    /// Domains and CD tables are objects the caller holds: they are not in the snapshot. Their IDs and memory stay
+    /// reserved in the restored driver and the device keeps translating through them (their tables are in memory).
+    /// </remarks>
+    public void SaveState(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        StateSection document;
+        lock (_lock)
+        {
+            document = SnapshotDocument.Create(StateFormat, StateVersion);
+            document.Node["options"] = Options.ToString();
+            document.Node["device"] = Device.SaveStateDocument().Node;
+            VisitStateSections(new SaveVisitor(document.Child("sections")));
+        }
+
+        SnapshotDocument.Write(document, destination);
+    }
+
+    /// <summary>
+    /// Restores a snapshot written by <see cref="SaveState"/> into this driver and its device. The driver must be new
+    /// (never initialised), constructed with the same <see cref="Options"/> over a device with the same features,
+    /// the memory saved with the snapshot, and a <see cref="PhysicalAllocator"/> over the same window that has handed
+    /// nothing out; afterwards the driver submits, drains and allocates exactly as the saved one would have.
+    /// </summary>
+    /// <param name="source">A snapshot; left open.</param>
+    /// <exception cref="InvalidDataException">Not a driver snapshot, an unreadable version, or a malformed section.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The driver is initialised, or the options, device features or allocator window differ from the saved ones.
+    /// </exception>
+    public void RestoreState(Stream source)
+    {
+        var document = SnapshotDocument.Read(source, StateFormat, OldestStateVersion, StateVersion, out int version);
+        lock (_lock)
+        {
+            if (_initialized)
+            {
+                throw new InvalidOperationException("Restore a driver snapshot into a new SmmuDriver, not one that is already initialised.");
+            }
+
+            string savedOptions = document.GetString("options");
+            if (savedOptions != Options.ToString())
+            {
+                throw new InvalidOperationException($"The snapshot was saved by a driver with other options; construct the SmmuDriver with the same SmmuDriverOptions. Saved: {savedOptions}");
+            }
+
+            var device = document.RequireChild("device");
+            int deviceVersion = SnapshotDocument.CheckHeader(device, SmmuV3.StateFormat, SmmuV3.OldestStateVersion, SmmuV3.StateVersion);
+            Device.RestoreStateDocument(device, deviceVersion);
+
+            // The geometry of the driver's queue copies and the ID widths follow from the probe, as at Initialize.
+            var caps = Probe();
+            CreateIdAllocators();
+            _commandQueue = new SmmuQueue(Command.Size, caps.CommandQueueLog2Size);
+            _eventQueue = new SmmuQueue(EventRecord.Size, caps.EventQueueLog2Size);
+            _priQueue = caps.PriQueue ? new SmmuQueue(PriQueueEntry.Size, caps.PriQueueLog2Size) : default;
+            var restore = new RestoreVisitor(document.RequireChild("sections"), version);
+            VisitStateSections(restore);
+            restore.RequireAllSectionsKnown();
+        }
+    }
+
+    // Every piece of driver state, once; a new piece joins with one line (docs/save-restore.md).
+    private void VisitStateSections(IStateVisitor visitor)
+    {
+        var driver = new DriverState(this);
+        visitor.Section("driver", ref driver);
+        visitor.Section("commandQueue", ref _commandQueue);
+        visitor.Section("eventQueue", ref _eventQueue);
+        visitor.Section("priQueue", ref _priQueue);
+        visitor.Section("asids", ref _asids);
+        visitor.Section("vmids", ref _vmids);
+        var allocator = Allocator;
+        visitor.Section("allocator", ref allocator);
+    }
+
+    // Section "driver": the scalars and the stream table the driver allocated.
+    private readonly struct DriverState(SmmuDriver driver) : IStateSection
+    {
+        public void Save(StateSection section)
+        {
+            section.PutNumber("initialized", driver._initialized ? 1 : 0);
+            section.Put("streamTable", driver._streamTable);
+            section.PutNumber("streamTableLog2Size", driver._streamTableLog2Size);
+            section.PutList("l2Tables", driver._l2Tables, static (s, a) => s.Put("address", a));
+            section.Put("abortedIndex", driver._abortedIndex);
+            section.PutNumber("eventOverflows", driver._eventOverflows);
+            section.PutNumber("priOverflows", driver._priOverflows);
+            section.PutList("commandFailures", driver._commandFailures, static (s, f) =>
+            {
+                var words = f.Command.ToArray();
+                s.Put("dw0", words[0]);
+                s.Put("dw1", words[1]);
+                s.Put("error", (uint)f.Error);
+                s.Put("index", f.Index);
+            });
+        }
+
+        public void Restore(StateSection section)
+        {
+            driver._initialized = section.GetNumber("initialized") != 0;
+            driver._streamTable = section.GetUInt64("streamTable");
+            driver._streamTableLog2Size = (int)section.GetNumber("streamTableLog2Size");
+            driver._l2Tables = [.. section.GetList("l2Tables", static s => s.GetUInt64("address"))];
+            driver._abortedIndex = section.GetUInt32("abortedIndex");
+            driver._eventOverflows = section.GetNumber("eventOverflows");
+            driver._priOverflows = section.GetNumber("priOverflows");
+            driver._commandFailures.Clear();
+            driver._commandFailures.AddRange(section.GetList("commandFailures", static s => new CommandFailure(
+                new Command([s.GetUInt64("dw0"), s.GetUInt64("dw1")]), (CommandError)s.GetUInt32("error"), s.GetUInt32("index"))));
+        }
+    }
+}
