@@ -59,7 +59,7 @@ internal sealed class TranslationUnit
         }
 
         long generation = _tlb.Generation;
-        var walk = _recorder is null ? _walker.Walk(address, regime, access) : WalkExplained(address, regime, access);
+        var walk = _recorder is null ? _walker.Walk(address, regime, access, WalkTag.From(key), null) : WalkExplained(address, regime, access);
         _statistics.CountWalk(walk.DescriptorReads);
         if (walk.Cacheable)
         {

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using ArmSmmu.Caches;
+
 namespace ArmSmmu.Translation;
 
 /// <summary>
@@ -6,22 +9,30 @@ namespace ArmSmmu.Translation;
 /// registers, queues or caches: the device fills a <see cref="TranslationRegime"/> from the STE and CD and turns the
 /// <see cref="WalkFault"/> into an event.
 /// </summary>
-/// <remarks>Thread-safe: the only state is the memory, and descriptor updates are atomic compare-and-swaps.</remarks>
-internal sealed class Walker
+/// <remarks>
+/// Thread-safe: the state is the memory, where descriptor updates are atomic compare-and-swaps, and the walk caches,
+/// which take their own care (<see cref="WalkCache"/>).
+/// </remarks>
+internal sealed partial class Walker
 {
     private readonly IPhysicalMemory _memory;
+    private readonly SparseMemory? _sparse;
     private readonly int _inputAddressBits;
+    private readonly WalkCaches? _caches;
 
     /// <summary>Creates a walker.</summary>
     /// <param name="memory">Memory holding the translation tables.</param>
     /// <param name="inputAddressBits">IAS: the input size checked when stage 1 is bypassed (IHI0070 §3.4).</param>
-    public Walker(IPhysicalMemory memory, int inputAddressBits)
+    /// <param name="caches">Walk caches used by the tagged <see cref="Walk(ulong, in TranslationRegime, AccessIntent, in WalkTag, WalkTrace?)"/>; null for none.</param>
+    public Walker(IPhysicalMemory memory, int inputAddressBits, WalkCaches? caches = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputAddressBits, 32);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputAddressBits, 64);
         _memory = memory;
+        _sparse = memory as SparseMemory;
         _inputAddressBits = inputAddressBits;
+        _caches = caches;
     }
 
     /// <summary>IAS given at construction.</summary>
@@ -41,7 +52,23 @@ internal sealed class Walker
     /// <param name="access">The access being made.</param>
     /// <param name="trace">Receives the steps (may be null).</param>
     /// <returns>The translation, or the fault.</returns>
-    public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, WalkTrace? trace)
+    public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, WalkTrace? trace) =>
+        Walk(inputAddress, regime, access, new WalkScope(null, default, regime), trace);
+
+    /// <summary>
+    /// As <see cref="Walk(ulong, in TranslationRegime, AccessIntent, WalkTrace?)"/>, resuming from and filling the walk
+    /// caches under <paramref name="tag"/> (IHI0070 §3.17, §16.2).
+    /// </summary>
+    /// <param name="inputAddress">A VA (stage 1 enabled) or an IPA (stage-2-only).</param>
+    /// <param name="regime">Which stages translate, and how.</param>
+    /// <param name="access">The access being made.</param>
+    /// <param name="tag">StreamWorld, VMID and ASID of the translation.</param>
+    /// <param name="trace">Receives the descriptor accesses made (cached steps make none).</param>
+    /// <returns>The translation, or the fault.</returns>
+    public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace) =>
+        Walk(inputAddress, regime, access, new WalkScope(_caches, tag, regime), trace);
+
+    private WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkScope scope, WalkTrace? trace)
     {
         int reads = 0;
         if (!regime.Stage1Enabled)
@@ -58,10 +85,10 @@ internal sealed class Walker
                 return WalkResult.Ok(Identity(inputAddress), 0);
             }
 
-            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, trace);
+            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, scope, trace);
         }
 
-        var fault = Stage1(inputAddress, regime, access, ref reads, out Leaf s1, out Granule granule, trace);
+        var fault = Stage1(inputAddress, regime, access, scope, ref reads, out Leaf s1, out Granule granule, trace);
         // A stage-2 fault met on a stage-1 table access (CLASS TT) is final even when it is a Permission fault.
         bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
@@ -72,24 +99,24 @@ internal sealed class Walker
         ulong canonicalInput = regime.Stage1.Canonical(inputAddress);
         if (!regime.Stage2Enabled)
         {
-            var entry = Stage1OnlyEntry(canonicalInput, s1, granule);
+            var entry = Entry(canonicalInput, s1, Leaf.Bypassed, granule);
             return s1Denied ? WalkResult.Denied(fault, entry, reads) : WalkResult.Ok(entry, reads);
         }
 
         // Nested: the stage-1 output IPA goes through stage 2 (CLASS = IN). After a stage-1 Permission fault the
         // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole.
-        var s2Fault = Stage2(s1.Output, regime.Stage2, access, FaultClass.IN, probe: s1Denied, ref reads, out Leaf s2, trace);
+        var s2Fault = Stage2(s1.Output, regime.Stage2, access, FaultClass.IN, probe: s1Denied, scope, ref reads, out Leaf s2, trace);
         if (s1Denied)
         {
             return s2Fault.Kind is FaultKind.None or FaultKind.Permission
-                ? WalkResult.Denied(fault, NestedEntry(canonicalInput, s1, s2, granule), reads)
+                ? WalkResult.Denied(fault, Entry(canonicalInput, s1, s2, granule), reads)
                 : WalkResult.Failed(fault, reads);
         }
 
         return s2Fault.Kind switch
         {
-            FaultKind.None => WalkResult.Ok(NestedEntry(canonicalInput, s1, s2, granule), reads),
-            FaultKind.Permission => WalkResult.Denied(s2Fault, NestedEntry(canonicalInput, s1, s2, granule), reads),
+            FaultKind.None => WalkResult.Ok(Entry(canonicalInput, s1, s2, granule), reads),
+            FaultKind.Permission => WalkResult.Denied(s2Fault, Entry(canonicalInput, s1, s2, granule), reads),
             _ => WalkResult.Failed(s2Fault, reads),
         };
     }
@@ -113,19 +140,22 @@ internal sealed class Walker
     /// <param name="faultClass">CLASS reported by a fault.</param>
     /// <param name="trace">Receives the steps (may be null).</param>
     /// <returns>A stage-2-only translation entry, or the fault.</returns>
-    public WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, WalkTrace? trace)
+    public WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, WalkTrace? trace) =>
+        WalkStage2(ipa, stage2, access, faultClass, new WalkScope(null, default, default), trace);
+
+    private WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, in WalkScope scope, WalkTrace? trace)
     {
         int reads = 0;
-        var fault = Stage2(ipa, stage2, access, faultClass, probe: false, ref reads, out Leaf leaf, trace);
+        var fault = Stage2(ipa, stage2, access, faultClass, probe: false, scope, ref reads, out Leaf leaf, trace);
         return fault.Kind switch
         {
-            FaultKind.None => WalkResult.Ok(Stage2OnlyEntry(ipa, leaf, stage2.Granule), reads),
-            FaultKind.Permission when faultClass == FaultClass.IN => WalkResult.Denied(fault, Stage2OnlyEntry(ipa, leaf, stage2.Granule), reads),
+            FaultKind.None => WalkResult.Ok(Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule), reads),
+            FaultKind.Permission when faultClass == FaultClass.IN => WalkResult.Denied(fault, Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule), reads),
             _ => WalkResult.Failed(fault, reads),
         };
     }
 
-    private WalkFault Stage1(ulong va, in TranslationRegime regime, AccessIntent access, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
+    private WalkFault Stage1(ulong va, in TranslationRegime regime, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
     {
         leaf = default;
         ref readonly Stage1Config c = ref regime.Stage1;
@@ -171,34 +201,44 @@ internal sealed class Walker
             return Stage1Fault(FaultKind.Translation, -1);
         }
 
+        int pageShift = granule.PageShift;
+        int bitsPerLevel = pageShift - 3;
         int shift = granule.LevelShift(level);
-        int indexBits = inputBits - shift;
-        ulong table = (upper ? c.Ttb1 : c.Ttb0) & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
+        ulong indexMask = Bits.Mask(inputBits - shift);
+        ulong table = (upper ? c.Ttb1 : c.Ttb0) & ~Bits.Mask(Math.Max(inputBits - shift + 3, c.OutputBits >= 52 ? 6 : 3));
         bool hierarchical = !(upper ? c.Had1 : c.Had0);
-        uint apTable = 0;
-        bool uxnTable = false;
-        bool pxnTable = false;
         bool nested = regime.Stage2Enabled;
+
+        // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them.
+        uint tableAttributes = 0;
+        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested);
+        if (cached.TryResume(level, out var resumed))
+        {
+            // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.
+            table = resumed.Value;
+            tableAttributes = resumed.TableAttributes;
+            level = WalkCacheTag.Level(resumed.Key.Tag) + 1;
+            shift = granule.LevelShift(level);
+            indexMask = Bits.Mask(bitsPerLevel);
+        }
 
         while (true)
         {
-            ulong descriptorAddress = table + (((va >> shift) & Bits.Mask(indexBits)) << 3);
+            ulong descriptorAddress = table + (((va >> shift) & indexMask) << 3);
             ulong physical = descriptorAddress;
             if (nested)
             {
                 // IHI0070 §3.4 / §7.3.13: each stage-1 table access is an IPA translated by stage 2; its faults are
                 // stage-2 faults with CLASS = TT and IPA = the descriptor address.
-                var tableFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableRead, FaultClass.TT, probe: false, ref reads, out Leaf tableLeaf, trace);
+                var tableFault = TableAddress(descriptorAddress, regime.Stage2, scope, ref reads, out physical, trace);
                 if (tableFault.Kind != FaultKind.None)
                 {
                     return tableFault;
                 }
-
-                physical = tableLeaf.Output;
             }
 
             reads++;
-            if (!_memory.TryReadUInt64(physical, out ulong descriptor))
+            if (!Read(physical, out ulong descriptor))
             {
                 // IHI0070 §7.3.12: a stage-1 descriptor abort is S2 = 0, CLASS = TT.
                 return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level);
@@ -215,7 +255,7 @@ internal sealed class Walker
 
             if (level < 3 && tableOrPage)
             {
-                ulong next = Descriptor.OutputAddress(descriptor, granule, granule.PageShift);
+                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage1Fault(FaultKind.AddressSize, level);
@@ -224,15 +264,14 @@ internal sealed class Walker
                 if (hierarchical)
                 {
                     // Digest §7.4: APTable / UXNTable / PXNTable restrict every level below.
-                    apTable |= (uint)Bits.Extract(descriptor, Descriptor.ApTableLow + 1, Descriptor.ApTableLow);
-                    uxnTable |= Bits.IsSet(descriptor, Descriptor.UxnTable);
-                    pxnTable |= Bits.IsSet(descriptor, Descriptor.PxnTable);
+                    tableAttributes |= TableAttributesOf(descriptor);
                 }
 
+                cached.Add(level, shift, next, tableAttributes);
                 table = next;
                 level++;
-                shift = granule.LevelShift(level);
-                indexBits = granule.BitsPerLevel;
+                shift -= bitsPerLevel;
+                indexMask = Bits.Mask(bitsPerLevel);
                 continue;
             }
 
@@ -249,6 +288,9 @@ internal sealed class Walker
                 return Stage1Fault(FaultKind.Access, level);
             }
 
+            uint apTable = tableAttributes & 3;
+            bool uxnTable = (tableAttributes & 4) != 0;
+            bool pxnTable = (tableAttributes & 8) != 0;
             uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
             bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
             bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
@@ -277,7 +319,7 @@ internal sealed class Walker
                 if (nested)
                 {
                     // IHI0070 §3.13.5: the update is a write to the descriptor IPA, which stage 2 must allow.
-                    var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, ref reads, out _, trace);
+                    var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, scope, ref reads, out _, trace);
                     if (writeFault.Kind != FaultKind.None)
                     {
                         return writeFault with { DescriptorWrite = true };
@@ -322,7 +364,7 @@ internal sealed class Walker
         }
     }
 
-    private WalkFault Stage2(ulong ipa, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, ref int reads, out Leaf leaf, WalkTrace? trace)
+    private WalkFault Stage2(ulong ipa, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, in WalkScope scope, ref int reads, out Leaf leaf, WalkTrace? trace)
     {
         leaf = default;
         var granule = c.Granule;
@@ -350,19 +392,32 @@ internal sealed class Walker
         }
 
         // Digest §7.3: up to 16 concatenated tables at the start level; the index simply runs across them.
+        int pageShift = granule.PageShift;
+        int bitsPerLevel = pageShift - 3;
         int shift = granule.LevelShift(level);
         int indexBits = inputBits - shift;
-        if (indexBits < 1 || indexBits > granule.BitsPerLevel + 4)
+        if (indexBits < 1 || indexBits > bitsPerLevel + 4)
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, level);
         }
 
+        ulong indexMask = Bits.Mask(indexBits);
         ulong table = c.S2Ttb & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
+        var cached = scope.Stage2Path(ipa, c.S2Ttb, granule);
+        if (cached.TryResume(level, out var resumed))
+        {
+            // IHI0070 §16.2: continue from the deepest stage-2 table on this IPA's path that the walk cache holds.
+            table = resumed.Value;
+            level = WalkCacheTag.Level(resumed.Key.Tag) + 1;
+            shift = granule.LevelShift(level);
+            indexMask = Bits.Mask(bitsPerLevel);
+        }
+
         while (true)
         {
-            ulong descriptorAddress = table + (((ipa >> shift) & Bits.Mask(indexBits)) << 3);
+            ulong descriptorAddress = table + (((ipa >> shift) & indexMask) << 3);
             reads++;
-            if (!_memory.TryReadUInt64(descriptorAddress, out ulong descriptor))
+            if (!Read(descriptorAddress, out ulong descriptor))
             {
                 return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level);
             }
@@ -378,16 +433,17 @@ internal sealed class Walker
             if (level < 3 && tableOrPage)
             {
                 // Stage-2 table descriptors carry no hierarchical attributes (digest §7.4).
-                ulong next = Descriptor.OutputAddress(descriptor, granule, granule.PageShift);
+                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
                 }
 
+                cached.Add(level, shift, next, 0);
                 table = next;
                 level++;
-                shift = granule.LevelShift(level);
-                indexBits = granule.BitsPerLevel;
+                shift -= bitsPerLevel;
+                indexMask = Bits.Mask(bitsPerLevel);
                 continue;
             }
 
@@ -473,6 +529,16 @@ internal sealed class Walker
     private static WalkFault Stage2Fault(FaultKind kind, FaultClass faultClass, ulong ipa, int level) =>
         new(kind, true, faultClass, ipa, Level: (sbyte)level);
 
+    // Digest §7.4: APTable[1:0] (bits 62:61), UXNTable (60) and PXNTable (59) as bits [1:0], 2 and 3.
+    private static uint TableAttributesOf(ulong descriptor) =>
+        (uint)Bits.Extract(descriptor, Descriptor.ApTableLow + 1, Descriptor.ApTableLow)
+        | (Bits.IsSet(descriptor, Descriptor.UxnTable) ? 4u : 0)
+        | (Bits.IsSet(descriptor, Descriptor.PxnTable) ? 8u : 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Read(ulong address, out ulong value) =>
+        _sparse is not null ? _sparse.TryReadUInt64(address, out value) : _memory.TryReadUInt64(address, out value);
+
     private static TranslationEntry Identity(ulong address) => new()
     {
         InputBase = address & ~Bits.Mask(12),
@@ -487,67 +553,31 @@ internal sealed class Walker
         Attributes = MemoryAttributes.NormalWriteBack,
     };
 
-    private static TranslationEntry Stage1OnlyEntry(ulong va, in Leaf s1, Granule granule)
+    // One entry for every combination of stages: a bypassed stage is Leaf.Bypassed, which maps everything, grants
+    // everything and leaves the other stage's address and attributes as they are.
+    private static TranslationEntry Entry(ulong input, in Leaf s1, in Leaf s2, Granule granule)
     {
-        ulong mask = Bits.Mask(s1.Shift);
-        return new TranslationEntry
-        {
-            InputBase = va & ~mask,
-            OutputBase = s1.Output & ~mask,
-            IntermediateBase = s1.Output & ~mask,
-            Shift = (byte)s1.Shift,
-            Level = (sbyte)s1.Level,
-            Stage2Level = -1,
-            Granule = granule,
-            Global = s1.Global,
-            Stage1Permissions = s1.Permissions,
-            Stage2Permissions = PagePermissions.All,
-            Stage1DirtyUpdatable = s1.DirtyUpdatable,
-            Attributes = s1.Attributes,
-        };
-    }
-
-    private static TranslationEntry Stage2OnlyEntry(ulong ipa, in Leaf s2, Granule granule)
-    {
-        ulong mask = Bits.Mask(s2.Shift);
-        return new TranslationEntry
-        {
-            InputBase = ipa & ~mask,
-            OutputBase = s2.Output & ~mask,
-            IntermediateBase = ipa & ~mask,
-            Shift = (byte)s2.Shift,
-            Level = (sbyte)s2.Level,
-            Stage2Level = (sbyte)s2.Level,
-            Stage2Shift = (byte)s2.Shift,
-            Granule = granule,
-            Global = true,
-            Stage1Permissions = PagePermissions.All,
-            Stage2Permissions = s2.Permissions,
-            Stage2DirtyUpdatable = s2.DirtyUpdatable,
-            Attributes = s2.Attributes,
-        };
-    }
-
-    private static TranslationEntry NestedEntry(ulong va, in Leaf s1, in Leaf s2, Granule granule)
-    {
+        bool stage1 = s1.Level >= 0;
+        bool stage2 = s2.Level >= 0;
         int shift = Math.Min(s1.Shift, s2.Shift);
         ulong mask = Bits.Mask(shift);
+        ulong intermediate = stage1 ? s1.Output : input;
         return new TranslationEntry
         {
-            InputBase = va & ~mask,
-            OutputBase = s2.Output & ~mask,
-            IntermediateBase = s1.Output & ~mask,
+            InputBase = input & ~mask,
+            OutputBase = (stage2 ? s2.Output : intermediate) & ~mask,
+            IntermediateBase = intermediate & ~mask,
             Shift = (byte)shift,
-            Level = (sbyte)s1.Level,
+            Level = (sbyte)(stage1 ? s1.Level : s2.Level),
             Stage2Level = (sbyte)s2.Level,
-            Stage2Shift = (byte)s2.Shift,
+            Stage2Shift = (byte)(stage2 ? s2.Shift : 0),
             Granule = granule,
             Global = s1.Global,
             Stage1Permissions = s1.Permissions,
             Stage2Permissions = s2.Permissions,
             Stage1DirtyUpdatable = s1.DirtyUpdatable,
             Stage2DirtyUpdatable = s2.DirtyUpdatable,
-            Attributes = MemoryAttributeDecoder.Combine(s1.Attributes, s2.Attributes),
+            Attributes = !stage2 ? s1.Attributes : !stage1 ? s2.Attributes : MemoryAttributeDecoder.Combine(s1.Attributes, s2.Attributes),
         };
     }
 
@@ -561,5 +591,8 @@ internal sealed class Walker
         public bool DirtyUpdatable;
         public bool Global;
         public MemoryAttributes Attributes;
+
+        /// <summary>A stage that does not translate: every address, every permission, level -1.</summary>
+        public static Leaf Bypassed => new() { Shift = 64, Level = -1, Permissions = PagePermissions.All, Global = true };
     }
 }
