@@ -88,6 +88,7 @@ internal sealed partial class Walker
         private readonly ulong _input;
         private readonly Granule _granule;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public WalkPath(WalkCache cache, long generation, ulong tag, ulong root, ulong input, Granule granule)
         {
             _cache = cache;
@@ -132,6 +133,7 @@ internal sealed partial class Walker
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private WalkCacheKey Key(int level, int shift) => new(_input >> shift, _root, WalkCacheTag.AtLevel(_tag, level));
     }
 }

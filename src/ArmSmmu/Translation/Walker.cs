@@ -68,6 +68,7 @@ internal sealed partial class Walker
     public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace) =>
         Walk(inputAddress, regime, access, new WalkScope(_caches, tag, regime), trace);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkScope scope, WalkTrace? trace)
     {
         int reads = 0;
@@ -186,12 +187,12 @@ internal sealed partial class Walker
 
         if (granule.PageShift == 0)
         {
-            throw new ArgumentException($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
+            ThrowUnset($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
         }
 
         if (c.OutputBits == 0)
         {
-            throw new ArgumentException("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
+            ThrowUnset("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
         }
 
         // Digest §7.2: the starting level depends only on the input size and the granule.
@@ -244,7 +245,10 @@ internal sealed partial class Walker
                 return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level);
             }
 
-            trace?.Add(new WalkTraceStep(WalkTraceAction.Read, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, descriptor));
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Read, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, descriptor);
+            }
 
             // Digest §7.4: bit 0 clear is invalid; 0b01 is a block where the granule allows one, reserved at level 3.
             bool tableOrPage = (descriptor & 2) != 0;
@@ -275,92 +279,14 @@ internal sealed partial class Walker
                 continue;
             }
 
-            ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
-            if (Descriptor.Exceeds(outputBase, c.OutputBits))
+            var leafFault = Stage1Leaf(va, descriptor, new LeafSite(descriptorAddress, physical, level, shift, granule), tableAttributes, regime, access, scope, ref reads, out leaf, out bool retry, trace);
+            if (retry)
             {
-                return Stage1Fault(FaultKind.AddressSize, level);
+                // Someone changed the descriptor since it was read: look at this level again.
+                continue;
             }
 
-            // IHI0070 §3.13.1-2: Access flag before permissions; HA sets AF instead of faulting, AFFD ignores it.
-            bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
-            if (!accessFlag && !c.Ha && !c.Affd)
-            {
-                return Stage1Fault(FaultKind.Access, level);
-            }
-
-            uint apTable = tableAttributes & 3;
-            bool uxnTable = (tableAttributes & 4) != 0;
-            bool pxnTable = (tableAttributes & 8) != 0;
-            uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
-            bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
-            bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
-            var permissions = PermissionCheck.Stage1(ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
-
-            // IHI0070 §3.13.3: with HD, a DBM = 1 page that is read-only only because of AP[2] is writable-clean.
-            bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
-            var dirtyPermissions = clean ? PermissionCheck.Stage1(ap & 1, uxn, pxn, apTable, uxnTable, pxnTable, c) : permissions;
-            bool dirtyUpdatable = dirtyPermissions != permissions;
-            var required = PermissionCheck.Required(access);
-            bool makeDirty = dirtyUpdatable && (permissions & required) == 0 && (dirtyPermissions & required) != 0;
-
-            ulong updated = descriptor;
-            if (!accessFlag && c.Ha)
-            {
-                updated |= 1UL << Descriptor.AF;
-            }
-
-            if (makeDirty)
-            {
-                updated &= ~(1UL << Descriptor.Ap2);
-            }
-
-            if (updated != descriptor)
-            {
-                if (nested)
-                {
-                    // IHI0070 §3.13.5: the update is a write to the descriptor IPA, which stage 2 must allow.
-                    var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, scope, ref reads, out _, trace);
-                    if (writeFault.Kind != FaultKind.None)
-                    {
-                        return writeFault with { DescriptorWrite = true };
-                    }
-                }
-
-                if (!_memory.TryCompareExchangeUInt64(physical, updated, descriptor, out ulong original))
-                {
-                    return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level, DescriptorWrite: true);
-                }
-
-                if (original != descriptor)
-                {
-                    // Someone changed the descriptor since it was read: look at this level again.
-                    continue;
-                }
-
-                trace?.Add(new WalkTraceStep(WalkTraceAction.Update, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, updated));
-                if (makeDirty)
-                {
-                    permissions = dirtyPermissions;
-                    dirtyUpdatable = false;
-                }
-            }
-
-            // Digest §7.9: a contiguous run is cached as one translation of 2^n entries.
-            int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
-            byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
-            leaf = new Leaf
-            {
-                Output = outputBase | (va & Bits.Mask(shift)),
-                Shift = span,
-                Level = level,
-                Permissions = permissions,
-                DirtyUpdatable = dirtyUpdatable,
-                Global = !Bits.IsSet(descriptor, Descriptor.NG),
-                Attributes = MemoryAttributeDecoder.FromMair(
-                    (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
-            };
-
-            return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
+            return leafFault;
         }
     }
 
@@ -370,12 +296,12 @@ internal sealed partial class Walker
         var granule = c.Granule;
         if (granule.PageShift == 0)
         {
-            throw new ArgumentException("Stage2Config.Granule is not set.", nameof(c));
+            ThrowUnset("Stage2Config.Granule is not set.", nameof(c));
         }
 
         if (c.OutputBits == 0)
         {
-            throw new ArgumentException("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
+            ThrowUnset("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
@@ -422,7 +348,10 @@ internal sealed partial class Walker
                 return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level);
             }
 
-            trace?.Add(new WalkTraceStep(WalkTraceAction.Read, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, descriptor));
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Read, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, descriptor);
+            }
 
             bool tableOrPage = (descriptor & 2) != 0;
             if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && !Descriptor.BlockAllowed(granule, level)))
@@ -447,81 +376,209 @@ internal sealed partial class Walker
                 continue;
             }
 
-            ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
-            if (Descriptor.Exceeds(outputBase, c.OutputBits))
+            var leafFault = Stage2Leaf(ipa, descriptor, new LeafSite(descriptorAddress, descriptorAddress, level, shift, granule), c, access, faultClass, probe, out leaf, out bool retry, trace);
+            if (retry)
             {
-                return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
+                continue;
             }
 
-            bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
-            if (!accessFlag && !c.Affd && (!c.Ha || probe))
-            {
-                return Stage2Fault(FaultKind.Access, faultClass, ipa, level);
-            }
-
-            var permissions = PermissionCheck.Stage2(descriptor, c.ExtendedExecuteNever);
-
-            // IHI0070 §3.13.3: S2AP[1] is set for a DBM = 1 page on a write, never for a CD or L1CD fetch.
-            bool clean = c.Ha && c.Hd && faultClass != FaultClass.CD
-                && !Bits.IsSet(descriptor, Descriptor.S2ApWrite) && Bits.IsSet(descriptor, Descriptor.Dbm);
-            var required = PermissionCheck.Required(access);
-            bool makeDirty = clean && !probe && access.Write
-                && (PermissionCheck.Stage2(descriptor | (1UL << Descriptor.S2ApWrite), c.ExtendedExecuteNever) & required) != 0;
-
-            ulong updated = descriptor;
-            if (!accessFlag && c.Ha && !probe)
-            {
-                updated |= 1UL << Descriptor.AF;
-            }
-
-            if (makeDirty)
-            {
-                updated |= 1UL << Descriptor.S2ApWrite;
-            }
-
-            if (updated != descriptor)
-            {
-                if (!_memory.TryCompareExchangeUInt64(descriptorAddress, updated, descriptor, out ulong original))
-                {
-                    return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level, DescriptorWrite: true);
-                }
-
-                if (original != descriptor)
-                {
-                    continue;
-                }
-
-                trace?.Add(new WalkTraceStep(WalkTraceAction.Update, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, updated));
-                if (makeDirty)
-                {
-                    permissions = PermissionCheck.Stage2(updated, c.ExtendedExecuteNever);
-                    clean = false;
-                }
-            }
-
-            int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
-            leaf = new Leaf
-            {
-                Output = outputBase | (ipa & Bits.Mask(shift)),
-                Shift = span,
-                Level = level,
-                Permissions = permissions,
-                DirtyUpdatable = clean,
-                Global = true,
-                Attributes = MemoryAttributeDecoder.FromStage2(
-                    (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
-            };
-
-            // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
-            // stage-2 Permission fault.
-            if (faultClass != FaultClass.IN && c.Ptw && leaf.Attributes.Type != MemoryType.Normal)
-            {
-                return Stage2Fault(FaultKind.Permission, faultClass, ipa, level);
-            }
-
-            return (permissions & required) == 0 ? Stage2Fault(FaultKind.Permission, faultClass, ipa, level) : default;
+            return leafFault;
         }
     }
+
+    // The block or page descriptor a stage-1 walk ended on: output address, Access flag, permissions, hardware updates
+    // (IHI0070 §3.13). retry = the descriptor changed under a hardware update, so the walk reads this level again.
+    private WalkFault Stage1Leaf(ulong va, ulong descriptor, in LeafSite site, uint tableAttributes, in TranslationRegime regime, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out bool retry, WalkTrace? trace)
+    {
+        leaf = default;
+        retry = false;
+        ref readonly Stage1Config c = ref regime.Stage1;
+        bool nested = regime.Stage2Enabled;
+        var (descriptorAddress, physical, level, shift, granule) = site;
+        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        if (Descriptor.Exceeds(outputBase, c.OutputBits))
+        {
+            return Stage1Fault(FaultKind.AddressSize, level);
+        }
+
+        // IHI0070 §3.13.1-2: Access flag before permissions; HA sets AF instead of faulting, AFFD ignores it.
+        bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
+        if (!accessFlag && !c.Ha && !c.Affd)
+        {
+            return Stage1Fault(FaultKind.Access, level);
+        }
+
+        uint apTable = tableAttributes & 3;
+        bool uxnTable = (tableAttributes & 4) != 0;
+        bool pxnTable = (tableAttributes & 8) != 0;
+        uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
+        bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
+        bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
+        var permissions = PermissionCheck.Stage1(ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
+
+        // IHI0070 §3.13.3: with HD, a DBM = 1 page that is read-only only because of AP[2] is writable-clean.
+        bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
+        var dirtyPermissions = clean ? PermissionCheck.Stage1(ap & 1, uxn, pxn, apTable, uxnTable, pxnTable, c) : permissions;
+        bool dirtyUpdatable = dirtyPermissions != permissions;
+        var required = PermissionCheck.Required(access);
+        bool makeDirty = dirtyUpdatable && (permissions & required) == 0 && (dirtyPermissions & required) != 0;
+
+        ulong updated = descriptor;
+        if (!accessFlag && c.Ha)
+        {
+            updated |= 1UL << Descriptor.AF;
+        }
+
+        if (makeDirty)
+        {
+            updated &= ~(1UL << Descriptor.Ap2);
+        }
+
+        if (updated != descriptor)
+        {
+            if (nested)
+            {
+                // IHI0070 §3.13.5: the update is a write to the descriptor IPA, which stage 2 must allow.
+                var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, scope, ref reads, out _, trace);
+                if (writeFault.Kind != FaultKind.None)
+                {
+                    return writeFault with { DescriptorWrite = true };
+                }
+            }
+
+            if (!_memory.TryCompareExchangeUInt64(physical, updated, descriptor, out ulong original))
+            {
+                return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level, DescriptorWrite: true);
+            }
+
+            if (original != descriptor)
+            {
+                retry = true;
+                return default;
+            }
+
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Update, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, updated);
+            }
+            if (makeDirty)
+            {
+                permissions = dirtyPermissions;
+                dirtyUpdatable = false;
+            }
+        }
+
+        // Digest §7.9: a contiguous run is cached as one translation of 2^n entries.
+        int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
+        byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
+        leaf = new Leaf
+        {
+            Output = outputBase | (va & Bits.Mask(shift)),
+            Shift = span,
+            Level = level,
+            Permissions = permissions,
+            DirtyUpdatable = dirtyUpdatable,
+            Global = !Bits.IsSet(descriptor, Descriptor.NG),
+            Attributes = MemoryAttributeDecoder.FromMair(
+                (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
+        };
+
+        return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
+    }
+
+    // The block or page descriptor a stage-2 walk ended on (IHI0070 §3.13, §5.2 S2PTW).
+    private WalkFault Stage2Leaf(ulong ipa, ulong descriptor, in LeafSite site, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, out Leaf leaf, out bool retry, WalkTrace? trace)
+    {
+        leaf = default;
+        retry = false;
+        var (descriptorAddress, _, level, shift, granule) = site;
+        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        if (Descriptor.Exceeds(outputBase, c.OutputBits))
+        {
+            return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
+        }
+
+        bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
+        if (!accessFlag && !c.Affd && (!c.Ha || probe))
+        {
+            return Stage2Fault(FaultKind.Access, faultClass, ipa, level);
+        }
+
+        var permissions = PermissionCheck.Stage2(descriptor, c.ExtendedExecuteNever);
+
+        // IHI0070 §3.13.3: S2AP[1] is set for a DBM = 1 page on a write, never for a CD or L1CD fetch.
+        bool clean = c.Ha && c.Hd && faultClass != FaultClass.CD
+            && !Bits.IsSet(descriptor, Descriptor.S2ApWrite) && Bits.IsSet(descriptor, Descriptor.Dbm);
+        var required = PermissionCheck.Required(access);
+        bool makeDirty = clean && !probe && access.Write
+            && (PermissionCheck.Stage2(descriptor | (1UL << Descriptor.S2ApWrite), c.ExtendedExecuteNever) & required) != 0;
+
+        ulong updated = descriptor;
+        if (!accessFlag && c.Ha && !probe)
+        {
+            updated |= 1UL << Descriptor.AF;
+        }
+
+        if (makeDirty)
+        {
+            updated |= 1UL << Descriptor.S2ApWrite;
+        }
+
+        if (updated != descriptor)
+        {
+            if (!_memory.TryCompareExchangeUInt64(descriptorAddress, updated, descriptor, out ulong original))
+            {
+                return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level, DescriptorWrite: true);
+            }
+
+            if (original != descriptor)
+            {
+                retry = true;
+                return default;
+            }
+
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Update, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, updated);
+            }
+            if (makeDirty)
+            {
+                permissions = PermissionCheck.Stage2(updated, c.ExtendedExecuteNever);
+                clean = false;
+            }
+        }
+
+        int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
+        leaf = new Leaf
+        {
+            Output = outputBase | (ipa & Bits.Mask(shift)),
+            Shift = span,
+            Level = level,
+            Permissions = permissions,
+            DirtyUpdatable = clean,
+            Global = true,
+            Attributes = MemoryAttributeDecoder.FromStage2(
+                (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
+        };
+
+        // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
+        // stage-2 Permission fault.
+        if (faultClass != FaultClass.IN && c.Ptw && leaf.Attributes.Type != MemoryType.Normal)
+        {
+            return Stage2Fault(FaultKind.Permission, faultClass, ipa, level);
+        }
+
+        return (permissions & required) == 0 ? Stage2Fault(FaultKind.Permission, faultClass, ipa, level) : default;
+    }
+
+    // Host misuse of the internal API, kept out of line so the walk loop stays small enough to inline its helpers.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowUnset(string message, string parameter) => throw new ArgumentException(message, parameter);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Record(WalkTrace trace, WalkTraceAction action, bool stage2, FaultClass purpose, sbyte level, ulong descriptorAddress, ulong physical, ulong descriptor) =>
+        trace.Add(new WalkTraceStep(action, stage2, purpose, level, descriptorAddress, physical, descriptor));
 
     private static WalkFault Stage1Fault(FaultKind kind, int level) =>
         new(kind, false, FaultClass.IN, Level: (sbyte)level);
@@ -580,6 +637,9 @@ internal sealed partial class Walker
             Attributes = !stage2 ? s1.Attributes : !stage1 ? s2.Attributes : MemoryAttributeDecoder.Combine(s1.Attributes, s2.Attributes),
         };
     }
+
+    /// <summary>Where a walk found its leaf descriptor: its address (IPA for a nested stage-1 table), physical address, level, level shift, granule.</summary>
+    private readonly record struct LeafSite(ulong DescriptorAddress, ulong Physical, int Level, int Shift, Granule Granule);
 
     /// <summary>The leaf one stage found for one address.</summary>
     private struct Leaf
