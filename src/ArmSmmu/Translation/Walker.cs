@@ -23,7 +23,7 @@ internal sealed partial class Walker
     /// <summary>Creates a walker.</summary>
     /// <param name="memory">Memory holding the translation tables.</param>
     /// <param name="inputAddressBits">IAS: the input size checked when stage 1 is bypassed (IHI0070 §3.4).</param>
-    /// <param name="caches">Walk caches used by the tagged <see cref="Walk(ulong, in TranslationRegime, AccessIntent, in WalkTag, WalkTrace?)"/>; null for none.</param>
+    /// <param name="caches">Walk caches used by the tagged <see cref="Walk(ulong, in TranslationRegime, AccessIntent, in WalkTag, WalkTrace?, out TranslationEntry, out int)"/>; null for none.</param>
     public Walker(IPhysicalMemory memory, int inputAddressBits, WalkCaches? caches = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
@@ -52,41 +52,49 @@ internal sealed partial class Walker
     /// <param name="access">The access being made.</param>
     /// <param name="trace">Receives the steps (may be null).</param>
     /// <returns>The translation, or the fault.</returns>
-    public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, WalkTrace? trace) =>
-        Walk(inputAddress, regime, access, new WalkScope(null, default, regime), trace);
+    public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, WalkTrace? trace)
+    {
+        var fault = Walk(inputAddress, regime, access, new WalkScope(null, default, regime), trace, out var entry, out int reads);
+        return Result(fault, entry, reads);
+    }
 
     /// <summary>
     /// As <see cref="Walk(ulong, in TranslationRegime, AccessIntent, WalkTrace?)"/>, resuming from and filling the walk
-    /// caches under <paramref name="tag"/> (IHI0070 §3.17, §16.2).
+    /// caches under <paramref name="tag"/> (IHI0070 §3.17, §16.2), with the result in out parameters: the device's
+    /// miss path, where copying a whole <see cref="WalkResult"/> is a measurable part of the cost.
     /// </summary>
     /// <param name="inputAddress">A VA (stage 1 enabled) or an IPA (stage-2-only).</param>
     /// <param name="regime">Which stages translate, and how.</param>
     /// <param name="access">The access being made.</param>
     /// <param name="tag">StreamWorld, VMID and ASID of the translation.</param>
-    /// <param name="trace">Receives the descriptor accesses made (cached steps make none).</param>
-    /// <returns>The translation, or the fault.</returns>
-    public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace) =>
-        Walk(inputAddress, regime, access, new WalkScope(_caches, tag, regime), trace);
+    /// <param name="trace">Receives the descriptor accesses made (cached steps make none); may be null.</param>
+    /// <param name="entry">The translation; also after a Permission fault that denied it, default after any other fault.</param>
+    /// <param name="reads">Descriptors read.</param>
+    /// <returns>The fault (Kind None on success).</returns>
+    public WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace, out TranslationEntry entry, out int reads) =>
+        Walk(inputAddress, regime, access, new WalkScope(_caches, tag, regime), trace, out entry, out reads);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkScope scope, WalkTrace? trace)
+    private WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, out int reads)
     {
-        int reads = 0;
+        reads = 0;
+        entry = default;
         if (!regime.Stage1Enabled)
         {
             // IHI0070 §3.4 / §7.3.14: a bypassed stage 1 passes the address through; one wider than IAS is a
             // stage-1 Address size fault with CLASS = IN.
             if (Descriptor.Exceeds(inputAddress, _inputAddressBits))
             {
-                return WalkResult.Failed(new WalkFault(FaultKind.AddressSize, false, FaultClass.IN), 0);
+                return new WalkFault(FaultKind.AddressSize, false, FaultClass.IN);
             }
 
             if (!regime.Stage2Enabled)
             {
-                return WalkResult.Ok(Identity(inputAddress), 0);
+                entry = Identity(inputAddress);
+                return default;
             }
 
-            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, scope, trace);
+            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, scope, trace, out entry, ref reads);
         }
 
         var fault = Stage1(inputAddress, regime, access, scope, ref reads, out Leaf s1, out Granule granule, trace);
@@ -94,33 +102,33 @@ internal sealed partial class Walker
         bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
         {
-            return WalkResult.Failed(fault, reads);
+            return fault;
         }
 
         ulong canonicalInput = regime.Stage1.Canonical(inputAddress);
         if (!regime.Stage2Enabled)
         {
-            var entry = Entry(canonicalInput, s1, Leaf.Bypassed, granule);
-            return s1Denied ? WalkResult.Denied(fault, entry, reads) : WalkResult.Ok(entry, reads);
+            entry = Entry(canonicalInput, s1, Leaf.Bypassed, granule);
+            return fault;
         }
 
         // Nested: the stage-1 output IPA goes through stage 2 (CLASS = IN). After a stage-1 Permission fault the
-        // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole.
+        // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole; a
+        // stage-2 Permission fault also carries the translation it denied.
         var s2Fault = Stage2(s1.Output, regime.Stage2, access, FaultClass.IN, probe: s1Denied, scope, ref reads, out Leaf s2, trace);
-        if (s1Denied)
+        if (s2Fault.Kind is FaultKind.None or FaultKind.Permission)
         {
-            return s2Fault.Kind is FaultKind.None or FaultKind.Permission
-                ? WalkResult.Denied(fault, Entry(canonicalInput, s1, s2, granule), reads)
-                : WalkResult.Failed(fault, reads);
+            entry = Entry(canonicalInput, s1, s2, granule);
         }
 
-        return s2Fault.Kind switch
-        {
-            FaultKind.None => WalkResult.Ok(Entry(canonicalInput, s1, s2, granule), reads),
-            FaultKind.Permission => WalkResult.Denied(s2Fault, Entry(canonicalInput, s1, s2, granule), reads),
-            _ => WalkResult.Failed(s2Fault, reads),
-        };
+        return s1Denied ? fault : s2Fault;
     }
+
+    // Digest §7.8: a Permission fault is the one fault whose translation may be cached (Denied); others carry none.
+    private static WalkResult Result(in WalkFault fault, in TranslationEntry entry, int reads) =>
+        fault.Kind == FaultKind.None ? WalkResult.Ok(entry, reads)
+        : entry.Shift != 0 ? WalkResult.Denied(fault, entry, reads)
+        : WalkResult.Failed(fault, reads);
 
     /// <summary>
     /// Translates an IPA through stage 2 alone: the input of a stage-2-only stream (CLASS IN), a CD or L1CD address
@@ -141,19 +149,19 @@ internal sealed partial class Walker
     /// <param name="faultClass">CLASS reported by a fault.</param>
     /// <param name="trace">Receives the steps (may be null).</param>
     /// <returns>A stage-2-only translation entry, or the fault.</returns>
-    public WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, WalkTrace? trace) =>
-        WalkStage2(ipa, stage2, access, faultClass, new WalkScope(null, default, default), trace);
-
-    private WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, in WalkScope scope, WalkTrace? trace)
+    public WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, WalkTrace? trace)
     {
         int reads = 0;
+        var fault = WalkStage2(ipa, stage2, access, faultClass, new WalkScope(null, default, default), trace, out var entry, ref reads);
+        return Result(fault, entry, reads);
+    }
+
+    private WalkFault WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, ref int reads)
+    {
         var fault = Stage2(ipa, stage2, access, faultClass, probe: false, scope, ref reads, out Leaf leaf, trace);
-        return fault.Kind switch
-        {
-            FaultKind.None => WalkResult.Ok(Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule), reads),
-            FaultKind.Permission when faultClass == FaultClass.IN => WalkResult.Denied(fault, Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule), reads),
-            _ => WalkResult.Failed(fault, reads),
-        };
+        bool translated = fault.Kind == FaultKind.None || (fault.Kind == FaultKind.Permission && faultClass == FaultClass.IN);
+        entry = translated ? Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule) : default;
+        return fault;
     }
 
     private WalkFault Stage1(ulong va, in TranslationRegime regime, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
