@@ -23,7 +23,10 @@ public class TranslateBenchmarks
         _uncached = new BenchDevice(SmmuFeatures.Default with { TlbEntries = 0 });
         _unwalkCached = new BenchDevice(SmmuFeatures.Default with
         {
-            TlbEntries = 0, Stage1WalkCacheEntries = 0, Stage2WalkCacheEntries = 0, TableIpaCacheEntries = 0,
+            TlbEntries = 0,
+            Stage1WalkCacheEntries = 0,
+            Stage2WalkCacheEntries = 0,
+            TableIpaCacheEntries = 0,
         });
     }
 
