@@ -476,20 +476,9 @@ internal sealed partial class Walker
             }
         }
 
-        // Digest §7.9: a contiguous run is cached as one translation of 2^n entries.
-        int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
         byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
-        leaf = new Leaf
-        {
-            Output = outputBase | (va & Bits.Mask(shift)),
-            Shift = span,
-            Level = level,
-            Permissions = permissions,
-            DirtyUpdatable = dirtyUpdatable,
-            Global = !Bits.IsSet(descriptor, Descriptor.NG),
-            Attributes = MemoryAttributeDecoder.FromMair(
-                (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
-        };
+        leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, !Bits.IsSet(descriptor, Descriptor.NG), MemoryAttributeDecoder.FromMair(
+            (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
 
         return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
     }
@@ -556,18 +545,8 @@ internal sealed partial class Walker
             }
         }
 
-        int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
-        leaf = new Leaf
-        {
-            Output = outputBase | (ipa & Bits.Mask(shift)),
-            Shift = span,
-            Level = level,
-            Permissions = permissions,
-            DirtyUpdatable = clean,
-            Global = true,
-            Attributes = MemoryAttributeDecoder.FromStage2(
-                (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
-        };
+        leaf = Leaf.At(site, outputBase, ipa, descriptor, permissions, clean, global: true, MemoryAttributeDecoder.FromStage2(
+            (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
 
         // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
         // stage-2 Permission fault.
@@ -659,6 +638,18 @@ internal sealed partial class Walker
         public bool DirtyUpdatable;
         public bool Global;
         public MemoryAttributes Attributes;
+
+        /// <summary>The leaf found at <paramref name="site"/>; a contiguous run is one translation of 2^n entries (digest §7.9).</summary>
+        public static Leaf At(in LeafSite site, ulong outputBase, ulong input, ulong descriptor, PagePermissions permissions, bool dirtyUpdatable, bool global, in MemoryAttributes attributes) => new()
+        {
+            Output = outputBase | (input & Bits.Mask(site.Shift)),
+            Shift = site.Shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(site.Granule, site.Level) : 0),
+            Level = site.Level,
+            Permissions = permissions,
+            DirtyUpdatable = dirtyUpdatable,
+            Global = global,
+            Attributes = attributes,
+        };
 
         /// <summary>A stage that does not translate: every address, every permission, level -1.</summary>
         public static Leaf Bypassed => new() { Shift = 64, Level = -1, Permissions = PagePermissions.All, Global = true };
