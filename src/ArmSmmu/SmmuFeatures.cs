@@ -151,6 +151,15 @@ public sealed record SmmuFeatures
     /// <summary>Number of STEs and of CDs the configuration cache holds (0 disables caching of configuration).</summary>
     public int ConfigCacheEntries { get; init; } = 1024;
 
+    /// <summary>Stage-1 intermediate table entries the walk cache holds (IHI0070 §16.2; 0 disables it).</summary>
+    public int Stage1WalkCacheEntries { get; init; } = 256;
+
+    /// <summary>Stage-2 intermediate table entries the walk cache holds (0 disables it).</summary>
+    public int Stage2WalkCacheEntries { get; init; } = 256;
+
+    /// <summary>Stage-2 translations of stage-1 table IPAs the nested walker caches (0 disables it).</summary>
+    public int TableIpaCacheEntries { get; init; } = 128;
+
     /// <summary>Input address size (IHI0070 §3.4): max(TTF[0] ? 40 : 0, OAS); this model implements AArch64 tables only.</summary>
     public int InputAddressBits => OutputAddressBits;
 
@@ -311,7 +320,7 @@ public sealed record SmmuFeatures
             throw new ArgumentException("OutputAddressBits above 52 needs VMSAv9-128 descriptors, which this model does not implement.");
         }
 
-        if (TlbEntries < 0 || ConfigCacheEntries < 0 || TlbWays <= 0)
+        if (TlbEntries < 0 || ConfigCacheEntries < 0 || TlbWays <= 0 || Stage1WalkCacheEntries < 0 || Stage2WalkCacheEntries < 0 || TableIpaCacheEntries < 0)
         {
             throw new ArgumentException("Cache sizes must be non-negative and TlbWays positive.");
         }

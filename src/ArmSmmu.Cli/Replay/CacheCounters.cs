@@ -4,7 +4,7 @@ namespace ArmSmmu.Cli.Replay;
 
 /// <summary>The device counters a replay reports, read at one moment; differences attribute them to a stretch of traffic.</summary>
 internal readonly record struct CacheCounters(
-    long TlbHits, long TlbMisses, long Walks, long DescriptorReads, long SteHits, long SteMisses, long CdHits, long CdMisses)
+    long TlbHits, long TlbMisses, long Walks, long DescriptorReads, long SteHits, long SteMisses, long CdHits, long CdMisses, long WalkCacheHits = 0, long WalkCacheMisses = 0)
 {
     /// <summary>Reads <paramref name="statistics"/>.</summary>
     /// <param name="statistics">The device's counters.</param>
@@ -17,7 +17,9 @@ internal readonly record struct CacheCounters(
         statistics.SteCache.Hits,
         statistics.SteCache.Misses,
         statistics.CdCache.Hits,
-        statistics.CdCache.Misses);
+        statistics.CdCache.Misses,
+        statistics.WalkCacheHits,
+        statistics.WalkCacheMisses);
 
     /// <summary>TLB hits / lookups, 0 when there were none.</summary>
     public double TlbHitRate => TlbHits + TlbMisses == 0 ? 0 : (double)TlbHits / (TlbHits + TlbMisses);
@@ -54,7 +56,9 @@ internal readonly record struct CacheCounters(
         a.SteHits + (sign * b.SteHits),
         a.SteMisses + (sign * b.SteMisses),
         a.CdHits + (sign * b.CdHits),
-        a.CdMisses + (sign * b.CdMisses));
+        a.CdMisses + (sign * b.CdMisses),
+        a.WalkCacheHits + (sign * b.WalkCacheHits),
+        a.WalkCacheMisses + (sign * b.WalkCacheMisses));
 }
 
 /// <summary>What one StreamID's traffic did (or, without a StreamID, the whole replay's).</summary>

@@ -18,6 +18,8 @@ internal abstract record CacheFigures
         SteCacheMisses = counters.SteMisses;
         CdCacheHits = counters.CdHits;
         CdCacheMisses = counters.CdMisses;
+        WalkCacheHits = counters.WalkCacheHits;
+        WalkCacheMisses = counters.WalkCacheMisses;
     }
 
     /// <summary>TLB hits.</summary>
@@ -46,6 +48,12 @@ internal abstract record CacheFigures
 
     /// <summary>CD cache misses.</summary>
     public long CdCacheMisses { get; }
+
+    /// <summary>Walk-cache hits (stage-1 and stage-2 table entries, table IPAs; IHI0070 §16.2).</summary>
+    public long WalkCacheHits { get; }
+
+    /// <summary>Walk-cache misses.</summary>
+    public long WalkCacheMisses { get; }
 }
 
 /// <summary>What <c>smmu replay</c> reports (and prints with <c>--json</c>): the replay on the default cache geometry, and the sweep.</summary>

@@ -73,6 +73,7 @@ internal static class ReplayView
         table.AddRow(Cells("TLB geometry", $"{Dec(r.TlbEntries)} entries, {Dec(r.TlbWays)} ways; config caches {Dec(r.ConfigCacheEntries)} entries"));
         table.AddRow(Cells("TLB hits / misses (hit rate)", $"{Dec(r.TlbHits)} / {Dec(r.TlbMisses)} ({Percent(r.TlbHitRate)})"));
         table.AddRow(Cells("Table walks (descriptors read)", $"{Dec(r.Walks)} ({Dec(r.DescriptorReads)})"));
+        table.AddRow(Cells("Walk-cache hits / misses", $"{Dec(r.WalkCacheHits)} / {Dec(r.WalkCacheMisses)}"));
         table.AddRow(Cells("STE cache hits / misses", $"{Dec(r.SteCacheHits)} / {Dec(r.SteCacheMisses)}"));
         table.AddRow(Cells("CD cache hits / misses", $"{Dec(r.CdCacheHits)} / {Dec(r.CdCacheMisses)}"));
         return table;

@@ -23,6 +23,8 @@ public sealed class SmmuStatistics
         SharedMeter.CreateObservableCounter("smmu.tlb.hits", () => Measure(s => s.Tlb.Hits), description: "TLB hits"),
         SharedMeter.CreateObservableCounter("smmu.tlb.misses", () => Measure(s => s.Tlb.Misses), description: "TLB misses"),
         SharedMeter.CreateObservableCounter("smmu.walks", () => Measure(s => s.Walks), description: "Translation table walks"),
+        SharedMeter.CreateObservableCounter("smmu.walk_cache.hits", () => Measure(s => s.WalkCacheHits), description: "Walk-cache hits (stage-1 and stage-2 tables, table IPAs)"),
+        SharedMeter.CreateObservableCounter("smmu.walk_cache.misses", () => Measure(s => s.WalkCacheMisses), description: "Walk-cache misses"),
         SharedMeter.CreateObservableCounter("smmu.commands", () => Measure(s => s.Commands), description: "Commands consumed"),
         SharedMeter.CreateObservableCounter("smmu.events.written", () => Measure(s => s.EventsWritten), description: "Event records written"),
     ];
@@ -64,6 +66,24 @@ public sealed class SmmuStatistics
 
     /// <summary>The CD cache's counters.</summary>
     public CacheStatistics CdCache { get; }
+
+    /// <summary>
+    /// The stage-1 walk cache's counters (IHI0070 §16.2): one hit or miss per stage-1 walk, by whether it could resume
+    /// from a cached table descriptor.
+    /// </summary>
+    public CacheStatistics Stage1WalkCache { get; internal init; } = new();
+
+    /// <summary>The stage-2 walk cache's counters: one hit or miss per stage-2 walk.</summary>
+    public CacheStatistics Stage2WalkCache { get; internal init; } = new();
+
+    /// <summary>The table IPA cache's counters: one hit or miss per stage-1 table access of a nested walk.</summary>
+    public CacheStatistics TableIpaCache { get; internal init; } = new();
+
+    /// <summary>Hits of the three walk caches together.</summary>
+    public long WalkCacheHits => Stage1WalkCache.Hits + Stage2WalkCache.Hits + TableIpaCache.Hits;
+
+    /// <summary>Misses of the three walk caches together.</summary>
+    public long WalkCacheMisses => Stage1WalkCache.Misses + Stage2WalkCache.Misses + TableIpaCache.Misses;
 
     /// <summary>Translation table walks started (TLB misses and re-walks for dirty-state updates).</summary>
     public long Walks => Interlocked.Read(ref _walks);
@@ -108,6 +128,9 @@ public sealed class SmmuStatistics
         Tlb.Reset();
         SteCache.Reset();
         CdCache.Reset();
+        Stage1WalkCache.Reset();
+        Stage2WalkCache.Reset();
+        TableIpaCache.Reset();
         Array.Clear(_commandsByOpcode);
         Array.Clear(_eventsByType);
         _walks = _descriptorReads = _commandErrors = _eventsWritten = _eventsDiscarded = _globalErrors = 0;

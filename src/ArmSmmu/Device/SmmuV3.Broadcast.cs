@@ -41,7 +41,9 @@ public sealed partial class SmmuV3
                 return 0;
             }
 
-            return Apply(message, size, ttl);
+            int removed = Apply(message, size, ttl);
+            InvalidateWalkCaches(message, size); // IHI0070 §3.17, §16.2 (SmmuV3.WalkCaches.cs)
+            return removed;
         }
     }
 

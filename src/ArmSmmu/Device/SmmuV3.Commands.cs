@@ -32,7 +32,11 @@ public sealed partial class SmmuV3
             }
 
             var error = Execute(command);
-            if (error != CommandError.None)
+            if (error == CommandError.None)
+            {
+                InvalidateWalkCaches(command);
+            }
+            else
             {
                 RaiseCommandError(error);
                 return;

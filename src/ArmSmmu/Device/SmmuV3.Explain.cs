@@ -16,7 +16,7 @@ public sealed partial class SmmuV3
     public TranslationExplanation Explain(in TranslationRequest request)
     {
         var recorder = new ExplanationRecorder();
-        var probe = new SmmuV3(new OverlayMemory(_memory), Features with { TlbEntries = 0, ConfigCacheEntries = 0 }, recorder);
+        var probe = new SmmuV3(new OverlayMemory(_memory), Features with { TlbEntries = 0, ConfigCacheEntries = 0, Stage1WalkCacheEntries = 0, Stage2WalkCacheEntries = 0, TableIpaCacheEntries = 0 }, recorder);
         lock (_lock)
         {
             probe.CopyRegistersFrom(this);

@@ -17,6 +17,7 @@ public sealed partial class SmmuV3
 {
     private readonly IPhysicalMemory _memory;
     private readonly Tlb _tlb;
+    private readonly WalkCaches _walkCaches;
     private readonly ConfigurationCaches _configCaches;
     private readonly ConfigurationLookup _configuration;
     private readonly TranslationUnit _translation;
@@ -40,11 +41,17 @@ public sealed partial class SmmuV3
         Features.Validate();
         _memory = memory;
         _recorder = recorder;
-        var walker = new Walker(memory, Features.InputAddressBits);
+        _walkCaches = new WalkCaches(Features.Stage1WalkCacheEntries, Features.Stage2WalkCacheEntries, Features.TableIpaCacheEntries);
+        var walker = new Walker(memory, Features.InputAddressBits, _walkCaches);
         _walker = walker;
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
-        Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics);
+        Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics)
+        {
+            Stage1WalkCache = _walkCaches.Stage1.Statistics,
+            Stage2WalkCache = _walkCaches.Stage2.Statistics,
+            TableIpaCache = _walkCaches.TableIpa.Statistics,
+        };
         PerformanceMonitor = Features.PerformanceMonitor is { } pmcg ? new SmmuPerformanceMonitor(this, pmcg) : null;
         _configuration = new ConfigurationLookup(memory, Features, walker, this, _configCaches, recorder);
         _translation = new TranslationUnit(_tlb, walker, Statistics, recorder);
@@ -77,6 +84,7 @@ public sealed partial class SmmuV3
             _heldStallRecords.Clear();
             _atcInvalidationTimedOut = false;
             _tlb.InvalidateAll();
+            _walkCaches.InvalidateAll();
             _configCaches.InvalidateAll();
         }
 

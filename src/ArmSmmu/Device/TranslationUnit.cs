@@ -63,29 +63,31 @@ internal sealed class TranslationUnit
         }
 
         long generation = _tlb.Generation;
-        var walk = _recorder is null ? _walker.Walk(address, regime, access) : WalkExplained(address, regime, access);
-        _statistics.CountWalk(walk.DescriptorReads);
-        PmcgTally.CountTableWalkAccesses(walk.DescriptorReads);
-        if (walk.Cacheable)
+        var fault = _recorder is null
+            ? _walker.Walk(address, regime, access, WalkTag.From(key), null, out entry, out int reads)
+            : WalkExplained(address, regime, access, WalkTag.From(key), out entry, out reads);
+        _statistics.CountWalk(reads);
+        PmcgTally.CountTableWalkAccesses(reads);
+        bool deniedButCacheable = fault.Kind == FaultKind.Permission && entry.Shift != 0;
+        if (fault.Kind == FaultKind.None || deniedButCacheable)
         {
-            _tlb.Insert(key, walk.Entry, generation);
+            _tlb.Insert(key, entry, generation);
         }
 
-        entry = walk.Entry;
-        if (!walk.Success && _recorder is not null && walk.Fault.Kind == FaultKind.Permission && walk.Entry.Shift != 0)
+        if (deniedButCacheable && _recorder is not null)
         {
-            _recorder.Note("walk", $"the translation grants {walk.Entry.Stage1Permissions} at stage 1 and {walk.Entry.Stage2Permissions} at stage 2; this access needs {PermissionCheck.Required(access)}");
+            _recorder.Note("walk", $"the translation grants {entry.Stage1Permissions} at stage 1 and {entry.Stage2Permissions} at stage 2; this access needs {PermissionCheck.Required(access)}");
         }
 
-        return walk.Fault;
+        return fault;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private WalkResult WalkExplained(ulong address, in TranslationRegime regime, AccessIntent access)
+    private WalkFault WalkExplained(ulong address, in TranslationRegime regime, AccessIntent access, in WalkTag tag, out TranslationEntry entry, out int reads)
     {
         var trace = new WalkTrace();
-        var walk = _walker.Walk(address, regime, access, trace);
+        var fault = _walker.Walk(address, regime, access, tag, trace, out entry, out reads);
         _recorder!.AddWalk(trace);
-        return walk;
+        return fault;
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using ArmSmmu.Caches;
+
 namespace ArmSmmu.Translation;
 
 /// <summary>
@@ -6,22 +9,30 @@ namespace ArmSmmu.Translation;
 /// registers, queues or caches: the device fills a <see cref="TranslationRegime"/> from the STE and CD and turns the
 /// <see cref="WalkFault"/> into an event.
 /// </summary>
-/// <remarks>Thread-safe: the only state is the memory, and descriptor updates are atomic compare-and-swaps.</remarks>
-internal sealed class Walker
+/// <remarks>
+/// Thread-safe: the state is the memory, where descriptor updates are atomic compare-and-swaps, and the walk caches,
+/// which take their own care (<see cref="WalkCache"/>).
+/// </remarks>
+internal sealed partial class Walker
 {
     private readonly IPhysicalMemory _memory;
+    private readonly SparseMemory? _sparse;
     private readonly int _inputAddressBits;
+    private readonly WalkCaches? _caches;
 
     /// <summary>Creates a walker.</summary>
     /// <param name="memory">Memory holding the translation tables.</param>
     /// <param name="inputAddressBits">IAS: the input size checked when stage 1 is bypassed (IHI0070 §3.4).</param>
-    public Walker(IPhysicalMemory memory, int inputAddressBits)
+    /// <param name="caches">Walk caches used by the tagged <see cref="Walk(ulong, in TranslationRegime, AccessIntent, in WalkTag, WalkTrace?, out TranslationEntry, out int)"/>; null for none.</param>
+    public Walker(IPhysicalMemory memory, int inputAddressBits, WalkCaches? caches = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputAddressBits, 32);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputAddressBits, 64);
         _memory = memory;
+        _sparse = memory as SparseMemory;
         _inputAddressBits = inputAddressBits;
+        _caches = caches;
     }
 
     /// <summary>IAS given at construction.</summary>
@@ -43,56 +54,81 @@ internal sealed class Walker
     /// <returns>The translation, or the fault.</returns>
     public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, WalkTrace? trace)
     {
-        int reads = 0;
+        var fault = Walk(inputAddress, regime, access, new WalkScope(null, default, regime), trace, out var entry, out int reads);
+        return Result(fault, entry, reads);
+    }
+
+    /// <summary>
+    /// As <see cref="Walk(ulong, in TranslationRegime, AccessIntent, WalkTrace?)"/>, resuming from and filling the walk
+    /// caches under <paramref name="tag"/> (IHI0070 §3.17, §16.2), with the result in out parameters: the device's
+    /// miss path, where copying a whole <see cref="WalkResult"/> is a measurable part of the cost.
+    /// </summary>
+    /// <param name="inputAddress">A VA (stage 1 enabled) or an IPA (stage-2-only).</param>
+    /// <param name="regime">Which stages translate, and how.</param>
+    /// <param name="access">The access being made.</param>
+    /// <param name="tag">StreamWorld, VMID and ASID of the translation.</param>
+    /// <param name="trace">Receives the descriptor accesses made (cached steps make none); may be null.</param>
+    /// <param name="entry">The translation; also after a Permission fault that denied it, default after any other fault.</param>
+    /// <param name="reads">Descriptors read.</param>
+    /// <returns>The fault (Kind None on success).</returns>
+    public WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace, out TranslationEntry entry, out int reads) =>
+        Walk(inputAddress, regime, access, new WalkScope(_caches, tag, regime), trace, out entry, out reads);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, out int reads)
+    {
+        reads = 0;
+        entry = default;
         if (!regime.Stage1Enabled)
         {
             // IHI0070 §3.4 / §7.3.14: a bypassed stage 1 passes the address through; one wider than IAS is a
             // stage-1 Address size fault with CLASS = IN.
             if (Descriptor.Exceeds(inputAddress, _inputAddressBits))
             {
-                return WalkResult.Failed(new WalkFault(FaultKind.AddressSize, false, FaultClass.IN), 0);
+                return new WalkFault(FaultKind.AddressSize, false, FaultClass.IN);
             }
 
             if (!regime.Stage2Enabled)
             {
-                return WalkResult.Ok(Identity(inputAddress), 0);
+                entry = Identity(inputAddress);
+                return default;
             }
 
-            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, trace);
+            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, scope, trace, out entry, ref reads);
         }
 
-        var fault = Stage1(inputAddress, regime, access, ref reads, out Leaf s1, out Granule granule, trace);
+        var fault = Stage1(inputAddress, regime, access, scope, ref reads, out Leaf s1, out Granule granule, trace);
         // A stage-2 fault met on a stage-1 table access (CLASS TT) is final even when it is a Permission fault.
         bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
         {
-            return WalkResult.Failed(fault, reads);
+            return fault;
         }
 
         ulong canonicalInput = regime.Stage1.Canonical(inputAddress);
         if (!regime.Stage2Enabled)
         {
-            var entry = Stage1OnlyEntry(canonicalInput, s1, granule);
-            return s1Denied ? WalkResult.Denied(fault, entry, reads) : WalkResult.Ok(entry, reads);
+            entry = Entry(canonicalInput, s1, Leaf.Bypassed, granule);
+            return fault;
         }
 
         // Nested: the stage-1 output IPA goes through stage 2 (CLASS = IN). After a stage-1 Permission fault the
-        // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole.
-        var s2Fault = Stage2(s1.Output, regime.Stage2, access, FaultClass.IN, probe: s1Denied, ref reads, out Leaf s2, trace);
-        if (s1Denied)
+        // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole; a
+        // stage-2 Permission fault also carries the translation it denied.
+        var s2Fault = Stage2(s1.Output, regime.Stage2, access, FaultClass.IN, probe: s1Denied, scope, ref reads, out Leaf s2, trace);
+        if (s2Fault.Kind is FaultKind.None or FaultKind.Permission)
         {
-            return s2Fault.Kind is FaultKind.None or FaultKind.Permission
-                ? WalkResult.Denied(fault, NestedEntry(canonicalInput, s1, s2, granule), reads)
-                : WalkResult.Failed(fault, reads);
+            entry = Entry(canonicalInput, s1, s2, granule);
         }
 
-        return s2Fault.Kind switch
-        {
-            FaultKind.None => WalkResult.Ok(NestedEntry(canonicalInput, s1, s2, granule), reads),
-            FaultKind.Permission => WalkResult.Denied(s2Fault, NestedEntry(canonicalInput, s1, s2, granule), reads),
-            _ => WalkResult.Failed(s2Fault, reads),
-        };
+        return s1Denied ? fault : s2Fault;
     }
+
+    // Digest §7.8: a Permission fault is the one fault whose translation may be cached (Denied); others carry none.
+    private static WalkResult Result(in WalkFault fault, in TranslationEntry entry, int reads) =>
+        fault.Kind == FaultKind.None ? WalkResult.Ok(entry, reads)
+        : entry.Shift != 0 ? WalkResult.Denied(fault, entry, reads)
+        : WalkResult.Failed(fault, reads);
 
     /// <summary>
     /// Stage 1 alone on a nested regime (IHI0070 §9.1.3, ATOS TYPE 0b01): the stage-1 tables are reached through
@@ -105,14 +141,15 @@ internal sealed class Walker
     public WalkResult WalkStage1Only(ulong va, in TranslationRegime regime, AccessIntent access)
     {
         int reads = 0;
-        var fault = Stage1(va, regime, access, ref reads, out Leaf s1, out Granule granule, null);
+        // No walk caches here: an ATOS is a rare, passive lookup (§9.1), and one that reads every level explains itself.
+        var fault = Stage1(va, regime, access, new WalkScope(null, default, regime), ref reads, out Leaf s1, out Granule granule, null);
         bool denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !denied)
         {
             return WalkResult.Failed(fault, reads);
         }
 
-        var entry = Stage1OnlyEntry(regime.Stage1.Canonical(va), s1, granule);
+        var entry = Entry(regime.Stage1.Canonical(va), s1, Leaf.Bypassed, granule);
         return denied ? WalkResult.Denied(fault, entry, reads) : WalkResult.Ok(entry, reads);
     }
 
@@ -138,16 +175,19 @@ internal sealed class Walker
     public WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, WalkTrace? trace)
     {
         int reads = 0;
-        var fault = Stage2(ipa, stage2, access, faultClass, probe: false, ref reads, out Leaf leaf, trace);
-        return fault.Kind switch
-        {
-            FaultKind.None => WalkResult.Ok(Stage2OnlyEntry(ipa, leaf, stage2.Granule), reads),
-            FaultKind.Permission when faultClass == FaultClass.IN => WalkResult.Denied(fault, Stage2OnlyEntry(ipa, leaf, stage2.Granule), reads),
-            _ => WalkResult.Failed(fault, reads),
-        };
+        var fault = WalkStage2(ipa, stage2, access, faultClass, new WalkScope(null, default, default), trace, out var entry, ref reads);
+        return Result(fault, entry, reads);
     }
 
-    private WalkFault Stage1(ulong va, in TranslationRegime regime, AccessIntent access, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
+    private WalkFault WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, ref int reads)
+    {
+        var fault = Stage2(ipa, stage2, access, faultClass, probe: false, scope, ref reads, out Leaf leaf, trace);
+        bool translated = fault.Kind == FaultKind.None || (fault.Kind == FaultKind.Permission && faultClass == FaultClass.IN);
+        entry = translated ? Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule) : default;
+        return fault;
+    }
+
+    private WalkFault Stage1(ulong va, in TranslationRegime regime, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
     {
         leaf = default;
         ref readonly Stage1Config c = ref regime.Stage1;
@@ -178,12 +218,12 @@ internal sealed class Walker
 
         if (granule.PageShift == 0)
         {
-            throw new ArgumentException($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
+            ThrowUnset($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
         }
 
         if (c.OutputBits == 0)
         {
-            throw new ArgumentException("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
+            ThrowUnset("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
         }
 
         // Digest §7.2: the starting level depends only on the input size and the granule.
@@ -193,40 +233,53 @@ internal sealed class Walker
             return Stage1Fault(FaultKind.Translation, -1);
         }
 
+        int pageShift = granule.PageShift;
+        int bitsPerLevel = pageShift - 3;
         int shift = granule.LevelShift(level);
-        int indexBits = inputBits - shift;
-        ulong table = (upper ? c.Ttb1 : c.Ttb0) & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
+        ulong indexMask = Bits.Mask(inputBits - shift);
+        ulong table = (upper ? c.Ttb1 : c.Ttb0) & ~Bits.Mask(Math.Max(inputBits - shift + 3, c.OutputBits >= 52 ? 6 : 3));
         bool hierarchical = !(upper ? c.Had1 : c.Had0);
-        uint apTable = 0;
-        bool uxnTable = false;
-        bool pxnTable = false;
         bool nested = regime.Stage2Enabled;
+
+        // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them.
+        uint tableAttributes = 0;
+        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested);
+        if (cached.TryResume(level, out var resumed))
+        {
+            // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.
+            table = resumed.Value;
+            tableAttributes = resumed.TableAttributes;
+            level = WalkCacheTag.Level(resumed.Key.Tag) + 1;
+            shift = granule.LevelShift(level);
+            indexMask = Bits.Mask(bitsPerLevel);
+        }
 
         while (true)
         {
-            ulong descriptorAddress = table + (((va >> shift) & Bits.Mask(indexBits)) << 3);
+            ulong descriptorAddress = table + (((va >> shift) & indexMask) << 3);
             ulong physical = descriptorAddress;
             if (nested)
             {
                 // IHI0070 §3.4 / §7.3.13: each stage-1 table access is an IPA translated by stage 2; its faults are
                 // stage-2 faults with CLASS = TT and IPA = the descriptor address.
-                var tableFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableRead, FaultClass.TT, probe: false, ref reads, out Leaf tableLeaf, trace);
+                var tableFault = TableAddress(descriptorAddress, regime.Stage2, scope, ref reads, out physical, trace);
                 if (tableFault.Kind != FaultKind.None)
                 {
                     return tableFault;
                 }
-
-                physical = tableLeaf.Output;
             }
 
             reads++;
-            if (!_memory.TryReadUInt64(physical, out ulong descriptor))
+            if (!Read(physical, out ulong descriptor))
             {
                 // IHI0070 §7.3.12: a stage-1 descriptor abort is S2 = 0, CLASS = TT.
                 return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level);
             }
 
-            trace?.Add(new WalkTraceStep(WalkTraceAction.Read, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, descriptor));
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Read, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, descriptor);
+            }
 
             // Digest §7.4: bit 0 clear is invalid; 0b01 is a block where the granule allows one, reserved at level 3.
             bool tableOrPage = (descriptor & 2) != 0;
@@ -237,7 +290,7 @@ internal sealed class Walker
 
             if (level < 3 && tableOrPage)
             {
-                ulong next = Descriptor.OutputAddress(descriptor, granule, granule.PageShift);
+                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage1Fault(FaultKind.AddressSize, level);
@@ -246,116 +299,40 @@ internal sealed class Walker
                 if (hierarchical)
                 {
                     // Digest §7.4: APTable / UXNTable / PXNTable restrict every level below.
-                    apTable |= (uint)Bits.Extract(descriptor, Descriptor.ApTableLow + 1, Descriptor.ApTableLow);
-                    uxnTable |= Bits.IsSet(descriptor, Descriptor.UxnTable);
-                    pxnTable |= Bits.IsSet(descriptor, Descriptor.PxnTable);
+                    tableAttributes |= TableAttributesOf(descriptor);
                 }
 
+                cached.Add(level, shift, next, tableAttributes);
                 table = next;
                 level++;
-                shift = granule.LevelShift(level);
-                indexBits = granule.BitsPerLevel;
+                shift -= bitsPerLevel;
+                indexMask = Bits.Mask(bitsPerLevel);
                 continue;
             }
 
-            ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
-            if (Descriptor.Exceeds(outputBase, c.OutputBits))
+            var leafFault = Stage1Leaf(va, descriptor, new LeafSite(descriptorAddress, physical, level, shift, granule), tableAttributes, regime, access, scope, ref reads, out leaf, out bool retry, trace);
+            if (retry)
             {
-                return Stage1Fault(FaultKind.AddressSize, level);
+                // Someone changed the descriptor since it was read: look at this level again.
+                continue;
             }
 
-            // IHI0070 §3.13.1-2: Access flag before permissions; HA sets AF instead of faulting, AFFD ignores it.
-            bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
-            if (!accessFlag && !c.Ha && !c.Affd)
-            {
-                return Stage1Fault(FaultKind.Access, level);
-            }
-
-            uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
-            bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
-            bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
-            var permissions = PermissionCheck.Stage1(ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
-
-            // IHI0070 §3.13.3: with HD, a DBM = 1 page that is read-only only because of AP[2] is writable-clean.
-            bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
-            var dirtyPermissions = clean ? PermissionCheck.Stage1(ap & 1, uxn, pxn, apTable, uxnTable, pxnTable, c) : permissions;
-            bool dirtyUpdatable = dirtyPermissions != permissions;
-            var required = PermissionCheck.Required(access);
-            bool makeDirty = dirtyUpdatable && (permissions & required) == 0 && (dirtyPermissions & required) != 0;
-
-            ulong updated = descriptor;
-            if (!accessFlag && c.Ha)
-            {
-                updated |= 1UL << Descriptor.AF;
-            }
-
-            if (makeDirty)
-            {
-                updated &= ~(1UL << Descriptor.Ap2);
-            }
-
-            if (updated != descriptor)
-            {
-                if (nested)
-                {
-                    // IHI0070 §3.13.5: the update is a write to the descriptor IPA, which stage 2 must allow.
-                    var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, ref reads, out _, trace);
-                    if (writeFault.Kind != FaultKind.None)
-                    {
-                        return writeFault with { DescriptorWrite = true };
-                    }
-                }
-
-                if (!_memory.TryCompareExchangeUInt64(physical, updated, descriptor, out ulong original))
-                {
-                    return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level, DescriptorWrite: true);
-                }
-
-                if (original != descriptor)
-                {
-                    // Someone changed the descriptor since it was read: look at this level again.
-                    continue;
-                }
-
-                trace?.Add(new WalkTraceStep(WalkTraceAction.Update, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, updated));
-                if (makeDirty)
-                {
-                    permissions = dirtyPermissions;
-                    dirtyUpdatable = false;
-                }
-            }
-
-            // Digest §7.9: a contiguous run is cached as one translation of 2^n entries.
-            int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
-            byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
-            leaf = new Leaf
-            {
-                Output = outputBase | (va & Bits.Mask(shift)),
-                Shift = span,
-                Level = level,
-                Permissions = permissions,
-                DirtyUpdatable = dirtyUpdatable,
-                Global = !Bits.IsSet(descriptor, Descriptor.NG),
-                Attributes = MemoryAttributeDecoder.FromMair(
-                    (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
-            };
-
-            return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
+            return leafFault;
         }
     }
 
-    private WalkFault Stage2(ulong ipa, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, ref int reads, out Leaf leaf, WalkTrace? trace)
+    private WalkFault Stage2(ulong ipa, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, in WalkScope scope, ref int reads, out Leaf leaf, WalkTrace? trace)
     {
         leaf = default;
         var granule = c.Granule;
         if (granule.PageShift == 0)
         {
-            throw new ArgumentException("Stage2Config.Granule is not set.", nameof(c));
+            ThrowUnset("Stage2Config.Granule is not set.", nameof(c));
         }
 
         if (c.OutputBits == 0)
         {
-            throw new ArgumentException("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
+            ThrowUnset("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
@@ -372,24 +349,40 @@ internal sealed class Walker
         }
 
         // Digest §7.3: up to 16 concatenated tables at the start level; the index simply runs across them.
+        int pageShift = granule.PageShift;
+        int bitsPerLevel = pageShift - 3;
         int shift = granule.LevelShift(level);
         int indexBits = inputBits - shift;
-        if (indexBits < 1 || indexBits > granule.BitsPerLevel + 4)
+        if (indexBits < 1 || indexBits > bitsPerLevel + 4)
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, level);
         }
 
+        ulong indexMask = Bits.Mask(indexBits);
         ulong table = c.S2Ttb & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
+        var cached = scope.Stage2Path(ipa, c.S2Ttb, granule);
+        if (cached.TryResume(level, out var resumed))
+        {
+            // IHI0070 §16.2: continue from the deepest stage-2 table on this IPA's path that the walk cache holds.
+            table = resumed.Value;
+            level = WalkCacheTag.Level(resumed.Key.Tag) + 1;
+            shift = granule.LevelShift(level);
+            indexMask = Bits.Mask(bitsPerLevel);
+        }
+
         while (true)
         {
-            ulong descriptorAddress = table + (((ipa >> shift) & Bits.Mask(indexBits)) << 3);
+            ulong descriptorAddress = table + (((ipa >> shift) & indexMask) << 3);
             reads++;
-            if (!_memory.TryReadUInt64(descriptorAddress, out ulong descriptor))
+            if (!Read(descriptorAddress, out ulong descriptor))
             {
                 return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level);
             }
 
-            trace?.Add(new WalkTraceStep(WalkTraceAction.Read, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, descriptor));
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Read, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, descriptor);
+            }
 
             bool tableOrPage = (descriptor & 2) != 0;
             if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && !Descriptor.BlockAllowed(granule, level)))
@@ -400,100 +393,218 @@ internal sealed class Walker
             if (level < 3 && tableOrPage)
             {
                 // Stage-2 table descriptors carry no hierarchical attributes (digest §7.4).
-                ulong next = Descriptor.OutputAddress(descriptor, granule, granule.PageShift);
+                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
                 }
 
+                cached.Add(level, shift, next, 0);
                 table = next;
                 level++;
-                shift = granule.LevelShift(level);
-                indexBits = granule.BitsPerLevel;
+                shift -= bitsPerLevel;
+                indexMask = Bits.Mask(bitsPerLevel);
                 continue;
             }
 
-            ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
-            if (Descriptor.Exceeds(outputBase, c.OutputBits))
+            var leafFault = Stage2Leaf(ipa, descriptor, new LeafSite(descriptorAddress, descriptorAddress, level, shift, granule), c, access, faultClass, probe, out leaf, out bool retry, trace);
+            if (retry)
             {
-                return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
+                continue;
             }
 
-            bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
-            if (!accessFlag && !c.Affd && (!c.Ha || probe))
-            {
-                return Stage2Fault(FaultKind.Access, faultClass, ipa, level);
-            }
-
-            var permissions = PermissionCheck.Stage2(descriptor, c.ExtendedExecuteNever);
-
-            // IHI0070 §3.13.3: S2AP[1] is set for a DBM = 1 page on a write, never for a CD or L1CD fetch.
-            bool clean = c.Ha && c.Hd && faultClass != FaultClass.CD
-                && !Bits.IsSet(descriptor, Descriptor.S2ApWrite) && Bits.IsSet(descriptor, Descriptor.Dbm);
-            var required = PermissionCheck.Required(access);
-            bool makeDirty = clean && !probe && access.Write
-                && (PermissionCheck.Stage2(descriptor | (1UL << Descriptor.S2ApWrite), c.ExtendedExecuteNever) & required) != 0;
-
-            ulong updated = descriptor;
-            if (!accessFlag && c.Ha && !probe)
-            {
-                updated |= 1UL << Descriptor.AF;
-            }
-
-            if (makeDirty)
-            {
-                updated |= 1UL << Descriptor.S2ApWrite;
-            }
-
-            if (updated != descriptor)
-            {
-                if (!_memory.TryCompareExchangeUInt64(descriptorAddress, updated, descriptor, out ulong original))
-                {
-                    return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level, DescriptorWrite: true);
-                }
-
-                if (original != descriptor)
-                {
-                    continue;
-                }
-
-                trace?.Add(new WalkTraceStep(WalkTraceAction.Update, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, updated));
-                if (makeDirty)
-                {
-                    permissions = PermissionCheck.Stage2(updated, c.ExtendedExecuteNever);
-                    clean = false;
-                }
-            }
-
-            int span = shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(granule, level) : 0);
-            leaf = new Leaf
-            {
-                Output = outputBase | (ipa & Bits.Mask(shift)),
-                Shift = span,
-                Level = level,
-                Permissions = permissions,
-                DirtyUpdatable = clean,
-                Global = true,
-                Attributes = MemoryAttributeDecoder.FromStage2(
-                    (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)),
-            };
-
-            // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
-            // stage-2 Permission fault.
-            if (faultClass != FaultClass.IN && c.Ptw && leaf.Attributes.Type != MemoryType.Normal)
-            {
-                return Stage2Fault(FaultKind.Permission, faultClass, ipa, level);
-            }
-
-            return (permissions & required) == 0 ? Stage2Fault(FaultKind.Permission, faultClass, ipa, level) : default;
+            return leafFault;
         }
     }
+
+    // The block or page descriptor a stage-1 walk ended on: output address, Access flag, permissions, hardware updates
+    // (IHI0070 §3.13). retry = the descriptor changed under a hardware update, so the walk reads this level again.
+    private WalkFault Stage1Leaf(ulong va, ulong descriptor, in LeafSite site, uint tableAttributes, in TranslationRegime regime, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out bool retry, WalkTrace? trace)
+    {
+        leaf = default;
+        retry = false;
+        ref readonly Stage1Config c = ref regime.Stage1;
+        bool nested = regime.Stage2Enabled;
+        var (descriptorAddress, physical, level, shift, granule) = site;
+        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        if (Descriptor.Exceeds(outputBase, c.OutputBits))
+        {
+            return Stage1Fault(FaultKind.AddressSize, level);
+        }
+
+        // IHI0070 §3.13.1-2: Access flag before permissions; HA sets AF instead of faulting, AFFD ignores it.
+        bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
+        if (!accessFlag && !c.Ha && !c.Affd)
+        {
+            return Stage1Fault(FaultKind.Access, level);
+        }
+
+        uint apTable = tableAttributes & 3;
+        bool uxnTable = (tableAttributes & 4) != 0;
+        bool pxnTable = (tableAttributes & 8) != 0;
+        uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
+        bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
+        bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
+        var permissions = PermissionCheck.Stage1(ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
+
+        // IHI0070 §3.13.3: with HD, a DBM = 1 page that is read-only only because of AP[2] is writable-clean.
+        bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
+        var dirtyPermissions = clean ? PermissionCheck.Stage1(ap & 1, uxn, pxn, apTable, uxnTable, pxnTable, c) : permissions;
+        bool dirtyUpdatable = dirtyPermissions != permissions;
+        var required = PermissionCheck.Required(access);
+        bool makeDirty = dirtyUpdatable && (permissions & required) == 0 && (dirtyPermissions & required) != 0;
+
+        ulong updated = descriptor;
+        if (!accessFlag && c.Ha)
+        {
+            updated |= 1UL << Descriptor.AF;
+        }
+
+        if (makeDirty)
+        {
+            updated &= ~(1UL << Descriptor.Ap2);
+        }
+
+        if (updated != descriptor)
+        {
+            if (nested)
+            {
+                // IHI0070 §3.13.5: the update is a write to the descriptor IPA, which stage 2 must allow.
+                var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, scope, ref reads, out _, trace);
+                if (writeFault.Kind != FaultKind.None)
+                {
+                    return writeFault with { DescriptorWrite = true };
+                }
+            }
+
+            if (!_memory.TryCompareExchangeUInt64(physical, updated, descriptor, out ulong original))
+            {
+                return new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: physical, Level: (sbyte)level, DescriptorWrite: true);
+            }
+
+            if (original != descriptor)
+            {
+                retry = true;
+                return default;
+            }
+
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Update, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, updated);
+            }
+            if (makeDirty)
+            {
+                permissions = dirtyPermissions;
+                dirtyUpdatable = false;
+            }
+        }
+
+        byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
+        leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, !Bits.IsSet(descriptor, Descriptor.NG), MemoryAttributeDecoder.FromMair(
+            (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
+
+        return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
+    }
+
+    // The block or page descriptor a stage-2 walk ended on (IHI0070 §3.13, §5.2 S2PTW).
+    private WalkFault Stage2Leaf(ulong ipa, ulong descriptor, in LeafSite site, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, out Leaf leaf, out bool retry, WalkTrace? trace)
+    {
+        leaf = default;
+        retry = false;
+        var (descriptorAddress, _, level, shift, granule) = site;
+        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        if (Descriptor.Exceeds(outputBase, c.OutputBits))
+        {
+            return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
+        }
+
+        bool accessFlag = Bits.IsSet(descriptor, Descriptor.AF);
+        if (!accessFlag && !c.Affd && (!c.Ha || probe))
+        {
+            return Stage2Fault(FaultKind.Access, faultClass, ipa, level);
+        }
+
+        var permissions = PermissionCheck.Stage2(descriptor, c.ExtendedExecuteNever);
+
+        // IHI0070 §3.13.3: S2AP[1] is set for a DBM = 1 page on a write, never for a CD or L1CD fetch.
+        bool clean = c.Ha && c.Hd && faultClass != FaultClass.CD
+            && !Bits.IsSet(descriptor, Descriptor.S2ApWrite) && Bits.IsSet(descriptor, Descriptor.Dbm);
+        var required = PermissionCheck.Required(access);
+        bool makeDirty = clean && !probe && access.Write
+            && (PermissionCheck.Stage2(descriptor | (1UL << Descriptor.S2ApWrite), c.ExtendedExecuteNever) & required) != 0;
+
+        ulong updated = descriptor;
+        if (!accessFlag && c.Ha && !probe)
+        {
+            updated |= 1UL << Descriptor.AF;
+        }
+
+        if (makeDirty)
+        {
+            updated |= 1UL << Descriptor.S2ApWrite;
+        }
+
+        if (updated != descriptor)
+        {
+            if (!_memory.TryCompareExchangeUInt64(descriptorAddress, updated, descriptor, out ulong original))
+            {
+                return new WalkFault(FaultKind.ExternalAbort, true, faultClass, ipa, descriptorAddress, (sbyte)level, DescriptorWrite: true);
+            }
+
+            if (original != descriptor)
+            {
+                retry = true;
+                return default;
+            }
+
+            if (trace is not null)
+            {
+                Record(trace, WalkTraceAction.Update, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, updated);
+            }
+            if (makeDirty)
+            {
+                permissions = PermissionCheck.Stage2(updated, c.ExtendedExecuteNever);
+                clean = false;
+            }
+        }
+
+        leaf = Leaf.At(site, outputBase, ipa, descriptor, permissions, clean, global: true, MemoryAttributeDecoder.FromStage2(
+            (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
+
+        // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
+        // stage-2 Permission fault.
+        if (faultClass != FaultClass.IN && c.Ptw && leaf.Attributes.Type != MemoryType.Normal)
+        {
+            return Stage2Fault(FaultKind.Permission, faultClass, ipa, level);
+        }
+
+        return (permissions & required) == 0 ? Stage2Fault(FaultKind.Permission, faultClass, ipa, level) : default;
+    }
+
+    // Host misuse of the internal API, kept out of line so the walk loop stays small enough to inline its helpers.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowUnset(string message, string parameter) => throw new ArgumentException(message, parameter);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Record(WalkTrace trace, WalkTraceAction action, bool stage2, FaultClass purpose, sbyte level, ulong descriptorAddress, ulong physical, ulong descriptor) =>
+        trace.Add(new WalkTraceStep(action, stage2, purpose, level, descriptorAddress, physical, descriptor));
 
     private static WalkFault Stage1Fault(FaultKind kind, int level) =>
         new(kind, false, FaultClass.IN, Level: (sbyte)level);
 
     private static WalkFault Stage2Fault(FaultKind kind, FaultClass faultClass, ulong ipa, int level) =>
         new(kind, true, faultClass, ipa, Level: (sbyte)level);
+
+    // Digest §7.4: APTable[1:0] (bits 62:61), UXNTable (60) and PXNTable (59) as bits [1:0], 2 and 3.
+    private static uint TableAttributesOf(ulong descriptor) =>
+        (uint)Bits.Extract(descriptor, Descriptor.ApTableLow + 1, Descriptor.ApTableLow)
+        | (Bits.IsSet(descriptor, Descriptor.UxnTable) ? 4u : 0)
+        | (Bits.IsSet(descriptor, Descriptor.PxnTable) ? 8u : 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Read(ulong address, out ulong value) =>
+        _sparse is not null ? _sparse.TryReadUInt64(address, out value) : _memory.TryReadUInt64(address, out value);
 
     private static TranslationEntry Identity(ulong address) => new()
     {
@@ -509,69 +620,36 @@ internal sealed class Walker
         Attributes = MemoryAttributes.NormalWriteBack,
     };
 
-    private static TranslationEntry Stage1OnlyEntry(ulong va, in Leaf s1, Granule granule)
+    // One entry for every combination of stages: a bypassed stage is Leaf.Bypassed, which maps everything, grants
+    // everything and leaves the other stage's address and attributes as they are.
+    private static TranslationEntry Entry(ulong input, in Leaf s1, in Leaf s2, Granule granule)
     {
-        ulong mask = Bits.Mask(s1.Shift);
-        return new TranslationEntry
-        {
-            InputBase = va & ~mask,
-            OutputBase = s1.Output & ~mask,
-            IntermediateBase = s1.Output & ~mask,
-            Shift = (byte)s1.Shift,
-            Level = (sbyte)s1.Level,
-            Stage2Level = -1,
-            Granule = granule,
-            Global = s1.Global,
-            Stage1Permissions = s1.Permissions,
-            Stage2Permissions = PagePermissions.All,
-            Stage1DirtyUpdatable = s1.DirtyUpdatable,
-            Attributes = s1.Attributes,
-        };
-    }
-
-    private static TranslationEntry Stage2OnlyEntry(ulong ipa, in Leaf s2, Granule granule)
-    {
-        ulong mask = Bits.Mask(s2.Shift);
-        return new TranslationEntry
-        {
-            InputBase = ipa & ~mask,
-            OutputBase = s2.Output & ~mask,
-            IntermediateBase = ipa & ~mask,
-            Shift = (byte)s2.Shift,
-            Level = (sbyte)s2.Level,
-            Stage2Level = (sbyte)s2.Level,
-            Stage2Shift = (byte)s2.Shift,
-            Granule = granule,
-            Global = true,
-            Stage1Permissions = PagePermissions.All,
-            Stage2Permissions = s2.Permissions,
-            Stage2DirtyUpdatable = s2.DirtyUpdatable,
-            Attributes = s2.Attributes,
-        };
-    }
-
-    private static TranslationEntry NestedEntry(ulong va, in Leaf s1, in Leaf s2, Granule granule)
-    {
+        bool stage1 = s1.Level >= 0;
+        bool stage2 = s2.Level >= 0;
         int shift = Math.Min(s1.Shift, s2.Shift);
         ulong mask = Bits.Mask(shift);
+        ulong intermediate = stage1 ? s1.Output : input;
         return new TranslationEntry
         {
-            InputBase = va & ~mask,
-            OutputBase = s2.Output & ~mask,
-            IntermediateBase = s1.Output & ~mask,
+            InputBase = input & ~mask,
+            OutputBase = (stage2 ? s2.Output : intermediate) & ~mask,
+            IntermediateBase = intermediate & ~mask,
             Shift = (byte)shift,
-            Level = (sbyte)s1.Level,
+            Level = (sbyte)(stage1 ? s1.Level : s2.Level),
             Stage2Level = (sbyte)s2.Level,
-            Stage2Shift = (byte)s2.Shift,
+            Stage2Shift = (byte)(stage2 ? s2.Shift : 0),
             Granule = granule,
             Global = s1.Global,
             Stage1Permissions = s1.Permissions,
             Stage2Permissions = s2.Permissions,
             Stage1DirtyUpdatable = s1.DirtyUpdatable,
             Stage2DirtyUpdatable = s2.DirtyUpdatable,
-            Attributes = MemoryAttributeDecoder.Combine(s1.Attributes, s2.Attributes),
+            Attributes = !stage2 ? s1.Attributes : !stage1 ? s2.Attributes : MemoryAttributeDecoder.Combine(s1.Attributes, s2.Attributes),
         };
     }
+
+    /// <summary>Where a walk found its leaf descriptor: its address (IPA for a nested stage-1 table), physical address, level, level shift, granule.</summary>
+    private readonly record struct LeafSite(ulong DescriptorAddress, ulong Physical, int Level, int Shift, Granule Granule);
 
     /// <summary>The leaf one stage found for one address.</summary>
     private struct Leaf
@@ -583,5 +661,20 @@ internal sealed class Walker
         public bool DirtyUpdatable;
         public bool Global;
         public MemoryAttributes Attributes;
+
+        /// <summary>The leaf found at <paramref name="site"/>; a contiguous run is one translation of 2^n entries (digest §7.9).</summary>
+        public static Leaf At(in LeafSite site, ulong outputBase, ulong input, ulong descriptor, PagePermissions permissions, bool dirtyUpdatable, bool global, in MemoryAttributes attributes) => new()
+        {
+            Output = outputBase | (input & Bits.Mask(site.Shift)),
+            Shift = site.Shift + (Bits.IsSet(descriptor, Descriptor.Contiguous) ? Descriptor.ContiguousLog2(site.Granule, site.Level) : 0),
+            Level = site.Level,
+            Permissions = permissions,
+            DirtyUpdatable = dirtyUpdatable,
+            Global = global,
+            Attributes = attributes,
+        };
+
+        /// <summary>A stage that does not translate: every address, every permission, level -1.</summary>
+        public static Leaf Bypassed => new() { Shift = 64, Level = -1, Permissions = PagePermissions.All, Global = true };
     }
 }

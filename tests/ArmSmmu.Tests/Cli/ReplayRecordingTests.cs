@@ -53,10 +53,19 @@ public sealed class ReplayRecordingTests : IDisposable
             Assert.Equal(rows.Count(r => r[0] == sid), stream.GetProperty("translations").GetInt64());
         }
 
-        // Every lookup either hit or walked; every walk read 4 levels of a 4 KB table (T0SZ 16 / S2SL0 2).
+        // Every lookup either hit or walked. Each walk is one stage (stage-1-only or stage-2-only streams) of a 4-level
+        // 4 KB table (T0SZ 16 / S2SL0 2) and looks in its walk cache once (IHI0070 §16.2): a miss reads all 4 levels, a
+        // hit resumes below a cached table descriptor and reads 1 to 3.
         Assert.Equal(rows.Length, json.GetProperty("tlbHits").GetInt64() + json.GetProperty("tlbMisses").GetInt64());
-        Assert.Equal(json.GetProperty("tlbMisses").GetInt64(), json.GetProperty("walks").GetInt64());
-        Assert.Equal(4 * json.GetProperty("walks").GetInt64(), json.GetProperty("descriptorReads").GetInt64());
+        long walks = json.GetProperty("walks").GetInt64();
+        long walkCacheHits = json.GetProperty("walkCacheHits").GetInt64();
+        long walkCacheMisses = json.GetProperty("walkCacheMisses").GetInt64();
+        Assert.Equal(json.GetProperty("tlbMisses").GetInt64(), walks);
+        Assert.Equal(walks, walkCacheHits + walkCacheMisses);
+        Assert.InRange(json.GetProperty("descriptorReads").GetInt64(), (4 * walkCacheMisses) + walkCacheHits, (4 * walkCacheMisses) + (3 * walkCacheHits));
+
+        // The Linux driver maps its IOVAs close together: nearly every walk finds its last-level table cached.
+        Assert.True(walkCacheHits > 0.9 * walks, $"{walkCacheHits} walk-cache hits in {walks} walks");
     }
 
     [Fact]

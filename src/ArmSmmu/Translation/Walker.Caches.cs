@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using ArmSmmu.Caches;
+
+namespace ArmSmmu.Translation;
+
+// How a walk uses the walk caches (IHI0070 §3.17, §16.2): it resumes from the deepest cached table on its path, records
+// every table descriptor it reads, and translates stage-1 table IPAs through the table IPA cache before walking stage 2.
+internal sealed partial class Walker
+{
+    // A stage-1 table IPA translated by stage 2 (CLASS = TT, a privileged data read): from the table IPA cache, or by a
+    // stage-2 walk whose successful result is then cached for the stage-2 leaf that maps it.
+    private WalkFault TableAddress(ulong ipa, in Stage2Config s2, in WalkScope scope, ref int reads, out ulong physical, WalkTrace? trace)
+    {
+        var cache = scope.TableIpa;
+        int pageShift = s2.Granule.PageShift;
+        var key = new WalkCacheKey(ipa >> pageShift, s2.S2Ttb, scope.TableIpaTag);
+        if (cache is not null)
+        {
+            var hit = cache.Find(key);
+            if (hit is not null)
+            {
+                cache.Statistics.RecordHit();
+                physical = hit.Value | (ipa & Bits.Mask(pageShift));
+                return default;
+            }
+
+            cache.Statistics.RecordMiss();
+        }
+
+        var fault = Stage2(ipa, s2, AccessIntent.TableRead, FaultClass.TT, probe: false, scope, ref reads, out Leaf leaf, trace);
+        physical = leaf.Output;
+        if (cache is not null && fault.Kind == FaultKind.None)
+        {
+            // The entry answers for the whole stage-2 block or page, so TLBI_S2_IPA of any address in it removes it.
+            ulong first = ipa & ~Bits.Mask(leaf.Shift);
+            cache.Insert(new WalkCacheEntry(key, first, first | Bits.Mask(leaf.Shift), leaf.Output & ~Bits.Mask(pageShift), 0), scope.Generation);
+        }
+
+        return fault;
+    }
+
+    /// <summary>What one walk caches under: the caches (null members when absent or sized 0), the generation read before it started, its tags.</summary>
+    private readonly struct WalkScope
+    {
+        public readonly WalkCache? Stage1Tables;
+        public readonly WalkCache? Stage2Tables;
+        public readonly WalkCache? TableIpa;
+        public readonly long Generation;
+        public readonly WalkTag Tag;
+        public readonly ulong Stage2TableTag;
+        public readonly ulong TableIpaTag;
+
+        public WalkScope(WalkCaches? caches, in WalkTag tag, in TranslationRegime regime)
+        {
+            Tag = tag;
+            if (caches is null)
+            {
+                return;
+            }
+
+            Generation = caches.Generation.Value;
+            Stage1Tables = regime.Stage1Enabled && caches.Stage1.Enabled ? caches.Stage1 : null;
+            if (regime.Stage2Enabled)
+            {
+                Stage2Tables = caches.Stage2.Enabled ? caches.Stage2 : null;
+                TableIpa = regime.Stage1Enabled && caches.TableIpa.Enabled ? caches.TableIpa : null;
+                Stage2TableTag = WalkCacheTag.Stage2(tag.Vmid, regime.Stage2, WalkCacheKind.Stage2Table);
+                TableIpaTag = WalkCacheTag.Stage2(tag.Vmid, regime.Stage2, WalkCacheKind.TableIpa);
+            }
+        }
+
+        public WalkPath Stage1Path(ulong canonicalVa, ulong root, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested) =>
+            Stage1Tables is null
+                ? default
+                : new WalkPath(Stage1Tables, Generation, WalkCacheTag.Stage1(Tag, granule, inputBits, outputBits, hierarchical, nested), root, canonicalVa, granule);
+
+        public WalkPath Stage2Path(ulong ipa, ulong root, Granule granule) =>
+            Stage2Tables is null ? default : new WalkPath(Stage2Tables, Generation, Stage2TableTag, root, ipa, granule);
+    }
+
+    /// <summary>The table entries of one stage of one walk: where it can resume, and what it learns on the way down.</summary>
+    private readonly struct WalkPath
+    {
+        private readonly WalkCache? _cache;
+        private readonly long _generation;
+        private readonly ulong _tag;
+        private readonly ulong _root;
+        private readonly ulong _input;
+        private readonly Granule _granule;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public WalkPath(WalkCache cache, long generation, ulong tag, ulong root, ulong input, Granule granule)
+        {
+            _cache = cache;
+            _generation = generation;
+            _tag = tag;
+            _root = root;
+            _input = input;
+            _granule = granule;
+        }
+
+        // The deepest cached table descriptor of levels [startLevel, 2]: level 3 holds only leaves. One hit or one
+        // miss is counted per walk of a stage.
+        public bool TryResume(int startLevel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WalkCacheEntry? entry)
+        {
+            entry = null;
+            if (_cache is null || startLevel > 2)
+            {
+                return false;
+            }
+
+            for (int level = 2; level >= startLevel; level--)
+            {
+                entry = _cache.Find(Key(level, _granule.LevelShift(level)));
+                if (entry is not null)
+                {
+                    _cache.Statistics.RecordHit();
+                    return true;
+                }
+            }
+
+            _cache.Statistics.RecordMiss();
+            return false;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(int level, int shift, ulong next, uint tableAttributes)
+        {
+            if (_cache is not null)
+            {
+                ulong first = _input & ~Bits.Mask(shift);
+                _cache.Insert(new WalkCacheEntry(Key(level, shift), first, first | Bits.Mask(shift), next, (byte)tableAttributes), _generation);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private WalkCacheKey Key(int level, int shift) => new(_input >> shift, _root, WalkCacheTag.AtLevel(_tag, level));
+    }
+}
