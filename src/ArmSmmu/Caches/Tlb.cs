@@ -88,9 +88,15 @@ internal sealed partial class Tlb
     /// <param name="entry">The cached entry, when found.</param>
     /// <returns>True on a hit.</returns>
     /// <remarks>A global entry (nG = 0) matches every ASID of the same StreamWorld, VMID and kind (IHI0070 §3.17).</remarks>
-    public bool TryLookup(in TlbKey key, ulong inputAddress, out TranslationEntry entry)
+    public bool TryLookup(in TlbKey key, ulong inputAddress, out TranslationEntry entry) => TryLookup(key.Pack(), inputAddress, out entry);
+
+    /// <summary>As <see cref="TryLookup(in TlbKey, ulong, out TranslationEntry)"/>, with the key already packed (<see cref="TlbKey.Pack"/>).</summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <param name="entry">The cached entry, when found.</param>
+    /// <returns>True on a hit.</returns>
+    public bool TryLookup(ulong tag, ulong inputAddress, out TranslationEntry entry)
     {
-        ulong tag = key.Pack();
         ulong shifts = _sizes.Present;
         while (shifts != 0)
         {

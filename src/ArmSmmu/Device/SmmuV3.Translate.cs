@@ -61,7 +61,7 @@ public sealed partial class SmmuV3
     private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
     {
         var access = Intent(request, path.Ste);
-        if (_translation.TryHit(path.Key, request.Address, path.Regime, access, out var hit) && path.Cd is not null)
+        if (_translation.TryHit(path.Tag, request.Address, path.Regime, access, out var hit) && path.Cd is not null)
         {
             return Success(hit, request.Address, access);
         }

@@ -30,11 +30,11 @@ internal sealed class TranslationUnit
     /// Otherwise <paramref name="entry"/> is the denied entry, or default (Shift 0) after a miss.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryHit(in TlbKey key, ulong address, in TranslationRegime regime, AccessIntent access, out TranslationEntry entry)
+    public bool TryHit(ulong tag, ulong address, in TranslationRegime regime, AccessIntent access, out TranslationEntry entry)
     {
         // Entries are cached under the canonical TBI form of the VA (Stage1Config.Canonical), so every tag finds them.
         ulong lookup = regime.Stage1Enabled ? regime.Stage1.Canonical(address) : address;
-        return _tlb.TryLookup(key, lookup, out entry) && PermissionCheck.Check(entry, address, access).Kind == FaultKind.None;
+        return _tlb.TryLookup(tag, lookup, out entry) && PermissionCheck.Check(entry, address, access).Kind == FaultKind.None;
     }
 
     /// <summary>
