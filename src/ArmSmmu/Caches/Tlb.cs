@@ -97,6 +97,33 @@ internal sealed partial class Tlb
     /// <returns>True on a hit.</returns>
     public bool TryLookup(ulong tag, ulong inputAddress, out TranslationEntry entry)
     {
+        bool hit = TryPeek(tag, inputAddress, out entry);
+        RecordLookup(hit);
+        return hit;
+    }
+
+    /// <summary>Counts a lookup made with <see cref="TryPeek"/>.</summary>
+    /// <param name="hit">Whether it found an entry.</param>
+    public void RecordLookup(bool hit)
+    {
+        if (hit)
+        {
+            Statistics.RecordHit();
+        }
+        else
+        {
+            Statistics.RecordMiss();
+        }
+    }
+
+    /// <summary>As <see cref="TryLookup(ulong, ulong, out TranslationEntry)"/>, counting nothing: the caller counts the lookup.</summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <param name="entry">The cached entry, when found.</param>
+    /// <returns>True on a hit.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryPeek(ulong tag, ulong inputAddress, out TranslationEntry entry)
+    {
         ulong shifts = _sizes.Present;
         while (shifts != 0)
         {
@@ -112,13 +139,11 @@ internal sealed partial class Tlb
             if (slot is not null)
             {
                 entry = slot.Entry;
-                Statistics.RecordHit();
                 return true;
             }
         }
 
         entry = default;
-        Statistics.RecordMiss();
         return false;
     }
 

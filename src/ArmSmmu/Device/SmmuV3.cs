@@ -42,6 +42,7 @@ public sealed partial class SmmuV3
         var walker = new Walker(memory, Features.InputAddressBits);
         _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
+        _tlb.Statistics.AddHitSource(_configCaches.FastHits);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics);
         _configuration = new ConfigurationLookup(memory, Features, walker, this, _configCaches, recorder);
         _translation = new TranslationUnit(_tlb, walker, Statistics, recorder);
