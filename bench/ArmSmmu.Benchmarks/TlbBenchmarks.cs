@@ -36,19 +36,11 @@ public class TlbBenchmarks
         }
     }
 
-    private ulong NextAddress()
-    {
-        _page = (_page + 1) % BenchDevice.Pages;
-        return (_page << 12) | 0x40;
-    }
+    private ulong NextAddress() => BenchDevice.NextAddress(ref _page);
 
     /// <summary>One 64-bit guest memory read.</summary>
     [Benchmark(Baseline = true)]
-    public ulong MemoryRead()
-    {
-        _device.Memory.TryReadUInt64(Iommu.DefaultStructureBase + ((NextAddress() >> 12) * 8), out ulong value);
-        return value;
-    }
+    public ulong MemoryRead() => _device.BaselineRead(NextAddress());
 
     /// <summary>Stage-1 TLB hit through the device (512 pages resident).</summary>
     [Benchmark]
