@@ -126,7 +126,7 @@ internal sealed class ConfigCache<T>
     /// </summary>
     /// <param name="streamId">StreamID.</param>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateStream(uint streamId) => RemoveWhere(node => node.StreamId == streamId);
+    public int InvalidateStream(uint streamId) => RemoveWhere(streamId, 0u, static (node, id, _) => node.StreamId == id);
 
     /// <summary>
     /// CMD_CFGI_STE_RANGE (IHI0070 §4.3.2): every entry of the 2^(<paramref name="range"/>+1) StreamIDs of the naturally
@@ -141,7 +141,7 @@ internal sealed class ConfigCache<T>
         ArgumentOutOfRangeException.ThrowIfNegative(range);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(range, 31);
         uint ignored = (uint)Bits.Mask(range + 1);
-        return RemoveWhere(node => ((node.StreamId ^ streamId) & ~ignored) == 0);
+        return RemoveWhere(streamId, ignored, static (node, id, ignoredBits) => ((node.StreamId ^ id) & ~ignoredBits) == 0);
     }
 
     /// <summary>
@@ -152,11 +152,11 @@ internal sealed class ConfigCache<T>
     /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
     /// <returns>Number of entries removed (0 or 1).</returns>
     public int InvalidateSubstream(uint streamId, uint substreamKey) =>
-        RemoveWhere(node => node.StreamId == streamId && node.SubstreamKey == substreamKey);
+        RemoveWhere(streamId, substreamKey, static (node, id, key) => node.StreamId == id && node.SubstreamKey == key);
 
     /// <summary>Removes every entry.</summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateAll() => RemoveWhere(static _ => true);
+    public int InvalidateAll() => RemoveWhere(0u, 0u, static (_, _, _) => true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SetIndex(uint streamId, uint substreamKey) => _store.SetOf(((ulong)streamId << 32) | substreamKey);
@@ -164,7 +164,8 @@ internal sealed class ConfigCache<T>
     private static bool SameStructure(Node existing, Node added) =>
         existing.StreamId == added.StreamId && existing.SubstreamKey == added.SubstreamKey;
 
-    private int RemoveWhere(Func<Node, bool> match)
+    // Static predicates over two arguments: an invalidation allocates no closure (the driver's command path is allocation-free).
+    private int RemoveWhere(uint a, uint b, Func<Node, uint, uint, bool> match)
     {
         lock (_store.WriteLock)
         {
@@ -173,7 +174,7 @@ internal sealed class ConfigCache<T>
             int removed = 0;
             for (int i = 0; i < _store.Length; i++)
             {
-                if (_store.Peek(i) is { } node && match(node))
+                if (_store.Peek(i) is { } node && match(node, a, b))
                 {
                     _store.Store(i, null);
                     removed++;
