@@ -77,8 +77,8 @@ internal sealed partial class Tlb
 
     /// <summary>
     /// Set probes above which an address-scoped invalidation scans every slot instead. A probe reads one set; a scan reads
-    /// every set once, and costs about as much per set as a probe (TlbInvalidationBenchmarks measured the crossover at
-    /// about one probe per set).
+    /// every set once, at about the cost of a probe per set, so the crossover is put at one probe per set. This is
+    /// reasoned, not yet measured: a benchmark of range sizes around it is still to be written.
     /// </summary>
     private long ScanCrossover => _store.Sets;
 
