@@ -42,4 +42,18 @@ internal sealed class BenchDevice
     public SmmuV3 Smmu => Iommu.Device;
 
     public IPhysicalMemory Memory => Iommu.Memory;
+
+    /// <summary>Steps <paramref name="page"/> round the <see cref="Pages"/> mapped pages; the address inside it.</summary>
+    public static ulong NextAddress(ref ulong page)
+    {
+        page = (page + 1) % Pages;
+        return (page << 12) | 0x40;
+    }
+
+    /// <summary>The baseline every benchmark is a ratio to: one aligned 64-bit read of guest memory.</summary>
+    public ulong BaselineRead(ulong address)
+    {
+        Memory.TryReadUInt64(Iommu.DefaultStructureBase + ((address >> 12) * 8), out ulong value);
+        return value;
+    }
 }

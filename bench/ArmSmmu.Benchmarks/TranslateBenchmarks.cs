@@ -30,19 +30,11 @@ public class TranslateBenchmarks
         });
     }
 
-    private ulong NextAddress()
-    {
-        _page = (_page + 1) % BenchDevice.Pages;
-        return (_page << 12) | 0x40;
-    }
+    private ulong NextAddress() => BenchDevice.NextAddress(ref _page);
 
     /// <summary>One 64-bit guest memory read.</summary>
     [Benchmark(Baseline = true)]
-    public ulong MemoryRead()
-    {
-        _cached.Memory.TryReadUInt64(Iommu.DefaultStructureBase + ((NextAddress() >> 12) * 8), out ulong value);
-        return value;
-    }
+    public ulong MemoryRead() => _cached.BaselineRead(NextAddress());
 
     /// <summary>Stage-1 translation that hits the TLB (512 pages, all resident).</summary>
     [Benchmark]

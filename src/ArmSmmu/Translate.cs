@@ -98,7 +98,15 @@ public readonly record struct TranslationResult
     public byte PageShift { get; init; }
 
     /// <summary>The event record the fault produced (Type <see cref="EventType.None"/> when there was none), whether or not the event queue accepted it: the answer to "why did this transaction fault?".</summary>
-    public EventRecord Event { get; init; }
+    /// <remarks>
+    /// Held by reference: only a fault has one, and a successful translation (the hot path) then returns a result
+    /// 32 bytes smaller, which the caller and the C ABI copy.
+    /// </remarks>
+    public EventRecord Event
+    {
+        get => _event is null ? default : _event.Record;
+        init => _event = new EventHolder(value);
+    }
 
     /// <summary>Attributes of the outgoing transaction after translation and STE overrides.</summary>
     public TransactionAttributes Attributes { get; init; }
@@ -126,6 +134,26 @@ public readonly record struct TranslationResult
     internal static TranslationResult Faulted(EventType fault, bool recorded, Termination termination = Termination.Abort) =>
         new() { Outcome = TranslationOutcome.Faulted, Fault = fault, FaultRecorded = recorded, Termination = termination };
 
+    private readonly EventHolder? _event;
+
+    /// <summary>Equal when every property is equal (the event compared by value).</summary>
+    /// <param name="other">The other result.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(TranslationResult other) =>
+        PhysicalAddress == other.PhysicalAddress
+        && Outcome == other.Outcome
+        && Fault == other.Fault
+        && FaultRecorded == other.FaultRecorded
+        && Termination == other.Termination
+        && StallTag == other.StallTag
+        && PageShift == other.PageShift
+        && Attributes == other.Attributes
+        && EqualityComparer<EventRecord>.Default.Equals(Event, other.Event);
+
+    /// <inheritdoc />
+    public override int GetHashCode() =>
+        HashCode.Combine(PhysicalAddress, Outcome, Fault, FaultRecorded, Termination, StallTag, PageShift, HashCode.Combine(Attributes, Event));
+
     /// <inheritdoc />
     public override string ToString() => Outcome switch
     {
@@ -134,4 +162,11 @@ public readonly record struct TranslationResult
         TranslationOutcome.Stalled => $"Stalled ({Fault}, STAG {StallTag})",
         _ => $"Faulted ({Fault}, {Termination}{(FaultRecorded ? ", recorded" : string.Empty)})",
     };
+}
+
+/// <summary>An event record held by reference, so results without one stay small.</summary>
+internal sealed class EventHolder(EventRecord record)
+{
+    /// <summary>The record.</summary>
+    public EventRecord Record { get; } = record;
 }

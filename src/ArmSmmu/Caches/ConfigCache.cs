@@ -18,14 +18,8 @@ internal sealed class ConfigCache<T>
     /// <summary>The substream key of an entry that belongs to the whole stream (an STE, or a CD fetched without a SubstreamID).</summary>
     public const uint NoSubstream = uint.MaxValue;
 
-    private readonly Node?[] _slots;
-    private readonly int _sets;
-    private readonly int _ways;
-    private readonly byte[] _nextVictim;
-    private readonly Lock _writeLock = new();
+    private readonly SetAssociativeSlots<Node> _store;
     private readonly bool _countLookups;
-    private long _generation;
-    private int _count;
 
     /// <summary>Creates a cache of <paramref name="capacity"/> entries.</summary>
     /// <param name="capacity">Number of entries; 0 disables the cache (nothing is kept).</param>
@@ -44,23 +38,21 @@ internal sealed class ConfigCache<T>
         _countLookups = countLookups;
 
         // The widest associativity up to 8 that divides the capacity, so exactly `capacity` entries fit.
-        _ways = capacity == 0 ? 1 : (capacity % 8 == 0 ? 8 : capacity % 4 == 0 ? 4 : capacity % 2 == 0 ? 2 : 1);
-        _sets = capacity / _ways;
-        _slots = new Node?[capacity];
-        _nextVictim = new byte[_sets];
+        int ways = capacity == 0 ? 1 : (capacity % 8 == 0 ? 8 : capacity % 4 == 0 ? 4 : capacity % 2 == 0 ? 2 : 1);
+        _store = new SetAssociativeSlots<Node>(capacity / ways, ways);
     }
 
     /// <summary>Number of entries the cache can hold (0 = disabled).</summary>
-    public int Capacity => _slots.Length;
+    public int Capacity => _store.Length;
 
     /// <summary>Hit, miss, insertion, eviction and invalidation counters.</summary>
-    public CacheStatistics Statistics { get; } = new();
+    public CacheStatistics Statistics => _store.Statistics;
 
     /// <summary>Incremented by every invalidation; read it before fetching a structure and pass it to <see cref="Add"/>.</summary>
-    public long Generation => Volatile.Read(ref _generation);
+    public long Generation => _store.Generation;
 
     /// <summary>Number of cached structures.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _store.Count;
 
     /// <summary>Finds a cached structure. Takes no lock and allocates nothing.</summary>
     /// <param name="streamId">StreamID.</param>
@@ -69,12 +61,12 @@ internal sealed class ConfigCache<T>
     /// <returns>True on a hit.</returns>
     public bool TryGet(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
     {
-        if (_sets != 0)
+        if (_store.Sets != 0)
         {
-            int first = SetIndex(streamId, substreamKey) * _ways;
-            for (int way = 0; way < _ways; way++)
+            int first = SetIndex(streamId, substreamKey) * _store.Ways;
+            for (int way = 0; way < _store.Ways; way++)
             {
-                Node? node = Volatile.Read(ref _slots[first + way]);
+                Node? node = _store.Read(first + way);
                 if (node is not null && node.StreamId == streamId && node.SubstreamKey == substreamKey)
                 {
                     value = node.Value;
@@ -109,55 +101,22 @@ internal sealed class ConfigCache<T>
     public void Add(uint streamId, uint substreamKey, T value, long generationAtFetchStart)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (_sets == 0)
+        if (_store.Sets == 0)
         {
             return;
         }
 
-        lock (_writeLock)
+        var node = new Node(streamId, substreamKey, value);
+        lock (_store.WriteLock)
         {
-            if (_generation != generationAtFetchStart)
+            if (!_store.MayFill(generationAtFetchStart))
             {
                 return;
             }
 
-            int set = SetIndex(streamId, substreamKey);
-            int first = set * _ways;
-            int target = -1;
-            for (int way = 0; way < _ways; way++)
-            {
-                Node? existing = _slots[first + way];
-                if (existing is null)
-                {
-                    target = target < 0 ? way : target;
-                }
-                else if (existing.StreamId == streamId && existing.SubstreamKey == substreamKey)
-                {
-                    target = way;
-                    break;
-                }
-            }
-
-            bool evicting = false;
-            if (target < 0)
-            {
-                target = _nextVictim[set];
-                _nextVictim[set] = (byte)((target + 1) % _ways);
-                evicting = true;
-            }
-
-            bool wasEmpty = _slots[first + target] is null;
-            Volatile.Write(ref _slots[first + target], new Node(streamId, substreamKey, value));
-            if (wasEmpty)
-            {
-                Volatile.Write(ref _count, _count + 1);
-            }
-
-            Statistics.RecordInsertion();
-            if (evicting)
-            {
-                Statistics.RecordEviction();
-            }
+            int index = _store.ChooseSlot(SetIndex(streamId, substreamKey), node, SameStructure, out bool evicting);
+            _store.Store(index, node);
+            _store.RecordFill(evicting);
         }
     }
 
@@ -167,7 +126,7 @@ internal sealed class ConfigCache<T>
     /// </summary>
     /// <param name="streamId">StreamID.</param>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateStream(uint streamId) => RemoveWhere(node => node.StreamId == streamId);
+    public int InvalidateStream(uint streamId) => RemoveWhere(streamId, 0u, static (node, id, _) => node.StreamId == id);
 
     /// <summary>
     /// CMD_CFGI_STE_RANGE (IHI0070 §4.3.2): every entry of the 2^(<paramref name="range"/>+1) StreamIDs of the naturally
@@ -182,7 +141,7 @@ internal sealed class ConfigCache<T>
         ArgumentOutOfRangeException.ThrowIfNegative(range);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(range, 31);
         uint ignored = (uint)Bits.Mask(range + 1);
-        return RemoveWhere(node => ((node.StreamId ^ streamId) & ~ignored) == 0);
+        return RemoveWhere(streamId, ignored, static (node, id, ignoredBits) => ((node.StreamId ^ id) & ~ignoredBits) == 0);
     }
 
     /// <summary>
@@ -193,38 +152,35 @@ internal sealed class ConfigCache<T>
     /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
     /// <returns>Number of entries removed (0 or 1).</returns>
     public int InvalidateSubstream(uint streamId, uint substreamKey) =>
-        RemoveWhere(node => node.StreamId == streamId && node.SubstreamKey == substreamKey);
+        RemoveWhere(streamId, substreamKey, static (node, id, key) => node.StreamId == id && node.SubstreamKey == key);
 
     /// <summary>Removes every entry.</summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateAll() => RemoveWhere(static _ => true);
+    public int InvalidateAll() => RemoveWhere(0u, 0u, static (_, _, _) => true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SetIndex(uint streamId, uint substreamKey)
-    {
-        ulong h = (((ulong)streamId << 32) | substreamKey) * 0x9E37_79B9_7F4A_7C15UL;
-        uint mixed = (uint)(h >> 32) ^ (uint)h;
-        return (int)(((ulong)mixed * (uint)_sets) >> 32);
-    }
+    private int SetIndex(uint streamId, uint substreamKey) => _store.SetOf(((ulong)streamId << 32) | substreamKey);
 
-    private int RemoveWhere(Func<Node, bool> match)
+    private static bool SameStructure(Node existing, Node added) =>
+        existing.StreamId == added.StreamId && existing.SubstreamKey == added.SubstreamKey;
+
+    // Static predicates over two arguments: an invalidation allocates no closure (the driver's command path is allocation-free).
+    private int RemoveWhere(uint a, uint b, Func<Node, uint, uint, bool> match)
     {
-        lock (_writeLock)
+        lock (_store.WriteLock)
         {
             // Before removing anything, so a fetch that may have read the retired structure cannot add it afterwards.
-            Interlocked.Increment(ref _generation);
+            _store.BeginInvalidation();
             int removed = 0;
-            for (int i = 0; i < _slots.Length; i++)
+            for (int i = 0; i < _store.Length; i++)
             {
-                Node? node = _slots[i];
-                if (node is not null && match(node))
+                if (_store.Peek(i) is { } node && match(node, a, b))
                 {
-                    Volatile.Write(ref _slots[i], null);
+                    _store.Store(i, null);
                     removed++;
                 }
             }
 
-            Volatile.Write(ref _count, _count - removed);
             Statistics.RecordInvalidated(removed);
             return removed;
         }

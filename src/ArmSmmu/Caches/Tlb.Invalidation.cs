@@ -1,22 +1,25 @@
 namespace ArmSmmu.Caches;
 
-// TLB invalidation: each method removes exactly the scope its command requires (IHI0070 §4.4).
+// TLB invalidation: each method removes exactly the scope its command requires (IHI0070 §4.4), visiting only the
+// entries of the index tags in scope (ASID, VMID, StreamWorld scopes) or the sets an address range can live in.
 internal sealed partial class Tlb
 {
     /// <summary>Removes every entry (reset, or a model-wide flush).</summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateAll() => RemoveWhere(static _ => true);
+    public int InvalidateAll() => Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new AllScope());
 
     /// <summary>
     /// CMD_TLBI_NSNH_ALL (IHI0070 §4.4.4.1): every NS-EL1 entry, of every VMID, at every stage
     /// (not NS-EL2 or NS-EL2-E2H entries).
     /// </summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateNsnhAll() => RemoveWhere(static slot => slot.Key.World == StreamWorld.NsEl1);
+    public int InvalidateNsnhAll() =>
+        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new WorldScope(StreamWorld.NsEl1, StreamWorld.NsEl1));
 
     /// <summary>CMD_TLBI_EL2_ALL (IHI0070 §4.4.2.7): every NS-EL2 entry, ASID-tagged (EL2-E2H) or not.</summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateEl2All() => RemoveWhere(static slot => slot.Key.World is StreamWorld.NsEl2 or StreamWorld.NsEl2E2H);
+    public int InvalidateEl2All() =>
+        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new WorldScope(StreamWorld.NsEl2, StreamWorld.NsEl2E2H));
 
     /// <summary>
     /// CMD_TLBI_NH_ALL (<paramref name="stage1Only"/> = true, IHI0070 §4.4.2.1): the NS-EL1 stage-1 and nested entries
@@ -27,14 +30,8 @@ internal sealed partial class Tlb
     /// <param name="stage1Only">True for NH_ALL, false for S12_VMALL.</param>
     /// <param name="vmidWildcardBits">Low VMID bits ignored (SMMU_CR0.VMW, IHI0070 §3.17.6): 0..4.</param>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateVmid(ushort vmid, bool stage1Only, int vmidWildcardBits = 0)
-    {
-        ushort ignored = VmidWildcardMask(vmidWildcardBits);
-        return RemoveWhere(slot =>
-            slot.Key.World == StreamWorld.NsEl1
-            && VmidMatches(slot.Key.Vmid, vmid, ignored)
-            && (!stage1Only || slot.Key.Kind != TranslationKind.Stage2));
-    }
+    public int InvalidateVmid(ushort vmid, bool stage1Only, int vmidWildcardBits = 0) =>
+        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new VmidScope(vmid, VmidWildcardMask(vmidWildcardBits), stage1Only));
 
     /// <summary>
     /// CMD_TLBI_NH_ASID (<paramref name="world"/> NS-EL1, IHI0070 §4.4.2.2) and CMD_TLBI_EL2_ASID (NS-EL2-E2H, §4.4.2.10):
@@ -48,26 +45,21 @@ internal sealed partial class Tlb
     /// <returns>Number of entries removed.</returns>
     public int InvalidateAsid(StreamWorld world, ushort vmid, ushort asid, int vmidWildcardBits = 0)
     {
-        ushort ignored = VmidWildcardMask(vmidWildcardBits);
+        var scope = new AsidScope(world, vmid, VmidWildcardMask(vmidWildcardBits), asid);
 
         // IHI0070 §4.4.2.10: EL2 entries without an ASID tag are not affected by an ASID invalidation.
         bool tagged = TlbKey.UsesAsid(world, TranslationKind.Stage1);
-        return RemoveWhere(slot =>
-            tagged
-            && slot.Key.World == world
-            && slot.Key.Kind != TranslationKind.Stage2
-            && !slot.Entry.Global
-            && slot.Key.Asid == asid
-            && (!TlbKey.UsesVmid(world) || VmidMatches(slot.Key.Vmid, vmid, ignored)));
+        return Invalidate(static (tlb, scope) => scope.Tagged ? tlb.RemoveByTag(scope) : 0, scope with { Tagged = tagged });
     }
 
     /// <summary>
-    /// Invalidation by VA of stage-1 and nested (combined S1+S2) entries whose input range overlaps
+    /// Invalidation by VA of stage-1 and nested (combined S1+S2) entries whose stage-1 leaf overlaps
     /// [<paramref name="address"/>, <paramref name="address"/> + <paramref name="size"/>):
     /// CMD_TLBI_NH_VA (NS-EL1, an ASID: entries of that ASID and global entries, IHI0070 §4.4.2.4),
     /// CMD_TLBI_NH_VAA (NS-EL1, <paramref name="asid"/> null: every ASID, §4.4.2.3),
     /// CMD_TLBI_EL2_VA / EL2_VAA (NS-EL2 or NS-EL2-E2H as SMMU_CR2.E2H selects, §4.4.2.8, §4.4.2.9; NS-EL2 has no ASID, so
-    /// the ASID is ignored there).
+    /// the ASID is ignored there). A nested entry split into stage-2-sized pieces goes whole: every piece of the
+    /// stage-1 leaf that translates an address of the range is removed (§4.4.2).
     /// </summary>
     /// <param name="world">StreamWorld whose entries are invalidated.</param>
     /// <param name="vmid">VMID (ignored for EL2 StreamWorlds).</param>
@@ -82,17 +74,10 @@ internal sealed partial class Tlb
         StreamWorld world, ushort vmid, ushort? asid, ulong address, ulong size, bool leafOnly, int ttlLevel, int vmidWildcardBits = 0)
     {
         _ = leafOnly;
-        ushort ignored = VmidWildcardMask(vmidWildcardBits);
-        ulong last = RangeLast(address, size);
         bool anyAsid = asid is null || !TlbKey.UsesAsid(world, TranslationKind.Stage1);
-        ushort wanted = asid.GetValueOrDefault();
-        return RemoveWhere(slot =>
-            slot.Key.World == world
-            && slot.Key.Kind != TranslationKind.Stage2
-            && (!TlbKey.UsesVmid(world) || VmidMatches(slot.Key.Vmid, vmid, ignored))
-            && (anyAsid || slot.Entry.Global || slot.Key.Asid == wanted)
-            && (ttlLevel < 0 || slot.Entry.Level == ttlLevel)
-            && Overlaps(slot, address, last));
+        var scope = new AddressScope(
+            world, Stage2: false, vmid, VmidWildcardMask(vmidWildcardBits), anyAsid, asid.GetValueOrDefault(), ttlLevel, address, RangeLast(address, size));
+        return Invalidate(static (tlb, scope) => tlb.RemoveInRange(scope), scope);
     }
 
     /// <summary>
@@ -111,14 +96,9 @@ internal sealed partial class Tlb
     public int InvalidateIpa(ushort vmid, ulong ipa, ulong size, bool leafOnly, int ttlLevel, int vmidWildcardBits = 0)
     {
         _ = leafOnly;
-        ushort ignored = VmidWildcardMask(vmidWildcardBits);
-        ulong last = RangeLast(ipa, size);
-        return RemoveWhere(slot =>
-            slot.Key.World == StreamWorld.NsEl1
-            && slot.Key.Kind == TranslationKind.Stage2
-            && VmidMatches(slot.Key.Vmid, vmid, ignored)
-            && (ttlLevel < 0 || slot.Entry.Level == ttlLevel)
-            && Overlaps(slot, ipa, last));
+        var scope = new AddressScope(
+            StreamWorld.NsEl1, Stage2: true, vmid, VmidWildcardMask(vmidWildcardBits), AnyAsid: true, 0, ttlLevel, ipa, RangeLast(ipa, size));
+        return Invalidate(static (tlb, scope) => tlb.RemoveInRange(scope), scope);
     }
 
     private static ushort VmidWildcardMask(int bits)
@@ -128,7 +108,7 @@ internal sealed partial class Tlb
         return (ushort)Bits.Mask(bits);
     }
 
-    private static bool VmidMatches(ushort tagged, ushort wanted, ushort ignored) => ((tagged ^ wanted) & ~ignored) == 0;
+    private static bool VmidMatches(ulong tag, ushort wanted, ushort ignored) => ((TlbKey.VmidOf(tag) ^ wanted) & ~ignored) == 0;
 
     /// <summary>Last address of [first, first + size); an empty size means the single byte at first, a range past the top stops there.</summary>
     private static ulong RangeLast(ulong first, ulong size)
@@ -142,29 +122,197 @@ internal sealed partial class Tlb
         return last < first ? ulong.MaxValue : last; // IHI0070 §4.4.1.1: the range does not wrap
     }
 
-    private static bool Overlaps(Slot slot, ulong first, ulong last) => slot.First <= last && first <= slot.Last;
-
-    private int RemoveWhere(Func<Slot, bool> match)
+    // Holds the writer lock, retires the generation first (so a walk that read the retired tables cannot insert
+    // afterwards), runs the removal and counts it. The removal is a static lambda over a struct scope: no allocation.
+    private int Invalidate<TScope>(Func<Tlb, TScope, int> remove, in TScope scope)
+        where TScope : struct, IScope
     {
-        lock (_writeLock)
+        lock (_store.WriteLock)
         {
-            // Before removing anything, so a walk that may have read the retired tables cannot insert afterwards.
-            Interlocked.Increment(ref _generation);
-            int removed = 0;
-            for (int i = 0; i < _slots.Length; i++)
-            {
-                Slot? slot = _slots[i];
-                if (slot is not null && match(slot))
-                {
-                    Volatile.Write(ref _slots[i], null);
-                    RemoveShift(slot.Shift);
-                    removed++;
-                }
-            }
-
-            Volatile.Write(ref _count, _count - removed);
+            _store.BeginInvalidation();
+            int removed = remove(this, scope);
             Statistics.RecordInvalidated(removed);
             return removed;
+        }
+    }
+
+    // The index tags in scope, copied so their lists may empty (and the tags go) while they are walked.
+    private List<ulong> TagsIn<TScope>(in TScope scope)
+        where TScope : struct, IScope
+    {
+        _scratchTags.Clear();
+        foreach (ulong tag in _lists.Tags)
+        {
+            if (scope.CoversTag(tag))
+            {
+                _scratchTags.Add(tag);
+            }
+        }
+
+        return _scratchTags;
+    }
+
+    // ASID, VMID and StreamWorld scopes: walk the lists of the tags in scope; the cost is their entries.
+    private int RemoveByTag<TScope>(TScope scope)
+        where TScope : struct, IScope
+    {
+        int removed = 0;
+        foreach (ulong tag in TagsIn(scope))
+        {
+            for (int index = _lists.Head(tag); index >= 0;)
+            {
+                int next = _lists.Next(index);
+                if (scope.Covers(_store.Peek(index)!) && RemoveAt(index))
+                {
+                    removed++;
+                }
+
+                index = next;
+            }
+        }
+
+        return removed;
+    }
+
+    // Address scopes: probe the sets where an entry overlapping the range can live, for every size present and every
+    // tag in scope; scan instead when that is more sets than the TLB has.
+    private int RemoveInRange(AddressScope scope)
+    {
+        var tags = TagsIn(scope);
+        if (tags.Count == 0)
+        {
+            return 0;
+        }
+
+        // A split nested entry is matched by its stage-1 leaf (IHI0070 §4.4.2), which may reach outside the range:
+        // widen the pages probed to the largest such leaf present.
+        int widest = _spans.Largest;
+        ulong first = scope.First & ~Bits.Mask(widest);
+        ulong last = scope.Last | Bits.Mask(widest);
+        ulong shifts = _sizes.Present;
+        ulong probesPerTag = 0;
+        for (ulong s = shifts; s != 0; s &= s - 1)
+        {
+            int shift = System.Numerics.BitOperations.TrailingZeroCount(s);
+            probesPerTag += (last >> shift) - (first >> shift) + 1;
+            if (probesPerTag > (ulong)ScanCrossover)
+            {
+                return Scan(scope);
+            }
+        }
+
+        if (probesPerTag * (ulong)tags.Count > (ulong)ScanCrossover)
+        {
+            return Scan(scope);
+        }
+
+        int removed = 0;
+        int ways = _store.Ways;
+        foreach (ulong tag in tags)
+        {
+            for (ulong s = shifts; s != 0; s &= s - 1)
+            {
+                int shift = System.Numerics.BitOperations.TrailingZeroCount(s);
+                for (ulong page = first >> shift; ; page++)
+                {
+                    int set = SetIndex(tag, page, shift) * ways;
+                    for (int way = 0; way < ways; way++)
+                    {
+                        if (_store.Peek(set + way) is { } slot && slot.IndexTag == tag && scope.Covers(slot) && RemoveAt(set + way))
+                        {
+                            removed++;
+                        }
+                    }
+
+                    if (page == last >> shift)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    private int Scan<TScope>(in TScope scope)
+        where TScope : struct, IScope
+    {
+        int removed = 0;
+        for (int i = 0; i < _store.Length; i++)
+        {
+            if (_store.Peek(i) is { } slot && scope.CoversTag(slot.IndexTag) && scope.Covers(slot) && RemoveAt(i))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>What one invalidation removes: the index tags whose lists may hold such entries, and the entries.</summary>
+    private interface IScope
+    {
+        bool CoversTag(ulong indexTag);
+
+        bool Covers(Slot slot);
+    }
+
+    private readonly record struct AllScope : IScope
+    {
+        public bool CoversTag(ulong indexTag) => true;
+
+        public bool Covers(Slot slot) => true;
+    }
+
+    private readonly record struct WorldScope(StreamWorld A, StreamWorld B) : IScope
+    {
+        public bool CoversTag(ulong indexTag) => TlbKey.WorldOf(indexTag) == A || TlbKey.WorldOf(indexTag) == B;
+
+        public bool Covers(Slot slot) => true;
+    }
+
+    private readonly record struct VmidScope(ushort Vmid, ushort Ignored, bool Stage1Only) : IScope
+    {
+        public bool CoversTag(ulong indexTag) =>
+            TlbKey.WorldOf(indexTag) == StreamWorld.NsEl1
+            && VmidMatches(indexTag, Vmid, Ignored)
+            && (!Stage1Only || TlbKey.KindOf(indexTag) != TranslationKind.Stage2);
+
+        public bool Covers(Slot slot) => true;
+    }
+
+    // Global entries are listed under ASID 0 with the ASID-0 entries; Covers keeps them (IHI0070 §3.17.1).
+    private readonly record struct AsidScope(StreamWorld World, ushort Vmid, ushort Ignored, ushort Asid, bool Tagged = true) : IScope
+    {
+        public bool CoversTag(ulong indexTag) =>
+            TlbKey.WorldOf(indexTag) == World
+            && TlbKey.KindOf(indexTag) != TranslationKind.Stage2
+            && TlbKey.AsidOf(indexTag) == Asid
+            && (!TlbKey.UsesVmid(World) || VmidMatches(indexTag, Vmid, Ignored));
+
+        public bool Covers(Slot slot) => !slot.Entry.Global;
+    }
+
+    private readonly record struct AddressScope(
+        StreamWorld World, bool Stage2, ushort Vmid, ushort Ignored, bool AnyAsid, ushort Asid, int TtlLevel, ulong First, ulong Last) : IScope
+    {
+        // A global entry's list is the ASID-0 one, so ASID 0 is always in scope of an ASID-specific command.
+        public bool CoversTag(ulong indexTag) =>
+            TlbKey.WorldOf(indexTag) == World
+            && (TlbKey.KindOf(indexTag) == TranslationKind.Stage2) == Stage2
+            && (!TlbKey.UsesVmid(World) || VmidMatches(indexTag, Vmid, Ignored))
+            && (AnyAsid || TlbKey.AsidOf(indexTag) == Asid || TlbKey.AsidOf(indexTag) == 0);
+
+        // IHI0070 §4.4.2: matched by the stage-1 leaf the entry is a piece of, not only by the piece.
+        public bool Covers(Slot slot)
+        {
+            ulong leafFirst = slot.First & ~Bits.Mask(slot.SpanShift);
+            ulong leafLast = leafFirst + Bits.Mask(slot.SpanShift);
+            return (AnyAsid || slot.Entry.Global || TlbKey.AsidOf(slot.Tag) == Asid)
+                && (TtlLevel < 0 || slot.Entry.Level == TtlLevel)
+                && leafFirst <= Last
+                && First <= leafLast;
         }
     }
 }

@@ -9,10 +9,17 @@ namespace ArmSmmu.Caches;
 /// (StreamWorld, VMID, ASID, stage), holding entries of any page or block size.
 /// </summary>
 /// <remarks>
-/// Lookups take no lock and allocate nothing: every slot holds an immutable entry object, published with
-/// <see cref="Volatile.Write{T}(ref T, T)"/>. Insertions and invalidations serialise on one writer lock.
-/// An entry of size 2^s lives in the set chosen by its tag and its input address shifted right by s; a lookup
-/// probes one set for each size currently present in the TLB.
+/// <para>Lookups take no lock and allocate nothing: every slot holds an immutable entry object, published with
+/// <see cref="Volatile.Write{T}(ref T, T)"/>. Insertions and invalidations serialise on one writer lock.</para>
+/// <para>An entry of size 2^s lives in the set chosen by its index tag (StreamWorld, VMID, ASID, kind), its input
+/// address shifted right by s, and s. The ASID is part of the index, so one IOVA used by two address spaces does not
+/// compete for one set; an entry that matches every ASID (a global stage-1 entry, §3.17) is indexed with ASID 0 and a
+/// lookup probes that set too, only for the sizes that hold global entries. A lookup probes one set per size present.</para>
+/// <para>Invalidation never scans the TLB unless asked to remove most of it. Every index tag heads an intrusive list
+/// of its slots, so ASID and VMID scopes walk exactly their entries; address scopes probe the sets the range can live
+/// in, for each size present and each live index tag in scope, and fall back to a scan only when that would probe
+/// more sets than the TLB has (<see cref="ScanCrossover"/>). Per-tag lists were chosen over per-tag epochs because
+/// they keep <see cref="Count"/>, the invalidation statistics and the occupancy exact, and add nothing to the hit path.</para>
 /// </remarks>
 internal sealed partial class Tlb
 {
@@ -22,15 +29,14 @@ internal sealed partial class Tlb
     /// <summary>Largest page or block size accepted, as log2 (beyond any VMSAv8-64 block, even a contiguous one).</summary>
     public const int MaxShift = 52;
 
-    private readonly Slot?[] _slots;
-    private readonly int _sets;
-    private readonly int _ways;
-    private readonly byte[] _nextVictim;
-    private readonly int[] _shiftCounts = new int[64];
-    private readonly Lock _writeLock = new();
-    private ulong _presentShifts;
-    private long _generation;
-    private int _count;
+    private const ulong AsidMask = 0xFFFF;
+
+    private readonly SetAssociativeSlots<Slot> _store;
+    private readonly SizeCounts _sizes = new();
+    private readonly SizeCounts _globalSizes = new();
+    private readonly SizeCounts _spans = new();
+    private readonly TagLists _lists;
+    private readonly List<ulong> _scratchTags = [];
 
     /// <summary>Creates a TLB of <paramref name="capacity"/> entries in sets of <paramref name="ways"/> entries.</summary>
     /// <param name="capacity">Number of entries; 0 disables the TLB (nothing is cached). Must be a multiple of <paramref name="ways"/>.</param>
@@ -47,29 +53,34 @@ internal sealed partial class Tlb
             throw new ArgumentException($"TLB capacity {capacity} is not a multiple of its associativity {ways}.", nameof(capacity));
         }
 
-        _ways = ways;
-        _sets = capacity / ways;
-        _slots = new Slot?[capacity];
-        _nextVictim = new byte[_sets];
+        _store = new SetAssociativeSlots<Slot>(capacity / ways, ways);
+        _lists = new TagLists(capacity);
     }
 
     /// <summary>Number of entries the TLB can hold (0 = disabled).</summary>
-    public int Capacity => _slots.Length;
+    public int Capacity => _store.Length;
 
     /// <summary>Entries per set.</summary>
-    public int Ways => _ways;
+    public int Ways => _store.Ways;
 
     /// <summary>Hit, miss, insertion, eviction and invalidation counters.</summary>
-    public CacheStatistics Statistics { get; } = new();
+    public CacheStatistics Statistics => _store.Statistics;
 
     /// <summary>
     /// Incremented by every invalidation. Read it before a walk and pass it to <see cref="Insert"/>, so that a walk racing
     /// an invalidation cannot leave a stale entry behind (IHI0070 §3.21, §4.7.3: after CMD_SYNC no stale entry may be used).
     /// </summary>
-    public long Generation => Volatile.Read(ref _generation);
+    public long Generation => _store.Generation;
 
     /// <summary>Number of valid entries.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _store.Count;
+
+    /// <summary>
+    /// Set probes above which an address-scoped invalidation scans every slot instead. A probe reads one set; a scan reads
+    /// every set once, at about the cost of a probe per set, so the crossover is put at one probe per set. This is
+    /// reasoned, not yet measured: a benchmark of range sizes around it is still to be written.
+    /// </summary>
+    private long ScanCrossover => _store.Sets;
 
     /// <summary>Finds the entry translating <paramref name="inputAddress"/> for <paramref name="key"/>. Takes no lock and allocates nothing.</summary>
     /// <param name="key">Tag of the translation; fields its StreamWorld does not use are ignored.</param>
@@ -77,30 +88,62 @@ internal sealed partial class Tlb
     /// <param name="entry">The cached entry, when found.</param>
     /// <returns>True on a hit.</returns>
     /// <remarks>A global entry (nG = 0) matches every ASID of the same StreamWorld, VMID and kind (IHI0070 §3.17).</remarks>
-    public bool TryLookup(in TlbKey key, ulong inputAddress, out TranslationEntry entry)
+    public bool TryLookup(in TlbKey key, ulong inputAddress, out TranslationEntry entry) => TryLookup(key.Pack(), inputAddress, out entry);
+
+    /// <summary>As <see cref="TryLookup(in TlbKey, ulong, out TranslationEntry)"/>, with the key already packed (<see cref="TlbKey.Pack"/>).</summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <param name="entry">The cached entry, when found.</param>
+    /// <returns>True on a hit.</returns>
+    public bool TryLookup(ulong tag, ulong inputAddress, out TranslationEntry entry)
     {
-        TlbKey tag = key.Normalize();
-        ulong shifts = Volatile.Read(ref _presentShifts);
+        bool hit = TryPeek(tag, inputAddress, out entry);
+        RecordLookup(hit);
+        return hit;
+    }
+
+    /// <summary>Counts a lookup made with <see cref="TryPeek"/>.</summary>
+    /// <param name="hit">Whether it found an entry.</param>
+    public void RecordLookup(bool hit)
+    {
+        if (hit)
+        {
+            Statistics.RecordHit();
+        }
+        else
+        {
+            Statistics.RecordMiss();
+        }
+    }
+
+    /// <summary>As <see cref="TryLookup(ulong, ulong, out TranslationEntry)"/>, counting nothing: the caller counts the lookup.</summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <param name="entry">The cached entry, when found.</param>
+    /// <returns>True on a hit.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryPeek(ulong tag, ulong inputAddress, out TranslationEntry entry)
+    {
+        ulong shifts = _sizes.Present;
         while (shifts != 0)
         {
             int shift = BitOperations.TrailingZeroCount(shifts);
             shifts &= shifts - 1;
             ulong page = inputAddress >> shift;
-            int first = SetIndex(tag, page, shift) * _ways;
-            for (int way = 0; way < _ways; way++)
+            Slot? slot = Probe(tag, tag, page, shift);
+            if (slot is null && (tag & AsidMask) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
             {
-                Slot? slot = Volatile.Read(ref _slots[first + way]);
-                if (slot is not null && slot.Page == page && slot.Shift == shift && slot.Matches(tag))
-                {
-                    entry = slot.Entry;
-                    Statistics.RecordHit();
-                    return true;
-                }
+                slot = Probe(tag & ~AsidMask, tag, page, shift);
+            }
+
+            if (slot is not null)
+            {
+                entry = slot.Entry;
+                return true;
             }
         }
 
         entry = default;
-        Statistics.RecordMiss();
         return false;
     }
 
@@ -120,62 +163,34 @@ internal sealed partial class Tlb
             throw new ArgumentOutOfRangeException(nameof(entry), shift, $"TLB entry size 2^{shift} is outside 2^{MinShift}..2^{MaxShift}.");
         }
 
-        if (_sets == 0)
+        if (_store.Sets == 0)
         {
             return;
         }
 
-        TlbKey tag = key.Normalize();
-        ulong page = entry.InputBase >> shift;
-        lock (_writeLock)
+        var slot = new Slot(key, entry);
+        lock (_store.WriteLock)
         {
-            if (_generation != generationAtWalkStart)
+            if (!_store.MayFill(generationAtWalkStart))
             {
                 return;
             }
 
-            int set = SetIndex(tag, page, shift);
-            int first = set * _ways;
-            int target = -1;
-            for (int way = 0; way < _ways; way++)
+            int index = _store.ChooseSlot(SetIndex(slot.IndexTag, slot.Page, shift), slot, SameTranslation, out bool evicting);
+            Forget(index, _store.Store(index, slot));
+            _lists.Link(index, slot.IndexTag);
+            _sizes.Add(shift);
+            if (slot.AnyAsid)
             {
-                Slot? existing = _slots[first + way];
-                if (existing is null)
-                {
-                    target = target < 0 ? way : target;
-                }
-                else if (existing.Page == page && existing.Shift == shift && existing.Key == tag)
-                {
-                    target = way; // the same translation walked again: refresh it in place
-                    break;
-                }
+                _globalSizes.Add(shift);
             }
 
-            bool evicting = false;
-            if (target < 0)
+            if (slot.SpanShift > shift)
             {
-                target = _nextVictim[set];
-                _nextVictim[set] = (byte)((target + 1) % _ways);
-                evicting = true;
+                _spans.Add(slot.SpanShift);
             }
 
-            Slot? old = _slots[first + target];
-            AddShift(shift);
-            Volatile.Write(ref _slots[first + target], new Slot(tag, entry, page));
-            if (old is null)
-            {
-                Volatile.Write(ref _count, _count + 1);
-            }
-            else
-            {
-                RemoveShift(old.Shift);
-            }
-
-            Statistics.RecordInsertion();
-            if (evicting)
-            {
-                Statistics.RecordEviction();
-            }
+            _store.RecordFill(evicting);
         }
     }
 
@@ -184,13 +199,13 @@ internal sealed partial class Tlb
     public IEnumerable<(TlbKey Key, TranslationEntry Entry)> Snapshot()
     {
         var result = new List<(TlbKey, TranslationEntry)>();
-        lock (_writeLock)
+        lock (_store.WriteLock)
         {
-            foreach (Slot? slot in _slots)
+            for (int i = 0; i < _store.Length; i++)
             {
-                if (slot is not null)
+                if (_store.Peek(i) is { } slot)
                 {
-                    result.Add((slot.Key, slot.Entry));
+                    result.Add((TlbKey.Unpack(slot.Tag), slot.Entry));
                 }
             }
         }
@@ -198,59 +213,131 @@ internal sealed partial class Tlb
         return result;
     }
 
+    private static bool SameTranslation(Slot existing, Slot added) =>
+        existing.Page == added.Page && existing.Shift == added.Shift && existing.Tag == added.Tag && existing.IndexTag == added.IndexTag;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SetIndex(in TlbKey tag, ulong page, int shift)
+    private Slot? Probe(ulong indexTag, ulong tag, ulong page, int shift)
     {
-        // ASID is left out of the index so a global entry is found from any ASID (IHI0070 §3.17).
-        ulong h = (page ^ ((ulong)tag.Vmid << 40) ^ ((ulong)tag.World << 56) ^ ((ulong)tag.Kind << 60) ^ ((ulong)shift << 32))
-            * 0x9E37_79B9_7F4A_7C15UL;
-        uint mixed = (uint)(h >> 32) ^ (uint)h;
-        return (int)(((ulong)mixed * (uint)_sets) >> 32);
+        int ways = _store.Ways;
+        int first = SetIndex(indexTag, page, shift) * ways;
+        for (int way = 0; way < ways; way++)
+        {
+            Slot? slot = _store.Read(first + way);
+            if (slot is not null && slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
+            {
+                return slot;
+            }
+        }
+
+        return null;
     }
 
-    private void AddShift(int shift)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SetIndex(ulong indexTag, ulong page, int shift) =>
+        _store.SetOf(page ^ (indexTag * 0xC2B2_AE3D_27D4_EB4FUL) ^ ((ulong)shift << 56));
+
+    // Under the writer lock: the bookkeeping of a slot that no longer holds `old`.
+    private void Forget(int index, Slot? old)
     {
-        if (_shiftCounts[shift]++ == 0)
+        if (old is null)
         {
-            Volatile.Write(ref _presentShifts, _presentShifts | (1UL << shift));
+            return;
+        }
+
+        _lists.Unlink(index, old.IndexTag);
+        _sizes.Remove(old.Shift);
+        if (old.AnyAsid)
+        {
+            _globalSizes.Remove(old.Shift);
+        }
+
+        if (old.SpanShift > old.Shift)
+        {
+            _spans.Remove(old.SpanShift);
         }
     }
 
-    private void RemoveShift(int shift)
+    private bool RemoveAt(int index)
     {
-        if (--_shiftCounts[shift] == 0)
+        Forget(index, _store.Store(index, null));
+        return true;
+    }
+
+    /// <summary>How many entries of each size (log2) the TLB holds, and the set of sizes present for lock-free readers.</summary>
+    private sealed class SizeCounts
+    {
+        private readonly int[] _counts = new int[64];
+        private ulong _present;
+
+        public ulong Present
         {
-            Volatile.Write(ref _presentShifts, _presentShifts & ~(1UL << shift));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Volatile.Read(ref _present);
+        }
+
+        public int Largest => _present == 0 ? 0 : 63 - BitOperations.LeadingZeroCount(_present);
+
+        public void Add(int shift)
+        {
+            if (_counts[shift]++ == 0)
+            {
+                Volatile.Write(ref _present, _present | (1UL << shift));
+            }
+        }
+
+        public void Remove(int shift)
+        {
+            if (--_counts[shift] == 0)
+            {
+                Volatile.Write(ref _present, _present & ~(1UL << shift));
+            }
         }
     }
 
     /// <summary>One cached translation; immutable so a reader never sees it half-written.</summary>
     private sealed class Slot
     {
-        public Slot(TlbKey key, in TranslationEntry entry, ulong page)
+        public Slot(in TlbKey key, in TranslationEntry entry)
         {
-            Key = key;
+            Tag = key.Pack();
             Entry = entry;
-            Page = page;
             Shift = entry.Shift;
+            Page = entry.InputBase >> Shift;
+
+            // IHI0070 §3.17: a global stage-1 entry matches every ASID; it is indexed and listed under ASID 0.
+            AnyAsid = entry.Global && TlbKey.UsesAsid(key.World, key.Kind);
+            MatchMask = AnyAsid ? ~AsidMask : ulong.MaxValue;
+            IndexTag = AnyAsid ? Tag & ~AsidMask : Tag;
+            SpanShift = Math.Max(Shift, entry.Stage1Shift);
         }
 
-        // Fields, not properties: a lookup reads them in place instead of copying the entry.
-        public readonly TlbKey Key;
-        public readonly TranslationEntry Entry;
+        // Fields, not properties: a lookup reads them in place.
+
+        /// <summary>The packed, normalised tag (<see cref="TlbKey.Pack"/>).</summary>
+        public readonly ulong Tag;
+
+        /// <summary>Tag bits a lookup must match: all, or all but the ASID for a global entry.</summary>
+        public readonly ulong MatchMask;
 
         /// <summary>Input address shifted right by <see cref="Shift"/>.</summary>
         public readonly ulong Page;
         public readonly int Shift;
 
+        /// <summary>The tag the entry is indexed and listed under.</summary>
+        public readonly ulong IndexTag;
+        public readonly bool AnyAsid;
+
+        /// <summary>log2 of the stage-1 leaf the entry is a piece of (its own size unless a nested entry was split by stage 2).</summary>
+        public readonly int SpanShift;
+        public readonly TranslationEntry Entry;
+
+        public TlbKey Key => TlbKey.Unpack(Tag);
+
         /// <summary>First input address the entry covers.</summary>
         public ulong First => Page << Shift;
 
         /// <summary>Last input address the entry covers.</summary>
-        public ulong Last => First + (Bits.Mask(Shift));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Matches(in TlbKey tag) =>
-            Key.World == tag.World && Key.Vmid == tag.Vmid && Key.Kind == tag.Kind && (Key.Asid == tag.Asid || Entry.Global);
+        public ulong Last => First + Bits.Mask(Shift);
     }
 }

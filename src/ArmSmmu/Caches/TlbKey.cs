@@ -45,4 +45,40 @@ internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort As
         UsesVmid(World) ? Vmid : (ushort)0,
         UsesAsid(World, Kind) ? Asid : (ushort)0,
         Kind);
+
+    /// <summary>
+    /// The normalised key packed into one word, so a lookup compares a tag in one instruction:
+    /// ASID in bits [15:0], VMID [31:16], kind [39:32], StreamWorld [47:40]; unused fields are zero.
+    /// </summary>
+    /// <returns>The packed tag.</returns>
+    public ulong Pack() =>
+        (UsesAsid(World, Kind) ? Asid : 0UL)
+        | ((UsesVmid(World) ? Vmid : 0UL) << 16)
+        | ((ulong)Kind << 32)
+        | ((ulong)World << 40);
+
+    /// <summary>The key <see cref="Pack"/> packed.</summary>
+    /// <param name="tag">A packed tag.</param>
+    /// <returns>The (normalised) key.</returns>
+    public static TlbKey Unpack(ulong tag) => new(WorldOf(tag), VmidOf(tag), AsidOf(tag), KindOf(tag));
+
+    /// <summary>ASID of a packed tag.</summary>
+    /// <param name="tag">A packed tag.</param>
+    /// <returns>The ASID.</returns>
+    public static ushort AsidOf(ulong tag) => (ushort)tag;
+
+    /// <summary>VMID of a packed tag.</summary>
+    /// <param name="tag">A packed tag.</param>
+    /// <returns>The VMID.</returns>
+    public static ushort VmidOf(ulong tag) => (ushort)(tag >> 16);
+
+    /// <summary>Kind of a packed tag.</summary>
+    /// <param name="tag">A packed tag.</param>
+    /// <returns>The kind.</returns>
+    public static TranslationKind KindOf(ulong tag) => (TranslationKind)(byte)(tag >> 32);
+
+    /// <summary>StreamWorld of a packed tag.</summary>
+    /// <param name="tag">A packed tag.</param>
+    /// <returns>The StreamWorld.</returns>
+    public static StreamWorld WorldOf(ulong tag) => (StreamWorld)(byte)(tag >> 40);
 }

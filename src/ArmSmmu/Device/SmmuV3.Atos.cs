@@ -140,7 +140,9 @@ public sealed partial class SmmuV3
     // The TLB and walk exactly as a transaction uses them (entries inserted as a transaction's would be).
     private WalkResult ThroughTlb(Device.StreamPath path, ulong address, AccessIntent access)
     {
-        if (_translation.TryHit(path.Key, address, path.Regime, access, out var hit))
+        bool permitted = _translation.TryHit(path.Tag, address, path.Regime, access, out var hit, out bool cached);
+        _tlb.RecordLookup(cached);
+        if (permitted)
         {
             return WalkResult.Ok(hit, 0);
         }

@@ -23,7 +23,13 @@ public sealed partial class SmmuV3
         if (request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN) && !request.Secure
             && _configCaches.TryGetPath(request, out var path))
         {
-            return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path) : TranslateUntranslated(request, path);
+            if (path.Kind == StreamPathKind.Translate)
+            {
+                return TranslateThrough(request, path, pathCached: true);
+            }
+
+            _configCaches.RecordPathHit(path);
+            return TranslateUntranslated(request, path);
         }
 
         return TranslateUncached(request);
@@ -65,26 +71,44 @@ public sealed partial class SmmuV3
             return ConfigFault(request, error, ste);
         }
 
-        return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path) : TranslateUntranslated(request, path);
+        return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path, pathCached: false) : TranslateUntranslated(request, path);
     }
 
     // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit through a CD is the whole answer; anything else
     // (a stage-1-bypassed or denied hit, a miss) goes on to the translation unit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
+    // A path from the path cache (pathCached) is counted here as the STE/CD hit it stands for; with a permitted TLB hit
+    // through a CD, the three hits are one increment of the shared fast-path counter.
+    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path, bool pathCached)
     {
         var access = Intent(request, path.Ste);
-        if (_translation.TryHit(path.Key, request.Address, path.Regime, access, out var hit) && path.Cd is not null)
+        bool permitted = _translation.TryHit(path.Tag, request.Address, path.Regime, access, out var hit, out bool cached);
+        if (permitted && path.Cd is not null)
         {
+            if (pathCached)
+            {
+                _configCaches.FastHits.Increment();
+            }
+            else
+            {
+                _tlb.RecordLookup(hit: true);
+            }
+
             return Success(hit, request.Address, access);
         }
 
-        return TranslateAfterLookup(request, path, access, hit);
+        return TranslateAfterLookup(request, path, access, hit, cached, pathCached);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, AccessIntent access, in TranslationEntry hit)
+    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, AccessIntent access, in TranslationEntry hit, bool cached, bool pathCached)
     {
+        if (pathCached)
+        {
+            _configCaches.RecordPathHit(path);
+        }
+
+        _tlb.RecordLookup(cached);
         if (!path.Regime.Stage1Enabled && !path.Regime.Stage2Enabled)
         {
             // Stage 1 bypassed by S1DSS with no stage 2: behaves as an STE bypass for this traffic.

@@ -28,13 +28,15 @@ internal sealed class TranslationUnit
     /// <summary>
     /// True when the TLB holds a translation of <paramref name="address"/> that permits <paramref name="access"/>.
     /// Otherwise <paramref name="entry"/> is the denied entry, or default (Shift 0) after a miss.
+    /// The lookup is not counted: the caller counts it (<see cref="Tlb.RecordLookup"/>, or a shared fast-path counter).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryHit(in TlbKey key, ulong address, in TranslationRegime regime, AccessIntent access, out TranslationEntry entry)
+    public bool TryHit(ulong tag, ulong address, in TranslationRegime regime, AccessIntent access, out TranslationEntry entry, out bool cached)
     {
         // Entries are cached under the canonical TBI form of the VA (Stage1Config.Canonical), so every tag finds them.
         ulong lookup = regime.Stage1Enabled ? regime.Stage1.Canonical(address) : address;
-        return _tlb.TryLookup(key, lookup, out entry) && PermissionCheck.Check(entry, address, access).Kind == FaultKind.None;
+        cached = _tlb.TryPeek(tag, lookup, out entry);
+        return cached && PermissionCheck.Check(entry, address, access).Kind == FaultKind.None;
     }
 
     /// <summary>

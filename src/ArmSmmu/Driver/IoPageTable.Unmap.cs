@@ -151,7 +151,8 @@ public sealed partial class IoPageTable
                 case DescriptorKind.Table:
                     ulong child = DecodeAddress(Config, descriptor);
                     bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible);
-                    if (_validEntries[child] == 0)
+                    bool wholeTable = partLo == entryLo && partHi == entryHi;
+                    if (_validEntries[child] == 0 && (wholeTable || !Config.KeepPartlyUnmappedTables))
                     {
                         // Unpublish before freeing, so the walker never follows a pointer into reused memory.
                         Write(slot, 0);

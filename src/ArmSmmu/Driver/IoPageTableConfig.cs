@@ -31,6 +31,13 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
     /// <summary>Stage 1 only: leaves are global (nG=0), matching any ASID; Linux always sets nG=1 (the default here).</summary>
     public bool Global { get; init; }
 
+    /// <summary>
+    /// Unmap frees a table only when the unmapped range covers the table's whole input range, as Linux's io-pgtable-arm
+    /// does; a table that a partial unmap leaves empty stays for the next map. An unmap of a page then needs only its
+    /// leaf TLBI, not a walk invalidation per emptied level (digest §8.5 step 7). The host driver's domains set it.
+    /// </summary>
+    internal bool KeepPartlyUnmappedTables { get; init; }
+
     /// <summary>Index bits per level: granule shift - 3 (digest §7.1).</summary>
     public int BitsPerLevel => Granule.BitsPerLevel;
 

@@ -59,6 +59,15 @@ public sealed partial class SmmuDriver
     public void SubmitAndSync(params Command[] commands)
     {
         ArgumentNullException.ThrowIfNull(commands);
+        SubmitAndSync(new ReadOnlySpan<Command>(commands));
+    }
+
+    /// <summary>As <see cref="SubmitAndSync(Command[])"/>, for commands the caller holds in a span (no array allocated).</summary>
+    /// <param name="commands">The commands (may be empty: a lone CMD_SYNC).</param>
+    /// <exception cref="InvalidOperationException">The queue stopped with CERROR_ABT twice.</exception>
+    /// <exception cref="TimeoutException">CMDQ_CONS did not pass the CMD_SYNC in time.</exception>
+    public void SubmitAndSync(params ReadOnlySpan<Command> commands)
+    {
         lock (_lock)
         {
             RequireInitialized();

@@ -101,11 +101,19 @@ public sealed partial class SmmuDriver
     /// <summary>Issues the invalidations an unmap returned, then one CMD_SYNC (digest §8.5 step 7).</summary>
     internal void Invalidate(IReadOnlyList<TlbInvalidation> invalidations, Func<TlbInvalidation, Command> toCommand, params Command[] extra)
     {
-        var commands = invalidations.Select(toCommand).Concat(extra).ToArray();
-        if (commands.Length > 0)
+        if (invalidations.Count + extra.Length == 0)
         {
-            SubmitAndSync(commands);
+            return;
         }
+
+        var commands = new Command[invalidations.Count + extra.Length];
+        for (int i = 0; i < invalidations.Count; i++)
+        {
+            commands[i] = toCommand(invalidations[i]);
+        }
+
+        extra.CopyTo(commands, invalidations.Count);
+        SubmitAndSync(commands);
     }
 
     private int StageOutputBits(Granule granule)
@@ -145,6 +153,7 @@ public sealed partial class SmmuDriver
         {
             Coherent = Capabilities.Coherent,
             RangeInvalidation = Capabilities.RangeInvalidation,
+            KeepPartlyUnmappedTables = true,
         };
         config.Validate();
         return config;

@@ -63,7 +63,7 @@ public sealed partial class SmmuDriver
     }
 
     /// <summary>
-    /// Handles the active global errors (digest §8.6): a command error is fixed up as in <see cref="SubmitAndSync"/>;
+    /// Handles the active global errors (digest §8.6): a command error is fixed up as in <see cref="SubmitAndSync(Command[])"/>;
     /// the others are acknowledged by writing GERRORN = GERROR.
     /// </summary>
     /// <returns>The errors that were active (none when the interrupt was spurious).</returns>

@@ -635,6 +635,9 @@ internal sealed partial class Walker
             OutputBase = (stage2 ? s2.Output : intermediate) & ~mask,
             IntermediateBase = intermediate & ~mask,
             Shift = (byte)shift,
+            // A nested piece smaller than its stage-1 leaf remembers the leaf's size: a VA-scoped TLBI must remove
+            // every piece of the stage-1 entry it names (IHI0070 §4.4.2).
+            Stage1Shift = stage1 && stage2 && s1.Shift > shift ? (byte)s1.Shift : (byte)0,
             Level = (sbyte)(stage1 ? s1.Level : s2.Level),
             Stage2Level = (sbyte)s2.Level,
             Stage2Shift = (byte)(stage2 ? s2.Shift : 0),

@@ -28,9 +28,10 @@ public class IommuTests
 
         // RIL: one leaf command, TG = 1 (4K), TTL = 3 (level-3 leaves); Linux's split of 4 pages (digest §4.4):
         // SCALE = ffs(4) = 2, NUM = (4 >> 2) - 1 = 0, so (NUM + 1) * 2^SCALE = 4 pages (IHI0070 §4.4.1.1).
-        // The emptied level-3, level-2 and level-1 tables were freed: one Leaf = 0 command each (digest §8.5 step 7).
-        Assert.Equal(4, iommu.Statistics.CommandCount(CommandOpcode.TlbiNhVa) - before);
-        Assert.Equal(3, commands.Count(c => c.Opcode == CommandOpcode.TlbiNhVa && !c.Leaf));
+        // Like Linux's io-pgtable-arm, the emptied tables stay (the unmap covers none of them whole), so no walk
+        // invalidation follows: the whole unmap is this one range TLBI and a CMD_SYNC (digest §8.5 step 7).
+        Assert.Equal(1, iommu.Statistics.CommandCount(CommandOpcode.TlbiNhVa) - before);
+        Assert.Equal(0, commands.Count(c => c.Opcode == CommandOpcode.TlbiNhVa && !c.Leaf));
         var tlbi = Assert.Single(commands, c => c.Opcode == CommandOpcode.TlbiNhVa && c.Leaf);
         Assert.Equal(0x10_0000UL, tlbi.Address);
         Assert.Equal(1u, (uint)tlbi.Tg);
@@ -362,5 +363,43 @@ public class IommuTests
         stop.Cancel();
         await Task.WhenAll(readers);
         Assert.Equal(0, bad);
+    }
+
+    // Digest §8.5 step 7, as Linux's arm-smmu-v3: the leaf TLBIs of the range, then one CMD_SYNC; tables a partial
+    // unmap empties stay for the next map.
+    [Fact]
+    public void Unmap_of_a_lone_page_is_one_leaf_tlbi_and_one_sync()
+    {
+        var iommu = new Iommu();
+        iommu.ConfigureStream(5, StreamMode.Stage1);
+        iommu.Map(5, 0x4000_0000, 0x9000_0000, Page, IoPagePermissions.ReadWrite);
+        Assert.Equal(0x9000_0010UL, iommu.Translate(5, 0x4000_0010, AccessKind.Read).PhysicalAddress);
+        var commands = new List<Command>();
+        iommu.Driver.CommandWritten += (_, c) => commands.Add(c);
+
+        Assert.Equal(Page, iommu.Unmap(5, 0x4000_0000, Page));
+
+        // IHI0070 §4.4.1.1 with RIL: TG 4K, NUM 0, SCALE 0 and TTL 3 (a level-3 leaf) name exactly this page.
+        Assert.Equal([CommandOpcode.TlbiNhVa, CommandOpcode.Sync], commands.Select(c => c.Opcode));
+        Assert.True(commands[0].Leaf);
+        Assert.Equal((0x4000_0000UL, 0u, 0u, 3u), (commands[0].Address, commands[0].Num, commands[0].Scale, commands[0].Ttl));
+        Assert.Equal(TranslationOutcome.Faulted, iommu.Translate(5, 0x4000_0010, AccessKind.Read).Outcome);
+    }
+
+    [Fact]
+    public void Remapping_the_page_reuses_the_tables_and_translates_to_the_new_address()
+    {
+        var iommu = new Iommu();
+        iommu.ConfigureStream(5, StreamMode.Stage1);
+        iommu.Map(5, 0x4000_0000, 0x9000_0000, Page, IoPagePermissions.ReadWrite);
+        Assert.True(iommu.Translate(5, 0x4000_0000, AccessKind.Read).IsSuccess);
+        iommu.Unmap(5, 0x4000_0000, Page);
+        var commands = new List<Command>();
+        iommu.Driver.CommandWritten += (_, c) => commands.Add(c);
+
+        iommu.Map(5, 0x4000_0000, 0xA000_0000, Page, IoPagePermissions.ReadWrite);
+
+        Assert.Empty(commands); // map writes descriptors only: invalid entries are never cached (digest §8.5 step 6)
+        Assert.Equal(0xA000_0010UL, iommu.Translate(5, 0x4000_0010, AccessKind.Read).PhysicalAddress);
     }
 }

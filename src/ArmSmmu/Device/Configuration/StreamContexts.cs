@@ -77,6 +77,7 @@ internal sealed class StreamPath
         Cd = cd;
         Regime = regime;
         Key = key;
+        Tag = key.Pack();
     }
 
     // Fields rather than properties: the hot path passes Regime and Key by reference without copying them.
@@ -87,6 +88,9 @@ internal sealed class StreamPath
     public readonly CdContext? Cd;
     public readonly TranslationRegime Regime;
     public readonly TlbKey Key;
+
+    /// <summary><see cref="Key"/> packed once here, so a TLB lookup does not normalise it per transaction.</summary>
+    public readonly ulong Tag;
 
     public static StreamPath Abort(SteContext ste) => new(StreamPathKind.Abort, ste, null, default, default);
 

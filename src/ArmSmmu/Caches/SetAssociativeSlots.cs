@@ -1,0 +1,151 @@
+using System.Runtime.CompilerServices;
+
+namespace ArmSmmu.Caches;
+
+/// <summary>
+/// The storage both the TLB and the configuration caches are made of: immutable nodes in sets of ways, round-robin
+/// replacement, one writer lock, and a generation that every invalidation advances.
+/// </summary>
+/// <typeparam name="TNode">The immutable node a slot holds.</typeparam>
+/// <remarks>
+/// Readers take no lock: a slot holds a reference to an immutable node published with
+/// <see cref="Volatile.Write{T}(ref T, T)"/>, so a reader sees a whole node or none. Writers hold <see cref="WriteLock"/>.
+/// A fill whose fetch started before an invalidation is dropped (<see cref="Generation"/>), so a walk or fetch racing
+/// the invalidation cannot leave behind what the invalidation removed (IHI0070 §3.21, §4.7.3).
+/// </remarks>
+internal sealed class SetAssociativeSlots<TNode>
+    where TNode : class
+{
+    private readonly TNode?[] _slots;
+    private readonly byte[] _nextVictim;
+    private long _generation;
+    private int _count;
+
+    /// <summary>Creates <paramref name="sets"/> sets of <paramref name="ways"/> slots.</summary>
+    public SetAssociativeSlots(int sets, int ways)
+    {
+        Sets = sets;
+        Ways = ways;
+        _slots = new TNode?[sets * ways];
+        _nextVictim = new byte[sets];
+    }
+
+    /// <summary>Number of sets (0 = disabled).</summary>
+    public int Sets { get; }
+
+    /// <summary>Slots per set.</summary>
+    public int Ways { get; }
+
+    /// <summary>Number of slots.</summary>
+    public int Length => _slots.Length;
+
+    /// <summary>The lock every writer holds.</summary>
+    public Lock WriteLock { get; } = new();
+
+    /// <summary>Hit, miss, insertion, eviction and invalidation counters.</summary>
+    public CacheStatistics Statistics { get; } = new();
+
+    /// <summary>Advanced by every invalidation; a fill compares it with the value read before its fetch.</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Number of occupied slots.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Maps a 64-bit hash onto a set (multiply-shift: no division, uniform for any set count).</summary>
+    /// <param name="hash">The key's hash.</param>
+    /// <returns>Set index.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int SetOf(ulong hash)
+    {
+        ulong h = hash * 0x9E37_79B9_7F4A_7C15UL;
+        uint mixed = (uint)(h >> 32) ^ (uint)h;
+        return (int)(((ulong)mixed * (uint)Sets) >> 32);
+    }
+
+    /// <summary>Reads a slot without a lock.</summary>
+    /// <param name="index">Slot index.</param>
+    /// <returns>The node, or null.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TNode? Read(int index) => Volatile.Read(ref _slots[index]);
+
+    /// <summary>
+    /// Under <see cref="WriteLock"/>: advances the generation before anything is removed, so a fill that may have read
+    /// the retired structures cannot insert afterwards.
+    /// </summary>
+    public void BeginInvalidation() => Interlocked.Increment(ref _generation);
+
+    /// <summary>Under <see cref="WriteLock"/>: true when no invalidation happened since <paramref name="generationAtFetchStart"/>.</summary>
+    /// <param name="generationAtFetchStart">Generation read before the fetch.</param>
+    /// <returns>Whether the fill may be kept.</returns>
+    public bool MayFill(long generationAtFetchStart) => _generation == generationAtFetchStart;
+
+    /// <summary>
+    /// Under <see cref="WriteLock"/>: the slot a new node of <paramref name="set"/> goes to: the node
+    /// <paramref name="sameKey"/> recognises (refreshed in place), else a free way, else the round-robin victim.
+    /// </summary>
+    /// <param name="set">Set index.</param>
+    /// <param name="added">The new node.</param>
+    /// <param name="sameKey">True when an existing node (first argument) has the new node's key.</param>
+    /// <param name="evicting">True when a node of another key is displaced.</param>
+    /// <returns>Slot index.</returns>
+    public int ChooseSlot(int set, TNode added, Func<TNode, TNode, bool> sameKey, out bool evicting)
+    {
+        int first = set * Ways;
+        int target = -1;
+        for (int way = 0; way < Ways; way++)
+        {
+            TNode? existing = _slots[first + way];
+            if (existing is null)
+            {
+                target = target < 0 ? way : target;
+            }
+            else if (sameKey(existing, added))
+            {
+                evicting = false;
+                return first + way; // the same structure fetched again: refresh it in place
+            }
+        }
+
+        evicting = target < 0;
+        if (evicting)
+        {
+            target = _nextVictim[set];
+            _nextVictim[set] = (byte)((target + 1) % Ways);
+        }
+
+        return first + target;
+    }
+
+    /// <summary>Under <see cref="WriteLock"/>: publishes <paramref name="node"/> (null removes) and keeps the count.</summary>
+    /// <param name="index">Slot index.</param>
+    /// <param name="node">The new content.</param>
+    /// <returns>The node the slot held before.</returns>
+    public TNode? Store(int index, TNode? node)
+    {
+        TNode? old = _slots[index];
+        Volatile.Write(ref _slots[index], node);
+        int delta = (node is null ? 0 : 1) - (old is null ? 0 : 1);
+        if (delta != 0)
+        {
+            Volatile.Write(ref _count, _count + delta);
+        }
+
+        return old;
+    }
+
+    /// <summary>Under <see cref="WriteLock"/>: the node of a slot.</summary>
+    /// <param name="index">Slot index.</param>
+    /// <returns>The node, or null.</returns>
+    public TNode? Peek(int index) => _slots[index];
+
+    /// <summary>Records a fill in the statistics.</summary>
+    /// <param name="evicting">A node of another key was displaced.</param>
+    public void RecordFill(bool evicting)
+    {
+        Statistics.RecordInsertion();
+        if (evicting)
+        {
+            Statistics.RecordEviction();
+        }
+    }
+}
