@@ -92,7 +92,7 @@ internal sealed partial class Tlb
             && (!TlbKey.UsesVmid(world) || VmidMatches(slot.Key.Vmid, vmid, ignored))
             && (anyAsid || slot.Entry.Global || slot.Key.Asid == wanted)
             && (ttlLevel < 0 || slot.Entry.Level == ttlLevel)
-            && Overlaps(slot, address, last));
+            && OverlapsStage1Leaf(slot, address, last));
     }
 
     /// <summary>
@@ -143,6 +143,15 @@ internal sealed partial class Tlb
     }
 
     private static bool Overlaps(Slot slot, ulong first, ulong last) => slot.First <= last && first <= slot.Last;
+
+    // IHI0070 §4.4.2: a VA-scoped TLBI removes every cached copy of the stage-1 leaf that translates an address in the
+    // range. A nested entry may be one stage-2-sized piece of a larger stage-1 leaf, so it is matched by that leaf's span.
+    private static bool OverlapsStage1Leaf(Slot slot, ulong first, ulong last)
+    {
+        int span = Math.Max(slot.Shift, slot.Entry.Stage1Shift);
+        ulong leafFirst = slot.First & ~Bits.Mask(span);
+        return leafFirst <= last && first <= leafFirst + Bits.Mask(span);
+    }
 
     private int RemoveWhere(Func<Slot, bool> match)
     {

@@ -230,6 +230,13 @@ internal readonly record struct TranslationEntry
     /// <summary>log2 of the region size: the page or block size (nested: the smaller of the two stages).</summary>
     public byte Shift { get; init; }
 
+    /// <summary>
+    /// log2 of the stage-1 page or block (with its contiguous run) this entry is a piece of, for nested entries whose
+    /// stage-1 leaf is larger than the stage-2 leaf; 0 means the entry is the whole stage-1 leaf (or stage 1 does not
+    /// translate). A VA-scoped TLBI must remove every piece of the stage-1 leaf that translates its address (IHI0070 §4.4.2).
+    /// </summary>
+    public byte Stage1Shift { get; init; }
+
     /// <summary>Level of the leaf descriptor (stage 1 for nested entries, stage 2 for stage-2-only).</summary>
     public sbyte Level { get; init; }
 

@@ -538,6 +538,7 @@ internal sealed class Walker
             OutputBase = s2.Output & ~mask,
             IntermediateBase = s1.Output & ~mask,
             Shift = (byte)shift,
+            Stage1Shift = s1.Shift > shift ? (byte)s1.Shift : (byte)0,
             Level = (sbyte)s1.Level,
             Stage2Level = (sbyte)s2.Level,
             Stage2Shift = (byte)s2.Shift,
