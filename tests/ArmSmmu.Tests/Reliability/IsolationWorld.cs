@@ -69,6 +69,9 @@ internal sealed partial class IsolationWorld
         Log($"world: {string.Join("; ", _streams)}");
     }
 
+    /// <summary>Everything the run did, one line per operation, command and translation.</summary>
+    public string Transcript => _log.ToString();
+
     /// <summary>Translations compared with the reference so far.</summary>
     public long Translations { get; private set; }
 
