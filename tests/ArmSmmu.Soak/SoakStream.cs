@@ -121,53 +121,9 @@ internal sealed class SoakStream
 
     public StreamTableEntry Ste(ulong cdTable)
     {
-        var ste = new StreamTableEntry
-        {
-            V = true,
-            Config = Config.Nested ? SteConfig.Nested : SteConfig.Stage1Translate,
-            S1ContextPtr = cdTable,
-            S1CIR = 1,
-            S1COR = 1,
-            S1CSH = 3,
-            S1STALLD = true,
-        };
-        if (Stage2 is { } s2)
-        {
-            ste = ste with
-            {
-                S2VMID = Vmid,
-                S2T0SZ = 24,
-                S2SL0 = (uint)((s2.Format.PageShift == 12 ? 2 : 3) - s2.Format.StartLevel),
-                S2IR0 = 1,
-                S2OR0 = 1,
-                S2SH0 = 3,
-                S2TG = Tg0(s2.Format.PageShift),
-                S2PS = 5,
-                S2AA64 = true,
-                S2TTB = s2.Root,
-            };
-        }
-
-        return ste;
+        var ste = RegimeStructures.WithCdTable(new StreamTableEntry { V = true, Config = Config.Nested ? SteConfig.Nested : SteConfig.Stage1Translate }, cdTable, 1);
+        return Stage2 is { } s2 ? RegimeStructures.WithStage2(ste, Vmid, s2) : ste;
     }
 
-    public ContextDescriptor Cd() => new()
-    {
-        T0SZ = 24,
-        TG0 = Tg0(Stage1.Format.PageShift),
-        IR0 = 1,
-        OR0 = 1,
-        SH0 = 3,
-        EPD1 = true,
-        V = true,
-        IPS = 5,
-        AA64 = true,
-        A = true,
-        ASET = true,
-        ASID = Asid,
-        TTB0 = Stage1.Root,
-        MAIR = 0xF404FF44,
-    };
-
-    private static Tg0Granule Tg0(int pageShift) => pageShift switch { 12 => Tg0Granule.Size4K, 14 => Tg0Granule.Size16K, _ => Tg0Granule.Size64K };
+    public ContextDescriptor Cd() => RegimeStructures.Cd(Asid, Stage1, null);
 }

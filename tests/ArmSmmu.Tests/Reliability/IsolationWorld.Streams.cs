@@ -66,34 +66,8 @@ internal sealed partial class IsolationWorld
     private void WriteCd(StreamState stream, int ssid)
     {
         var space = stream.Cds[ssid];
-        var ttb1 = space.Ttb1 ?? space.Ttb0;
-        var cd = new ContextDescriptor
-        {
-            T0SZ = (uint)(64 - space.Ttb0.Format.InputBits),
-            TG0 = Tg0(space.Ttb0.Format.PageShift),
-            IR0 = 1,
-            OR0 = 1,
-            SH0 = 3,
-            T1SZ = (uint)(64 - ttb1.Format.InputBits),
-            TG1 = ttb1.Format.PageShift switch { 12 => Tg1Granule.Size4K, 14 => Tg1Granule.Size16K, _ => Tg1Granule.Size64K },
-            IR1 = 1,
-            OR1 = 1,
-            SH1 = 3,
-            EPD1 = space.Ttb1 is null,
-            V = true,
-            IPS = 5,
-            AA64 = true,
-            A = true,
-            ASET = true,
-            ASID = space.Asid,
-            TTB0 = space.Ttb0.Root,
-            TTB1 = ttb1.Root,
-            MAIR = 0xF404FF44,
-        };
-        Assert.True(cd.TryWrite(_h.Memory, stream.CdTable + ((ulong)ssid * 64)));
+        Assert.True(RegimeStructures.Cd(space.Asid, space.Ttb0, space.Ttb1).TryWrite(_h.Memory, stream.CdTable + ((ulong)ssid * 64)));
     }
-
-    private static Tg0Granule Tg0(int pageShift) => pageShift switch { 12 => Tg0Granule.Size4K, 14 => Tg0Granule.Size16K, _ => Tg0Granule.Size64K };
 
     private static StreamTableEntry Ste(StreamState stream)
     {
@@ -107,38 +81,9 @@ internal sealed partial class IsolationWorld
         };
         if (stream.Cds.Length > 0)
         {
-            // Without a SubstreamID CD 0 is used; SubstreamIDs 1.. select the others (IHI0070 §5.2 S1DSS).
-            ste = ste with
-            {
-                S1ContextPtr = stream.CdTable,
-                S1CDMax = (uint)Math.Log2(stream.Cds.Length),
-                S1DSS = DefaultSubstream.Substream0,
-                S1CIR = 1,
-                S1COR = 1,
-                S1CSH = 3,
-                S1STALLD = true,
-            };
+            ste = RegimeStructures.WithCdTable(ste, stream.CdTable, stream.Cds.Length);
         }
 
-        if (stream.Stage2 is { } s2)
-        {
-            var format = s2.Tables.Format;
-            ste = ste with
-            {
-                S2VMID = s2.Vmid,
-                S2T0SZ = (uint)(64 - format.InputBits),
-                // S2SL0 counts down from level 2 (4 KB) or level 3 (16 KB, 64 KB) (IHI0070 §5.2, VTCR_EL2.SL0).
-                S2SL0 = (uint)((format.PageShift == 12 ? 2 : 3) - format.StartLevel),
-                S2IR0 = 1,
-                S2OR0 = 1,
-                S2SH0 = 3,
-                S2TG = Tg0(format.PageShift),
-                S2PS = 5,
-                S2AA64 = true,
-                S2TTB = s2.Tables.Root,
-            };
-        }
-
-        return ste;
+        return stream.Stage2 is { } s2 ? RegimeStructures.WithStage2(ste, s2.Vmid, s2.Tables) : ste;
     }
 }
