@@ -20,39 +20,34 @@ public sealed partial class SmmuV3
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TranslationResult TranslateCounted(in TranslationRequest request)
     {
-        var outer = PmcgTally.Begin();
-        TranslationResult result;
-        PmcgCounts counts;
-        try
-        {
-            result = Translate(request);
-        }
-        finally
-        {
-            counts = PmcgTally.End(outer);
-        }
-
-        PerformanceMonitor!.Record(request.StreamId, request.Secure, counts);
-        return result;
+        using var tally = new CountedTransaction(this, request);
+        return Translate(request);
     }
 
     // The same for a Translation Request a function sends straight to the ATS port (event 6 and its walk).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private AtsCompletion RequestAtsTranslationCounted(in TranslationRequest request)
     {
-        var outer = PmcgTally.Begin();
-        AtsCompletion completion;
-        PmcgCounts counts;
-        try
+        using var tally = new CountedTransaction(this, request);
+        return RequestAtsTranslation(request);
+    }
+
+    // One transaction's tally: armed on creation, handed to the PMCG against the StreamID when disposed.
+    private readonly ref struct CountedTransaction
+    {
+        private readonly SmmuV3 _smmu;
+        private readonly uint _streamId;
+        private readonly bool _secure;
+        private readonly (bool Armed, PmcgCounts Counts) _outer;
+
+        public CountedTransaction(SmmuV3 smmu, in TranslationRequest request)
         {
-            completion = RequestAtsTranslation(request);
-        }
-        finally
-        {
-            counts = PmcgTally.End(outer);
+            _smmu = smmu;
+            _streamId = request.StreamId;
+            _secure = request.Secure;
+            _outer = PmcgTally.Begin();
         }
 
-        PerformanceMonitor!.Record(request.StreamId, request.Secure, counts);
-        return completion;
+        public void Dispose() => _smmu.PerformanceMonitor!.Record(_streamId, _secure, PmcgTally.End(_outer));
     }
 }
