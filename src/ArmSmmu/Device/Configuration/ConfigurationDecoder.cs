@@ -65,7 +65,9 @@ internal static class ConfigurationDecoder
             return null;
         }
 
-        ushort vmid = world == StreamWorld.NsEl1 ? ste.S2VMID : (ushort)0;
+        // IHI0070 §5.2.2, §3.17: an IGNORED S2VMID tags nothing; without stage 2 the SMMU's entries carry VMID 0, which
+        // is what a CMD_TLBI_NH_* with VMID 0 must find.
+        ushort vmid = world == StreamWorld.NsEl1 && !S2VmidIgnored(ste, f) ? ste.S2VMID : (ushort)0;
         var bypassRegime = new TranslationRegime { Stage2Enabled = s2, Stage2 = stage2 };
         return new SteContext
         {

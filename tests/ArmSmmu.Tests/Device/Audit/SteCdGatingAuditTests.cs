@@ -186,4 +186,21 @@ public class SteCdGatingAuditTests
         Assert.Equal(Pa, h.Read(Sid, Va, ssid: 3).PhysicalAddress);
         Assert.Empty(h.DrainEvents());
     }
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Section_5_2_2_an_ignored_S2VMID_tags_nothing_so_TLBI_NH_VA_with_VMID_0_finds_the_entry(bool stage2Implemented)
+    {
+        // IHI0070 §5.2.2 IgnoreSTES2VMID(), §3.17: without stage 2 the STE's S2VMID is IGNORED and the stream's entries
+        // carry VMID 0; with stage 2 a stage-1-only STE's S2VMID tags them, and a VMID-0 TLBI leaves them alone.
+        var h = Mapped(SmmuFeatures.Default with { Stage2 = stage2Implemented }, out ulong pgd);
+        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { S2VMID = 7 });
+        Assert.Equal(Pa, h.Read(Sid, Va).PhysicalAddress);
+
+        const ulong NewPa = 0x7654_3000;
+        h.Map4K(pgd, Va, NewPa, DeviceHarness.S1ReadWrite);
+        h.Submit(Command.TlbiNhVa(0, 1, Va, leaf: true));
+        Assert.Equal(stage2Implemented ? Pa : NewPa, h.Read(Sid, Va).PhysicalAddress);
+    }
 }
