@@ -87,7 +87,8 @@ public sealed partial class SmmuV3
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhAsid when Features.Stage1:
-                _tlb.InvalidateAsid(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid));
+                // IHI0070 §6.3.9.1: every CMD_TLBI_* that specifies a VMID matches it under CR0.VMW (§3.17.6).
+                _tlb.InvalidateAsid(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), VmidWildcardBits);
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhVa:
@@ -164,10 +165,10 @@ public sealed partial class SmmuV3
         switch (c.Opcode)
         {
             case CommandOpcode.TlbiNhVa:
-                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel);
+                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel, VmidWildcardBits);
                 break;
             case CommandOpcode.TlbiNhVaa:
-                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, null, c.Address, size, leafOnly, ttlLevel);
+                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, null, c.Address, size, leafOnly, ttlLevel, VmidWildcardBits);
                 break;
             case CommandOpcode.TlbiEl2Va:
                 // IHI0070 §4.4.6: EL2 entries have no ASID; EL2-E2H entries match the ASID or are global.
@@ -179,7 +180,7 @@ public sealed partial class SmmuV3
                 _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, null, c.Address, size, leafOnly, ttlLevel);
                 break;
             default:
-                _tlb.InvalidateIpa(c.Vmid, c.Ipa, size, leafOnly, ttlLevel);
+                _tlb.InvalidateIpa(c.Vmid, c.Ipa, size, leafOnly, ttlLevel, VmidWildcardBits);
                 break;
         }
 

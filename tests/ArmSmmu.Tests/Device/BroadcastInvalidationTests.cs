@@ -253,6 +253,32 @@ public class BroadcastInvalidationTests
     }
 
     [Theory]
+    [InlineData("NH_ASID")]
+    [InlineData("NH_VA")]
+    [InlineData("NH_VAA")]
+    [InlineData("S2_IPA")]
+    public void Vmid_wildcards_widen_every_command_that_specifies_a_vmid_6_3_9_1(string command)
+    {
+        // IHI0070 §6.3.9.1, §3.17.6: "a fetched CMD_TLBI_* command specifying a VMID" is processed under CR0.VMW, not only
+        // the broadcasts: with VMW = 1, VMID 0x20 reaches 0x20 and 0x21, not 0x22.
+        var h = Participating(vmw: 1);
+        bool stage2 = command == "S2_IPA";
+        Stream Make(uint sid, ushort vmid) => stage2 ? Stage2(h, sid, vmid) : Stage1(h, sid, asid: 1, vmid: vmid);
+        var (a, b, c) = (Make(1, 0x20), Make(2, 0x21), Make(3, 0x22));
+
+        h.Submit(command switch
+        {
+            "NH_ASID" => Command.TlbiNhAsid(0x20, 1),
+            "NH_VA" => Command.TlbiNhVa(0x20, 1, Va, leaf: true),
+            "NH_VAA" => Command.TlbiNhVaa(0x20, Va, leaf: true),
+            _ => Command.TlbiS2Ipa(0x20, Va, true),
+        });
+        Assert.True(Removed(h, a));
+        Assert.True(Removed(h, b));
+        Assert.False(Removed(h, c));
+    }
+
+    [Theory]
     [InlineData(0, 0, 2)]  // (NUM+1) × 2^(5×SCALE+1) = 2 pages
     [InlineData(0, 1, 4)]  // 2 × 2 = 4 pages
     [InlineData(0, 2, 6)]
