@@ -10,7 +10,7 @@ public sealed partial class SmmuV3
     internal const string StateFormat = "armsmmu.smmuv3";
 
     /// <summary>The layout this build writes; sections added later raise it (docs/save-restore.md).</summary>
-    internal const int StateVersion = 1;
+    internal const int StateVersion = 2;
 
     /// <summary>The oldest layout this build reads.</summary>
     internal const int OldestStateVersion = 1;
@@ -101,6 +101,7 @@ public sealed partial class SmmuV3
         visitor.Section("priQueue", ref _registers.PriQueue);
         var stalls = new StallState(this);
         visitor.Section("stalls", ref stalls);
+        visitor.Section("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
     }
 
     private void RequireSameFeatures(string saved)

@@ -103,3 +103,23 @@ internal partial struct OutputQueueBank : IStateSection
         Irq.Restore(section);
     }
 }
+
+/// <summary>Snapshot section <c>gatos</c> (format version 2): the operation's inputs and its last result (chapter 9).</summary>
+internal partial struct AtosBank : IStateSection
+{
+    /// <inheritdoc/>
+    public readonly void Save(StateSection section)
+    {
+        section.Put("sid", Sid);
+        section.Put("addr", Addr);
+        section.Put("par", Par);
+    }
+
+    /// <inheritdoc/>
+    public void Restore(StateSection section)
+    {
+        Sid = section.GetUInt64("sid");
+        Addr = section.GetUInt64("addr");
+        Par = section.GetUInt64("par");
+    }
+}

@@ -32,7 +32,7 @@ public class SnapshotFormatTests
     {
         var json = Saved(BroughtUp());
         Assert.Equal("armsmmu.smmuv3", (string?)json["format"]);
-        Assert.Equal(1, (int?)json["version"]);
+        Assert.Equal(2, (int?)json["version"]);
         Assert.Equal(SmmuFeatures.Default.ToString(), (string?)json["features"]);
         // CR0 as BringUp wrote it: SMMUEN | PRIQEN | EVENTQEN | CMDQEN (IHI0070 §6.3.9).
         Assert.Equal("0xF", (string?)json["sections"]!["control"]!["cr0"]);
@@ -43,10 +43,10 @@ public class SnapshotFormatTests
     public void A_newer_version_is_refused_naming_both_versions()
     {
         var json = Saved(BroughtUp());
-        json["version"] = 2;
+        json["version"] = 3;
         var e = Assert.IsType<InvalidDataException>(RestoreError(json));
-        Assert.Contains("version 2", e.Message, StringComparison.Ordinal);
-        Assert.Contains("reads versions 1 to 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("reads versions 1 to 2", e.Message, StringComparison.Ordinal);
         Assert.Contains("newer ArmSmmu", e.Message, StringComparison.Ordinal);
     }
 
@@ -78,8 +78,8 @@ public class SnapshotFormatTests
         Assert.Contains("lacks section 'eventQueue'", RestoreError(missing).Message, StringComparison.Ordinal);
 
         var unknown = Saved(BroughtUp());
-        unknown["sections"]!["gatos"] = new JsonObject();
-        Assert.Contains("section 'gatos' is unknown", RestoreError(unknown).Message, StringComparison.Ordinal);
+        unknown["sections"]!["secureControl"] = new JsonObject();
+        Assert.Contains("section 'secureControl' is unknown", RestoreError(unknown).Message, StringComparison.Ordinal);
 
         var malformed = Saved(BroughtUp());
         malformed["sections"]!["control"]!["cr0"] = 15;
@@ -133,5 +133,43 @@ public class SnapshotFormatTests
         var restored = rig.Restored(snapshot);
         Assert.Equal(cons, restored.Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS));
         Assert.Equal((uint)GerrorFlags.CMDQ_ERR, restored.Smmu.ReadRegister32(SmmuRegister.GERROR) & (uint)GerrorFlags.CMDQ_ERR);
+    }
+
+    // IHI0070 chapter 9: an address translation operation's inputs and its last PAR are architectural state.
+    private static SnapshotRig AfterAtos()
+    {
+        var rig = BroughtUp();
+        rig.Smmu.WriteRegister64(SmmuRegister.GATOS_SID, 0x7);
+        rig.Smmu.WriteRegister64(SmmuRegister.GATOS_ADDR, 0x1234_5000 | (1UL << 10) | (1UL << 8)); // stage 1, read
+        rig.Smmu.WriteRegister32(SmmuRegister.GATOS_CTRL, 1);
+        return rig;
+    }
+
+    private static ulong[] Gatos(SmmuV3 smmu) =>
+        [smmu.ReadRegister64(SmmuRegister.GATOS_SID), smmu.ReadRegister64(SmmuRegister.GATOS_ADDR), smmu.ReadRegister64(SmmuRegister.GATOS_PAR)];
+
+    private static SmmuV3 Restored(JsonObject snapshot)
+    {
+        var device = new SmmuV3(new SparseMemory());
+        device.RestoreState(new MemoryStream(Encoding.UTF8.GetBytes(snapshot.ToJsonString())));
+        return device;
+    }
+
+    [Fact]
+    public void Version_2_carries_the_gatos_registers_and_their_last_result()
+    {
+        var rig = AfterAtos();
+        ulong[] before = Gatos(rig.Smmu);
+        Assert.NotEqual(0UL, before[2]); // the operation left a result (a fault: StreamID 7 has no valid STE)
+        Assert.Equal(before, Gatos(Restored(Saved(rig))));
+    }
+
+    [Fact]
+    public void A_version_1_snapshot_without_gatos_restores_with_the_gatos_registers_at_reset()
+    {
+        var json = Saved(AfterAtos());
+        json["version"] = 1;
+        ((JsonObject)json["sections"]!).Remove("gatos");
+        Assert.Equal([0UL, 0UL, 0UL], Gatos(Restored(json)));
     }
 }
