@@ -83,6 +83,9 @@ public sealed partial class SmmuV3
             _registers = RegisterBanks.AtReset(Features);
             _stalls.Clear();
             _heldStallRecords.Clear();
+            _invalidatedHeldStalls.Clear(); // IHI0070 §3.11: no retry of a stall the reset already discarded
+            _retryWhenWritable.Clear();
+            _nextStag = 0;
             _atcInvalidationTimedOut = false;
             _tlb.InvalidateAll();
             _walkCaches.InvalidateAll();

@@ -133,4 +133,29 @@ public class StallCommandAuditTests
         Assert.All(events, e => Assert.Equal(OtherSid, e.StreamId));
         Assert.Equal(stall.StallTag, Assert.Single(f.Resolved).StallTag);
     }
+
+    [Fact]
+    public void Section_3_11_a_reset_forgets_held_records_pending_retries_and_the_stag_sequence()
+    {
+        // IHI0070 §3.11: after a reset the SMMU behaves as at power-on; a stall invalidated while its record was held
+        // (§7.2.1) must not be retried by the reset device, and STAGs start again as on a fresh one.
+        var fresh = new StallFixture();
+        ushort firstStag = Stalled(fresh).StallTag;
+        ushort secondStag = Stalled(fresh, StallFixture.OtherSid).StallTag;
+
+        var f = new StallFixture();
+        f.EventQueue(on: false);
+        Stalled(f);
+        Stalled(f, StallFixture.OtherSid);
+        f.H.Submit(Command.CfgiSte(Sid, leaf: true)); // the held record of Sid's stall is now due for a retry
+
+        f.H.Smmu.Reset();
+        f.H.Reset(); // the driver brings the device up again, event queue on, and installs the streams again
+        var ste = DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { S1STALLD = false };
+        f.H.InstallSte(Sid, ste);
+        f.H.InstallSte(StallFixture.OtherSid, ste);
+        Assert.Empty(f.Resolved);
+        Assert.Equal(0, f.H.Smmu.StalledTransactionCount);
+        Assert.Equal((firstStag, secondStag), (Stalled(f).StallTag, Stalled(f, StallFixture.OtherSid).StallTag));
+    }
 }
