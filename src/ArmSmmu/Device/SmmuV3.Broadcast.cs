@@ -23,7 +23,6 @@ public sealed partial class SmmuV3
     {
         CheckIssuable(message);
         ulong size = message.RangeBytes;
-        int ttl = message.LastLevel ?? -1;
         lock (_lock)
         {
             // IHI0070 §3.17: with PTM = 1 the SMMU ignores broadcasts (the recommended choice); PTM is RES0 without BTM.
@@ -41,8 +40,9 @@ public sealed partial class SmmuV3
                 return 0;
             }
 
-            int removed = Apply(message, size, ttl);
-            InvalidateWalkCaches(message, size); // IHI0070 §3.17, §16.2 (SmmuV3.WalkCaches.cs)
+            var scope = ScopeOf(message, size);
+            int removed = Apply(message, scope);
+            InvalidateWalkCaches(message, scope); // IHI0070 §3.17, §16.2 (SmmuV3.WalkCaches.cs)
             return removed;
         }
     }
@@ -62,19 +62,24 @@ public sealed partial class SmmuV3
         }
     }
 
-    private int Apply(in BroadcastInvalidation m, ulong size, int ttl)
-    {
+    // The operands as this SMMU matches them, worked out once for the TLB (Apply) and the walk caches.
+    private BroadcastScope ScopeOf(in BroadcastInvalidation m, ulong size) => new(
         // IHI0070 §3.17.4: an SMMU with 8-bit ASIDs/VMIDs compares the bottom 8 bits (a match when the top 8 bits are
         // non-zero is permitted, and this model takes it). §3.17: without stage 2 the SMMU matches VMID 0.
-        ushort asid = EffectiveAsid(m.Asid);
-        ushort vmid = !Features.Stage2 ? (ushort)0 : Features.Vmid16 ? m.Vmid : (ushort)(m.Vmid & 0xFF);
-        int vmw = VmidWildcardBits; // IHI0070 §3.17.6: VMID wildcards apply to broadcasts as to commands
-        bool leaf = m.LeafOnly;
-        ulong address = m.Address & ~0xFFFUL;
-
+        EffectiveAsid(m.Asid),
+        !Features.Stage2 ? (ushort)0 : Features.Vmid16 ? m.Vmid : (ushort)(m.Vmid & 0xFF),
+        VmidWildcardBits, // IHI0070 §3.17.6: VMID wildcards apply to broadcasts as to commands
+        m.Address & ~0xFFFUL,
+        size,
+        m.LastLevel ?? -1,
         // IHI0070 §3.17.5: a VHE host's *E1IS operations executed at EL2 (TGE = 1) target the EL2&0 regime, whose SMMU
         // entries are the NS-EL2-E2H ones; entries of NS-EL2 (no E2H) are not required to be affected and are not.
-        bool el20 = m.HostE2H && m.IssuedFrom == ExceptionLevel.EL2;
+        m.HostE2H && m.IssuedFrom == ExceptionLevel.EL2);
+
+    private int Apply(in BroadcastInvalidation m, in BroadcastScope scope)
+    {
+        var (asid, vmid, vmw, address, size, ttl, el20) = scope;
+        bool leaf = m.LeafOnly;
         switch (m.Operation)
         {
             case Op.VAE1IS or Op.VALE1IS or Op.RVAE1IS or Op.RVALE1IS:
@@ -115,4 +120,6 @@ public sealed partial class SmmuV3
 
     private int InvalidateEl2Va(ushort? asid, ulong address, ulong size, bool leaf, int ttl) =>
         HypImplemented ? _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, asid, address, size, leaf, ttl) : 0;
+
+    private readonly record struct BroadcastScope(ushort Asid, ushort Vmid, int VmidWildcard, ulong Address, ulong Size, int Ttl, bool El20);
 }

@@ -38,13 +38,9 @@ public sealed partial class SmmuV3
 
     // A processor's broadcast TLBI reaches the walk caches with the scope Apply gives it in the TLB (IHI0070 §3.17.2-
     // §3.17.6); leaf-only forms keep intermediate entries, as the leaf-only commands do.
-    private void InvalidateWalkCaches(in BroadcastInvalidation m, ulong size)
+    private void InvalidateWalkCaches(in BroadcastInvalidation m, in BroadcastScope scope)
     {
-        ushort asid = EffectiveAsid(m.Asid);
-        ushort vmid = !Features.Stage2 ? (ushort)0 : Features.Vmid16 ? m.Vmid : (ushort)(m.Vmid & 0xFF);
-        int vmw = VmidWildcardBits;
-        ulong address = m.Address & ~0xFFFUL;
-        bool el20 = m.HostE2H && m.IssuedFrom == ExceptionLevel.EL2; // §3.17.5: the EL2&0 regime's entries
+        var (asid, vmid, vmw, address, size, _, el20) = scope; // el20: §3.17.5, the EL2&0 regime's entries
         switch (m.Operation)
         {
             case Op.VAE1IS or Op.VALE1IS or Op.RVAE1IS or Op.RVALE1IS or Op.VAAE1IS or Op.VAALE1IS or Op.RVAAE1IS or Op.RVAALE1IS:
