@@ -140,9 +140,7 @@ public sealed partial class SmmuV3
     // The TLB and walk exactly as a transaction uses them (entries inserted as a transaction's would be).
     private WalkResult ThroughTlb(Device.StreamPath path, ulong address, AccessIntent access)
     {
-        bool permitted = _translation.TryHit(path.Tag, address, path.Regime, access, out var hit, out bool cached);
-        _tlb.RecordLookup(cached);
-        if (permitted)
+        if (_translation.TryHitCounted(path.Tag, address, path.Regime, access, out var hit))
         {
             return WalkResult.Ok(hit, 0);
         }

@@ -179,9 +179,7 @@ public sealed partial class SmmuV3
         // The walk is a data access with the request's write intention, so HTTU sets the Access flag, and the dirty
         // state only for NW = 0 (IHI0070 §3.13.7, §13.7); the grants then come from the translation's permissions.
         var access = new AccessIntent(tr.Access == AccessKind.Write, false, AttributeOverrides.Privileged(ste.PrivCfg, privileged));
-        bool permitted = _translation.TryHit(path.Tag, tr.Address, path.Regime, access, out var entry, out bool cached);
-        _tlb.RecordLookup(cached);
-        if (!permitted)
+        if (!_translation.TryHitCounted(path.Tag, tr.Address, path.Regime, access, out var entry))
         {
             var fault = _translation.Translate(tr.Address, path.Regime, path.Key, access, entry, out entry);
             if (fault.Kind == FaultKind.ExternalAbort)
@@ -280,9 +278,7 @@ public sealed partial class SmmuV3
         // IHI0070 §13.6.3: under split-stage ATS the address is an IPA, translated and checked by stage 2 like
         // ordinary traffic (its faults are recorded), with the PRIVCFG/INSTCFG overrides applied first (§13.7).
         var access = Intent(plain, ste);
-        bool permitted = _translation.TryHit(ste.Stage1BypassKey.Pack(), plain.Address, ste.Stage1BypassRegime, access, out var entry, out bool cached);
-        _tlb.RecordLookup(cached);
-        if (!permitted)
+        if (!_translation.TryHitCounted(ste.Stage1BypassKey.Pack(), plain.Address, ste.Stage1BypassRegime, access, out var entry))
         {
             var fault = _translation.Translate(plain.Address, ste.Stage1BypassRegime, ste.Stage1BypassKey, access, entry, out entry);
             if (fault.Kind != FaultKind.None)

@@ -39,6 +39,14 @@ internal sealed class TranslationUnit
         return cached && PermissionCheck.Check(entry, address, access).Kind == FaultKind.None;
     }
 
+    /// <summary>As <see cref="TryHit"/>, with the lookup counted in the TLB's statistics: for the ATS and ATOS paths, which do not share the fast path's counter.</summary>
+    public bool TryHitCounted(ulong tag, ulong address, in TranslationRegime regime, AccessIntent access, out TranslationEntry entry)
+    {
+        bool permitted = TryHit(tag, address, regime, access, out entry, out bool cached);
+        _tlb.RecordLookup(cached);
+        return permitted;
+    }
+
     /// <summary>
     /// Translates what <see cref="TryHit"/> did not finish: a permitted hit is the translation, a denied one faults
     /// unless the access may set the dirty state (then, like a miss, it walks). A walk's entry is cached, also when
