@@ -12,12 +12,17 @@
 #include "armsmmu.h"
 #include "bringup.h"
 
-static double now_ns(void)
+static double clock_ns(clockid_t clock)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
+
+static double now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+/* CPU time of this thread: on a shared machine, time the thread spent descheduled does not count. */
+static double cpu_ns(void) { return clock_ns(CLOCK_THREAD_CPUTIME_ID); }
 
 int main(int argc, char **argv)
 {
@@ -50,23 +55,24 @@ int main(int argc, char **argv)
         request.address = ((uint64_t)page << 12) | 0x40;
         armsmmu_translate(smmu, &request, &result);
     }
-    double best = 1e30;
+    double best = 1e30, best_wall = 1e30;
     uint64_t checksum = 0;
     for (int round = 0; round < 5; round++) {
-        double start = now_ns();
+        double start = cpu_ns(), start_wall = now_ns();
         for (unsigned long i = 0; i < count; i++) {
             request.address = ((uint64_t)(i % pages) << 12) | 0x40;
             armsmmu_translate(smmu, &request, &result);
             checksum += result.physical_address;
         }
-        double per = (now_ns() - start) / (double)count;
+        double per = (cpu_ns() - start) / (double)count, per_wall = (now_ns() - start_wall) / (double)count;
         best = per < best ? per : best;
+        best_wall = per_wall < best_wall ? per_wall : best_wall;
     }
     armsmmu_statistics_t stats = {.size = sizeof stats};
     armsmmu_get_statistics(smmu, &stats);
-    printf("TLB-hitting armsmmu_translate: %.1f ns per call (best of 5 rounds of %lu; %" PRIu64 " TLB misses in all; "
-           "checksum %" PRIx64 ")\n",
-           best, count, stats.tlb_misses, checksum);
+    printf("TLB-hitting armsmmu_translate: %.1f ns per call of thread CPU time, %.1f ns wall (best of 5 rounds of %lu; "
+           "%" PRIu64 " TLB misses in all; checksum %" PRIx64 ")\n",
+           best, best_wall, count, stats.tlb_misses, checksum);
     armsmmu_destroy(smmu);
     return 0;
 }

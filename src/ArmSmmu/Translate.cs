@@ -80,22 +80,22 @@ public readonly record struct TranslationResult
     public ulong PhysicalAddress { get; init; }
 
     /// <summary>What happened.</summary>
-    public TranslationOutcome Outcome { get; init; }
+    public TranslationOutcome Outcome { get => (TranslationOutcome)StatusByte(OutcomeByte); init => _status = WithStatus(OutcomeByte, (ulong)value, 0xFF); }
 
     /// <summary>The fault or configuration error that terminated or stalled the transaction (<see cref="EventType.None"/> otherwise), whether or not it was recorded.</summary>
-    public EventType Fault { get; init; }
+    public EventType Fault { get => (EventType)StatusByte(FaultByte); init => _status = WithStatus(FaultByte, (byte)value, 0xFF); }
 
     /// <summary>True when the fault was recorded as an event record (it may still have been discarded if the event queue was not writable).</summary>
-    public bool FaultRecorded { get; init; }
+    public bool FaultRecorded { get => StatusByte(RecordedByte) != 0; init => _status = WithStatus(RecordedByte, value ? 1UL : 0, 0xFF); }
 
     /// <summary>For a faulted transaction: abort or RAZ/WI.</summary>
-    public Termination Termination { get; init; }
+    public Termination Termination { get => (Termination)StatusByte(TerminationByte); init => _status = WithStatus(TerminationByte, (byte)value, 0xFF); }
 
     /// <summary>STAG of a stalled transaction, to be named by CMD_RESUME.</summary>
-    public ushort StallTag { get; init; }
+    public ushort StallTag { get => (ushort)(_status >> (StallTagByte * 8)); init => _status = WithStatus(StallTagByte, value, 0xFFFF); }
 
     /// <summary>log2 of the size of the translation that produced the result (12 for a 4 KiB page, 21 for a 2 MiB block, 64 when bypassed).</summary>
-    public byte PageShift { get; init; }
+    public byte PageShift { get => StatusByte(PageShiftByte); init => _status = WithStatus(PageShiftByte, value, 0xFF); }
 
     /// <summary>The event record the fault produced (Type <see cref="EventType.None"/> when there was none), whether or not the event queue accepted it: the answer to "why did this transaction fault?".</summary>
     /// <remarks>
@@ -117,14 +117,14 @@ public readonly record struct TranslationResult
     /// <param name="attributes">Output attributes.</param>
     /// <returns>The result.</returns>
     internal static TranslationResult Translated(ulong physicalAddress, byte pageShift, in TransactionAttributes attributes) =>
-        new() { Outcome = TranslationOutcome.Translated, PhysicalAddress = physicalAddress, PageShift = pageShift, Attributes = attributes };
+        new(TranslationOutcome.Translated, physicalAddress, pageShift, attributes);
 
     /// <summary>An identity (bypass) result.</summary>
     /// <param name="address">The input address, passed through.</param>
     /// <param name="attributes">Output attributes.</param>
     /// <returns>The result.</returns>
     internal static TranslationResult Bypassed(ulong address, in TransactionAttributes attributes) =>
-        new() { Outcome = TranslationOutcome.Bypassed, PhysicalAddress = address, PageShift = 64, Attributes = attributes };
+        new(TranslationOutcome.Bypassed, address, 64, attributes);
 
     /// <summary>A terminated transaction.</summary>
     /// <param name="fault">The fault or configuration error.</param>
@@ -134,7 +134,25 @@ public readonly record struct TranslationResult
     internal static TranslationResult Faulted(EventType fault, bool recorded, Termination termination = Termination.Abort) =>
         new() { Outcome = TranslationOutcome.Faulted, Fault = fault, FaultRecorded = recorded, Termination = termination };
 
+    // Outcome, fault, recorded, termination, STAG and page shift share one word, so that a result is four words
+    // (address, status, attributes, event) that the TLB-hit path writes straight into the caller's result; with a
+    // field each the result was built in a temporary and copied whole, which stalled store forwarding.
+    private const int OutcomeByte = 0;
+    private const int FaultByte = 1;
+    private const int RecordedByte = 2;
+    private const int TerminationByte = 3;
+    private const int StallTagByte = 4; // two bytes
+    private const int PageShiftByte = 6;
+
+    private readonly ulong _status;
     private readonly EventHolder? _event;
+
+    private TranslationResult(TranslationOutcome outcome, ulong physicalAddress, byte pageShift, in TransactionAttributes attributes)
+    {
+        PhysicalAddress = physicalAddress;
+        _status = (ulong)outcome | ((ulong)pageShift << (PageShiftByte * 8));
+        Attributes = attributes;
+    }
 
     /// <summary>Equal when every property is equal (the event compared by value).</summary>
     /// <param name="other">The other result.</param>
@@ -153,6 +171,10 @@ public readonly record struct TranslationResult
     /// <inheritdoc />
     public override int GetHashCode() =>
         HashCode.Combine(PhysicalAddress, Outcome, Fault, FaultRecorded, Termination, StallTag, PageShift, HashCode.Combine(Attributes, Event));
+
+    private byte StatusByte(int index) => (byte)(_status >> (index * 8));
+
+    private ulong WithStatus(int index, ulong value, ulong mask) => (_status & ~(mask << (index * 8))) | ((value & mask) << (index * 8));
 
     /// <inheritdoc />
     public override string ToString() => Outcome switch

@@ -3,12 +3,12 @@ namespace ArmSmmu.Caches;
 /// <summary>Thread-safe counters of one cache: what a performance study needs to size it.</summary>
 public sealed class CacheStatistics
 {
-    private readonly StripedCounter _hits = new();
-    private readonly StripedCounter _misses = new();
+    private readonly PerThreadCounter _hits = new();
+    private readonly PerThreadCounter _misses = new();
     private long _insertions;
     private long _evictions;
     private long _invalidated;
-    private StripedCounter[] _hitSources = [];
+    private PerThreadCounter[] _hitSources = [];
     private long _hitSourcesAtReset;
 
     /// <summary>Lookups that found an entry.</summary>
@@ -54,7 +54,7 @@ public sealed class CacheStatistics
     /// one counter for a transaction that hit the STE, CD and TLB caches at once, instead of three atomic increments.
     /// </summary>
     /// <param name="source">A counter shared with other caches' statistics.</param>
-    internal void AddHitSource(StripedCounter source) => _hitSources = [.. _hitSources, source];
+    internal void AddHitSource(PerThreadCounter source) => _hitSources = [.. _hitSources, source];
 
     private long SharedHits()
     {
