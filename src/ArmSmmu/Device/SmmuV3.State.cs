@@ -93,15 +93,15 @@ public sealed partial class SmmuV3
     // format version when it is a new section): docs/save-restore.md.
     private void VisitStateSections(IStateVisitor visitor)
     {
-        visitor.Section("control", ref _registers.Control);
-        visitor.Section("globalError", ref _registers.GlobalError);
-        visitor.Section("streamTable", ref _registers.StreamTable);
-        visitor.Section("commandQueue", ref _registers.CommandQueue);
-        visitor.Section("eventQueue", ref _registers.EventQueue);
-        visitor.Section("priQueue", ref _registers.PriQueue);
+        visitor.Registers("control", ref _registers.Control);
+        visitor.Registers("globalError", ref _registers.GlobalError);
+        visitor.Registers("streamTable", ref _registers.StreamTable);
+        visitor.Registers("commandQueue", ref _registers.CommandQueue);
+        visitor.Registers("eventQueue", ref _registers.EventQueue);
+        visitor.Registers("priQueue", ref _registers.PriQueue);
         var stalls = new StallState(this);
         visitor.Section("stalls", ref stalls);
-        visitor.Section("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
+        visitor.Registers("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
     }
 
     private void RequireSameFeatures(string saved)

@@ -85,9 +85,9 @@ public sealed partial class SmmuDriver
     {
         var driver = new DriverState(this);
         visitor.Section("driver", ref driver);
-        visitor.Section("commandQueue", ref _commandQueue);
-        visitor.Section("eventQueue", ref _eventQueue);
-        visitor.Section("priQueue", ref _priQueue);
+        visitor.Registers("commandQueue", ref _commandQueue);
+        visitor.Registers("eventQueue", ref _eventQueue);
+        visitor.Registers("priQueue", ref _priQueue);
         visitor.Section("asids", ref _asids);
         visitor.Section("vmids", ref _vmids);
         var allocator = Allocator;
