@@ -6,14 +6,8 @@ namespace ArmSmmu;
 // Save and restore of the architectural state (docs/save-restore.md).
 public sealed partial class SmmuV3
 {
-    /// <summary>The <c>format</c> of a device snapshot.</summary>
-    internal const string StateFormat = "armsmmu.smmuv3";
-
-    /// <summary>The layout this build writes; sections added later raise it (docs/save-restore.md).</summary>
-    internal const int StateVersion = 2;
-
-    /// <summary>The oldest layout this build reads.</summary>
-    internal const int OldestStateVersion = 1;
+    /// <summary>A device snapshot: its format name, and the layouts this build reads (1) and writes (2).</summary>
+    internal static readonly SnapshotDocument StateFormat = new("armsmmu.smmuv3", oldestVersion: 1, currentVersion: 2);
 
     /// <summary>
     /// Writes the device's architectural state — every register, the queue indexes with their overflow and error
@@ -50,7 +44,7 @@ public sealed partial class SmmuV3
     /// <remarks>Call it while no translation is in flight, as for <see cref="Reset"/>.</remarks>
     public void RestoreState(Stream source)
     {
-        var document = SnapshotDocument.Read(source, StateFormat, OldestStateVersion, StateVersion, out int version);
+        var document = StateFormat.Read(source, out int version);
         lock (_lock)
         {
             RestoreStateDocument(document, version);
@@ -62,7 +56,7 @@ public sealed partial class SmmuV3
     {
         lock (_lock)
         {
-            var document = SnapshotDocument.Create(StateFormat, StateVersion);
+            var document = StateFormat.Create();
             document.Node["features"] = Features.ToString();
             VisitStateSections(new SaveVisitor(document.Child("sections")));
             return document;

@@ -7,9 +7,7 @@ namespace ArmSmmu.Driver;
 /// <content>Save and restore of the driver with its device (docs/save-restore.md).</content>
 public sealed partial class SmmuDriver
 {
-    private const string StateFormat = "armsmmu.smmu-driver";
-    private const int StateVersion = 1;
-    private const int OldestStateVersion = 1;
+    private static readonly SnapshotDocument StateFormat = new("armsmmu.smmu-driver", oldestVersion: 1, currentVersion: 1);
 
     /// <summary>
     /// Writes the driver's software state — its copies of the queue indexes, the stream table and its level-2
@@ -28,7 +26,7 @@ public sealed partial class SmmuDriver
         StateSection document;
         lock (_lock)
         {
-            document = SnapshotDocument.Create(StateFormat, StateVersion);
+            document = StateFormat.Create();
             document.Node["options"] = Options.ToString();
             document.Node["device"] = Device.SaveStateDocument().Node;
             VisitStateSections(new SaveVisitor(document.Child("sections")));
@@ -50,7 +48,7 @@ public sealed partial class SmmuDriver
     /// </exception>
     public void RestoreState(Stream source)
     {
-        var document = SnapshotDocument.Read(source, StateFormat, OldestStateVersion, StateVersion, out int version);
+        var document = StateFormat.Read(source, out int version);
         lock (_lock)
         {
             if (_initialized)
@@ -65,7 +63,7 @@ public sealed partial class SmmuDriver
             }
 
             var device = document.RequireChild("device");
-            int deviceVersion = SnapshotDocument.CheckHeader(device, SmmuV3.StateFormat, SmmuV3.OldestStateVersion, SmmuV3.StateVersion);
+            int deviceVersion = SmmuV3.StateFormat.CheckHeader(device);
             Device.RestoreStateDocument(device, deviceVersion);
 
             // The geometry of the driver's queue copies and the ID widths follow from the probe, as at Initialize.
