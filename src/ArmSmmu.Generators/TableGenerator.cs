@@ -26,6 +26,8 @@ public sealed class TableGenerator : IIncrementalGenerator
 
     private static readonly Regex ClassHeading = new(@"^static class\s+(\w+)$");
 
+    private static readonly Regex MirrorHeading = new(@"^mirror struct\s+(\w+)\s+of\s+([\w.]+)(,\s*both ways)?$");
+
     private static readonly Regex ConstantsHeading = new(@"^constants\s+(\w+)\s*:\s*(\w+)$");
 
     /// <inheritdoc/>
@@ -67,6 +69,7 @@ public sealed class TableGenerator : IIncrementalGenerator
                 Match e = EnumHeading.Match(table.Heading);
                 Match c = ClassHeading.Match(table.Heading);
                 Match k = ConstantsHeading.Match(table.Heading);
+                Match mirror = MirrorHeading.Match(table.Heading);
                 if (e.Success)
                 {
                     Enum(s, table, e.Groups[2].Value, e.Groups[4].Success ? e.Groups[4].Value : "int", e.Groups[1].Success, file);
@@ -83,9 +86,13 @@ public sealed class TableGenerator : IIncrementalGenerator
                 {
                     RecordGenerator.Emit(s, table);
                 }
+                else if (mirror.Success)
+                {
+                    MirrorGenerator.Emit(s, table, mirror.Groups[1].Value, mirror.Groups[2].Value, mirror.Groups[3].Success);
+                }
                 else
                 {
-                    throw new FormatException($"line {table.Line}: '## {table.Heading}' is none of 'enum Name : type', 'static class Name', 'constants Name : type', 'record Name (N words)', 'register Name (32 bits)'");
+                    throw new FormatException($"line {table.Line}: '## {table.Heading}' is none of 'enum Name : type', 'static class Name', 'constants Name : type', 'record Name (N words)', 'register Name (32 bits)', 'mirror struct Name of Type'");
                 }
             }
         }
@@ -263,7 +270,8 @@ public sealed class TableGenerator : IIncrementalGenerator
         }
     }
 
-    private static int Required(MarkdownTable table, string column)
+    /// <summary>The index of a column the table must have.</summary>
+    internal static int Required(MarkdownTable table, string column)
     {
         int index = table.Column(column);
         return index >= 0 ? index : throw new FormatException($"line {table.Line}: '## {table.Heading}' has no '{column}' column");
