@@ -1,5 +1,4 @@
 using ArmSmmu.Device;
-using ArmSmmu.Device.State;
 
 namespace ArmSmmu;
 

@@ -1,5 +1,3 @@
-using ArmSmmu.Device.State;
-
 namespace ArmSmmu.Device;
 
 // Snapshot fields base, prod and cons of a queue's section: the registers as stored, so OVFLG/OVACKFLG and

@@ -1,4 +1,4 @@
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// A piece of device state that writes itself into, and reads itself back from, its own section of a snapshot

@@ -1,5 +1,3 @@
-using ArmSmmu.Device.State;
-
 // Each register bank saves the registers it holds, as stored (IHI0070 §6.3): restoring them writes the fields
 // directly, bypassing the write-side effects (guards, ACK handshakes, queue processing) a register write would have.
 namespace ArmSmmu.Device;

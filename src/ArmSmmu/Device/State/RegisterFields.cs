@@ -1,4 +1,4 @@
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// A register bank's snapshot section in one direction. The bank lists its registers once, in

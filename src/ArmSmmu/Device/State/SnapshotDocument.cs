@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The envelope every snapshot shares: a JSON object whose <c>format</c> names what it holds and whose

@@ -1,4 +1,4 @@
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>Saves each visited part into its own child of <c>sections</c>.</summary>
 /// <param name="sections">The <c>sections</c> object being written.</param>
