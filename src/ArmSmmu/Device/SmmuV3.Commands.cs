@@ -143,7 +143,7 @@ public sealed partial class SmmuV3
 
     private ushort EffectiveAsid(ushort asid) => Features.Asid16 ? asid : (ushort)(asid & 0xFF);
 
-    private int VmidWildcardBits => Features.VmidWildcard ? (int)((_registers.Control.Cr0 >> 6) & 7) switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
+    private int VmidWildcardBits => Features.VmidWildcard ? (int)new Cr0Register(_registers.Control.Cr0).VMW switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
 
     private CommandError InvalidateByAddress(in Command c, StreamWorld world, bool requireStage1)
     {
