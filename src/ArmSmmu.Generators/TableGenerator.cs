@@ -26,6 +26,10 @@ public sealed class TableGenerator : IIncrementalGenerator
 
     private static readonly Regex ClassHeading = new(@"^static class\s+(\w+)$");
 
+    private static readonly Regex MirrorHeading = new(@"^mirror struct\s+(\w+)\s+of\s+([\w.]+)(,\s*both ways)?$");
+
+    private static readonly Regex ConstantsHeading = new(@"^constants\s+(\w+)\s*:\s*(\w+)$");
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -64,6 +68,8 @@ public sealed class TableGenerator : IIncrementalGenerator
             {
                 Match e = EnumHeading.Match(table.Heading);
                 Match c = ClassHeading.Match(table.Heading);
+                Match k = ConstantsHeading.Match(table.Heading);
+                Match mirror = MirrorHeading.Match(table.Heading);
                 if (e.Success)
                 {
                     Enum(s, table, e.Groups[2].Value, e.Groups[4].Success ? e.Groups[4].Value : "int", e.Groups[1].Success, file);
@@ -72,13 +78,21 @@ public sealed class TableGenerator : IIncrementalGenerator
                 {
                     Registers(s, table, c.Groups[1].Value);
                 }
+                else if (k.Success)
+                {
+                    Constants(s, table, k.Groups[1].Value, k.Groups[2].Value);
+                }
                 else if (RecordGenerator.Declares(table.Heading))
                 {
                     RecordGenerator.Emit(s, table);
                 }
+                else if (mirror.Success)
+                {
+                    MirrorGenerator.Emit(s, table, mirror.Groups[1].Value, mirror.Groups[2].Value, mirror.Groups[3].Success);
+                }
                 else
                 {
-                    throw new FormatException($"line {table.Line}: '## {table.Heading}' is none of 'enum Name : type', 'static class Name', 'record Name (N words)', 'register Name (32 bits)'");
+                    throw new FormatException($"line {table.Line}: '## {table.Heading}' is none of 'enum Name : type', 'static class Name', 'constants Name : type', 'record Name (N words)', 'register Name (32 bits)', 'mirror struct Name of Type'");
                 }
             }
         }
@@ -172,6 +186,38 @@ public sealed class TableGenerator : IIncrementalGenerator
         s.AppendLine("}");
     }
 
+    // Named values of a field that also holds numbers of another kind (ATOS_PAR.FAULTCODE: these or an event
+    // number), so not an enum: one constant per row, and the specification's name of each.
+    private static void Constants(StringBuilder s, MarkdownTable table, string name, string type)
+    {
+        int value = Required(table, "Value");
+        int member = Required(table, "Name");
+        int spec = Required(table, "Spec");
+        int summary = Required(table, "Summary");
+        s.AppendLine();
+        Docs(s, string.Empty, table.Paragraphs);
+        s.Append("public static partial class ").AppendLine(name);
+        s.AppendLine("{");
+        foreach (string[] r in table.Rows)
+        {
+            s.Append("    /// <summary>").Append(MarkdownTable.Xml(r[spec] + ": " + Sentence(r[summary]))).AppendLine("</summary>");
+            s.Append("    public const ").Append(type).Append(' ').Append(r[member]).Append(" = ").Append(r[value]).AppendLine(";");
+            s.AppendLine();
+        }
+
+        s.AppendLine("    /// <summary>The specification's name of a value, or null for a value the table does not list.</summary>");
+        s.Append("    internal static string? SpecName(").Append(type).AppendLine(" value) => value switch");
+        s.AppendLine("    {");
+        foreach (string[] r in table.Rows)
+        {
+            s.Append("        ").Append(r[member]).Append(" => ").Append(Quote(r[spec])).AppendLine(",");
+        }
+
+        s.AppendLine("        _ => null,");
+        s.AppendLine("    };");
+        s.AppendLine("}");
+    }
+
     // A register map: one constant per register, and the name and width lookups NameOf and Is64Bit use.
     private static void Registers(StringBuilder s, MarkdownTable table, string name)
     {
@@ -224,7 +270,8 @@ public sealed class TableGenerator : IIncrementalGenerator
         }
     }
 
-    private static int Required(MarkdownTable table, string column)
+    /// <summary>The index of a column the table must have.</summary>
+    internal static int Required(MarkdownTable table, string column)
     {
         int index = table.Column(column);
         return index >= 0 ? index : throw new FormatException($"line {table.Line}: '## {table.Heading}' has no '{column}' column");

@@ -63,51 +63,13 @@ internal struct NativeResult
     }
 }
 
-/// <summary>armsmmu_statistics_t (136 bytes).</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct NativeStatistics
+// armsmmu_statistics_t: the struct and its conversion are the table in NativeTypes.table.md.
+internal partial struct NativeStatistics
 {
-    public uint Size;
-    public uint Reserved;
-    public ulong TlbHits;
-    public ulong TlbMisses;
-    public ulong TlbInsertions;
-    public ulong TlbEvictions;
-    public ulong TlbInvalidated;
-    public ulong SteCacheHits;
-    public ulong SteCacheMisses;
-    public ulong CdCacheHits;
-    public ulong CdCacheMisses;
-    public ulong Walks;
-    public ulong DescriptorReads;
-    public ulong Commands;
-    public ulong CommandErrors;
-    public ulong EventsWritten;
-    public ulong EventsDiscarded;
-    public ulong GlobalErrors;
-    public ulong BroadcastTlbi;
-    public ulong BroadcastTlbiIgnored;
-
-    public static NativeStatistics From(SmmuStatistics s) => new()
+    public static NativeStatistics From(SmmuStatistics s)
     {
-        Size = (uint)Marshal.SizeOf<NativeStatistics>(),
-        TlbHits = (ulong)s.Tlb.Hits,
-        TlbMisses = (ulong)s.Tlb.Misses,
-        TlbInsertions = (ulong)s.Tlb.Insertions,
-        TlbEvictions = (ulong)s.Tlb.Evictions,
-        TlbInvalidated = (ulong)s.Tlb.Invalidated,
-        SteCacheHits = (ulong)s.SteCache.Hits,
-        SteCacheMisses = (ulong)s.SteCache.Misses,
-        CdCacheHits = (ulong)s.CdCache.Hits,
-        CdCacheMisses = (ulong)s.CdCache.Misses,
-        Walks = (ulong)s.Walks,
-        DescriptorReads = (ulong)s.DescriptorReads,
-        Commands = (ulong)s.Commands,
-        CommandErrors = (ulong)s.CommandErrors,
-        EventsWritten = (ulong)s.EventsWritten,
-        EventsDiscarded = (ulong)s.EventsDiscarded,
-        GlobalErrors = (ulong)s.GlobalErrors,
-        BroadcastTlbi = (ulong)s.BroadcastInvalidations,
-        BroadcastTlbiIgnored = (ulong)s.BroadcastInvalidationsIgnored,
-    };
+        var native = Mirror(s);
+        native.Size = (uint)Marshal.SizeOf<NativeStatistics>();
+        return native;
+    }
 }

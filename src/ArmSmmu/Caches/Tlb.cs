@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using ArmSmmu.Translation;
 
 namespace ArmSmmu.Caches;
 

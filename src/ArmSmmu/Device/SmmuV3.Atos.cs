@@ -58,7 +58,7 @@ public sealed partial class SmmuV3
 
     private GatosParRegister RunAtos(GatosSidRegister sid, GatosAddrRegister addr)
     {
-        var type = (AtosType)addr.TYPE;
+        var type = addr.TYPE;
         bool wantsStage1 = type is AtosType.Stage1 or AtosType.Stage1And2;
         bool wantsStage2 = type is AtosType.Stage2 or AtosType.Stage1And2;
 

@@ -40,10 +40,8 @@ public sealed partial class SmmuV3
                 return 0;
             }
 
-            var scope = ScopeOf(message, size);
-            int removed = Apply(message, scope);
-            InvalidateWalkCaches(message, scope); // IHI0070 §3.17, §16.2 (SmmuV3.WalkCaches.cs)
-            return removed;
+            // The walk caches take the same scopes (IHI0070 §3.17, §16.2; SmmuV3.WalkCaches.cs).
+            return Apply(message, ScopeOf(message, size));
         }
     }
 
@@ -62,7 +60,7 @@ public sealed partial class SmmuV3
         }
     }
 
-    // The operands as this SMMU matches them, worked out once for the TLB (Apply) and the walk caches.
+    // The operands as this SMMU matches them, worked out once for the TLB and the walk caches.
     private BroadcastScope ScopeOf(in BroadcastInvalidation m, ulong size) => new(
         // IHI0070 §3.17.4: an SMMU with 8-bit ASIDs/VMIDs compares the bottom 8 bits (a match when the top 8 bits are
         // non-zero is permitted, and this model takes it). §3.17: without stage 2 the SMMU matches VMID 0.
@@ -84,27 +82,27 @@ public sealed partial class SmmuV3
         {
             case Op.VAE1IS or Op.VALE1IS or Op.RVAE1IS or Op.RVALE1IS:
                 return el20 ? InvalidateEl2Va(asid, address, size, leaf, ttl)
-                    : Features.Stage1 ? _tlb.InvalidateVa(StreamWorld.NsEl1, vmid, asid, address, size, leaf, ttl, vmw) : 0;
+                    : Features.Stage1 ? InvalidateVa(StreamWorld.NsEl1, vmid, asid, address, size, leaf, ttl, vmw) : 0;
             case Op.VAAE1IS or Op.VAALE1IS or Op.RVAAE1IS or Op.RVAALE1IS:
                 return el20 ? InvalidateEl2Va(null, address, size, leaf, ttl)
-                    : Features.Stage1 ? _tlb.InvalidateVa(StreamWorld.NsEl1, vmid, null, address, size, leaf, ttl, vmw) : 0;
+                    : Features.Stage1 ? InvalidateVa(StreamWorld.NsEl1, vmid, null, address, size, leaf, ttl, vmw) : 0;
             case Op.ASIDE1IS:
                 // IHI0070 §3.17.1: global entries are not required to be removed by an ASID scope; they stay.
-                return el20 ? (HypImplemented ? _tlb.InvalidateAsid(StreamWorld.NsEl2E2H, 0, asid) : 0)
-                    : Features.Stage1 ? _tlb.InvalidateAsid(StreamWorld.NsEl1, vmid, asid, vmw) : 0;
+                return el20 ? (HypImplemented ? InvalidateAsid(StreamWorld.NsEl2E2H, 0, asid) : 0)
+                    : Features.Stage1 ? InvalidateAsid(StreamWorld.NsEl1, vmid, asid, vmw) : 0;
             case Op.VMALLE1IS:
                 return el20 ? InvalidateEl2Va(null, 0, ulong.MaxValue, false, -1)
-                    : Features.Stage1 ? _tlb.InvalidateVmid(vmid, stage1Only: true, vmw) : 0;
+                    : Features.Stage1 ? InvalidateVmid(vmid, stage1Only: true, vmw) : 0;
             case Op.IPAS2E1IS or Op.IPAS2LE1IS or Op.RIPAS2E1IS or Op.RIPAS2LE1IS:
                 // Stage-2 entries only, as CMD_TLBI_S2_IPA: combined S1+S2 entries need VMALLE1IS/VMALLS12E1IS, as on a PE.
-                return Features.Stage2 ? _tlb.InvalidateIpa(vmid, address, size, leaf, ttl, vmw) : 0;
+                return Features.Stage2 ? InvalidateIpa(vmid, address, size, leaf, ttl, vmw) : 0;
             case Op.VMALLS12E1IS:
                 // A message with a combined effect affects the implemented stages (IHI0070 §3.17).
-                return _tlb.InvalidateVmid(vmid, stage1Only: false, vmw);
+                return InvalidateVmid(vmid, stage1Only: false, vmw);
             case Op.ALLE1IS:
-                return _tlb.InvalidateNsnhAll();
+                return InvalidateNsnhAll();
             case Op.ALLE2IS:
-                return HypImplemented ? _tlb.InvalidateEl2All() : 0;
+                return HypImplemented ? InvalidateEl2All() : 0;
             default: // VAE2IS, VALE2IS
                 if (!HypImplemented)
                 {
@@ -113,13 +111,13 @@ public sealed partial class SmmuV3
 
                 // IHI0070 §3.17.5: an E2H issuer supplies an ASID and reaches NS-EL2-E2H entries; otherwise NS-EL2 entries.
                 return m.HostE2H
-                    ? _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, asid, address, size, leaf, ttl)
-                    : _tlb.InvalidateVa(StreamWorld.NsEl2, 0, null, address, size, leaf, ttl);
+                    ? InvalidateVa(StreamWorld.NsEl2E2H, 0, asid, address, size, leaf, ttl)
+                    : InvalidateVa(StreamWorld.NsEl2, 0, null, address, size, leaf, ttl);
         }
     }
 
     private int InvalidateEl2Va(ushort? asid, ulong address, ulong size, bool leaf, int ttl) =>
-        HypImplemented ? _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, asid, address, size, leaf, ttl) : 0;
+        HypImplemented ? InvalidateVa(StreamWorld.NsEl2E2H, 0, asid, address, size, leaf, ttl) : 0;
 
     private readonly record struct BroadcastScope(ushort Asid, ushort Vmid, int VmidWildcard, ulong Address, ulong Size, int Ttl, bool El20);
 }

@@ -32,11 +32,7 @@ public sealed partial class SmmuV3
             }
 
             var error = Execute(command);
-            if (error == CommandError.None)
-            {
-                InvalidateWalkCaches(command);
-            }
-            else
+            if (error != CommandError.None)
             {
                 RaiseCommandError(error);
                 return;
@@ -83,12 +79,12 @@ public sealed partial class SmmuV3
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhAll when Features.Stage1:
-                _tlb.InvalidateVmid(c.Vmid, stage1Only: true, VmidWildcardBits);
+                InvalidateVmid(c.Vmid, stage1Only: true, VmidWildcardBits);
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhAsid when Features.Stage1:
                 // IHI0070 §6.3.9.1: every CMD_TLBI_* that specifies a VMID matches it under CR0.VMW (§3.17.6).
-                _tlb.InvalidateAsid(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), VmidWildcardBits);
+                InvalidateAsid(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), VmidWildcardBits);
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhVa:
@@ -96,11 +92,11 @@ public sealed partial class SmmuV3
                 return InvalidateByAddress(c, StreamWorld.NsEl1, requireStage1: true);
 
             case CommandOpcode.TlbiEl2All when HypImplemented:
-                _tlb.InvalidateEl2All();
+                InvalidateEl2All();
                 return CommandError.None;
 
             case CommandOpcode.TlbiEl2Asid when HypImplemented:
-                _tlb.InvalidateAsid(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid));
+                InvalidateAsid(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid));
                 return CommandError.None;
 
             case CommandOpcode.TlbiEl2Va:
@@ -108,14 +104,14 @@ public sealed partial class SmmuV3
                 return HypImplemented ? InvalidateByAddress(c, StreamWorld.NsEl2E2H, requireStage1: true) : CommandError.Ill;
 
             case CommandOpcode.TlbiS12Vmall when Features.Stage2:
-                _tlb.InvalidateVmid(c.Vmid, stage1Only: false, VmidWildcardBits);
+                InvalidateVmid(c.Vmid, stage1Only: false, VmidWildcardBits);
                 return CommandError.None;
 
             case CommandOpcode.TlbiS2Ipa:
                 return Features.Stage2 ? InvalidateByAddress(c, StreamWorld.NsEl1, requireStage1: false) : CommandError.Ill;
 
             case CommandOpcode.TlbiNsnhAll:
-                _tlb.InvalidateNsnhAll();
+                InvalidateNsnhAll();
                 return CommandError.None;
 
             case CommandOpcode.AtcInv:
@@ -147,7 +143,7 @@ public sealed partial class SmmuV3
 
     private ushort EffectiveAsid(ushort asid) => Features.Asid16 ? asid : (ushort)(asid & 0xFF);
 
-    private int VmidWildcardBits => Features.VmidWildcard ? (int)((_registers.Control.Cr0 >> 6) & 7) switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
+    private int VmidWildcardBits => Features.VmidWildcard ? (int)new Cr0Register(_registers.Control.Cr0).VMW switch { 0 => 0, var v and <= 4 => v, _ => 0 } : 0;
 
     private CommandError InvalidateByAddress(in Command c, StreamWorld world, bool requireStage1)
     {
@@ -165,22 +161,22 @@ public sealed partial class SmmuV3
         switch (c.Opcode)
         {
             case CommandOpcode.TlbiNhVa:
-                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel, VmidWildcardBits);
+                InvalidateVa(StreamWorld.NsEl1, c.Vmid, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel, VmidWildcardBits);
                 break;
             case CommandOpcode.TlbiNhVaa:
-                _tlb.InvalidateVa(StreamWorld.NsEl1, c.Vmid, null, c.Address, size, leafOnly, ttlLevel, VmidWildcardBits);
+                InvalidateVa(StreamWorld.NsEl1, c.Vmid, null, c.Address, size, leafOnly, ttlLevel, VmidWildcardBits);
                 break;
             case CommandOpcode.TlbiEl2Va:
                 // IHI0070 §4.4.6: EL2 entries have no ASID; EL2-E2H entries match the ASID or are global.
-                _tlb.InvalidateVa(StreamWorld.NsEl2, 0, null, c.Address, size, leafOnly, ttlLevel);
-                _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel);
+                InvalidateVa(StreamWorld.NsEl2, 0, null, c.Address, size, leafOnly, ttlLevel);
+                InvalidateVa(StreamWorld.NsEl2E2H, 0, EffectiveAsid(c.Asid), c.Address, size, leafOnly, ttlLevel);
                 break;
             case CommandOpcode.TlbiEl2Vaa:
-                _tlb.InvalidateVa(StreamWorld.NsEl2, 0, null, c.Address, size, leafOnly, ttlLevel);
-                _tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, null, c.Address, size, leafOnly, ttlLevel);
+                InvalidateVa(StreamWorld.NsEl2, 0, null, c.Address, size, leafOnly, ttlLevel);
+                InvalidateVa(StreamWorld.NsEl2E2H, 0, null, c.Address, size, leafOnly, ttlLevel);
                 break;
             default:
-                _tlb.InvalidateIpa(c.Vmid, c.Ipa, size, leafOnly, ttlLevel, VmidWildcardBits);
+                InvalidateIpa(c.Vmid, c.Ipa, size, leafOnly, ttlLevel, VmidWildcardBits);
                 break;
         }
 

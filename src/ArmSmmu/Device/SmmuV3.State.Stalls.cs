@@ -1,4 +1,3 @@
-using ArmSmmu.Device.State;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu;

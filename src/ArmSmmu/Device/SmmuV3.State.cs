@@ -1,19 +1,12 @@
 using ArmSmmu.Device;
-using ArmSmmu.Device.State;
 
 namespace ArmSmmu;
 
 // Save and restore of the architectural state (docs/save-restore.md).
 public sealed partial class SmmuV3
 {
-    /// <summary>The <c>format</c> of a device snapshot.</summary>
-    internal const string StateFormat = "armsmmu.smmuv3";
-
-    /// <summary>The layout this build writes; sections added later raise it (docs/save-restore.md).</summary>
-    internal const int StateVersion = 2;
-
-    /// <summary>The oldest layout this build reads.</summary>
-    internal const int OldestStateVersion = 1;
+    /// <summary>A device snapshot: its format name, and the layouts this build reads (1) and writes (2).</summary>
+    internal static readonly SnapshotDocument StateFormat = new("armsmmu.smmuv3", oldestVersion: 1, currentVersion: 2);
 
     /// <summary>
     /// Writes the device's architectural state — every register, the queue indexes with their overflow and error
@@ -50,7 +43,7 @@ public sealed partial class SmmuV3
     /// <remarks>Call it while no translation is in flight, as for <see cref="Reset"/>.</remarks>
     public void RestoreState(Stream source)
     {
-        var document = SnapshotDocument.Read(source, StateFormat, OldestStateVersion, StateVersion, out int version);
+        var document = StateFormat.Read(source, out int version);
         lock (_lock)
         {
             RestoreStateDocument(document, version);
@@ -62,7 +55,7 @@ public sealed partial class SmmuV3
     {
         lock (_lock)
         {
-            var document = SnapshotDocument.Create(StateFormat, StateVersion);
+            var document = StateFormat.Create();
             document.Node["features"] = Features.ToString();
             VisitStateSections(new SaveVisitor(document.Child("sections")));
             return document;
@@ -93,15 +86,15 @@ public sealed partial class SmmuV3
     // format version when it is a new section): docs/save-restore.md.
     private void VisitStateSections(IStateVisitor visitor)
     {
-        visitor.Section("control", ref _registers.Control);
-        visitor.Section("globalError", ref _registers.GlobalError);
-        visitor.Section("streamTable", ref _registers.StreamTable);
-        visitor.Section("commandQueue", ref _registers.CommandQueue);
-        visitor.Section("eventQueue", ref _registers.EventQueue);
-        visitor.Section("priQueue", ref _registers.PriQueue);
+        visitor.Registers("control", ref _registers.Control);
+        visitor.Registers("globalError", ref _registers.GlobalError);
+        visitor.Registers("streamTable", ref _registers.StreamTable);
+        visitor.Registers("commandQueue", ref _registers.CommandQueue);
+        visitor.Registers("eventQueue", ref _registers.EventQueue);
+        visitor.Registers("priQueue", ref _registers.PriQueue);
         var stalls = new StallState(this);
         visitor.Section("stalls", ref stalls);
-        visitor.Section("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
+        visitor.Registers("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
     }
 
     private void RequireSameFeatures(string saved)

@@ -1,5 +1,3 @@
-using ArmSmmu.Device.State;
-
 namespace ArmSmmu.Driver;
 
 // Driver snapshot sections "asids" and "vmids": the IDs in use and where the next search starts.

@@ -1,4 +1,3 @@
-using ArmSmmu.Driver;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Driver;

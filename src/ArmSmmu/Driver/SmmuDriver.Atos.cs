@@ -38,7 +38,7 @@ public sealed partial class SmmuDriver
         var addr = new GatosAddrRegister(0)
         {
             ADDR = address & ~0xFFFUL,
-            TYPE = (uint)type,
+            TYPE = type,
             PnU = privileged,
             RnW = access != AccessKind.Write,
             InD = access == AccessKind.Execute,

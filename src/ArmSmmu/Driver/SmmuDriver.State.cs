@@ -1,5 +1,4 @@
 using ArmSmmu.Device;
-using ArmSmmu.Device.State;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Driver;
@@ -7,9 +6,7 @@ namespace ArmSmmu.Driver;
 /// <content>Save and restore of the driver with its device (docs/save-restore.md).</content>
 public sealed partial class SmmuDriver
 {
-    private const string StateFormat = "armsmmu.smmu-driver";
-    private const int StateVersion = 1;
-    private const int OldestStateVersion = 1;
+    private static readonly SnapshotDocument StateFormat = new("armsmmu.smmu-driver", oldestVersion: 1, currentVersion: 1);
 
     /// <summary>
     /// Writes the driver's software state — its copies of the queue indexes, the stream table and its level-2
@@ -28,7 +25,7 @@ public sealed partial class SmmuDriver
         StateSection document;
         lock (_lock)
         {
-            document = SnapshotDocument.Create(StateFormat, StateVersion);
+            document = StateFormat.Create();
             document.Node["options"] = Options.ToString();
             document.Node["device"] = Device.SaveStateDocument().Node;
             VisitStateSections(new SaveVisitor(document.Child("sections")));
@@ -50,7 +47,7 @@ public sealed partial class SmmuDriver
     /// </exception>
     public void RestoreState(Stream source)
     {
-        var document = SnapshotDocument.Read(source, StateFormat, OldestStateVersion, StateVersion, out int version);
+        var document = StateFormat.Read(source, out int version);
         lock (_lock)
         {
             if (_initialized)
@@ -65,7 +62,7 @@ public sealed partial class SmmuDriver
             }
 
             var device = document.RequireChild("device");
-            int deviceVersion = SnapshotDocument.CheckHeader(device, SmmuV3.StateFormat, SmmuV3.OldestStateVersion, SmmuV3.StateVersion);
+            int deviceVersion = SmmuV3.StateFormat.CheckHeader(device);
             Device.RestoreStateDocument(device, deviceVersion);
 
             // The geometry of the driver's queue copies and the ID widths follow from the probe, as at Initialize.
@@ -85,9 +82,9 @@ public sealed partial class SmmuDriver
     {
         var driver = new DriverState(this);
         visitor.Section("driver", ref driver);
-        visitor.Section("commandQueue", ref _commandQueue);
-        visitor.Section("eventQueue", ref _eventQueue);
-        visitor.Section("priQueue", ref _priQueue);
+        visitor.Registers("commandQueue", ref _commandQueue);
+        visitor.Registers("eventQueue", ref _eventQueue);
+        visitor.Registers("priQueue", ref _priQueue);
         visitor.Section("asids", ref _asids);
         visitor.Section("vmids", ref _vmids);
         var allocator = Allocator;

@@ -1,5 +1,3 @@
-using ArmSmmu.Device.State;
-
 namespace ArmSmmu.Memory;
 
 // Driver snapshot section "allocator": the free and allocated ranges, so a restored driver hands out the same

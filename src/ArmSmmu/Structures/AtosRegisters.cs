@@ -6,49 +6,12 @@ namespace ArmSmmu.Structures;
 // Declared, with every field and its docs, by the tables in AtosRegisters.table.md (docs/structure.md, "Tables");
 // this file adds the hand-written members.
 
-/// <summary>ATOS_ADDR.TYPE: which stages an address translation operation looks up (IHI0070 §9.1.3).</summary>
-public enum AtosType : uint
+public static partial class AtosFaultCode
 {
-    /// <summary>0b00: reserved; the operation ends in INV_REQ.</summary>
-    Reserved = 0,
-
-    /// <summary>0b01: stage 1 only, VA to IPA (or PA on a stage-1-only stream).</summary>
-    Stage1 = 1,
-
-    /// <summary>0b10: stage 2 only, IPA to PA.</summary>
-    Stage2 = 2,
-
-    /// <summary>0b11: stage 1 and stage 2, VA to PA.</summary>
-    Stage1And2 = 3,
-}
-
-/// <summary>ATOS_PAR.FAULTCODE values that are not event numbers (IHI0070 §9.1.5); the others are §7.3 event types.</summary>
-public static class AtosFaultCode
-{
-    /// <summary>INV_REQ: a malformed request (reserved TYPE, a stage the SMMU lacks, a SubstreamID with a stage-2 request).</summary>
-    public const byte InvalidRequest = 0xFF;
-
-    /// <summary>INV_STAGE: the stream's configuration does not translate at the requested stage.</summary>
-    public const byte InvalidStage = 0xFE;
-
-    /// <summary>INTERNAL_ERR: the translation was terminated for another reason (here: SMMU_CR0.SMMUEN = 0).</summary>
-    public const byte InternalError = 0xFD;
-
     /// <summary>The name of a FAULTCODE: INV_REQ, INV_STAGE, INTERNAL_ERR or the event type's name.</summary>
     /// <param name="code">FAULTCODE.</param>
     /// <returns>The name.</returns>
-    public static string Name(byte code) => code switch
-    {
-        InvalidRequest => "INV_REQ",
-        InvalidStage => "INV_STAGE",
-        InternalError => "INTERNAL_ERR",
-        _ => EventRecord.TypeName((EventType)code),
-    };
-}
-
-public readonly partial record struct GatosAddrRegister
-{
-    private static string TypeText(ulong v) => FieldText.Enumerated(v, 2, "reserved (INV_REQ)", "stage 1 (VA to IPA)", "stage 2 (IPA to PA)", "stage 1 and 2 (VA to PA)");
+    public static string Name(byte code) => SpecName(code) ?? EventRecord.TypeName((EventType)code);
 }
 
 /// <summary>

@@ -44,22 +44,22 @@ public static partial class SmmuRegister
     }
 }
 
-/// <summary>Field helpers for raw CR0 values (IHI0070 §6.3.9); <see cref="Cr0Register"/> is the structured view.</summary>
+/// <summary>Field helpers for raw CR0 values (IHI0070 §6.3.9), shorthands over <see cref="Cr0Register"/>, the view the table declares.</summary>
 public static class Cr0
 {
     /// <summary>CR0.VMW, bits [8:6].</summary>
     /// <param name="cr0">CR0 value.</param>
     /// <returns>The VMID wildcard field.</returns>
-    public static uint GetVmw(uint cr0) => (uint)Bits.Extract(cr0, 8, 6);
+    public static uint GetVmw(uint cr0) => new Cr0Register(cr0).VMW;
 
     /// <summary>CR0 with VMW replaced.</summary>
     /// <param name="cr0">CR0 value.</param>
     /// <param name="vmw">New VMW, 0..7.</param>
     /// <returns>The new CR0 value.</returns>
-    public static uint WithVmw(uint cr0, uint vmw) => (uint)Bits.Insert(cr0, 8, 6, vmw);
+    public static uint WithVmw(uint cr0, uint vmw) => (new Cr0Register(cr0) with { VMW = vmw }).Value;
 
     /// <summary>The enable bits of a CR0 value.</summary>
     /// <param name="cr0">CR0 value.</param>
     /// <returns>SMMUEN, PRIQEN, EVENTQEN, CMDQEN, ATSCHK.</returns>
-    public static Cr0Flags Flags(uint cr0) => (Cr0Flags)(cr0 & 0x1F);
+    public static Cr0Flags Flags(uint cr0) => (Cr0Flags)cr0 & (Cr0Flags.SMMUEN | Cr0Flags.PRIQEN | Cr0Flags.EVENTQEN | Cr0Flags.CMDQEN | Cr0Flags.ATSCHK);
 }

@@ -1,4 +1,4 @@
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// A piece of device state that writes itself into, and reads itself back from, its own section of a snapshot
@@ -37,4 +37,12 @@ internal interface IStateVisitor
     /// </param>
     void Section<T>(string name, ref T part, int sinceVersion = 1)
         where T : IStateSection;
+
+    /// <summary>Saves or restores the register bank <paramref name="part"/> under <paramref name="name"/>.</summary>
+    /// <typeparam name="T">The bank's type.</typeparam>
+    /// <param name="name">The section's name in the snapshot, camelCase, unique in the device.</param>
+    /// <param name="part">The bank, by reference so a struct in a field is updated in place.</param>
+    /// <param name="sinceVersion">As for <see cref="Section"/>.</param>
+    void Registers<T>(string name, ref T part, int sinceVersion = 1)
+        where T : IRegisterSection;
 }

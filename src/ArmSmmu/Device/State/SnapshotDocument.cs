@@ -2,21 +2,26 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// The envelope every snapshot shares: a JSON object whose <c>format</c> names what it holds and whose
 /// <c>version</c> is the layout of the rest (docs/save-restore.md). Reading checks both before anything else.
+/// One instance per kind of snapshot (the device's, the driver's) names its format and the versions this build reads.
 /// </summary>
-internal static class SnapshotDocument
+/// <param name="format">The format name, e.g. <c>armsmmu.smmuv3</c>.</param>
+/// <param name="oldestVersion">The oldest layout this build reads.</param>
+/// <param name="currentVersion">The layout this build writes (and the newest it reads); sections added later raise it.</param>
+internal sealed class SnapshotDocument(string format, int oldestVersion, int currentVersion)
 {
-    /// <summary>A new document with its header.</summary>
-    /// <param name="format">The format name, e.g. <c>armsmmu.smmuv3</c>.</param>
-    /// <param name="version">The layout version written.</param>
+    /// <summary>The layout this build writes.</summary>
+    public int CurrentVersion => currentVersion;
+
+    /// <summary>A new document with its header, at <see cref="CurrentVersion"/>.</summary>
     /// <returns>The root object.</returns>
-    public static StateSection Create(string format, int version)
+    public StateSection Create()
     {
-        var root = new JsonObject { ["format"] = format, ["version"] = version };
+        var root = new JsonObject { ["format"] = format, ["version"] = currentVersion };
         return new StateSection(root, "$");
     }
 
@@ -33,13 +38,10 @@ internal static class SnapshotDocument
 
     /// <summary>Reads a document and checks its header.</summary>
     /// <param name="stream">Source; read to the end of the JSON value, left open.</param>
-    /// <param name="format">The format name expected.</param>
-    /// <param name="oldestVersion">The oldest layout this build reads.</param>
-    /// <param name="currentVersion">The layout this build writes (and the newest it reads).</param>
     /// <param name="version">The document's version.</param>
     /// <returns>The root.</returns>
     /// <exception cref="InvalidDataException">Not JSON, another format, or a version this build cannot read.</exception>
-    public static StateSection Read(Stream stream, string format, int oldestVersion, int currentVersion, out int version)
+    public StateSection Read(Stream stream, out int version)
     {
         ArgumentNullException.ThrowIfNull(stream);
         JsonNode? node;
@@ -58,18 +60,15 @@ internal static class SnapshotDocument
         }
 
         var document = new StateSection(root, "$");
-        version = CheckHeader(document, format, oldestVersion, currentVersion);
+        version = CheckHeader(document);
         return document;
     }
 
     /// <summary>Checks the header of a document, or of one embedded in another (a driver snapshot holds a device one).</summary>
     /// <param name="document">The document's root.</param>
-    /// <param name="format">The format name expected.</param>
-    /// <param name="oldestVersion">The oldest layout this build reads.</param>
-    /// <param name="currentVersion">The layout this build writes.</param>
     /// <returns>The document's version.</returns>
     /// <exception cref="InvalidDataException">Another format, or a version this build cannot read.</exception>
-    public static int CheckHeader(StateSection document, string format, int oldestVersion, int currentVersion)
+    public int CheckHeader(StateSection document)
     {
         string found = document.Node["format"] is JsonValue f && f.TryGetValue(out string? name) ? name : "(none)";
         if (found != format)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>
 /// One JSON object of a snapshot with typed accessors. Register values and addresses are hexadecimal strings

@@ -1,4 +1,4 @@
-namespace ArmSmmu.Device.State;
+namespace ArmSmmu.Device;
 
 /// <summary>Saves each visited part into its own child of <c>sections</c>.</summary>
 /// <param name="sections">The <c>sections</c> object being written.</param>
@@ -7,6 +7,10 @@ internal sealed class SaveVisitor(StateSection sections) : IStateVisitor
     /// <inheritdoc/>
     public void Section<T>(string name, ref T part, int sinceVersion = 1)
         where T : IStateSection => part.Save(sections.Child(name));
+
+    /// <inheritdoc/>
+    public void Registers<T>(string name, ref T part, int sinceVersion = 1)
+        where T : IRegisterSection => part.Exchange(new RegisterFields(sections.Child(name), restoring: false));
 }
 
 /// <summary>
@@ -24,18 +28,34 @@ internal sealed class RestoreVisitor(StateSection sections, int version) : IStat
     public void Section<T>(string name, ref T part, int sinceVersion = 1)
         where T : IStateSection
     {
+        if (Open(name, sinceVersion) is { } section)
+        {
+            part.Restore(section);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Registers<T>(string name, ref T part, int sinceVersion = 1)
+        where T : IRegisterSection
+    {
+        if (Open(name, sinceVersion) is { } section)
+        {
+            part.Exchange(new RegisterFields(section, restoring: true));
+        }
+    }
+
+    // The section to restore from, or null when the snapshot predates it (the part stays at reset).
+    private StateSection? Open(string name, int sinceVersion)
+    {
         _visited.Add(name);
         if (version < sinceVersion)
         {
-            return;
+            return null;
         }
 
-        if (!sections.Has(name))
-        {
-            throw new InvalidDataException($"Snapshot lacks section '{name}', which its version {version} requires.");
-        }
-
-        part.Restore(sections.RequireChild(name));
+        return sections.Has(name)
+            ? sections.RequireChild(name)
+            : throw new InvalidDataException($"Snapshot lacks section '{name}', which its version {version} requires.");
     }
 
     /// <summary>Refuses sections that no part of this build reads: state that would otherwise be dropped silently.</summary>
