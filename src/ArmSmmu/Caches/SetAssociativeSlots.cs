@@ -76,7 +76,8 @@ internal sealed class SetAssociativeSlots<TNode>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int SetOfRun(ulong position, ulong runHash)
     {
-        uint start = (uint)((runHash * 0x9E37_79B9_7F4A_7C15UL) >> 32);
+        // The start is reduced below Sets first, so that only a run crossing 2^32 positions can wrap the sum.
+        uint start = (uint)((((runHash * 0x9E37_79B9_7F4A_7C15UL) >> 32) * (uint)Sets) >> 32);
         uint value = (uint)position + start;
 
         // value mod Sets without a division (Lemire's fastmod; exact for 32-bit values and divisors).
