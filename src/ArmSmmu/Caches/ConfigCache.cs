@@ -10,7 +10,9 @@ namespace ArmSmmu.Caches;
 /// <typeparam name="T">The cached structure (an immutable decoded STE or CD).</typeparam>
 /// <remarks>
 /// Set-associative with round-robin replacement. <see cref="TryGet"/> takes no lock and allocates nothing; additions and
-/// invalidations serialise on one writer lock.
+/// invalidations serialise on one writer lock. Every StreamID heads an intrusive list of its slots, so a CMD_CFGI_*
+/// visits the entries it removes and not the whole cache (one scan per CFGI made CFGI_STE + TLBI + SYNC cost
+/// microseconds with the default 1,024 entries in each of three caches).
 /// </remarks>
 internal sealed class ConfigCache<T>
     where T : class
@@ -19,6 +21,8 @@ internal sealed class ConfigCache<T>
     public const uint NoSubstream = uint.MaxValue;
 
     private readonly SetAssociativeSlots<Node> _store;
+    private readonly TagLists _streams;
+    private readonly List<ulong> _scratchStreams = [];
     private readonly bool _countLookups;
 
     /// <summary>Creates a cache of <paramref name="capacity"/> entries.</summary>
@@ -40,6 +44,7 @@ internal sealed class ConfigCache<T>
         // The widest associativity up to 8 that divides the capacity, so exactly `capacity` entries fit.
         int ways = capacity == 0 ? 1 : (capacity % 8 == 0 ? 8 : capacity % 4 == 0 ? 4 : capacity % 2 == 0 ? 2 : 1);
         _store = new SetAssociativeSlots<Node>(capacity / ways, ways);
+        _streams = new TagLists(capacity);
     }
 
     /// <summary>Number of entries the cache can hold (0 = disabled).</summary>
@@ -115,7 +120,8 @@ internal sealed class ConfigCache<T>
             }
 
             int index = _store.ChooseSlot(SetIndex(streamId, substreamKey), node, SameStructure, out bool evicting);
-            _store.Store(index, node);
+            Forget(index, _store.Store(index, node));
+            _streams.Link(index, streamId);
             _store.RecordFill(evicting);
         }
     }
@@ -126,7 +132,7 @@ internal sealed class ConfigCache<T>
     /// </summary>
     /// <param name="streamId">StreamID.</param>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateStream(uint streamId) => RemoveWhere(streamId, 0u, static (node, id, _) => node.StreamId == id);
+    public int InvalidateStream(uint streamId) => Invalidate(static (cache, id, _) => cache.RemoveStream(id), streamId, 0u);
 
     /// <summary>
     /// CMD_CFGI_STE_RANGE (IHI0070 §4.3.2): every entry of the 2^(<paramref name="range"/>+1) StreamIDs of the naturally
@@ -141,7 +147,7 @@ internal sealed class ConfigCache<T>
         ArgumentOutOfRangeException.ThrowIfNegative(range);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(range, 31);
         uint ignored = (uint)Bits.Mask(range + 1);
-        return RemoveWhere(streamId, ignored, static (node, id, ignoredBits) => ((node.StreamId ^ id) & ~ignoredBits) == 0);
+        return Invalidate(static (cache, id, ignoredBits) => cache.RemoveStreams(id, ignoredBits), streamId, ignored);
     }
 
     /// <summary>
@@ -152,11 +158,11 @@ internal sealed class ConfigCache<T>
     /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
     /// <returns>Number of entries removed (0 or 1).</returns>
     public int InvalidateSubstream(uint streamId, uint substreamKey) =>
-        RemoveWhere(streamId, substreamKey, static (node, id, key) => node.StreamId == id && node.SubstreamKey == key);
+        Invalidate(static (cache, id, key) => cache.RemoveSubstream(id, key), streamId, substreamKey);
 
     /// <summary>Removes every entry.</summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateAll() => RemoveWhere(0u, 0u, static (_, _, _) => true);
+    public int InvalidateAll() => Invalidate(static (cache, _, _) => cache.RemoveAll(), 0u, 0u);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SetIndex(uint streamId, uint substreamKey) => _store.SetOf(((ulong)streamId << 32) | substreamKey);
@@ -164,25 +170,99 @@ internal sealed class ConfigCache<T>
     private static bool SameStructure(Node existing, Node added) =>
         existing.StreamId == added.StreamId && existing.SubstreamKey == added.SubstreamKey;
 
-    // Static predicates over two arguments: an invalidation allocates no closure (the driver's command path is allocation-free).
-    private int RemoveWhere(uint a, uint b, Func<Node, uint, uint, bool> match)
+    // Static removals over two arguments: an invalidation allocates no closure (the driver's command path is allocation-free).
+    private int Invalidate(Func<ConfigCache<T>, uint, uint, int> remove, uint a, uint b)
     {
         lock (_store.WriteLock)
         {
             // Before removing anything, so a fetch that may have read the retired structure cannot add it afterwards.
             _store.BeginInvalidation();
-            int removed = 0;
-            for (int i = 0; i < _store.Length; i++)
-            {
-                if (_store.Peek(i) is { } node && match(node, a, b))
-                {
-                    _store.Store(i, null);
-                    removed++;
-                }
-            }
-
+            int removed = remove(this, a, b);
             Statistics.RecordInvalidated(removed);
             return removed;
+        }
+    }
+
+    // Under the writer lock, as every Remove* below: the entries of one StreamID are its list.
+    private int RemoveStream(uint streamId)
+    {
+        int removed = 0;
+        for (int index = _streams.Head(streamId); index >= 0;)
+        {
+            int next = _streams.Next(index);
+            RemoveAt(index);
+            removed++;
+            index = next;
+        }
+
+        return removed;
+    }
+
+    // The StreamIDs present are copied first: their lists empty (and the IDs go) while they are removed.
+    private int RemoveStreams(uint streamId, uint ignoredBits)
+    {
+        _scratchStreams.Clear();
+        foreach (ulong present in _streams.Tags)
+        {
+            if ((((uint)present ^ streamId) & ~ignoredBits) == 0)
+            {
+                _scratchStreams.Add(present);
+            }
+        }
+
+        int removed = 0;
+        foreach (ulong present in _scratchStreams)
+        {
+            removed += RemoveStream((uint)present);
+        }
+
+        return removed;
+    }
+
+    // One (StreamID, substream key) lives in one set.
+    private int RemoveSubstream(uint streamId, uint substreamKey)
+    {
+        if (_store.Sets == 0)
+        {
+            return 0;
+        }
+
+        int first = SetIndex(streamId, substreamKey) * _store.Ways;
+        for (int way = 0; way < _store.Ways; way++)
+        {
+            if (_store.Peek(first + way) is { } node && node.StreamId == streamId && node.SubstreamKey == substreamKey)
+            {
+                RemoveAt(first + way);
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private int RemoveAll()
+    {
+        int removed = 0;
+        for (int i = 0; i < _store.Length; i++)
+        {
+            if (_store.Peek(i) is not null)
+            {
+                RemoveAt(i);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private void RemoveAt(int index) => Forget(index, _store.Store(index, null));
+
+    // Under the writer lock: the slot no longer holds `old`.
+    private void Forget(int index, Node? old)
+    {
+        if (old is not null)
+        {
+            _streams.Unlink(index, old.StreamId);
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class SetAssociativeSlots<TNode>
 {
     private readonly TNode?[] _slots;
     private readonly byte[] _nextVictim;
+    private readonly ulong _fastModMultiplier;
     private long _generation;
     private int _count;
 
@@ -28,6 +29,7 @@ internal sealed class SetAssociativeSlots<TNode>
         Ways = ways;
         _slots = new TNode?[sets * ways];
         _nextVictim = new byte[sets];
+        _fastModMultiplier = sets == 0 ? 0 : (ulong.MaxValue / (uint)sets) + 1;
     }
 
     /// <summary>Number of sets (0 = disabled).</summary>
@@ -60,6 +62,26 @@ internal sealed class SetAssociativeSlots<TNode>
         ulong h = hash * 0x9E37_79B9_7F4A_7C15UL;
         uint mixed = (uint)(h >> 32) ^ (uint)h;
         return (int)(((ulong)mixed * (uint)Sets) >> 32);
+    }
+
+    /// <summary>
+    /// Maps the <paramref name="position"/>-th key of a run to a set, consecutive positions to consecutive sets (as a
+    /// hardware TLB indexes by the low bits of the page number), the run's <paramref name="runHash"/> choosing where it
+    /// starts. A working set of consecutive pages no larger than the cache then fits it exactly, where a hash of each
+    /// page overfills some sets (a 10,000-page set in a 16,384-entry, 8-way TLB missed 6% of the time).
+    /// </summary>
+    /// <param name="position">Position in the run (a page number).</param>
+    /// <param name="runHash">A hash of what the run shares (its tag).</param>
+    /// <returns>Set index.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int SetOfRun(ulong position, ulong runHash)
+    {
+        // The start is reduced below Sets first, so that only a run crossing 2^32 positions can wrap the sum.
+        uint start = (uint)((((runHash * 0x9E37_79B9_7F4A_7C15UL) >> 32) * (uint)Sets) >> 32);
+        uint value = (uint)position + start;
+
+        // value mod Sets without a division (Lemire's fastmod; exact for 32-bit values and divisors).
+        return (int)(((((_fastModMultiplier * value) >> 32) + 1) * (uint)Sets) >> 32);
     }
 
     /// <summary>Reads a slot without a lock.</summary>

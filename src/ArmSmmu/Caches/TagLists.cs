@@ -1,8 +1,9 @@
 namespace ArmSmmu.Caches;
 
 /// <summary>
-/// Intrusive doubly linked lists of TLB slot indexes, one per index tag (StreamWorld, VMID, ASID, kind), so an ASID or
-/// VMID invalidation visits the entries of its tags and nothing else. Used only under the TLB's writer lock.
+/// Intrusive doubly linked lists of cache slot indexes, one per tag (the TLB's index tag: StreamWorld, VMID, ASID, kind;
+/// a configuration cache's StreamID), so an invalidation visits the entries of its tags and nothing else. Used only
+/// under the owning cache's writer lock.
 /// </summary>
 internal sealed class TagLists
 {

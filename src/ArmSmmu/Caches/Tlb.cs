@@ -11,14 +11,14 @@ namespace ArmSmmu.Caches;
 /// <para>Lookups take no lock and allocate nothing: every slot holds an immutable entry object, published with
 /// <see cref="Volatile.Write{T}(ref T, T)"/>. Insertions and invalidations serialise on one writer lock.</para>
 /// <para>An entry of size 2^s lives in the set chosen by its index tag (StreamWorld, VMID, ASID, kind), its input
-/// address shifted right by s, and s. The ASID is part of the index, so one IOVA used by two address spaces does not
-/// compete for one set; an entry that matches every ASID (a global stage-1 entry, §3.17) is indexed with ASID 0 and a
+/// address shifted right by s, and s: consecutive pages of one tag and size go to consecutive sets. The ASID is part
+/// of the index, so one IOVA used by two address spaces does not compete for one set; an entry that matches every ASID (a global stage-1 entry, §3.17) is indexed with ASID 0 and a
 /// lookup probes that set too, only for the sizes that hold global entries. A lookup probes one set per size present.</para>
 /// <para>Invalidation never scans the TLB unless asked to remove most of it. Every index tag heads an intrusive list
 /// of its slots, so ASID and VMID scopes walk exactly their entries; address scopes probe the sets the range can live
-/// in, for each size present and each live index tag in scope, and fall back to a scan only when that would probe
-/// more sets than the TLB has (<see cref="ScanCrossover"/>). Per-tag lists were chosen over per-tag epochs because
-/// they keep <see cref="Count"/>, the invalidation statistics and the occupancy exact, and add nothing to the hit path.</para>
+/// in, for each size present and each live index tag in scope, and fall back to a scan only when that would make more
+/// than 1.25 probes per set the TLB has (<see cref="ScanCrossover"/>, measured). Per-tag lists were chosen over
+/// per-tag epochs because they keep <see cref="Count"/>, the invalidation statistics and the occupancy exact, and add nothing to the hit path.</para>
 /// </remarks>
 internal sealed partial class Tlb
 {
@@ -54,6 +54,7 @@ internal sealed partial class Tlb
 
         _store = new SetAssociativeSlots<Slot>(capacity / ways, ways);
         _lists = new TagLists(capacity);
+        ScanCrossover = _store.Sets + (_store.Sets / 4);
     }
 
     /// <summary>Number of entries the TLB can hold (0 = disabled).</summary>
@@ -75,11 +76,12 @@ internal sealed partial class Tlb
     public int Count => _store.Count;
 
     /// <summary>
-    /// Set probes above which an address-scoped invalidation scans every slot instead. A probe reads one set; a scan reads
-    /// every set once, at about the cost of a probe per set, so the crossover is put at one probe per set. This is
-    /// reasoned, not yet measured: a benchmark of range sizes around it is still to be written.
+    /// Set probes above which an address-scoped invalidation scans every slot instead. Measured (docs/performance.md,
+    /// <c>InvalidationCrossoverBenchmarks</c>): probing costs as much as a scan at 1.1 probes per set in a quarter-full
+    /// TLB and 1.4 in a full one, at 4,096 and 16,384 entries alike; 1.25 per set is within 15% of the cheaper
+    /// strategy at either fill. Settable so the benchmark can time both.
     /// </summary>
-    private long ScanCrossover => _store.Sets;
+    internal long ScanCrossover { get; set; }
 
     /// <summary>Finds the entry translating <paramref name="inputAddress"/> for <paramref name="key"/>. Takes no lock and allocates nothing.</summary>
     /// <param name="key">Tag of the translation; fields its StreamWorld does not use are ignored.</param>
@@ -234,7 +236,7 @@ internal sealed partial class Tlb
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SetIndex(ulong indexTag, ulong page, int shift) =>
-        _store.SetOf(page ^ (indexTag * 0xC2B2_AE3D_27D4_EB4FUL) ^ ((ulong)shift << 56));
+        _store.SetOfRun(page, (indexTag * 0xC2B2_AE3D_27D4_EB4FUL) ^ ((ulong)shift << 56));
 
     // Under the writer lock: the bookkeeping of a slot that no longer holds `old`.
     private void Forget(int index, Slot? old)

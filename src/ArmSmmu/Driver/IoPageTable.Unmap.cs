@@ -61,6 +61,13 @@ public sealed partial class IoPageTable
         }
 
         var commands = new List<TlbInvalidation>();
+        AppendRangeInvalidations(commands, iova, size, granule, leafLevel, rangeSupported, leaf);
+        return commands;
+    }
+
+    // RangeInvalidations without the checks (the unmap's own ranges are aligned by construction), into a list.
+    private static void AppendRangeInvalidations(List<TlbInvalidation> commands, ulong iova, ulong size, Translation.Granule granule, int leafLevel, bool rangeSupported, bool leaf)
+    {
         if (!rangeSupported)
         {
             ulong step = 1UL << granule.LevelShift(leafLevel);
@@ -74,7 +81,7 @@ public sealed partial class IoPageTable
                 address += covered;
             }
 
-            return commands;
+            return;
         }
 
         int tg = granule.PageShift;
@@ -103,8 +110,6 @@ public sealed partial class IoPageTable
             cursor += bytes;
             pages -= (ulong)num << scale;
         }
-
-        return commands;
     }
 
     private ulong UnmapRange(ulong iova, ulong size, UnmapLog log) =>
@@ -213,11 +218,17 @@ public sealed partial class IoPageTable
         ulong entrySize = Config.LevelSize(level);
         ulong firstSet = first & ~(setEntries - 1);
         ulong lastSet = last & ~(setEntries - 1);
-        foreach (ulong setStart in firstSet == lastSet ? new[] { firstSet } : new[] { firstSet, lastSet })
+        for (int end = 0; end < (firstSet == lastSet ? 1 : 2); end++)
         {
+            ulong setStart = end == 0 ? firstSet : lastSet;
             ulong setLo = tableBase + (setStart * entrySize);
             ulong setHi = setLo + (setEntries * entrySize);
             if (lo <= setLo && setHi <= hi)
+            {
+                continue;
+            }
+
+            if (!MayHoldContiguousLeaf(table + (setStart * 8), setEntries))
             {
                 continue;
             }
@@ -242,6 +253,29 @@ public sealed partial class IoPageTable
         }
     }
 
+    /// <summary>
+    /// False when no descriptor of the set at <paramref name="firstSlot"/> has the Contiguous bit, found with one read of
+    /// the whole set: most sets have none, and reading their descriptors one by one was most of an unmap's cost.
+    /// True when the set must be looked at descriptor by descriptor (which also reports unreadable memory).
+    /// </summary>
+    private bool MayHoldContiguousLeaf(ulong firstSlot, ulong entries)
+    {
+        Span<byte> set = stackalloc byte[128 * 8]; // the largest set: 128 entries (16K granule, level 3)
+        set = set[..(int)(entries * 8)];
+        if (!_memory.TryRead(firstSlot, set))
+        {
+            return true;
+        }
+
+        ulong any = 0;
+        for (int offset = 0; offset < set.Length; offset += 8)
+        {
+            any |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(set[offset..]);
+        }
+
+        return Bits.IsSet(any, ContiguousBit);
+    }
+
     /// <summary>What an unmap changed, turned into invalidation commands at the end.</summary>
     private sealed class UnmapLog
     {
@@ -255,42 +289,48 @@ public sealed partial class IoPageTable
         public List<TlbInvalidation> ToInvalidations(IoPageTableConfig config)
         {
             var commands = new List<TlbInvalidation>();
-            foreach (var (address, size, level) in Merge(_leaves))
+            Merge(_leaves);
+            foreach (var (address, size, level) in _leaves)
             {
-                commands.AddRange(RangeInvalidations(address, size, config.Granule, level, config.RangeInvalidation, leaf: true));
+                AppendRangeInvalidations(commands, address, size, config.Granule, level, config.RangeInvalidation, leaf: true);
             }
 
             foreach (var (address, size, level) in _tables)
             {
-                commands.AddRange(RangeInvalidations(address, size, config.Granule, level, config.RangeInvalidation, leaf: false));
+                AppendRangeInvalidations(commands, address, size, config.Granule, level, config.RangeInvalidation, leaf: false);
             }
 
             return commands;
         }
 
-        /// <summary>Joins touching or overlapping ranges of the same level, so that a range command covers a run in one go.</summary>
-        private static List<(ulong Address, ulong Size, int Level)> Merge(List<(ulong Address, ulong Size, int Level)> ranges)
+        /// <summary>Joins touching or overlapping ranges of the same level in place, so that a range command covers a run in one go.</summary>
+        private static void Merge(List<(ulong Address, ulong Size, int Level)> ranges)
         {
-            var sorted = ranges.OrderBy(r => r.Address).ThenBy(r => r.Level).ToList();
-            var merged = new List<(ulong Address, ulong Size, int Level)>();
-            foreach (var range in sorted)
+            if (ranges.Count < 2)
             {
-                if (merged.Count > 0)
-                {
-                    var previous = merged[^1];
-                    ulong previousEnd = previous.Address + previous.Size;
-                    if (previous.Level == range.Level && range.Address <= previousEnd)
-                    {
-                        ulong end = Math.Max(previousEnd, range.Address + range.Size);
-                        merged[^1] = (previous.Address, end - previous.Address, previous.Level);
-                        continue;
-                    }
-                }
-
-                merged.Add(range);
+                return;
             }
 
-            return merged;
+            // Unstable, but ranges with equal address and level merge into the same range whatever their order.
+            ranges.Sort(static (a, b) => a.Address != b.Address ? a.Address.CompareTo(b.Address) : a.Level.CompareTo(b.Level));
+            int kept = 0;
+            for (int i = 1; i < ranges.Count; i++)
+            {
+                var previous = ranges[kept];
+                var range = ranges[i];
+                ulong previousEnd = previous.Address + previous.Size;
+                if (previous.Level == range.Level && range.Address <= previousEnd)
+                {
+                    ulong end = Math.Max(previousEnd, range.Address + range.Size);
+                    ranges[kept] = (previous.Address, end - previous.Address, previous.Level);
+                }
+                else
+                {
+                    ranges[++kept] = range;
+                }
+            }
+
+            ranges.RemoveRange(kept + 1, ranges.Count - kept - 1);
         }
     }
 }

@@ -22,6 +22,11 @@ public sealed partial class IoPageTable : IDisposable
     private readonly Dictionary<ulong, int> _validEntries = [];
     private readonly ulong _inputLimit;
     private readonly ulong _outputLimit;
+
+    // Config.StartLevel and StartTableEntries are worked out on every call; EntriesAt needs them at every level of
+    // every map and unmap.
+    private readonly int _startLevel;
+    private readonly int _startTableEntries;
     private bool _disposed;
 
     /// <summary>Creates empty tables: allocates and zeroes the start table (all concatenated tables of stage 2).</summary>
@@ -39,6 +44,8 @@ public sealed partial class IoPageTable : IDisposable
         Config = config;
         _inputLimit = 1UL << config.InputBits;
         _outputLimit = 1UL << config.OutputBits;
+        _startLevel = config.StartLevel;
+        _startTableEntries = config.StartTableEntries;
 
         // Digest §7.2: the start table is aligned to its size; 64 bytes at least (needed for 52-bit TTBs).
         ulong bytes = Math.Max(config.StartTableBytes, 64);
@@ -300,7 +307,7 @@ public sealed partial class IoPageTable : IDisposable
         return false;
     }
 
-    private int EntriesAt(int level) => level == Config.StartLevel ? Config.StartTableEntries : 1 << Config.BitsPerLevel;
+    private int EntriesAt(int level) => level == _startLevel ? _startTableEntries : 1 << Config.BitsPerLevel;
 
     private ulong Index(ulong iova, int level) => (iova >> Config.Granule.LevelShift(level)) & (ulong)(EntriesAt(level) - 1);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Driver;
@@ -47,10 +46,10 @@ public sealed partial class SmmuDriver
         Write64(SmmuRegister.GATOS_SID, sid.Value);
         Write64(SmmuRegister.GATOS_ADDR, addr.Value);
         Write32(SmmuRegister.GATOS_CTRL, new GatosCtrlRegister(0) { RUN = true }.Value);
-        long start = Stopwatch.GetTimestamp();
+        long start = 0;
         while (new GatosCtrlRegister(Read32(SmmuRegister.GATOS_CTRL)).RUN)
         {
-            CheckTimeout(start, "GATOS_CTRL.RUN to clear");
+            CheckTimeout(ref start, "GATOS_CTRL.RUN to clear");
         }
 
         return new GatosParRegister(Device.ReadRegister64(SmmuRegister.GATOS_PAR));

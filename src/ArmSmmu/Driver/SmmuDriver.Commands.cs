@@ -132,10 +132,12 @@ public sealed partial class SmmuDriver
     // IHI0070 §3.21.2: the DSB of step 3 is implicit (memory writes complete before the MMIO write here).
     private void PublishProducer() => Write32(SmmuRegister.CMDQ_PROD, _commandQueue.Prod);
 
+    // Like Linux's arm_smmu_cmdq_poll_until_not_full: the CONS last read can only be behind the SMMU's, so when it
+    // already leaves room no MMIO read is needed; otherwise CMDQ_CONS is polled.
     private void WaitForSpace(int entries)
     {
-        long start = Stopwatch.GetTimestamp();
-        while (true)
+        long start = 0;
+        while (_commandQueue.Capacity - _commandQueue.Count < entries)
         {
             _commandQueue.Cons = Read32(SmmuRegister.CMDQ_CONS);
             if (_commandQueue.Capacity - _commandQueue.Count >= entries)
@@ -145,7 +147,7 @@ public sealed partial class SmmuDriver
 
             if (!ServiceCommandErrors())
             {
-                CheckTimeout(start, $"CMDQ_CONS (0x{_commandQueue.Cons:X}) to make room for {entries} commands; PROD is 0x{_commandQueue.Prod:X}");
+                CheckTimeout(ref start, $"CMDQ_CONS (0x{_commandQueue.Cons:X}) to make room for {entries} commands; PROD is 0x{_commandQueue.Prod:X}");
             }
         }
     }
@@ -153,7 +155,7 @@ public sealed partial class SmmuDriver
     /// <summary>Polls CMDQ_CONS until it is at or past <paramref name="target"/> (the index after a CMD_SYNC), wrap-aware.</summary>
     private void WaitForConsumer(uint target)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = 0;
         while (true)
         {
             _commandQueue.Cons = Read32(SmmuRegister.CMDQ_CONS);
@@ -167,15 +169,20 @@ public sealed partial class SmmuDriver
 
             if (!ServiceCommandErrors())
             {
-                CheckTimeout(start, $"CMDQ_CONS (0x{_commandQueue.Cons:X}) to pass the CMD_SYNC before 0x{target:X}");
+                CheckTimeout(ref start, $"CMDQ_CONS (0x{_commandQueue.Cons:X}) to pass the CMD_SYNC before 0x{target:X}");
             }
         }
     }
 
-    // A time stamp rather than a Stopwatch, so that a command round trip allocates nothing.
-    private void CheckTimeout(long start, string what)
+    // A time stamp rather than a Stopwatch, so that a command round trip allocates nothing; taken at the first poll
+    // that finds no progress, so that a round trip the SMMU completes at once reads no clock.
+    private void CheckTimeout(ref long start, string what)
     {
-        if (Stopwatch.GetElapsedTime(start) > Options.PollTimeout)
+        if (start == 0)
+        {
+            start = Stopwatch.GetTimestamp();
+        }
+        else if (Stopwatch.GetElapsedTime(start) > Options.PollTimeout)
         {
             throw new TimeoutException($"The SMMU did not advance {what} within {Options.PollTimeout.TotalMilliseconds:0} ms (GERROR 0x{Read32(SmmuRegister.GERROR):X}, GERRORN 0x{Read32(SmmuRegister.GERRORN):X}).");
         }

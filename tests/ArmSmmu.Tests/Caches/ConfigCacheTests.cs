@@ -182,4 +182,30 @@ public class ConfigCacheTests
         await reader;
         Assert.True(cache.Count <= 32);
     }
+    [Fact]
+    public void Invalidation_after_evictions_and_refreshes_removes_exactly_what_is_still_cached()
+    {
+        // IHI0070 §4.3.1: CMD_CFGI_STE removes every structure of its StreamID, wherever eviction has left them. A small
+        // cache is overfilled (evicting) and refilled (refreshing in place); the expected contents are worked out by
+        // asking the cache itself for each key before the invalidation.
+        var cache = new ConfigCache<Structure>(16);
+        var random = new Random(12);
+        for (int i = 0; i < 500; i++)
+        {
+            uint sid = (uint)random.Next(6);
+            cache.Add(sid, (uint)random.Next(5), new Structure(sid, 0), cache.Generation);
+        }
+
+        for (uint sid = 0; sid < 6; sid++)
+        {
+            int cached = Enumerable.Range(0, 5).Count(ssk => cache.TryGet(sid, (uint)ssk, out _));
+            int before = cache.Count;
+
+            Assert.Equal(cached, cache.InvalidateStream(sid));
+            Assert.Equal(before - cached, cache.Count);
+            Assert.All(Enumerable.Range(0, 5), ssk => Assert.False(cache.TryGet(sid, (uint)ssk, out _)));
+        }
+
+        Assert.Equal(0, cache.Count);
+    }
 }

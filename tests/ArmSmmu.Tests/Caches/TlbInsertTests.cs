@@ -47,6 +47,29 @@ public class TlbInsertTests
         }
     }
 
+    [Theory]
+    [InlineData(4096, 8)]
+    [InlineData(16_384, 8)]
+    [InlineData(960, 4)] // 240 sets: not a power of two
+    public void Consecutive_pages_up_to_the_capacity_all_stay_resident(int capacity, int ways)
+    {
+        // A working set of consecutive pages no larger than the TLB fits it: no insertion evicts, every page then hits.
+        var tlb = new Tlb(capacity, ways);
+        TlbKey key = El1(0, 1);
+        for (ulong page = 0; page < (ulong)capacity; page++)
+        {
+            tlb.Insert(key, Entry(0x7_0000_0000 + (page << 12), page << 12, Page4K), tlb.Generation);
+        }
+
+        Assert.Equal(0, tlb.Statistics.Evictions);
+        Assert.Equal(capacity, tlb.Count);
+        for (ulong page = 0; page < (ulong)capacity; page++)
+        {
+            Assert.True(tlb.TryLookup(key, 0x7_0000_0000 + (page << 12), out TranslationEntry entry));
+            Assert.Equal(page << 12, entry.OutputBase);
+        }
+    }
+
     [Fact]
     public void Capacity_bounds_the_count_whatever_is_inserted()
     {
