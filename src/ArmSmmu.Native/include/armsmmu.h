@@ -121,7 +121,8 @@ typedef struct armsmmu_request {
     uint8_t substream_valid;  /**< SSV: 1 when the transaction carries substream_id, else 0 */
     uint8_t access;           /**< an armsmmu_access_t value */
     uint8_t privileged;       /**< PnU: 1 for a privileged access, 0 for unprivileged */
-    uint8_t secure;           /**< SEC_SID: 1 for a Secure stream (this model aborts those: F_UUT) */
+    uint8_t secure;           /**< SEC_SID: 1 for a Secure stream, translated through the Secure Stream table of the
+                                   SMMU_S_* page at 0x8000 (F_UUT when the device has no Secure side) */
     uint32_t reserved;        /**< must be 0 (kept for later members); nonzero is ARMSMMU_ERROR_INVALID_ARGUMENT */
 } armsmmu_request_t;
 

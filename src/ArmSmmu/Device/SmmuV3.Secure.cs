@@ -166,4 +166,17 @@ public sealed partial class SmmuV3
         _walkCaches.InvalidateVa(world, 0, asid, c.Address, size, c.Leaf, 0);
         return CommandError.None;
     }
+
+    // The Secure side's registers and stalls in a snapshot (format version 3, docs/save-restore.md); the banks are the
+    // Non-secure side's types, under names of their own.
+    private void VisitSecureStateSections(Device.State.IStateVisitor visitor)
+    {
+        visitor.Section("secureControl", ref _registers.Control, sinceVersion: 3);
+        visitor.Section("secureGlobalError", ref _registers.GlobalError, sinceVersion: 3);
+        visitor.Section("secureStreamTable", ref _registers.StreamTable, sinceVersion: 3);
+        visitor.Section("secureCommandQueue", ref _registers.CommandQueue, sinceVersion: 3);
+        visitor.Section("secureEventQueue", ref _registers.EventQueue, sinceVersion: 3);
+        var stalls = new StallState(this);
+        visitor.Section("secureStalls", ref stalls, sinceVersion: 3);
+    }
 }

@@ -10,7 +10,7 @@ public sealed partial class SmmuV3
     internal const string StateFormat = "armsmmu.smmuv3";
 
     /// <summary>The layout this build writes; sections added later raise it (docs/save-restore.md).</summary>
-    internal const int StateVersion = 2;
+    internal const int StateVersion = 3;
 
     /// <summary>The oldest layout this build reads.</summary>
     internal const int OldestStateVersion = 1;
@@ -102,6 +102,7 @@ public sealed partial class SmmuV3
         var stalls = new StallState(this);
         visitor.Section("stalls", ref stalls);
         visitor.Section("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
+        _secure?.VisitSecureStateSections(visitor); // IHI0070 §3.10, §6.3 SMMU_S_* (version 3)
     }
 
     private void RequireSameFeatures(string saved)
@@ -115,7 +116,15 @@ public sealed partial class SmmuV3
         // Record ToString: "SmmuFeatures { Name = value, ... }"; name the members that differ.
         static string[] Members(string text) => text.Trim().TrimStart("SmmuFeatures".ToCharArray()).Trim(' ', '{', '}').Split(", ");
         var theirs = Members(saved);
-        var differing = Members(mine).Except(theirs).Select(m => m.Split(" = ")[0]).ToList();
+        var savedNames = theirs.Select(m => m.Split(" = ")[0]).ToHashSet();
+        // A member added after the snapshot was written (Secure, in version 3) is not held against it: the part it
+        // describes restores at reset.
+        var differing = Members(mine).Except(theirs).Select(m => m.Split(" = ")[0]).Where(savedNames.Contains).ToList();
+        if (differing.Count == 0 && savedNames.IsSubsetOf(Members(mine).Select(m => m.Split(" = ")[0])))
+        {
+            return;
+        }
+
         string which = differing.Count > 0 ? string.Join(", ", differing) : "(unlisted members)";
         throw new InvalidOperationException(
             $"The snapshot was saved from an SMMU with other features ({which} differ); restore it into an SmmuV3 constructed with the same SmmuFeatures. Saved: {saved}");
