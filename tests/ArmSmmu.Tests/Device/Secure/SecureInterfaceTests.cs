@@ -269,6 +269,21 @@ public class SecureInterfaceTests
     }
 
     [Fact]
+    public void Section_6_2_undefined_offsets_of_the_secure_page_are_raz_wi()
+    {
+        var smmu = new SmmuV3(new SparseMemory());
+        // S_STATUSR-like and PRI-queue twins (no Secure PRI queue), Secure ATOS (not implemented), the rest of the page.
+        foreach (ulong offset in new ulong[] { 0x8040, 0x8048, 0x80C0, 0x80C8, 0x8100, 0x8108, 0x8FFC })
+        {
+            smmu.WriteRegister32(offset, 0xFFFF_FFFF);
+            Assert.Equal(0u, smmu.ReadRegister32(offset));
+        }
+
+        smmu.WriteRegister32(SecureHarness.SIdr1, 0); // read-only
+        Assert.Equal(smmu.Features.SIdr1, smmu.ReadRegister32(SecureHarness.SIdr1));
+    }
+
+    [Fact]
     public void Section_3_10_without_a_secure_side_the_page_reads_as_zero_and_secure_streams_are_f_uut()
     {
         var h = new DeviceHarness(SmmuFeatures.Default with { Secure = false });
