@@ -16,7 +16,7 @@ internal sealed record RegisterKind(string Name, ulong Offset, Func<ulong, int?,
     public bool IsQueueIndex { get; private init; }
 
     /// <summary>Every decodable register, in offset order.</summary>
-    public static IReadOnlyList<RegisterKind> All { get; } =
+    public static IReadOnlyList<RegisterKind> All { get; } = WithSecurePage(
     [
         Of(SmmuRegister.IDR0, v => new Idr0Register((uint)v).Describe()),
         Of(SmmuRegister.IDR1, v => new Idr1Register((uint)v).Describe()),
@@ -56,34 +56,26 @@ internal sealed record RegisterKind(string Name, ulong Offset, Func<ulong, int?,
         Of(SmmuRegister.GATOS_SID, v => new GatosSidRegister(v).Describe()),
         Of(SmmuRegister.GATOS_ADDR, v => new GatosAddrRegister(v).Describe()),
         Of(SmmuRegister.GATOS_PAR, v => new GatosParRegister(v).Describe()),
-        Of(SmmuRegister.S_IDR0, v => new SIdr0Register((uint)v).Describe()),
-        Of(SmmuRegister.S_IDR1, v => new SIdr1Register((uint)v).Describe()),
-        Of(SmmuRegister.S_CR0, v => new Cr0Register((uint)v).Describe()),
-        Of(SmmuRegister.S_CR0ACK, v => new Cr0Register((uint)v).Describe()),
-        Of(SmmuRegister.S_CR1, v => new Cr1Register((uint)v).Describe()),
-        Of(SmmuRegister.S_CR2, v => new Cr2Register((uint)v).Describe()),
-        Of(SmmuRegister.S_GBPA, v => new GbpaRegister((uint)v).Describe()),
-        Of(SmmuRegister.S_IRQ_CTRL, v => new IrqCtrlRegister((uint)v).Describe()),
-        Of(SmmuRegister.S_IRQ_CTRLACK, v => new IrqCtrlRegister((uint)v).Describe()),
-        Of(SmmuRegister.S_GERROR, v => new GerrorRegister((uint)v).Describe()),
-        Of(SmmuRegister.S_GERRORN, v => new GerrorRegister((uint)v).Describe()),
-        Of(SmmuRegister.S_GERROR_IRQ_CFG0, v => new IrqCfg0Register(v).Describe()),
-        Of(SmmuRegister.S_GERROR_IRQ_CFG2, v => new IrqCfg2Register((uint)v).Describe()),
-        Of(SmmuRegister.S_STRTAB_BASE, v => new StreamTableBaseRegister(v).Describe()),
-        Of(SmmuRegister.S_STRTAB_BASE_CFG, v => new StreamTableBaseCfgRegister((uint)v).Describe()),
-        Of(SmmuRegister.S_CMDQ_BASE, v => new QueueBaseRegister(v).Describe()),
-        Queue(SmmuRegister.S_CMDQ_PROD, QueueIndexRole.CommandProducer),
-        Queue(SmmuRegister.S_CMDQ_CONS, QueueIndexRole.CommandConsumer),
-        Of(SmmuRegister.S_EVENTQ_BASE, v => new QueueBaseRegister(v).Describe()),
-        Queue(SmmuRegister.S_EVENTQ_PROD, QueueIndexRole.OverflowingProducer),
-        Queue(SmmuRegister.S_EVENTQ_CONS, QueueIndexRole.OverflowingConsumer),
-        Of(SmmuRegister.S_EVENTQ_IRQ_CFG0, v => new IrqCfg0Register(v).Describe()),
-        Of(SmmuRegister.S_EVENTQ_IRQ_CFG2, v => new IrqCfg2Register((uint)v).Describe()),
         Queue(SmmuRegister.EVENTQ_PROD, QueueIndexRole.OverflowingProducer),
         Queue(SmmuRegister.EVENTQ_CONS, QueueIndexRole.OverflowingConsumer),
         Queue(SmmuRegister.PRIQ_PROD, QueueIndexRole.OverflowingProducer),
         Queue(SmmuRegister.PRIQ_CONS, QueueIndexRole.OverflowingConsumer),
-    ];
+    ]);
+
+    // IHI0070 §6.2: the SMMU_S_* page holds the S_IDRs and, at 0x8000 above them, twins of the Non-secure page-0
+    // registers with the same layouts (S_EVENTQ_PROD/CONS in page 0); it goes between page 0 and page 1.
+    private static RegisterKind[] WithSecurePage(RegisterKind[] nonSecure)
+    {
+        var twins = nonSecure
+            .Where(k => k.Offset < 0x10000 && SmmuRegister.NameOf(k.Offset + SmmuRegister.S_IDR0) is { } name && name.StartsWith("S_", StringComparison.Ordinal) && k.Offset >= SmmuRegister.CR0)
+            .Select(k => k with { Name = SmmuRegister.NameOf(k.Offset + SmmuRegister.S_IDR0)!, Offset = k.Offset + SmmuRegister.S_IDR0 });
+        RegisterKind[] ids =
+        [
+            Of(SmmuRegister.S_IDR0, v => new SIdr0Register((uint)v).Describe()),
+            Of(SmmuRegister.S_IDR1, v => new SIdr1Register((uint)v).Describe()),
+        ];
+        return [.. nonSecure.Where(k => k.Offset < 0x10000), .. ids, .. twins, .. nonSecure.Where(k => k.Offset >= 0x10000)];
+    }
 
     /// <summary>
     /// The register named <paramref name="nameOrOffset"/>: a name (case-insensitive, optional <c>SMMU_</c> prefix) or a

@@ -458,7 +458,7 @@ typedef struct armsmmu_broadcast_tlbi {
     uint8_t range_scale;     /**< R forms: SCALE 0..3 */
     uint8_t range_num;       /**< R forms: NUM 0..31: (NUM+1) * 2^(5*SCALE+1) granules */
     uint8_t exception_level; /**< 1, 2 or 3: where the TLBI was executed */
-    uint8_t secure;          /**< 1 for a Secure regime (nothing to invalidate: no Secure side is modelled) */
+    uint8_t secure;          /**< 1 for a Secure regime (ignored: broadcasts reach the Non-secure StreamWorlds only) */
     uint8_t host_e2h;        /**< 1 when the issuer runs EL2 with E2H (and TGE for *E1IS ops at EL2) */
     uint8_t reserved;        /**< 0 */
 } armsmmu_broadcast_tlbi_t;
