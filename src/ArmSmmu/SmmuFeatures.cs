@@ -4,7 +4,7 @@ namespace ArmSmmu;
 /// The implementation choices of one SMMU: what its ID registers advertise and the sizes of its caches.
 /// The default is a full-featured SMMUv3.2-class device. Use <c>with</c> to derive variants.
 /// </summary>
-public sealed record SmmuFeatures
+public sealed partial record SmmuFeatures
 {
     /// <summary>The full-featured default: stage 1 and 2, 2-level tables, 16-bit ASID/VMID, all granules, 48-bit OAS, RIL, HTTU, ATS, PRI, stall, MSI.</summary>
     public static SmmuFeatures Default { get; } = new();

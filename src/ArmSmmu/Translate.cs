@@ -21,7 +21,7 @@ public enum AccessKind
 /// <param name="Access">Read, write or instruction fetch.</param>
 /// <param name="SubstreamId">SubstreamID (PASID) when the transaction carries one (SSV = 1).</param>
 /// <param name="Privileged">Incoming PnU: true for a privileged access.</param>
-/// <param name="Secure">Incoming SEC_SID: true for a Secure stream (this model has no Secure programming interface, so such streams are aborted).</param>
+/// <param name="Secure">Incoming SEC_SID: true for a Secure stream, translated through the Secure Stream table (IHI0070 §3.10); F_UUT when the SMMU has no Secure programming interface (<see cref="SmmuFeatures.Secure"/>).</param>
 /// <param name="Kind">An ordinary transaction, a PCIe ATS Translation Request, or an ATS Translated transaction (IHI0070 §3.9.1).</param>
 public readonly record struct TranslationRequest(
     uint StreamId, ulong Address, AccessKind Access,

@@ -16,7 +16,7 @@ internal sealed record RegisterKind(string Name, ulong Offset, Func<ulong, int?,
     public bool IsQueueIndex { get; private init; }
 
     /// <summary>Every decodable register, in offset order.</summary>
-    public static IReadOnlyList<RegisterKind> All { get; } =
+    public static IReadOnlyList<RegisterKind> All { get; } = WithSecurePage(
     [
         Of(SmmuRegister.IDR0, v => new Idr0Register((uint)v).Describe()),
         Of(SmmuRegister.IDR1, v => new Idr1Register((uint)v).Describe()),
@@ -60,7 +60,22 @@ internal sealed record RegisterKind(string Name, ulong Offset, Func<ulong, int?,
         Queue(SmmuRegister.EVENTQ_CONS, QueueIndexRole.OverflowingConsumer),
         Queue(SmmuRegister.PRIQ_PROD, QueueIndexRole.OverflowingProducer),
         Queue(SmmuRegister.PRIQ_CONS, QueueIndexRole.OverflowingConsumer),
-    ];
+    ]);
+
+    // IHI0070 §6.2: the SMMU_S_* page holds the S_IDRs and, at 0x8000 above them, twins of the Non-secure page-0
+    // registers with the same layouts (S_EVENTQ_PROD/CONS in page 0); it goes between page 0 and page 1.
+    private static RegisterKind[] WithSecurePage(RegisterKind[] nonSecure)
+    {
+        var twins = nonSecure
+            .Where(k => k.Offset < 0x10000 && SmmuRegister.NameOf(k.Offset + SmmuRegister.S_IDR0) is { } name && name.StartsWith("S_", StringComparison.Ordinal) && k.Offset >= SmmuRegister.CR0)
+            .Select(k => k with { Name = SmmuRegister.NameOf(k.Offset + SmmuRegister.S_IDR0)!, Offset = k.Offset + SmmuRegister.S_IDR0 });
+        RegisterKind[] ids =
+        [
+            Of(SmmuRegister.S_IDR0, v => new SIdr0Register((uint)v).Describe()),
+            Of(SmmuRegister.S_IDR1, v => new SIdr1Register((uint)v).Describe()),
+        ];
+        return [.. nonSecure.Where(k => k.Offset < 0x10000), .. ids, .. twins, .. nonSecure.Where(k => k.Offset >= 0x10000)];
+    }
 
     /// <summary>
     /// The register named <paramref name="nameOrOffset"/>: a name (case-insensitive, optional <c>SMMU_</c> prefix) or a

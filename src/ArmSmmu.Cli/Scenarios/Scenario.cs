@@ -163,7 +163,7 @@ public sealed class TransactionSpec
     /// <summary>A privileged access (PnU = 1).</summary>
     public bool Privileged { get; set; }
 
-    /// <summary>A Secure access (this model's streams are Non-secure: leave false).</summary>
+    /// <summary>A Secure access (SEC_SID = 1): translated through the Secure Stream table, which a scenario does not set up.</summary>
     public bool Secure { get; set; }
 
     /// <summary>"untranslated" (the default): an ordinary transaction; "ats": through the stream's ATS function (its ATC, Translation Requests and page requests); "translated": an ATS Translated transaction (IHI0070 §3.9.1).</summary>

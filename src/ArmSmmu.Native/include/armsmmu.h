@@ -121,7 +121,8 @@ typedef struct armsmmu_request {
     uint8_t substream_valid;  /**< SSV: 1 when the transaction carries substream_id, else 0 */
     uint8_t access;           /**< an armsmmu_access_t value */
     uint8_t privileged;       /**< PnU: 1 for a privileged access, 0 for unprivileged */
-    uint8_t secure;           /**< SEC_SID: 1 for a Secure stream (this model aborts those: F_UUT) */
+    uint8_t secure;           /**< SEC_SID: 1 for a Secure stream, translated through the Secure Stream table of the
+                                   SMMU_S_* page at 0x8000 (F_UUT when the device has no Secure side) */
     uint32_t reserved;        /**< must be 0 (kept for later members); nonzero is ARMSMMU_ERROR_INVALID_ARGUMENT */
 } armsmmu_request_t;
 
@@ -457,7 +458,7 @@ typedef struct armsmmu_broadcast_tlbi {
     uint8_t range_scale;     /**< R forms: SCALE 0..3 */
     uint8_t range_num;       /**< R forms: NUM 0..31: (NUM+1) * 2^(5*SCALE+1) granules */
     uint8_t exception_level; /**< 1, 2 or 3: where the TLBI was executed */
-    uint8_t secure;          /**< 1 for a Secure regime (nothing to invalidate: no Secure side is modelled) */
+    uint8_t secure;          /**< 1 for a Secure regime (ignored: broadcasts reach the Non-secure StreamWorlds only) */
     uint8_t host_e2h;        /**< 1 when the issuer runs EL2 with E2H (and TGE for *E1IS ops at EL2) */
     uint8_t reserved;        /**< 0 */
 } armsmmu_broadcast_tlbi_t;

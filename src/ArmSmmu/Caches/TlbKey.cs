@@ -35,8 +35,8 @@ internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort As
     /// <param name="world">The StreamWorld.</param>
     /// <param name="kind">The kind of entry.</param>
     /// <returns>Whether the ASID tags its entries.</returns>
-    // IHI0070 §3.17.1: the EL2 (E2H = 0) regime has no ASID; stage-2 translations are never ASID-tagged.
-    public static bool UsesAsid(StreamWorld world, TranslationKind kind) => kind != TranslationKind.Stage2 && world != StreamWorld.NsEl2;
+    // IHI0070 §3.17.1: the EL2 (E2H = 0) and EL3 regimes have no ASID; stage-2 translations are never ASID-tagged.
+    public static bool UsesAsid(StreamWorld world, TranslationKind kind) => kind != TranslationKind.Stage2 && world is not (StreamWorld.NsEl2 or StreamWorld.El3);
 
     /// <summary>This key with the fields its StreamWorld and kind do not use set to zero, so equal tags compare equal.</summary>
     /// <returns>The canonical key.</returns>

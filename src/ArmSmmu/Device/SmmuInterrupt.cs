@@ -28,6 +28,9 @@ public sealed class SmmuInterruptEventArgs(SmmuInterrupt source) : EventArgs
 {
     /// <summary>Which line.</summary>
     public SmmuInterrupt Source { get; } = source;
+
+    /// <summary>True for a line of the Secure programming interface (S_GERROR, S_EVENTQ, a Secure CMD_SYNC; IHI0070 §3.10).</summary>
+    public bool Secure { get; init; }
 }
 
 /// <summary>Arguments of <see cref="SmmuV3.StallResolved"/>: a stalled transaction was resumed or terminated by a command.</summary>
@@ -48,4 +51,7 @@ public sealed class StallResolvedEventArgs(uint streamId, ushort stallTag, bool 
 
     /// <summary>For a terminated transaction: abort (true) or RAZ/WI (false).</summary>
     public bool Abort { get; } = abort;
+
+    /// <summary>True when the stalled transaction was a Secure stream's, resolved from the Secure command queue (IHI0070 §3.10).</summary>
+    public bool Secure { get; init; }
 }

@@ -34,7 +34,7 @@ public sealed partial class SmmuV3
 
             Statistics.CountBroadcastInvalidation(applied: true);
 
-            // This model has no Secure programming interface (no Secure StreamWorld or EL3 entries): nothing to match.
+            // Secure broadcasts are not applied to the Secure side's StreamWorlds (S-EL1, EL3) yet (docs/audit.md).
             if (message.Security != SecurityState.NonSecure)
             {
                 return 0;

@@ -31,7 +31,7 @@ public sealed partial class SmmuV3
                 return;
             }
 
-            var error = Execute(command);
+            var error = _nonSecure is null ? Execute(command) : ExecuteSecure(command); // SmmuV3.Secure.cs
             if (error != CommandError.None)
             {
                 RaiseCommandError(error);

@@ -131,7 +131,7 @@ public sealed partial class SmmuV3
         _ => offset,
     };
 
-    private static bool Is64BitRegister(ulong offset) => offset is SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.STRTAB_BASE
+    private static bool Is64BitRegister(ulong offset) => IsSecure64BitRegister(offset) || offset is SmmuRegister.GERROR_IRQ_CFG0 or SmmuRegister.STRTAB_BASE
         or SmmuRegister.CMDQ_BASE or SmmuRegister.EVENTQ_BASE or SmmuRegister.EVENTQ_IRQ_CFG0 or SmmuRegister.PRIQ_BASE
         or SmmuRegister.PRIQ_IRQ_CFG0 or SmmuRegister.GATOS_SID or SmmuRegister.GATOS_ADDR or SmmuRegister.GATOS_PAR;
 
@@ -165,6 +165,7 @@ public sealed partial class SmmuV3
 
     private ulong Read64(ulong offset) => offset switch
     {
+        _ when IsSecurePage(offset) => _secure!.Read64(offset - SecurePageBase), // SMMU_S_* (SmmuV3.Secure.cs)
         SmmuRegister.STRTAB_BASE => _registers.StreamTable.Base,
         SmmuRegister.CMDQ_BASE => _registers.CommandQueue.Base,
         SmmuRegister.EVENTQ_BASE => _registers.EventQueue.Queue.Base,
@@ -178,6 +179,9 @@ public sealed partial class SmmuV3
         // IHI0070 §6.3: guarded registers ignore writes while their enable or its ACK is set (v3.2 behaviour).
         switch (offset)
         {
+            case var _ when IsSecurePage(offset):
+                _secure!.Write64(offset - SecurePageBase, value); // SMMU_S_* (SmmuV3.Secure.cs)
+                break;
             case SmmuRegister.STRTAB_BASE when !Enabled(Cr0Flags.SMMUEN):
                 _registers.StreamTable.Base = value & StrtabBaseMask;
                 break;
@@ -204,6 +208,11 @@ public sealed partial class SmmuV3
 
     private uint Read32(ulong offset)
     {
+        if (IsSecurePage(offset))
+        {
+            return ReadSecure32(offset); // SMMU_S_* (SmmuV3.Secure.cs)
+        }
+
         offset = Canonical(offset);
         if (Is64BitRegister(offset & ~7UL))
         {
@@ -243,6 +252,12 @@ public sealed partial class SmmuV3
 
     private void Write32(ulong offset, uint value)
     {
+        if (IsSecurePage(offset))
+        {
+            WriteSecure32(offset, value); // SMMU_S_* (SmmuV3.Secure.cs)
+            return;
+        }
+
         offset = Canonical(offset);
         switch (offset)
         {
@@ -351,13 +366,13 @@ public sealed partial class SmmuV3
         _registers.Control.Cr1 = (_registers.Control.Cr1 & ~writable) | (value & Cr1Mask & writable);
     }
 
-    private void WriteGbpa(uint value)
+    private void WriteGbpa(uint value, uint secureMask = 0)
     {
         // IHI0070 §6.3.14: only a write with Update = 1 changes GBPA; the update completes at once, so
         // Update reads back as 0 immediately.
         if ((value & GbpaUpdate) != 0)
         {
-            _registers.Control.Gbpa = value & GbpaMask;
+            _registers.Control.Gbpa = value & (GbpaMask | secureMask);
         }
     }
 }

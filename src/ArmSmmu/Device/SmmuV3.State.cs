@@ -5,8 +5,8 @@ namespace ArmSmmu;
 // Save and restore of the architectural state (docs/save-restore.md).
 public sealed partial class SmmuV3
 {
-    /// <summary>A device snapshot: its format name, and the layouts this build reads (1) and writes (2).</summary>
-    internal static readonly SnapshotDocument StateFormat = new("armsmmu.smmuv3", oldestVersion: 1, currentVersion: 2);
+    /// <summary>A device snapshot: its format name, and the layouts this build reads (1) and writes (3).</summary>
+    internal static readonly SnapshotDocument StateFormat = new("armsmmu.smmuv3", oldestVersion: 1, currentVersion: 3);
 
     /// <summary>
     /// Writes the device's architectural state — every register, the queue indexes with their overflow and error
@@ -95,6 +95,7 @@ public sealed partial class SmmuV3
         var stalls = new StallState(this);
         visitor.Section("stalls", ref stalls);
         visitor.Registers("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
+        _secure?.VisitSecureStateSections(visitor); // IHI0070 §3.10, §6.3 SMMU_S_* (version 3)
     }
 
     private void RequireSameFeatures(string saved)
@@ -108,7 +109,15 @@ public sealed partial class SmmuV3
         // Record ToString: "SmmuFeatures { Name = value, ... }"; name the members that differ.
         static string[] Members(string text) => text.Trim().TrimStart("SmmuFeatures".ToCharArray()).Trim(' ', '{', '}').Split(", ");
         var theirs = Members(saved);
-        var differing = Members(mine).Except(theirs).Select(m => m.Split(" = ")[0]).ToList();
+        var savedNames = theirs.Select(m => m.Split(" = ")[0]).ToHashSet();
+        // A member added after the snapshot was written (Secure, in version 3) is not held against it: the part it
+        // describes restores at reset.
+        var differing = Members(mine).Except(theirs).Select(m => m.Split(" = ")[0]).Where(savedNames.Contains).ToList();
+        if (differing.Count == 0 && savedNames.IsSubsetOf(Members(mine).Select(m => m.Split(" = ")[0])))
+        {
+            return;
+        }
+
         string which = differing.Count > 0 ? string.Join(", ", differing) : "(unlisted members)";
         throw new InvalidOperationException(
             $"The snapshot was saved from an SMMU with other features ({which} differ); restore it into an SmmuV3 constructed with the same SmmuFeatures. Saved: {saved}");

@@ -53,6 +53,11 @@ public sealed partial class SmmuV3
 
         if (request.Secure)
         {
+            if (_secure is not null)
+            {
+                return TranslateSecureStream(request);
+            }
+
             // No Secure programming interface is implemented (SMMU_S_IDR1.SECURE_IMPL = 0): a Secure
             // transaction is an unsupported upstream transaction (IHI0070 §7.3.2, F_UUT).
             _recorder.Note("registers", "Secure transaction, but this SMMU has no Secure programming interface: F_UUT");
@@ -140,7 +145,7 @@ public sealed partial class SmmuV3
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TranslationResult Success(in TranslationEntry entry, ulong address, AccessIntent access)
     {
-        var attributes = new TransactionAttributes(entry.Attributes, access.Privileged, access.Instruction);
+        var attributes = new TransactionAttributes(entry.Attributes, access.Privileged, access.Instruction, !entry.Secure);
         return TranslationResult.Translated(entry.Translate(address), entry.Shift, attributes);
     }
 
@@ -164,7 +169,7 @@ public sealed partial class SmmuV3
         }
 
         var access = Intent(request, ste);
-        return TranslationResult.Bypassed(request.Address, new TransactionAttributes(ste.OverriddenMemory, access.Privileged, access.Instruction));
+        return TranslationResult.Bypassed(request.Address, new TransactionAttributes(ste.OverriddenMemory, access.Privileged, access.Instruction, ste.OutputNonSecure));
     }
 
     private TranslationResult TranslateWhileDisabled(in TranslationRequest request)
@@ -177,7 +182,7 @@ public sealed partial class SmmuV3
             return Terminated(EventType.None);
         }
 
-        var attributes = AttributeOverrides.Apply(request, Features, gbpa.MTCFG, gbpa.MemAttr, gbpa.SHCFG, gbpa.ALLOCCFG, gbpa.PRIVCFG, gbpa.INSTCFG);
+        var attributes = WithBypassSpace(AttributeOverrides.Apply(request, Features, gbpa.MTCFG, gbpa.MemAttr, gbpa.SHCFG, gbpa.ALLOCCFG, gbpa.PRIVCFG, gbpa.INSTCFG), gbpa);
         return TranslationResult.Bypassed(request.Address, attributes);
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class SmmuV3
     private readonly TranslationUnit _translation;
     private readonly Walker _walker;
     private readonly ExplanationRecorder? _recorder;
-    private readonly Lock _lock = new();
+    private readonly Lock _lock;
 
     /// <summary>Creates an SMMU that masters <paramref name="memory"/>, in its reset state.</summary>
     /// <param name="memory">The bus the SMMU reads structures from and writes events to.</param>
@@ -33,18 +33,21 @@ public sealed partial class SmmuV3
     {
     }
 
-    // A recorder makes every pipeline stage note what it does: the probe device of Explain.
-    private SmmuV3(IPhysicalMemory memory, SmmuFeatures? features, ExplanationRecorder? recorder)
+    // A recorder makes every pipeline stage note what it does: the probe device of Explain. With nonSecure, this is
+    // that device's Secure side (SmmuV3.Secure.cs): its own registers, configuration and walk caches, the shared TLB.
+    private SmmuV3(IPhysicalMemory memory, SmmuFeatures? features, ExplanationRecorder? recorder, SmmuV3? nonSecure = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         Features = features ?? SmmuFeatures.Default;
         Features.Validate();
         _memory = memory;
         _recorder = recorder;
+        _lock = nonSecure?._lock ?? new Lock();
+        _nonSecure = nonSecure;
         _walkCaches = new WalkCaches(Features.Stage1WalkCacheEntries, Features.Stage2WalkCacheEntries, Features.TableIpaCacheEntries);
         var walker = new Walker(memory, Features.InputAddressBits, _walkCaches);
         _walker = walker;
-        _tlb = new Tlb(Features.TlbEntries, Features.TlbWays);
+        _tlb = nonSecure?._tlb ?? new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
         _tlb.Statistics.AddHitSource(_configCaches.FastHits);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics)
@@ -56,6 +59,7 @@ public sealed partial class SmmuV3
         PerformanceMonitor = Features.PerformanceMonitor is { } pmcg ? new SmmuPerformanceMonitor(this, pmcg) : null;
         _configuration = new ConfigurationLookup(memory, Features, walker, this, _configCaches, recorder);
         _translation = new TranslationUnit(_tlb, walker, Statistics, recorder);
+        _secure = nonSecure is null && Features.Secure ? CreateSecureSide() : null;
         Reset();
     }
 
@@ -92,12 +96,20 @@ public sealed partial class SmmuV3
             _configCaches.InvalidateAll();
         }
 
+        _secure?.Reset();
         PerformanceMonitor?.Reset();
     }
 
     // Explain's probe starts from this device's registers (its features are the same but for the caches): one copy of
     // every bank, and none of the caches, stalls or held records.
-    private void CopyRegistersFrom(SmmuV3 other) => _registers = other._registers;
+    private void CopyRegistersFrom(SmmuV3 other)
+    {
+        _registers = other._registers;
+        if (_secure is not null && other._secure is not null)
+        {
+            _secure._registers = other._secure._registers;
+        }
+    }
 
     // A pulse of a wired interrupt output, when the implementation has them (IHI0070 §3.18).
     private void RaiseWired(SmmuInterrupt source)

@@ -90,7 +90,7 @@ public sealed partial class Iommu
     /// <param name="secure">Secure stream.</param>
     /// <returns>The steps and the result; <c>ToString()</c> prints them one per line.</returns>
     public TranslationExplanation Explain(uint streamId, ulong address, AccessKind access, uint? pasid = null, bool privileged = false, bool secure = false) =>
-        Device.Explain(new TranslationRequest(streamId, address, access, pasid, privileged, secure));
+        Device.Explain(new TranslationRequest(streamId, address, access, pasid, privileged, secure || IsSecureWorld));
 
     /// <summary>Presents one device transaction to the SMMU (<see cref="SmmuV3.Translate"/>); never throws for a guest-visible outcome.</summary>
     /// <param name="streamId">StreamID.</param>
@@ -98,10 +98,10 @@ public sealed partial class Iommu
     /// <param name="access">Read, write or instruction fetch.</param>
     /// <param name="pasid">PASID carried by the transaction, or null.</param>
     /// <param name="privileged">Privileged (PnU = 1).</param>
-    /// <param name="secure">Secure stream.</param>
+    /// <param name="secure">Secure stream (SEC_SID = 1): translated through the Secure Stream table that <see cref="Secure"/> configures. Always true on <see cref="Secure"/> itself.</param>
     /// <returns>The result: output address, or the fault.</returns>
     public TranslationResult Translate(uint streamId, ulong address, AccessKind access, uint? pasid = null, bool privileged = false, bool secure = false) =>
-        Device.Translate(new TranslationRequest(streamId, address, access, pasid, privileged, secure));
+        Device.Translate(new TranslationRequest(streamId, address, access, pasid, privileged, secure || IsSecureWorld));
 
     /// <summary>Answers a stalled transaction (CMD_RESUME): retry it, or terminate it with an abort.</summary>
     /// <param name="streamId">The event's StreamID.</param>
@@ -133,18 +133,14 @@ public sealed partial class Iommu
     /// <summary>Resets the SMMU (as at power-on) and brings it up again: every stream, PASID and mapping is gone.</summary>
     public void Reset()
     {
+        RequireNonSecureWorld(); // the device reset clears both sides: it is the Non-secure Iommu's to do
         lock (_lock)
         {
-            foreach (var state in _streams.Values)
-            {
-                Release(state);
-            }
-
-            _streams.Clear();
-            _faults.Clear();
-            Driver.Shutdown();
+            _secure?.ShutDown();
+            ShutDown();
             Device.Reset();
             Driver.Initialize();
+            _secure?.Driver.Initialize();
         }
     }
 

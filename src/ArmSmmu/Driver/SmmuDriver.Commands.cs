@@ -120,7 +120,7 @@ public sealed partial class SmmuDriver
     private void WriteCommand(in Command command)
     {
         ulong slot = _commandQueue.SlotAddress(_commandQueue.Prod);
-        if (!command.TryWrite(Memory, slot))
+        if (!WithSecurity(command).TryWrite(Memory, slot)) // SSec = 1 from Secure firmware (SmmuDriver.Secure.cs)
         {
             throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
         }

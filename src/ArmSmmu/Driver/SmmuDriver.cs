@@ -157,6 +157,11 @@ public sealed partial class SmmuDriver
                 StallMax = (int)idr5.STALL_MAX,
             };
 
+            if (Options.SecureWorld)
+            {
+                _capabilities = SecureCapabilities(_capabilities); // SmmuDriver.Secure.cs
+            }
+
             if (Options.UseE2H && !hyp)
             {
                 throw new NotSupportedException("SmmuDriverOptions.UseE2H needs IDR0.Hyp = 1.");
@@ -256,7 +261,7 @@ public sealed partial class SmmuDriver
             SubmitAndSyncLocked([Command.TlbiEl2All()]);
         }
 
-        SubmitAndSyncLocked([Command.TlbiNsnhAll()]);
+        SubmitAndSyncLocked(TlbResetCommands()); // TLBI_NSNH_ALL; on the Secure queue NH_ALL and EL3_ALL
 
         // 10-11: event queue.
         ProgramQueue(ref _eventQueue, SmmuRegister.EVENTQ_BASE, SmmuRegister.EVENTQ_PROD, SmmuRegister.EVENTQ_CONS);
@@ -328,11 +333,11 @@ public sealed partial class SmmuDriver
         }
     }
 
-    private uint Read32(ulong offset) => Device.ReadRegister32(offset);
+    private uint Read32(ulong offset) => Device.ReadRegister32(Page(offset));
 
-    private void Write32(ulong offset, uint value) => Device.WriteRegister32(offset, value);
+    private void Write32(ulong offset, uint value) => Device.WriteRegister32(Page(offset), value);
 
-    private void Write64(ulong offset, ulong value) => Device.WriteRegister64(offset, value);
+    private void Write64(ulong offset, ulong value) => Device.WriteRegister64(Page(offset), value);
 
     private void RequireInitialized()
     {

@@ -30,6 +30,12 @@ public sealed record SmmuDriverOptions
     /// <summary>How long a write-and-poll of an ACK register or a wait for CMD_SYNC may take before it fails (Linux: 1 s).</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Drive the Secure programming interface (the SMMU_S_* page, IHI0070 §3.10), as Secure firmware does: the Secure
+    /// Stream table and queues, commands with SSec = 1. Needs SMMU_S_IDR1.SECURE_IMPL; Secure streams get stage 1 only.
+    /// </summary>
+    public bool SecureWorld { get; init; }
+
     /// <summary>Largest linear stream table, in StreamID bits, the driver allocates when 2-level tables are not available.</summary>
     public int MaxLinearStreamIdBits { get; init; } = 16;
 

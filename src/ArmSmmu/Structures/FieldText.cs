@@ -98,6 +98,9 @@ internal sealed class FieldText
     public static string AddressSize(ulong v) => Enumerated(
         v, 3, "32 bits", "36 bits", "40 bits", "42 bits", "44 bits", "48 bits", "52 bits", "56 bits");
 
+    /// <summary>NSCFG (Secure STEs and SMMU_S_GBPA): 00 incoming, 01 reserved (as incoming), 10 Secure, 11 Non-secure (IHI0070 §5.2, §6.3.14).</summary>
+    public static string NsCfg(ulong v) => Enumerated(v, 2, "use incoming", "reserved (as incoming)", "Secure", "Non-secure");
+
     /// <summary>PRIVCFG: 00 incoming, 01 reserved, 10 unprivileged, 11 privileged.</summary>
     public static string PrivCfg(ulong v) => Enumerated(v, 2, "use incoming", "reserved (as incoming)", "unprivileged", "privileged");
 

@@ -22,8 +22,6 @@ public readonly partial struct StreamTableEntry
     private static string S1CDMaxText(ulong v) =>
         v == 0 ? "0 single CD, no substreams" : string.Create(CultureInfo.InvariantCulture, $"{v} ({1UL << (int)v} CDs)");
 
-    private static string NsCfgText(ulong v) => FieldText.Enumerated(v, 2, "use incoming", "use incoming", "Secure", "Non-secure");
-
     private static string S2T0szText(ulong v) => string.Create(CultureInfo.InvariantCulture, $"{v} ({64 - (long)v}-bit IPA)");
 
     /// <summary>One-line summary.</summary>

@@ -20,6 +20,9 @@ internal static class Descriptor
     /// <summary>SH[1:0] low bit.</summary>
     public const int ShLow = 8;
 
+    /// <summary>NS (stage-1 block/page, Secure translations only): the output is Non-secure.</summary>
+    public const int NS = 5;
+
     /// <summary>Access flag.</summary>
     public const int AF = 10;
 
@@ -46,6 +49,9 @@ internal static class Descriptor
 
     /// <summary>APTable[1:0] low bit.</summary>
     public const int ApTableLow = 61;
+
+    /// <summary>NSTable (table descriptor, Secure translations only): the next level and everything below is Non-secure.</summary>
+    public const int NSTable = 63;
 
     /// <summary>
     /// The address a table, block or page descriptor holds: bits [47:<paramref name="lowBit"/>], plus bits [51:48] from

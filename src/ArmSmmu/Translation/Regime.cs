@@ -12,6 +12,9 @@ internal enum StreamWorld : byte
     /// <summary>Non-secure EL2 with E2H (tagged by ASID).</summary>
     NsEl2E2H,
 
-    /// <summary>Secure (not reachable through this model's Non-secure programming interface).</summary>
+    /// <summary>Secure EL1 (tagged by ASID; without Secure EL2 its VMID is 0): the Secure side's STRW 0b00 (IHI0070 §5.2).</summary>
     Secure,
+
+    /// <summary>EL3 (no ASID, no VMID): the Secure side's STRW 0b01 (IHI0070 §5.2, §3.17.1).</summary>
+    El3,
 }

@@ -105,6 +105,15 @@ internal struct Stage1Config
     /// <summary>Single-privilege regime (StreamWorld EL2 or EL3): AP[1] treated as 1, UXN is XN.</summary>
     public bool SingleExceptionLevel;
 
+    /// <summary>A Secure stream's regime: NSTable and the descriptors' NS bits choose the PA space (IHI0070 §3.10.1, DDI0487 D8.4).</summary>
+    public bool Secure;
+
+    /// <summary>CD.NSCFG0: a Secure stream's TTB0 walk starts in the Non-secure PA space.</summary>
+    public bool NonSecureStart0;
+
+    /// <summary>CD.NSCFG1: as <see cref="NonSecureStart0"/> for TTB1.</summary>
+    public bool NonSecureStart1;
+
     // DDI0487 D8.8 (TBI): with the top byte ignored for the half VA[55] selects, the top byte takes no part in
     // translation; walker output and TLB lookups both use this one canonical form (top byte = copies of bit 55).
     internal readonly ulong Canonical(ulong va)
@@ -269,6 +278,9 @@ internal readonly record struct TranslationEntry
 
     /// <summary>Final memory attributes (stage 1 and 2 combined).</summary>
     public MemoryAttributes Attributes { get; init; }
+
+    /// <summary>The output is in the Secure PA space (a Secure stream whose walk stayed Secure and whose leaf has NS = 0).</summary>
+    public bool Secure { get; init; }
 
     /// <summary>Output address for <paramref name="inputAddress"/> inside this entry.</summary>
     /// <param name="inputAddress">An address inside the region.</param>

@@ -241,8 +241,9 @@ internal sealed partial class Walker
         bool hierarchical = !(upper ? c.Had1 : c.Had0);
         bool nested = regime.Stage2Enabled;
 
-        // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them.
-        uint tableAttributes = 0;
+        // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them;
+        // for a Secure stream also whether the walk has gone Non-secure (CD.NSCFGx, then NSTable; IHI0070 §5.4).
+        uint tableAttributes = c.Secure && (upper ? c.NonSecureStart1 : c.NonSecureStart0) ? NonSecureTable : 0;
         var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested);
         if (cached.TryResume(level, out var resumed))
         {
@@ -300,6 +301,12 @@ internal sealed partial class Walker
                 {
                     // Digest §7.4: APTable / UXNTable / PXNTable restrict every level below.
                     tableAttributes |= TableAttributesOf(descriptor);
+                }
+
+                if (c.Secure && Bits.IsSet(descriptor, Descriptor.NSTable))
+                {
+                    // DDI0487 D8.4.2: NSTable is hierarchical, and HPD does not disable it.
+                    tableAttributes |= NonSecureTable;
                 }
 
                 cached.Add(level, shift, next, tableAttributes);
@@ -503,6 +510,9 @@ internal sealed partial class Walker
         leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, !Bits.IsSet(descriptor, Descriptor.NG), MemoryAttributeDecoder.FromMair(
             (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
 
+        // IHI0070 §3.10.1, DDI0487 D8.4.2: a Secure walk that stayed Secure outputs to the Secure PA space unless NS = 1.
+        leaf.Secure = c.Secure && (tableAttributes & NonSecureTable) == 0 && !Bits.IsSet(descriptor, Descriptor.NS);
+
         return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
     }
 
@@ -597,6 +607,9 @@ internal sealed partial class Walker
         new(kind, true, faultClass, ipa, Level: (sbyte)level);
 
     // Digest §7.4: APTable[1:0] (bits 62:61), UXNTable (60) and PXNTable (59) as bits [1:0], 2 and 3.
+    // A bit of the packed table attributes above APTable/UXNTable/PXNTable: the walk reached Non-secure tables.
+    private const uint NonSecureTable = 0x10;
+
     private static uint TableAttributesOf(ulong descriptor) =>
         (uint)Bits.Extract(descriptor, Descriptor.ApTableLow + 1, Descriptor.ApTableLow)
         | (Bits.IsSet(descriptor, Descriptor.UxnTable) ? 4u : 0)
@@ -648,6 +661,7 @@ internal sealed partial class Walker
             Stage1DirtyUpdatable = s1.DirtyUpdatable,
             Stage2DirtyUpdatable = s2.DirtyUpdatable,
             Attributes = !stage2 ? s1.Attributes : !stage1 ? s2.Attributes : MemoryAttributeDecoder.Combine(s1.Attributes, s2.Attributes),
+            Secure = s1.Secure,
         };
     }
 
@@ -663,6 +677,7 @@ internal sealed partial class Walker
         public PagePermissions Permissions;
         public bool DirtyUpdatable;
         public bool Global;
+        public bool Secure;
         public MemoryAttributes Attributes;
 
         /// <summary>The leaf found at <paramref name="site"/>; a contiguous run is one translation of 2^n entries (digest §7.9).</summary>

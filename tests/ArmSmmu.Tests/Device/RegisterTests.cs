@@ -298,7 +298,7 @@ public class RegisterTests
     [Fact]
     public void Undefined_and_secure_offsets_are_raz_wi()
     {
-        var smmu = NewSmmu();
+        var smmu = new SmmuV3(new SparseMemory(), SmmuFeatures.Default with { Secure = false });
         // IHI0070 §6.2: undefined page-0 offsets are RES0; no Secure programming interface, so 0x8000+ is RAZ/WI.
         ulong[] offsets = [0x0038, 0x004C, 0x0078, 0x00E0, 0x0FF0, 0x8000, 0x8020, 0x803C, 0x80A0, 0xFFFC, 0x10000, 0x1FFFC];
         foreach (ulong offset in offsets)

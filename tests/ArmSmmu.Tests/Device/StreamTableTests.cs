@@ -187,7 +187,7 @@ public class StreamTableTests
     public void Secure_transaction_is_f_uut_with_the_incoming_attributes()
     {
         // IHI0070 §7.3.2: no Secure programming interface, so a Secure transaction is unsupported (F_UUT).
-        var h = new DeviceHarness();
+        var h = new DeviceHarness(SmmuFeatures.Default with { Secure = false });
         h.Reset();
         h.SetSte(3, StreamTableEntry.BypassEntry);
 

@@ -32,9 +32,9 @@ public class EnumTableTests
         Assert.False(Enum.IsDefined((Tg1Granule)0));
         Assert.Equal("0b00 reserved", Tg1GranuleText.Describe(0));
         Assert.Equal("0b10 4 KB", Tg1GranuleText.Describe(2));
-        // STE.Config 0b001..0b011 are reserved and treated as abort; STE.STRW 0b01 is ILLEGAL (IHI0070 §5.2).
+        // STE.Config 0b001..0b011 are reserved and treated as abort; STE.STRW 0b11 is ILLEGAL (IHI0070 §5.2).
         Assert.Equal("0b010 abort", SteConfigText.Describe(2));
-        Assert.Equal("0b01 ILLEGAL", StreamWorldEncodingText.Describe(1));
+        Assert.Equal("0b11 ILLEGAL", StreamWorldEncodingText.Describe(3));
         // IDR0.STALL_MODEL 0b11 is reserved (IHI0070 §6.3.1).
         Assert.Equal("0b11 reserved", StallModelText.Describe(3));
     }

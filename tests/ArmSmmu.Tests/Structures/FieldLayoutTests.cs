@@ -43,6 +43,21 @@ public class FieldLayoutTests
     }
 
     [Fact]
+    public void The_secure_id_register_fields_sit_where_IHI0070_6_3_45_and_6_3_46_put_them()
+    {
+        // S_IDR0: ECMDQ [31], STALL_MODEL [25:24], MSI [13]. S_IDR1: SECURE_IMPL [31], SEL2 [29], S_SIDSIZE [5:0].
+        Assert.Equal(1u << 31, new SIdr0Register(0) { ECMDQ = true }.Value);
+        Assert.Equal(3u << 24, new SIdr0Register(0) { STALL_MODEL = 3 }.Value);
+        Assert.Equal(1u << 13, new SIdr0Register(0) { MSI = true }.Value);
+        Assert.Equal(1u << 31, new SIdr1Register(0) { SECURE_IMPL = true }.Value);
+        Assert.Equal(1u << 29, new SIdr1Register(0) { SEL2 = true }.Value);
+        Assert.Equal(0x3Fu, new SIdr1Register(0) { S_SIDSIZE = 0x3F }.Value);
+        var ones = new SIdr1Register(uint.MaxValue);
+        Assert.Equal((true, true, 0x3Fu), (ones.SECURE_IMPL, ones.SEL2, ones.S_SIDSIZE));
+        Assert.Equal(2u, new SIdr0Register(2u << 24).STALL_MODEL);
+    }
+
+    [Fact]
     public void Every_STE_field_sits_where_IHI0070_5_2_puts_it()
     {
         Check(8, w => new StreamTableEntry(w), s => s.ToArray(), new[]

@@ -26,7 +26,7 @@ public class GeneratedLayoutTests
     {
         typeof(Cr0Register), typeof(Cr1Register), typeof(Cr2Register), typeof(GbpaRegister), typeof(GerrorRegister),
         typeof(IrqCtrlRegister), typeof(Idr0Register), typeof(Idr1Register), typeof(Idr2Register), typeof(Idr3Register),
-        typeof(Idr5Register), typeof(IidrRegister), typeof(AidrRegister), typeof(StreamTableBaseRegister),
+        typeof(Idr5Register), typeof(IidrRegister), typeof(AidrRegister), typeof(SIdr0Register), typeof(SIdr1Register), typeof(StreamTableBaseRegister),
         typeof(StreamTableBaseCfgRegister), typeof(QueueBaseRegister), typeof(IrqCfg0Register), typeof(IrqCfg2Register),
     };
 

@@ -44,7 +44,16 @@ internal static class ConfigurationDecoder
         }
 
         var world = StreamWorld.NsEl1;
-        if (!StrwUnused(ste, f))
+        if (f.SecureView)
+        {
+            // IHI0070 §5.2, §3.10.1: a Secure STE (SmmuV3.Secure.cs).
+            problem = SecureStreamWorld(ste, s2, out world);
+            if (problem is not null)
+            {
+                return null;
+            }
+        }
+        else if (!StrwUnused(ste, f))
         {
             // IHI0070 §5.2 STRW: 0b10 selects EL2 (or EL2-E2H with CR2.E2H); x1 is ILLEGAL. IGNORED for 0b11x.
             switch (ste.STRW)
@@ -74,6 +83,7 @@ internal static class ConfigurationDecoder
             Ste = ste,
             PrivCfg = f.AttributePermissionsOverride ? ste.PRIVCFG : 0,
             InstCfg = f.AttributePermissionsOverride ? ste.INSTCFG : 0,
+            OutputNonSecure = !f.SecureView || (f.AttributePermissionsOverride && ste.NSCFG == 0b11), // IHI0070 §5.2 NSCFG
             OverriddenMemory = AttributeOverrides.Memory(f, ste.MTCFG, ste.MemAttr, ste.SHCFG, ste.ALLOCCFG),
             Address = address,
             World = world,
@@ -82,6 +92,33 @@ internal static class ConfigurationDecoder
             Stage1BypassRegime = bypassRegime,
             Stage1BypassKey = new TlbKey(world, vmid, 0, TranslationKind.Stage2),
         };
+    }
+
+    // IHI0070 §5.2 STRW of a Secure STE, used when stage 1 translates: 0b00 S-EL1, 0b01 EL3; 0b1x selects Secure EL2,
+    // which this SMMU does not implement (S_IDR1.SEL2 = 0), nor Secure stage 2.
+    private static string? SecureStreamWorld(in StreamTableEntry ste, bool s2, out StreamWorld world)
+    {
+        world = StreamWorld.Secure;
+        if (s2)
+        {
+            return "a Secure STE enables stage 2 but S_IDR1.SEL2 = 0";
+        }
+
+        if (!ste.Stage1Enabled)
+        {
+            return null;
+        }
+
+        switch (ste.STRW)
+        {
+            case StreamWorldEncoding.El1:
+                return null;
+            case StreamWorldEncoding.El3:
+                world = StreamWorld.El3;
+                return null;
+            default:
+                return $"STRW 0b{Convert.ToString((uint)ste.STRW, 2).PadLeft(2, '0')} selects Secure EL2 but S_IDR1.SEL2 = 0";
+        }
     }
 
     // IHI0070 §5.2.2 IgnoreSTESTRW(): STRW is used only by a Non-secure stage-1-only STE (Config 0b101) on an SMMU
@@ -264,7 +301,7 @@ internal static class ConfigurationDecoder
             return null;
         }
 
-        bool singleEl = ste.World == StreamWorld.NsEl2;
+        bool singleEl = ste.World is StreamWorld.NsEl2 or StreamWorld.El3;
 
         int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(cd.IPS), f.OutputAddressBits);
         bool epd1 = cd.EPD1 || singleEl; // EL2 has no TTB1 (IHI0070 §5.4)
@@ -300,6 +337,9 @@ internal static class ConfigurationDecoder
             Pan = cd.PAN,
             Mair = cd.MAIR,
             SingleExceptionLevel = singleEl,
+            Secure = f.SecureView, // IHI0070 §5.4 NSCFG0/1: where a Secure stream's walks start
+            NonSecureStart0 = f.SecureView && cd.NSCFG0,
+            NonSecureStart1 = f.SecureView && cd.NSCFG1,
         };
         var regime = new TranslationRegime
         {
@@ -353,7 +393,7 @@ internal static class ConfigurationDecoder
 
         // IHI0070 §5.4.2 CdIllegal(): ENDI is IGNORED when both halves are effectively disabled, and an EL2
         // StreamWorld has no TTB1 (EffectiveCDEPD1 is 1).
-        bool singleEl = ste.World == StreamWorld.NsEl2;
+        bool singleEl = ste.World is StreamWorld.NsEl2 or StreamWorld.El3;
         if (cd.ENDI && !(cd.EPD0 && (cd.EPD1 || singleEl)))
         {
             return "ENDI = 1 (big-endian tables) but IDR0.TTENDIAN is little-endian only";

@@ -15,6 +15,9 @@ internal sealed class SteContext
     /// <summary>STE.INSTCFG when ATTR_PERMS_OVR is implemented, else 0 (use incoming).</summary>
     public required uint InstCfg { get; init; }
 
+    /// <summary>Output PA space of bypassed traffic: Non-secure for a Non-secure STE; a Secure STE's NSCFG (IHI0070 §5.2).</summary>
+    public bool OutputNonSecure { get; init; } = true;
+
     /// <summary>Memory attributes of incoming traffic after the STE's MTCFG/MemAttr, SHCFG and ALLOCCFG (IHI0070 §13.5).</summary>
     public required MemoryAttributes OverriddenMemory { get; init; }
 

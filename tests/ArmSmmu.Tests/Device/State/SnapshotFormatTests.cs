@@ -32,7 +32,7 @@ public class SnapshotFormatTests
     {
         var json = Saved(BroughtUp());
         Assert.Equal("armsmmu.smmuv3", (string?)json["format"]);
-        Assert.Equal(2, (int?)json["version"]);
+        Assert.Equal(3, (int?)json["version"]);
         Assert.Equal(SmmuFeatures.Default.ToString(), (string?)json["features"]);
         // CR0 as BringUp wrote it: SMMUEN | PRIQEN | EVENTQEN | CMDQEN (IHI0070 §6.3.9).
         Assert.Equal("0xF", (string?)json["sections"]!["control"]!["cr0"]);
@@ -43,10 +43,10 @@ public class SnapshotFormatTests
     public void A_newer_version_is_refused_naming_both_versions()
     {
         var json = Saved(BroughtUp());
-        json["version"] = 3;
+        json["version"] = 4;
         var e = Assert.IsType<InvalidDataException>(RestoreError(json));
-        Assert.Contains("version 3", e.Message, StringComparison.Ordinal);
-        Assert.Contains("reads versions 1 to 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("reads versions 1 to 3", e.Message, StringComparison.Ordinal);
         Assert.Contains("newer ArmSmmu", e.Message, StringComparison.Ordinal);
     }
 
@@ -78,8 +78,8 @@ public class SnapshotFormatTests
         Assert.Contains("lacks section 'eventQueue'", RestoreError(missing).Message, StringComparison.Ordinal);
 
         var unknown = Saved(BroughtUp());
-        unknown["sections"]!["secureControl"] = new JsonObject();
-        Assert.Contains("section 'secureControl' is unknown", RestoreError(unknown).Message, StringComparison.Ordinal);
+        unknown["sections"]!["realmControl"] = new JsonObject();
+        Assert.Contains("section 'realmControl' is unknown", RestoreError(unknown).Message, StringComparison.Ordinal);
 
         var malformed = Saved(BroughtUp());
         malformed["sections"]!["control"]!["cr0"] = 15;
@@ -171,5 +171,47 @@ public class SnapshotFormatTests
         json["version"] = 1;
         ((JsonObject)json["sections"]!).Remove("gatos");
         Assert.Equal([0UL, 0UL, 0UL], Gatos(Restored(json)));
+    }
+
+    // IHI0070 §3.10, §6.3 SMMU_S_*: the Secure side's registers, programmed through the Secure page.
+    private static SnapshotRig WithSecureSide()
+    {
+        var rig = BroughtUp();
+        rig.Smmu.WriteRegister64(0x8080, 0x1700_0000);          // S_STRTAB_BASE
+        rig.Smmu.WriteRegister32(0x8088, 6);                    // S_STRTAB_BASE_CFG: linear, LOG2SIZE 6
+        rig.Smmu.WriteRegister64(0x8090, 0x1710_0000 | 5);      // S_CMDQ_BASE
+        rig.Smmu.WriteRegister64(0x80A0, 0x1720_0000 | 5);      // S_EVENTQ_BASE
+        rig.Smmu.WriteRegister32(0x8044, (1u << 31) | (0b11u << 14)); // S_GBPA: bypass, NSCFG Non-secure
+        rig.Smmu.WriteRegister32(0x8020, 0xD);                  // S_CR0: SMMUEN, EVENTQEN, CMDQEN
+        return rig;
+    }
+
+    private static ulong[] SecureRegisters(SmmuV3 smmu) =>
+        [smmu.ReadRegister32(0x8020), smmu.ReadRegister32(0x8044), smmu.ReadRegister64(0x8080), smmu.ReadRegister32(0x8088), smmu.ReadRegister64(0x8090), smmu.ReadRegister64(0x80A0)];
+
+    [Fact]
+    public void Version_3_saves_and_restores_the_secure_programming_interface()
+    {
+        var rig = WithSecureSide();
+        var json = Saved(rig);
+        Assert.Equal("0xD", (string?)json["sections"]!["secureControl"]!["cr0"]);
+        Assert.Equal(SecureRegisters(rig.Smmu), SecureRegisters(Restored(json)));
+    }
+
+    [Fact]
+    public void A_version_2_snapshot_restores_with_the_secure_side_at_reset()
+    {
+        var json = Saved(WithSecureSide());
+        json["version"] = 2;
+        var sections = (JsonObject)json["sections"]!;
+        foreach (string name in new[] { "secureControl", "secureGlobalError", "secureStreamTable", "secureCommandQueue", "secureEventQueue", "secureStalls" })
+        {
+            Assert.True(sections.Remove(name));
+        }
+
+        json["features"] = ((string)json["features"]!).Replace(", Secure = True", string.Empty, StringComparison.Ordinal); // a version-2 build had no such member
+        var restored = Restored(json);
+        Assert.Equal(SecureRegisters(new SmmuV3(new SparseMemory())), SecureRegisters(restored));
+        Assert.Equal(0xFu, restored.ReadRegister32(SmmuRegister.CR0)); // the Non-secure side restored as saved
     }
 }
