@@ -226,9 +226,17 @@ internal sealed partial class Walker
             ThrowUnset("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
         }
 
-        // Digest §7.2: the starting level depends only on the input size and the granule.
+        // IHI0070 §3.4.1: a TTBx translates at most 48 bits unless it uses the 64K granule or DS (FEAT_LPA2); the CD
+        // checks make a wider TxSZ ILLEGAL, so this only guards regimes built by hand.
+        bool lpa2 = c.Ds && granule.PageShift != 16;
+        if (inputBits > SmmuFeatures.MaxTableInputBits(granule, lpa2))
+        {
+            return Stage1Fault(FaultKind.Translation, -1);
+        }
+
+        // Digest §7.2: the starting level depends only on the input size and the granule (-1 only for 4K with DS).
         int level = granule.StartLevel(inputBits);
-        if (level is < 0 or > 3)
+        if (level is < -1 or > 3)
         {
             return Stage1Fault(FaultKind.Translation, -1);
         }
@@ -243,7 +251,8 @@ internal sealed partial class Walker
 
         // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them.
         uint tableAttributes = 0;
-        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested);
+        int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
+        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested, lpa2);
         if (cached.TryResume(level, out var resumed))
         {
             // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.
@@ -283,14 +292,14 @@ internal sealed partial class Walker
 
             // Digest §7.4: bit 0 clear is invalid; 0b01 is a block where the granule allows one, reserved at level 3.
             bool tableOrPage = (descriptor & 2) != 0;
-            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && !Descriptor.BlockAllowed(granule, level)))
+            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && level < firstBlock))
             {
                 return Stage1Fault(FaultKind.Translation, level);
             }
 
             if (level < 3 && tableOrPage)
             {
-                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
+                ulong next = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, pageShift) : Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage1Fault(FaultKind.AddressSize, level);
@@ -310,7 +319,7 @@ internal sealed partial class Walker
                 continue;
             }
 
-            var leafFault = Stage1Leaf(va, descriptor, new LeafSite(descriptorAddress, physical, level, shift, granule), tableAttributes, regime, access, scope, ref reads, out leaf, out bool retry, trace);
+            var leafFault = Stage1Leaf(va, descriptor, new LeafSite(descriptorAddress, physical, level, shift, granule, lpa2), tableAttributes, regime, access, scope, ref reads, out leaf, out bool retry, trace);
             if (retry)
             {
                 // Someone changed the descriptor since it was read: look at this level again.
@@ -336,14 +345,16 @@ internal sealed partial class Walker
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
+        // IHI0070 §3.4: the stage-2 input is at most 52 bits, and 48 unless the 64K granule or S2DS is used.
         int inputBits = 64 - c.S2T0SZ;
-        if (c.S2T0SZ < 12 || Descriptor.Exceeds(ipa, inputBits))
+        bool lpa2 = c.Ds && granule.PageShift != 16;
+        if (c.S2T0SZ < 12 || Descriptor.Exceeds(ipa, inputBits) || inputBits > SmmuFeatures.MaxTableInputBits(granule, lpa2))
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
         }
 
         int level = c.StartLevel;
-        if (level is < 0 or > 3)
+        if (level is < -1 or > 3)
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
         }
@@ -360,6 +371,7 @@ internal sealed partial class Walker
 
         ulong indexMask = Bits.Mask(indexBits);
         ulong table = c.S2Ttb & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
+        int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
         var cached = scope.Stage2Path(ipa, c.S2Ttb, granule);
         if (cached.TryResume(level, out var resumed))
         {
@@ -385,7 +397,7 @@ internal sealed partial class Walker
             }
 
             bool tableOrPage = (descriptor & 2) != 0;
-            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && !Descriptor.BlockAllowed(granule, level)))
+            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && level < firstBlock))
             {
                 return Stage2Fault(FaultKind.Translation, faultClass, ipa, level);
             }
@@ -393,7 +405,7 @@ internal sealed partial class Walker
             if (level < 3 && tableOrPage)
             {
                 // Stage-2 table descriptors carry no hierarchical attributes (digest §7.4).
-                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
+                ulong next = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, pageShift) : Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
@@ -407,7 +419,7 @@ internal sealed partial class Walker
                 continue;
             }
 
-            var leafFault = Stage2Leaf(ipa, descriptor, new LeafSite(descriptorAddress, descriptorAddress, level, shift, granule), c, access, faultClass, probe, out leaf, out bool retry, trace);
+            var leafFault = Stage2Leaf(ipa, descriptor, new LeafSite(descriptorAddress, descriptorAddress, level, shift, granule, lpa2), c, access, faultClass, probe, out leaf, out bool retry, trace);
             if (retry)
             {
                 continue;
@@ -425,8 +437,8 @@ internal sealed partial class Walker
         retry = false;
         ref readonly Stage1Config c = ref regime.Stage1;
         bool nested = regime.Stage2Enabled;
-        var (descriptorAddress, physical, level, shift, granule) = site;
-        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        var (descriptorAddress, physical, level, shift, granule, lpa2) = site;
+        ulong outputBase = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, shift) : Descriptor.OutputAddress(descriptor, granule, shift);
         if (Descriptor.Exceeds(outputBase, c.OutputBits))
         {
             return Stage1Fault(FaultKind.AddressSize, level);
@@ -500,8 +512,10 @@ internal sealed partial class Walker
         }
 
         byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
+        // IHI0070 §5.4 CD.DS: with FEAT_LPA2 descriptors bits [9:8] are address bits and SH comes from CD.SHx.
+        uint shareability = !lpa2 ? (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow) : Bits.IsSet(va, 55) ? c.Sh1 : c.Sh0;
         leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, !Bits.IsSet(descriptor, Descriptor.NG), MemoryAttributeDecoder.FromMair(
-            (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
+            (byte)(c.Mair >> (8 * attrIndex)), shareability));
 
         return (permissions & required) == 0 ? Stage1Fault(FaultKind.Permission, level) : default;
     }
@@ -511,8 +525,8 @@ internal sealed partial class Walker
     {
         leaf = default;
         retry = false;
-        var (descriptorAddress, _, level, shift, granule) = site;
-        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        var (descriptorAddress, _, level, shift, granule, lpa2) = site;
+        ulong outputBase = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, shift) : Descriptor.OutputAddress(descriptor, granule, shift);
         if (Descriptor.Exceeds(outputBase, c.OutputBits))
         {
             return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
@@ -568,8 +582,10 @@ internal sealed partial class Walker
             }
         }
 
+        // IHI0070 §5.2 STE.S2DS: with FEAT_LPA2 descriptors SH comes from STE.S2SH0.
+        uint shareability = lpa2 ? c.Sh : (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow);
         leaf = Leaf.At(site, outputBase, ipa, descriptor, permissions, clean, global: true, MemoryAttributeDecoder.FromStage2(
-            (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
+            (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), shareability));
 
         // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
         // stage-2 Permission fault.
@@ -651,8 +667,8 @@ internal sealed partial class Walker
         };
     }
 
-    /// <summary>Where a walk found its leaf descriptor: its address (IPA for a nested stage-1 table), physical address, level, level shift, granule.</summary>
-    private readonly record struct LeafSite(ulong DescriptorAddress, ulong Physical, int Level, int Shift, Granule Granule);
+    /// <summary>Where a walk found its leaf descriptor: its address (IPA for a nested stage-1 table), physical address, level, level shift, granule, FEAT_LPA2 format.</summary>
+    private readonly record struct LeafSite(ulong DescriptorAddress, ulong Physical, int Level, int Shift, Granule Granule, bool Lpa2);
 
     /// <summary>The leaf one stage found for one address.</summary>
     private struct Leaf
