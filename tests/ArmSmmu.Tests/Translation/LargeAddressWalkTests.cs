@@ -25,7 +25,7 @@ public class LargeAddressWalkTests
     // DDI0487 D8.3: FEAT_LPA 64K descriptor: address bits [47:16] in place, [51:48] in bits [15:12].
     private static ulong Lpa64K(ulong address) => (address & 0x0000_FFFF_FFFF_0000UL) | (((address >> 48) & 0xF) << 12);
 
-    // Leaf attributes: AF, AttrIndx 1 (MAIR byte 0xFF, Normal write-back), AP[1] = 1 (EL0 read/write).
+    // Leaf attributes: AF, AttrIndx 1 (MAIR Attr1 0xFF, Normal write-back), AP[1] = 1 (EL0 read/write).
     private const ulong S1LeafBits = (1UL << 10) | (1UL << 2) | (1UL << 6);
 
     // Stage-2 leaf: AF, S2AP read/write, MemAttr 0xF (write-back).
@@ -89,7 +89,7 @@ public class LargeAddressWalkTests
             Granule1 = Granule.Size4K,
             Epd1 = true,
             OutputBits = outputBits,
-            Mair = 0xFF,
+            Mair = 0xFFFF, // Attr0 and Attr1 Normal write-back
             Ds = ds,
             Sh0 = sh0,
         },
