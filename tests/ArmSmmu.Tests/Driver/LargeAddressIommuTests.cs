@@ -122,6 +122,23 @@ public class LargeAddressIommuTests
             iommu.ConfigureStream(Sid, StreamMode.Stage1, new StreamOptions { Granule = Granule.Size64K, InputAddressBits = 52, PasidBits = 0 }));
     }
 
+    // IHI0070 §16.2 walk caches with a level -1 start (4K, DS): the second page of the same last-level table resumes
+    // from the cached level-2 table descriptor and reads one descriptor instead of five.
+    [Fact]
+    public void Section_16_2_walk_caches_resume_a_walk_that_started_at_level_minus_1()
+    {
+        var iommu = new Iommu(Oas52);
+        iommu.ConfigureStream(Sid, StreamMode.Stage1, new StreamOptions { InputAddressBits = 52, PasidBits = 0 });
+        iommu.Map(Sid, Iova, Pa, 0x2000, IoPagePermissions.ReadWrite);
+        Assert.Equal(Pa, iommu.Translate(Sid, Iova, AccessKind.Read).PhysicalAddress);
+        long reads = iommu.Statistics.DescriptorReads;
+
+        Assert.Equal(Pa + 0x1008, iommu.Translate(Sid, Iova + 0x1008, AccessKind.Read).PhysicalAddress);
+
+        Assert.Equal(1, iommu.Statistics.DescriptorReads - reads);
+        Assert.True(iommu.Statistics.Stage1WalkCache.Hits > 0);
+    }
+
     private static StreamTableEntry ReadSte(Iommu iommu) => iommu.Driver.ReadSte(Sid);
 
     // PasidBits 0: S1ContextPtr points at the one CD (IHI0070 §5.2 S1CDMax = 0).
