@@ -14,10 +14,14 @@ public class LargeAddressWalkTests
     private static readonly AccessIntent Read = new(false, false, true);
 
     private readonly SparseMemory _memory = new();
+    private readonly TestTables _arena;
     private readonly Walker _walker;
-    private ulong _next = 0x20_0000;
 
-    public LargeAddressWalkTests() => _walker = new Walker(_memory, 52);
+    public LargeAddressWalkTests()
+    {
+        _arena = new TestTables(_memory, 0x20_0000);
+        _walker = new Walker(_memory, 52);
+    }
 
     // DDI0487 D8.3: FEAT_LPA2 table/page/block descriptor: address bits [49:g] in place, [51:50] in bits [9:8].
     private static ulong Lpa2(ulong address) => (address & 0x0003_FFFF_FFFF_F000UL) | (((address >> 50) & 3) << 8);
@@ -34,15 +38,8 @@ public class LargeAddressWalkTests
     // The lowest input bit level L resolves: g + (g - 3) * (3 - L) (digest §7.1), so 4K level -1 is 48.
     private static int LowBit(int pageShift, int level) => pageShift + ((pageShift - 3) * (3 - level));
 
-    private ulong Allocate(ulong bytes)
-    {
-        ulong align = Math.Max(bytes, 0x1_0000);
-        _next = (_next + align - 1) & ~(align - 1);
-        ulong address = _next;
-        _next += align;
-        _memory.Clear(address, bytes);
-        return address;
-    }
+    // A zeroed table aligned to its size, at least 64 KiB apart (so one allocation fits every granule).
+    private ulong Allocate(ulong bytes) => _arena.Allocate(Math.Max(bytes, 0x1_0000));
 
     // Writes a path of table descriptors from the root to leafLevel; the table addresses are placed above 2^48 when
     // highTables, so every next-level address exercises the upper address bits of the format.
@@ -257,7 +254,7 @@ public class LargeAddressWalkTests
         ulong s1Level1 = Allocate(0x1000);
         ulong s1Level2 = Allocate(0x1000);
         ulong s1Level3 = Allocate(0x1000);
-        ulong arenaEnd = _next;
+        ulong arenaEnd = s1Level3 + 0x1_0000;
         for (ulong page = 0x20_0000; page < arenaEnd; page += 0x1_0000)
         {
             MapPath(s2Root, 16, 1, 52, page, 3, Lpa64K(page) | S2LeafBits | 0b11, Lpa64K);
