@@ -3,39 +3,15 @@ using static ArmSmmu.Tests.Translation.TestTables;
 
 namespace ArmSmmu.Tests.Translation;
 
-/// <summary>
+/// <content>
 /// The §3.13 re-audit (issue #10, part 1): hardware update of the Access flag and dirty state, and the permissions of
-/// writable-clean descriptors (IHI0070 §3.13.2, §3.13.3; DDI0487 D8.5, whose AArch64.S1ApplyOutputPerms treats AP[2]
-/// as 0 for every permission check when HA, HD and DBM are all 1). The rules the earlier suites cover are listed with
-/// their tests in docs/audit.md.
-/// </summary>
-public class HttuAuditTests
+/// writable-clean descriptors (IHI0070 §3.13.1-§3.13.3; DDI0487 D8.5, whose AArch64.S1ApplyOutputPerms treats AP[2]
+/// as 0 for every permission check when HA, HD and DBM are all 1). docs/audit.md lists the rules and their tests.
+/// </content>
+public partial class Stage1PermissionTests
 {
-    private const ulong Va = 0x1234_5678;
-    private const ulong Pa = 0x7000_0000;
-
-    private readonly SparseMemory _memory = new();
-    private readonly TestTables _tables;
-    private readonly ulong _root;
-    private readonly Walker _walker;
-
-    public HttuAuditTests()
-    {
-        _tables = new TestTables(_memory, 0x10_0000);
-        _root = _tables.Allocate(0x1000);
-        _walker = new Walker(_memory, 48);
-    }
-
-    private ulong MapLeaf(ulong leaf) => _tables.Map(_root, 12, 1, 39, Va, 3, leaf);
-
-    private WalkResult Walk(AccessIntent access, bool ha, bool hd, bool wxn = false, WalkTrace? trace = null)
-    {
-        var regime = Stage1(Granule.Size4K, 25, _root);
-        regime.Stage1.Ha = ha;
-        regime.Stage1.Hd = ha && hd;
-        regime.Stage1.Wxn = wxn;
-        return _walker.Walk(Va, regime, access, trace);
-    }
+    private static Func<TranslationRegime, TranslationRegime> Httu(bool ha, bool hd, bool wxn = false) =>
+        r => With(r, c => c with { Ha = ha, Hd = ha && hd, Wxn = wxn });
 
     // DDI0487 D8.5 / IHI0070 §3.13.3: with HA and HD a DBM = 1 page is writable-clean, writable for every permission
     // check; so WXN makes it execute-never before any write. Without HD it is simply read-only, and WXN does not apply.
@@ -44,9 +20,7 @@ public class HttuAuditTests
     [InlineData(false, true)]
     public void Section_3_13_3_wxn_treats_a_writable_clean_page_as_writable(bool hd, bool executable)
     {
-        MapLeaf(S1Leaf(Pa, page: true, ApReadOnly | Dbm));
-
-        var result = Walk(Exec, ha: true, hd, wxn: true);
+        var result = WalkWith(S1Leaf(Pa, page: true, ApReadOnly | Dbm), Exec, Httu(ha: true, hd, wxn: true));
 
         Assert.Equal(executable ? FaultKind.None : FaultKind.Permission, result.Fault.Kind);
         Assert.Equal(executable, result.Entry.Stage1Permissions.HasFlag(PagePermissions.PrivilegedExecute));
@@ -59,29 +33,28 @@ public class HttuAuditTests
     [InlineData(false, true)]
     public void Section_3_13_3_a_writable_clean_el0_page_is_privileged_execute_never(bool hd, bool privilegedExecute)
     {
-        MapLeaf(S1Leaf(Pa, page: true, ApReadOnly | ApEl0 | Dbm));
+        ulong leaf = S1Leaf(Pa, page: true, ApReadOnly | ApEl0 | Dbm);
 
-        var privileged = Walk(Exec, ha: true, hd);
-        var unprivileged = Walk(UserExec, ha: true, hd);
+        var privileged = WalkWith(leaf, Exec, Httu(ha: true, hd));
+        var unprivileged = WalkWith(leaf, UserExec, Httu(ha: true, hd));
 
         Assert.Equal(privilegedExecute ? FaultKind.None : FaultKind.Permission, privileged.Fault.Kind);
         Assert.Equal(FaultKind.None, unprivileged.Fault.Kind);
     }
 
     // IHI0070 §3.13.3: the writable-clean entry is cached without write permission, so a write hit walks again and sets
-    // the dirty state (the SMMU never makes a page writable otherwise); reads leave the descriptor unchanged.
+    // the dirty state (the SMMU never makes a page writable otherwise); a read leaves the descriptor unchanged.
     [Fact]
     public void Section_3_13_3_a_writable_clean_entry_denies_writes_until_the_walk_marks_it_dirty()
     {
         ulong leaf = S1Leaf(Pa, page: true, ApReadOnly | ApEl0 | Dbm);
-        ulong slot = MapLeaf(leaf);
 
-        var read = Walk(Read, ha: true, hd: true);
+        var read = WalkWith(leaf, Read, Httu(ha: true, hd: true));
 
         Assert.True(read.Success);
         Assert.False(read.Entry.Stage1Permissions.HasFlag(PagePermissions.PrivilegedWrite));
         Assert.True(PermissionCheck.NeedsDirtyUpdate(read.Entry, Write));
-        Assert.Equal(leaf, _memory.ReadUInt64(slot));
+        Assert.Equal(leaf, _memory.ReadUInt64(_leafAddress));
     }
 
     // IHI0070 §3.13.2: "If the update of the dirty state of the page takes place, the final translation table descriptor
@@ -90,13 +63,13 @@ public class HttuAuditTests
     public void Section_3_13_2_a_dirty_update_of_a_page_with_af_0_also_sets_af_in_one_update()
     {
         ulong leaf = S1Leaf(Pa, page: true, ApReadOnly | Dbm) & ~AF;
-        ulong slot = MapLeaf(leaf);
+        _leafAddress = _tables.Map(_root, 12, 1, 39, Va, 3, leaf);
         var trace = new WalkTrace();
 
-        var result = Walk(Write, ha: true, hd: true, trace: trace);
+        var result = _walker.Walk(Va, Httu(ha: true, hd: true)(Stage1(Granule.Size4K, 25, _root)), Write, trace);
 
         Assert.True(result.Success, result.Fault.ToString());
-        Assert.Equal((leaf | AF) & ~ApReadOnly, _memory.ReadUInt64(slot));
+        Assert.Equal((leaf | AF) & ~ApReadOnly, _memory.ReadUInt64(_leafAddress));
         Assert.Single(trace.Steps, s => s.Action == WalkTraceAction.Update);
     }
 
@@ -105,12 +78,11 @@ public class HttuAuditTests
     [Fact]
     public void Section_3_13_1_an_access_fault_takes_priority_over_a_permission_fault()
     {
-        ulong leaf = S1Leaf(Pa, page: true, ApReadOnly) & ~AF;
-        ulong slot = MapLeaf(leaf);
+        ulong leaf = S1Leaf(Pa, page: true, ApReadOnly | Dbm) & ~AF;
 
-        var result = Walk(Write, ha: false, hd: false);
+        var result = WalkWith(leaf, Write);
 
         Assert.Equal(FaultKind.Access, result.Fault.Kind);
-        Assert.Equal(leaf, _memory.ReadUInt64(slot));
+        Assert.Equal(leaf, _memory.ReadUInt64(_leafAddress));
     }
 }
