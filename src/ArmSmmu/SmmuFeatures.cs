@@ -6,7 +6,7 @@ namespace ArmSmmu;
 /// </summary>
 public sealed partial record SmmuFeatures
 {
-    /// <summary>The full-featured default: stage 1 and 2, 2-level tables, 16-bit ASID/VMID, all granules, 48-bit OAS, RIL, HTTU, ATS, PRI, stall, MSI.</summary>
+    /// <summary>The full-featured default: stage 1 and 2, 2-level tables, 16-bit ASID/VMID, all granules, 48-bit OAS, 52-bit VAs (VAX, DS), RIL, HTTU, ATS, PRI, stall, MSI.</summary>
     public static SmmuFeatures Default { get; } = new();
 
     /// <summary>IDR0.S1P: stage-1 translation.</summary>
@@ -129,6 +129,18 @@ public sealed partial record SmmuFeatures
 
     /// <summary>Output address size in bits: 32, 36, 40, 42, 44, 48 or 52 (IDR5.OAS).</summary>
     public int OutputAddressBits { get; init; } = 48;
+
+    /// <summary>
+    /// IDR5.VAX = 0b01: 52-bit VAs per CD.TTBx (CD.TxSZ down to 12) with the 64K granule, or with CD.DS (IHI0070 §3.4.1,
+    /// §6.3.6). Advertised only where it can hold: from SMMUv3.1, with the 64K granule or <see cref="LargeAddresses2"/>.
+    /// </summary>
+    public bool VirtualAddressExtension { get; init; } = true;
+
+    /// <summary>
+    /// IDR5.DS: FEAT_LPA2 52-bit addresses with the 4K and 16K granules through CD.DS and STE.S2DS (IHI0070 §6.3.6).
+    /// Advertised only with <see cref="VirtualAddressExtension"/>, the 4K or 16K granule, and from SMMUv3.1.
+    /// </summary>
+    public bool LargeAddresses2 { get; init; } = true;
 
     /// <summary>IIDR value.</summary>
     public uint Iidr { get; init; } = 0x0000_043B;
@@ -261,6 +273,8 @@ public sealed partial record SmmuFeatures
         | (Granule4K ? 1u << 4 : 0)
         | (Granule16K ? 1u << 5 : 0)
         | (Granule64K ? 1u << 6 : 0)
+        | (DsImplemented ? 1u << 7 : 0)
+        | (VaxImplemented ? 1u << 10 : 0)
         | (StallModel == StallModel.TerminateOnly ? 0 : (uint)StallMax << 16); // RES0 without stall (IHI0070 §6.3.6)
 
     /// <summary>SMMU_AIDR: ArchMajorRev 0 (v3), ArchMinorRev.</summary>
@@ -319,6 +333,8 @@ public sealed partial record SmmuFeatures
         {
             throw new ArgumentException("OutputAddressBits above 52 needs VMSAv9-128 descriptors, which this model does not implement.");
         }
+
+        ValidateLargeAddresses();
 
         if (TlbEntries < 0 || ConfigCacheEntries < 0 || TlbWays <= 0 || Stage1WalkCacheEntries < 0 || Stage2WalkCacheEntries < 0 || TableIpaCacheEntries < 0)
         {

@@ -32,8 +32,9 @@ internal readonly record struct WalkCacheKey(ulong Prefix, ulong Root, ulong Tag
 
 /// <summary>
 /// Packing of <see cref="WalkCacheKey.Tag"/>: [15:0] VMID, [31:16] ASID (stage 1) or the stage-2 walk flags,
-/// [33:32] StreamWorld, [35:34] level, [40:36] granule shift, [47:41] input size, [54:48] output size,
-/// [55] hierarchical attributes on, [56] nested (stage-1 tables are IPAs), [58:57] kind.
+/// [33:32] StreamWorld, [35:34] level (0b11 for level -1: level 3 holds no tables), [40:36] granule shift,
+/// [47:41] input size, [54:48] output size, [55] hierarchical attributes on, [56] nested (stage-1 tables are IPAs),
+/// [58:57] kind, [59] FEAT_LPA2 descriptors (DS).
 /// </summary>
 internal static class WalkCacheTag
 {
@@ -42,15 +43,16 @@ internal static class WalkCacheTag
     private const int LevelShift = 34;
 
     /// <summary>The tag of one stage-1 walk (level 0; <see cref="AtLevel"/> adds the level).</summary>
-    public static ulong Stage1(in WalkTag tag, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested) =>
+    public static ulong Stage1(in WalkTag tag, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested, bool lpa2 = false) =>
         tag.Vmid | ((ulong)tag.Asid << AsidShift) | ((ulong)tag.World << WorldShift) | Shape(granule, inputBits, outputBits)
-        | (hierarchical ? 1UL << 55 : 0) | (nested ? 1UL << 56 : 0) | ((ulong)WalkCacheKind.Stage1Table << 57);
+        | (hierarchical ? 1UL << 55 : 0) | (nested ? 1UL << 56 : 0) | ((ulong)WalkCacheKind.Stage1Table << 57) | (lpa2 ? 1UL << 59 : 0);
 
     /// <summary>The tag of one stage-2 walk; every Stage2Config field the result depends on is in it.</summary>
     public static ulong Stage2(ushort vmid, in Stage2Config c, WalkCacheKind kind)
     {
-        ulong flags = (uint)(c.StartLevel & 3) | (c.Ptw ? 4UL : 0) | (c.Affd ? 8UL : 0) | (c.Ha ? 16UL : 0) | (c.Hd ? 32UL : 0)
-            | (c.ExtendedExecuteNever ? 64UL : 0);
+        // The start level (-1..3) is kept as level + 1 in three bits.
+        ulong flags = (uint)((c.StartLevel + 1) & 7) | (c.Ptw ? 8UL : 0) | (c.Affd ? 16UL : 0) | (c.Ha ? 32UL : 0) | (c.Hd ? 64UL : 0)
+            | (c.ExtendedExecuteNever ? 128UL : 0) | (c.Ds ? 256UL : 0);
         return vmid | (flags << AsidShift) | ((ulong)StreamWorld.NsEl1 << WorldShift)
             | Shape(c.Granule, 64 - c.S2T0SZ, c.OutputBits) | ((ulong)kind << 57);
     }
@@ -65,7 +67,11 @@ internal static class WalkCacheTag
 
     public static StreamWorld World(ulong tag) => (StreamWorld)((tag >> WorldShift) & 3);
 
-    public static int Level(ulong tag) => (int)((tag >> LevelShift) & 3);
+    public static int Level(ulong tag)
+    {
+        int level = (int)((tag >> LevelShift) & 3);
+        return level == 3 ? -1 : level;
+    }
 
     public static WalkCacheKind Kind(ulong tag) => (WalkCacheKind)((tag >> 57) & 3);
 

@@ -201,15 +201,19 @@ public sealed partial class SmmuV3
 
         int granuleShift = 10 + (2 * (int)c.Tg);
         // IHI0070 §4.4.1.1: TTL 0b01 with a 16KB granule is Reserved without IDR5.DS and treated as 0b00 (any
-        // level), so with NUM = SCALE = 0 it forms the Reserved combination below.
-        uint ttl = c.Tg == RangeGranule.Size16K && c.Ttl == 1 ? 0 : c.Ttl;
-        if (c.Num == 0 && c.Scale == 0 && ttl == 0)
+        // level), so with NUM = SCALE = 0 it forms the Reserved combination below; with DS it hints 16KB level-1 blocks.
+        bool ds = Features.DsImplemented;
+        uint ttl = c.Tg == RangeGranule.Size16K && c.Ttl == 1 && !ds ? 0 : c.Ttl;
+
+        // IHI0070 §4.4.1.1: with IDR5.DS, SCALE is 6 bits ([25:20]) and values above 39 are treated as 39.
+        uint scale = ds ? Math.Min(c.Scale | (((uint)(c.Dw0 >> 25) & 1) << 5), 39u) : c.Scale;
+        if (c.Num == 0 && scale == 0 && ttl == 0)
         {
             return false; // Reserved: a single granule with no level hint
         }
 
         ttlLevel = ttl == 0 ? -1 : (int)ttl;
-        int shift = granuleShift + (int)c.Scale;
+        int shift = granuleShift + (int)scale;
         size = shift >= 64 ? ulong.MaxValue : (c.Num + 1UL) << shift;
         return true;
     }

@@ -9,8 +9,8 @@ namespace ArmSmmu.Driver;
 /// </summary>
 /// <param name="Stage">Stage 1 (CD.TTB0) or stage 2 (STE.S2TTB).</param>
 /// <param name="Granule">Translation granule.</param>
-/// <param name="InputBits">Input address size (ias): 25..48; T0SZ = 64 - ias.</param>
-/// <param name="OutputBits">Output address size (oas): 32, 36, 40, 42, 44, 48, or 52 with the 64K granule.</param>
+/// <param name="InputBits">Input address size (ias): 25..48, or up to 52 with the 64K granule or <see cref="Ds"/>; T0SZ = 64 - ias.</param>
+/// <param name="OutputBits">Output address size (oas): 32, 36, 40, 42, 44, 48, or 52 with the 64K granule or <see cref="Ds"/>.</param>
 public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, int InputBits, int OutputBits)
 {
     /// <summary>The MAIR value Linux programs in CD.MAIR0/1 (digest §7.7): Attr0 0x44 Normal NC, Attr1 0xFF WB RWA, Attr2 0x04 Device-nGnRE, Attr3 0xF4.</summary>
@@ -18,6 +18,13 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
 
     /// <summary>Most start tables stage 2 may concatenate (IHI0070 §3.4 / digest §7.3).</summary>
     public const int MaxConcatenatedTables = 16;
+
+    /// <summary>
+    /// CD.DS / STE.S2DS (IHI0070 §5.2, §5.4): 4K or 16K tables in the FEAT_LPA2 format, with address bits [49:12] in
+    /// place, [51:50] in descriptor bits [9:8] (the shareability then comes from CD.SH0 / STE.S2SH0), a level -1 for
+    /// 4K and a wider level 0 for 16K, and blocks one level higher. Needed for 52-bit input or output with these granules.
+    /// </summary>
+    public bool Ds { get; init; }
 
     /// <summary>Table walks are cache-coherent (IDR0.COHACC): selects the SH0/IRGN0/ORGN0 walk attributes.</summary>
     public bool Coherent { get; init; } = true;
@@ -80,9 +87,12 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
             }
 
             int top = Granule.PageShift == 12 ? 2 : 3;
-            return (uint)(top - StartLevel);
+            return StartLevel < 0 ? 0u : (uint)(top - StartLevel);
         }
     }
+
+    /// <summary>STE.S2SL0_2 (VTCR_EL2.SL2): set for a 4K stage-2 walk starting at level -1, with S2SL0 = 0b00 (IHI0070 §5.2).</summary>
+    public bool S2SL0_2 => Stage == PageTableStage.Stage2 && StartLevel < 0;
 
     /// <summary>CD.IPS encoding of the output size (digest §7.10: 32,36,40,42,44,48,52 bits -> 0..6).</summary>
     public uint Ips => SmmuFeatures.EncodeAddressSize(OutputBits);
@@ -116,10 +126,16 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
             throw new ArgumentException($"Unknown stage {Stage}.");
         }
 
-        // T0SZ 16..39 without STT, VAX or DS (digest §7.2).
-        if (InputBits is < 25 or > 48)
+        // T0SZ 16..39 without STT, VAX or DS (digest §7.2); down to 12 with the 64K granule or DS (IHI0070 §3.4).
+        int maxInput = Granule.PageShift == 16 || Ds ? 52 : 48;
+        if (InputBits < 25 || InputBits > maxInput)
         {
-            throw new ArgumentException($"InputBits must be 25..48 (T0SZ 16..39), got {InputBits}.");
+            throw new ArgumentException($"InputBits must be 25..{maxInput} (T0SZ {64 - maxInput}..39), got {InputBits}.");
+        }
+
+        if (Ds && Granule.PageShift == 16)
+        {
+            throw new ArgumentException("DS (FEAT_LPA2 descriptors) applies to the 4K and 16K granules only.");
         }
 
         if (OutputBits is not (32 or 36 or 40 or 42 or 44 or 48 or 52))
@@ -127,10 +143,10 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
             throw new ArgumentException($"OutputBits must be 32, 36, 40, 42, 44, 48 or 52, got {OutputBits}.");
         }
 
-        if (OutputBits == 52 && Granule.PageShift != 16)
+        if (OutputBits == 52 && Granule.PageShift != 16 && !Ds)
         {
-            // Digest §7.9: 4K/16K need FEAT_LPA2 descriptors (DS), which these tables do not build.
-            throw new ArgumentException("52-bit output addresses are built only with the 64K granule.");
+            // Digest §7.9: 4K/16K reach 52 bits only with FEAT_LPA2 descriptors (DS).
+            throw new ArgumentException("52-bit output addresses need the 64K granule or DS.");
         }
 
         if (ConcatenatedTables > MaxConcatenatedTables)
@@ -144,12 +160,13 @@ public sealed record IoPageTableConfig(PageTableStage Stage, Granule Granule, in
     /// <returns>The block or page size.</returns>
     public ulong LevelSize(int level) => 1UL << Granule.LevelShift(level);
 
-    /// <summary>Whether a block descriptor is legal at <paramref name="level"/> for this granule (digest §7.1: 4K L1/L2, 16K L2, 64K L2).</summary>
-    /// <param name="level">0..2.</param>
+    /// <summary>Whether a block descriptor is legal at <paramref name="level"/> for this granule (digest §7.1: 4K L1/L2, 16K L2, 64K L2; with DS also 4K L0 and 16K L1).</summary>
+    /// <param name="level">-1..2.</param>
     /// <returns>Whether a block may be written there.</returns>
     public bool BlockAllowed(int level) => Granule.PageShift switch
     {
-        12 => level is 1 or 2,
+        12 => level is 1 or 2 || (Ds && level == 0),
+        14 => level == 2 || (Ds && level == 1),
         _ => level == 2,
     };
 

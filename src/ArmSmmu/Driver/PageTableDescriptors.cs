@@ -77,11 +77,17 @@ internal static class PageTableDescriptors
     }
 
     /// <summary>Whether the 64K granule packs address bits [51:48] into descriptor bits [15:12] (digest §7.9, FEAT_LPA).</summary>
-    public static bool PacksHighAddressBits(IoPageTableConfig config) => config.OutputBits == 52;
+    public static bool PacksHighAddressBits(IoPageTableConfig config) => config.OutputBits == 52 && config.Granule.PageShift == 16;
 
     /// <summary>The descriptor bits that hold an output or next-level table address at page granularity.</summary>
     public static ulong AddressMask(IoPageTableConfig config)
     {
+        if (config.Ds)
+        {
+            // FEAT_LPA2 (digest §7.9): address bits [49:12] in place, [51:50] in descriptor bits [9:8].
+            return (Bits.Mask(50) & ~Bits.Mask(config.Granule.PageShift)) | (0b11UL << 8);
+        }
+
         ulong mask = Bits.Mask(48) & ~Bits.Mask(config.Granule.PageShift);
         return PacksHighAddressBits(config) ? mask | (0xFUL << 12) : mask;
     }
@@ -89,6 +95,11 @@ internal static class PageTableDescriptors
     /// <summary>Places the physical address <paramref name="address"/> (granule aligned) in descriptor form.</summary>
     public static ulong EncodeAddress(IoPageTableConfig config, ulong address)
     {
+        if (config.Ds)
+        {
+            return Bits.Address(address, 49, config.Granule.PageShift) | (Bits.Extract(address, 51, 50) << 8);
+        }
+
         ulong field = Bits.Address(address, 47, config.Granule.PageShift);
         if (PacksHighAddressBits(config))
         {
@@ -101,6 +112,11 @@ internal static class PageTableDescriptors
     /// <summary>The physical address held in a table, block or page descriptor.</summary>
     public static ulong DecodeAddress(IoPageTableConfig config, ulong descriptor)
     {
+        if (config.Ds)
+        {
+            return Bits.Address(descriptor, 49, config.Granule.PageShift) | (Bits.Extract(descriptor, 9, 8) << 50);
+        }
+
         ulong address = Bits.Address(descriptor, 47, config.Granule.PageShift);
         if (PacksHighAddressBits(config))
         {
@@ -126,7 +142,12 @@ internal static class PageTableDescriptors
         bool execute = (permissions & IoPagePermissions.Execute) != 0;
 
         ulong d = 0;
-        d = Bits.Insert(d, 9, ShLo, cacheable ? ShInner : ShOuter);
+        if (!config.Ds)
+        {
+            // With DS, bits [9:8] hold address bits and the CD/STE walk shareability applies (IHI0070 §5.4 CD.DS).
+            d = Bits.Insert(d, 9, ShLo, cacheable ? ShInner : ShOuter);
+        }
+
         d = Bits.With(d, AccessFlagBit, true);
         if (config.Stage == PageTableStage.Stage1)
         {

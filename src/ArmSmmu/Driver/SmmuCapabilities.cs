@@ -89,6 +89,12 @@ public sealed record SmmuCapabilities
     /// <summary>IDR5.STALL_MAX.</summary>
     public int StallMax { get; init; }
 
+    /// <summary>IDR5.VAX = 0b01: stage-1 tables may translate 52-bit VAs (64K granule, or 4K/16K with <see cref="LargeAddresses2"/>).</summary>
+    public bool VirtualAddressExtension { get; init; }
+
+    /// <summary>IDR5.DS: the 4K and 16K granules take 52-bit addresses through CD.DS / STE.S2DS (FEAT_LPA2 descriptors).</summary>
+    public bool LargeAddresses2 { get; init; }
+
     /// <summary>Whether <paramref name="granule"/> is in <see cref="Granules"/>.</summary>
     /// <param name="granule">A granule.</param>
     /// <returns>True when supported.</returns>

@@ -47,7 +47,7 @@ public sealed partial class SmmuDriver
 
     /// <summary>Creates a stage-1 domain: an ASID (from 1) and empty stage-1 tables.</summary>
     /// <param name="granule">Translation granule (IDR5 must support it).</param>
-    /// <param name="inputBits">VA size, 25..48 (CD.T0SZ = 64 - this).</param>
+    /// <param name="inputBits">VA size, 25..48, or up to 52 with IDR5.VAX and the 64K granule or IDR5.DS (CD.T0SZ = 64 - this).</param>
     /// <param name="parent">For a nested stream: the stage-2 domain that translates this domain's output (IPAs); its VMID tags the TLB entries.</param>
     /// <param name="stall">Faults stall (CD.S = 1) instead of aborting; forced when IDR0.STALL_MODEL = 0b10.</param>
     /// <returns>The domain.</returns>
@@ -56,6 +56,11 @@ public sealed partial class SmmuDriver
         lock (_lock)
         {
             var caps = RequireStage(1, granule, stall);
+            if (inputBits > 48 && !caps.VirtualAddressExtension)
+            {
+                throw new NotSupportedException("VAs above 48 bits need IDR5.VAX = 0b01 (IHI0070 §3.4.1).");
+            }
+
             int outputBits = parent?.InputBits ?? StageOutputBits(granule);
             var config = TableConfig(PageTableStage.Stage1, granule, inputBits, outputBits);
             return WithId(_asids, asid => new Stage1Domain(this, config, asid, parent, el2: parent is null && caps.E2H, stall || caps.StallModel == StallModel.StallForced));
@@ -118,9 +123,9 @@ public sealed partial class SmmuDriver
 
     private int StageOutputBits(Granule granule)
     {
-        // Digest §7.9: 52-bit output needs the 64K granule in these tables.
+        // Digest §7.9: 52-bit output needs the 64K granule (FEAT_LPA) or, for 4K/16K, IDR5.DS (FEAT_LPA2).
         int oas = Capabilities.OutputAddressBits;
-        return oas >= 52 ? (granule.PageShift == 16 ? 52 : 48) : oas;
+        return oas >= 52 ? (granule.PageShift == 16 || Capabilities.LargeAddresses2 ? 52 : 48) : oas;
     }
 
     // The checks every domain request makes: the driver is up, the stage exists (IDR0.S1P/S2P), the granule is
@@ -151,6 +156,8 @@ public sealed partial class SmmuDriver
     {
         var config = new IoPageTableConfig(stage, granule, inputBits, outputBits)
         {
+            // IHI0070 §5.2 S2DS, §5.4 DS: the 4K/16K tables take the FEAT_LPA2 format only when an address needs 52 bits.
+            Ds = granule.PageShift != 16 && Capabilities.LargeAddresses2 && (inputBits > 48 || outputBits > 48),
             Coherent = Capabilities.Coherent,
             RangeInvalidation = Capabilities.RangeInvalidation,
             KeepPartlyUnmappedTables = true,

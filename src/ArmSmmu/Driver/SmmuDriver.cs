@@ -155,6 +155,8 @@ public sealed partial class SmmuDriver
                 ForcedWriteBack = idr3.FWB,
                 BreakBeforeMakeLevel = (int)idr3.BBML,
                 StallMax = (int)idr5.STALL_MAX,
+                VirtualAddressExtension = idr5.VAX == 0b01,
+                LargeAddresses2 = idr5.DS,
             };
 
             if (Options.SecureWorld)

@@ -70,6 +70,7 @@ public sealed class Stage1Domain : IDisposable
                 ASET = true,
                 ASID = Asid,
                 TTB0 = PageTable.RootAddress,
+                DS = config.Ds,
                 MAIR = config.Mair,
             };
         }

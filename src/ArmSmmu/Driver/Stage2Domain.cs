@@ -55,6 +55,8 @@ public sealed class Stage2Domain : IDisposable
             S2VMID = Vmid,
             S2T0SZ = (uint)config.S2T0SZ,
             S2SL0 = config.S2SL0,
+            S2SL0_2 = config.S2SL0_2,
+            S2DS = config.Ds,
             S2IR0 = config.Irgn0,
             S2OR0 = config.Orgn0,
             S2SH0 = config.Sh0,

@@ -30,10 +30,10 @@ public sealed record StreamOptions
     /// <summary>Translation granule of both stages.</summary>
     public Granule Granule { get; init; } = Granule.Size4K;
 
-    /// <summary>Stage-1 input (VA) size in bits, 25..48.</summary>
+    /// <summary>Stage-1 input (VA) size in bits, 25..48; up to 52 when IDR5.VAX allows it (the 64K granule, or 4K/16K with IDR5.DS).</summary>
     public int InputAddressBits { get; init; } = 48;
 
-    /// <summary>Stage-2 input (IPA) size in bits: 32, 36, 40, 42, 44 or 48 for nested streams (it is stage 1's output size), at most the SMMU's IAS.</summary>
+    /// <summary>Stage-2 input (IPA) size in bits: 32, 36, 40, 42, 44, 48 or 52 for nested streams (it is stage 1's output size), at most the SMMU's IAS.</summary>
     public int IntermediateAddressBits { get; init; } = 48;
 
     /// <summary>Faulting transactions stall (CD.S / STE.S2S = 1) until <see cref="Iommu.Resume"/>, instead of aborting.</summary>

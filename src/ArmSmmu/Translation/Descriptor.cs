@@ -74,6 +74,34 @@ internal static class Descriptor
         return address;
     }
 
+    /// <summary>
+    /// The address a descriptor holds in the FEAT_LPA2 format (CD.DS / STE.S2DS = 1 with the 4K or 16K granule,
+    /// DDI0487 D8.3): bits [49:<paramref name="lowBit"/>], with OA[51:50] in descriptor bits [9:8], where the other
+    /// formats keep the shareability.
+    /// </summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="lowBit">The granule shift for table descriptors and pages, the level shift for blocks.</param>
+    /// <returns>The physical (or intermediate) address.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong OutputAddressLpa2(ulong descriptor, int lowBit) =>
+        (descriptor & Bits.Mask(50) & ~Bits.Mask(lowBit)) | (Bits.Extract(descriptor, 9, 8) << 50);
+
+    /// <summary>
+    /// The shallowest level at which a block descriptor is permitted (DDI0487 D8.3, AArch64.BlockDescSupported):
+    /// 4K level 1 (level 0 with DS), 16K level 2 (level 1 with DS), 64K level 2 (level 1 when the PA size is 52 bits).
+    /// Level 3 holds pages; a block above the returned level is an invalid descriptor.
+    /// </summary>
+    /// <param name="granule">Granule.</param>
+    /// <param name="lpa2">Effective DS.</param>
+    /// <param name="physicalAddress52">The implemented PA size (OAS) is 52 bits.</param>
+    /// <returns>0, 1 or 2.</returns>
+    public static int FirstBlockLevel(Granule granule, bool lpa2, bool physicalAddress52) => granule.PageShift switch
+    {
+        12 => lpa2 ? 0 : 1,
+        14 => lpa2 ? 1 : 2,
+        _ => physicalAddress52 ? 1 : 2,
+    };
+
     /// <summary>Whether a block descriptor is permitted at <paramref name="level"/> without FEAT_LPA2 / 52-bit blocks (digest §7.1, §7.4).</summary>
     /// <param name="granule">Granule.</param>
     /// <param name="level">Lookup level 0..2.</param>

@@ -114,6 +114,15 @@ internal struct Stage1Config
     /// <summary>CD.NSCFG1: as <see cref="NonSecureStart0"/> for TTB1.</summary>
     public bool NonSecureStart1;
 
+    /// <summary>Effective CD.DS (IHI0070 §5.4): the 4K and 16K halves use FEAT_LPA2 descriptors (OA[51:50] in bits [9:8]) and may start at level -1.</summary>
+    public bool Ds;
+
+    /// <summary>CD.SH0: with <see cref="Ds"/>, the shareability of Normal cacheable memory TTB0 maps (descriptor bits [9:8] hold address bits).</summary>
+    public byte Sh0;
+
+    /// <summary>CD.SH1, as <see cref="Sh0"/> for TTB1.</summary>
+    public byte Sh1;
+
     // DDI0487 D8.8 (TBI): with the top byte ignored for the half VA[55] selects, the top byte takes no part in
     // translation; walker output and TLB lookups both use this one canonical form (top byte = copies of bit 55).
     internal readonly ulong Canonical(ulong va)
@@ -160,6 +169,12 @@ internal struct Stage2Config
 
     /// <summary>IDR3.XNX and the regime interpret XN[1:0] (bits 54:53).</summary>
     public bool ExtendedExecuteNever;
+
+    /// <summary>Effective STE.S2DS (IHI0070 §5.2): FEAT_LPA2 descriptors with the 4K or 16K granule.</summary>
+    public bool Ds;
+
+    /// <summary>STE.S2SH0: with <see cref="Ds"/>, the shareability of Normal cacheable memory the tables map.</summary>
+    public byte Sh;
 }
 
 /// <summary>Which stages translate, with their parameters.</summary>

@@ -226,9 +226,17 @@ internal sealed partial class Walker
             ThrowUnset("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
         }
 
-        // Digest §7.2: the starting level depends only on the input size and the granule.
+        // IHI0070 §3.4.1: a TTBx translates at most 48 bits unless it uses the 64K granule or DS (FEAT_LPA2); the CD
+        // checks make a wider TxSZ ILLEGAL, so this only guards regimes built by hand.
+        bool lpa2 = c.Ds && granule.PageShift != 16;
+        if (inputBits > SmmuFeatures.MaxTableInputBits(granule, lpa2))
+        {
+            return Stage1Fault(FaultKind.Translation, -1);
+        }
+
+        // Digest §7.2: the starting level depends only on the input size and the granule (-1 only for 4K with DS).
         int level = granule.StartLevel(inputBits);
-        if (level is < 0 or > 3)
+        if (level is < -1 or > 3)
         {
             return Stage1Fault(FaultKind.Translation, -1);
         }
@@ -244,7 +252,8 @@ internal sealed partial class Walker
         // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them;
         // for a Secure stream also whether the walk has gone Non-secure (CD.NSCFGx, then NSTable; IHI0070 §5.4).
         uint tableAttributes = c.Secure && (upper ? c.NonSecureStart1 : c.NonSecureStart0) ? NonSecureTable : 0;
-        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested);
+        int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
+        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested, lpa2);
         if (cached.TryResume(level, out var resumed))
         {
             // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.
@@ -284,14 +293,14 @@ internal sealed partial class Walker
 
             // Digest §7.4: bit 0 clear is invalid; 0b01 is a block where the granule allows one, reserved at level 3.
             bool tableOrPage = (descriptor & 2) != 0;
-            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && !Descriptor.BlockAllowed(granule, level)))
+            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && level < firstBlock))
             {
                 return Stage1Fault(FaultKind.Translation, level);
             }
 
             if (level < 3 && tableOrPage)
             {
-                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
+                ulong next = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, pageShift) : Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage1Fault(FaultKind.AddressSize, level);
@@ -317,7 +326,7 @@ internal sealed partial class Walker
                 continue;
             }
 
-            var leafFault = Stage1Leaf(va, descriptor, new LeafSite(descriptorAddress, physical, level, shift, granule), tableAttributes, regime, access, scope, ref reads, out leaf, out bool retry, trace);
+            var leafFault = Stage1Leaf(va, descriptor, new LeafSite(descriptorAddress, physical, level, shift, granule, lpa2), tableAttributes, regime, access, scope, ref reads, out leaf, out bool retry, trace);
             if (retry)
             {
                 // Someone changed the descriptor since it was read: look at this level again.
@@ -343,14 +352,16 @@ internal sealed partial class Walker
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
+        // IHI0070 §3.4: the stage-2 input is at most 52 bits, and 48 unless the 64K granule or S2DS is used.
         int inputBits = 64 - c.S2T0SZ;
-        if (c.S2T0SZ < 12 || Descriptor.Exceeds(ipa, inputBits))
+        bool lpa2 = c.Ds && granule.PageShift != 16;
+        if (c.S2T0SZ < 12 || Descriptor.Exceeds(ipa, inputBits) || inputBits > SmmuFeatures.MaxTableInputBits(granule, lpa2))
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
         }
 
         int level = c.StartLevel;
-        if (level is < 0 or > 3)
+        if (level is < -1 or > 3)
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
         }
@@ -367,6 +378,7 @@ internal sealed partial class Walker
 
         ulong indexMask = Bits.Mask(indexBits);
         ulong table = c.S2Ttb & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
+        int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
         var cached = scope.Stage2Path(ipa, c.S2Ttb, granule);
         if (cached.TryResume(level, out var resumed))
         {
@@ -392,7 +404,7 @@ internal sealed partial class Walker
             }
 
             bool tableOrPage = (descriptor & 2) != 0;
-            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && !Descriptor.BlockAllowed(granule, level)))
+            if ((descriptor & 1) == 0 || (level == 3 ? !tableOrPage : !tableOrPage && level < firstBlock))
             {
                 return Stage2Fault(FaultKind.Translation, faultClass, ipa, level);
             }
@@ -400,7 +412,7 @@ internal sealed partial class Walker
             if (level < 3 && tableOrPage)
             {
                 // Stage-2 table descriptors carry no hierarchical attributes (digest §7.4).
-                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift);
+                ulong next = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, pageShift) : Descriptor.OutputAddress(descriptor, granule, pageShift);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
@@ -414,7 +426,7 @@ internal sealed partial class Walker
                 continue;
             }
 
-            var leafFault = Stage2Leaf(ipa, descriptor, new LeafSite(descriptorAddress, descriptorAddress, level, shift, granule), c, access, faultClass, probe, out leaf, out bool retry, trace);
+            var leafFault = Stage2Leaf(ipa, descriptor, new LeafSite(descriptorAddress, descriptorAddress, level, shift, granule, lpa2), c, access, faultClass, probe, out leaf, out bool retry, trace);
             if (retry)
             {
                 continue;
@@ -432,8 +444,8 @@ internal sealed partial class Walker
         retry = false;
         ref readonly Stage1Config c = ref regime.Stage1;
         bool nested = regime.Stage2Enabled;
-        var (descriptorAddress, physical, level, shift, granule) = site;
-        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        var (descriptorAddress, physical, level, shift, granule, lpa2) = site;
+        ulong outputBase = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, shift) : Descriptor.OutputAddress(descriptor, granule, shift);
         if (Descriptor.Exceeds(outputBase, c.OutputBits))
         {
             return Stage1Fault(FaultKind.AddressSize, level);
@@ -452,11 +464,12 @@ internal sealed partial class Walker
         uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
         bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
         bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
-        var permissions = PermissionCheck.Stage1(ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
-
-        // IHI0070 §3.13.3: with HD, a DBM = 1 page that is read-only only because of AP[2] is writable-clean.
+        // IHI0070 §3.13.3, DDI0487 D8.5 (AArch64.S1ApplyOutputPerms): with HA, HD and DBM = 1 the effective AP[2] is 0
+        // for every permission, so a writable-clean page is writable for WXN and for the implicit PXN of EL0-writable
+        // pages too. The cached entry keeps write denied, so that a write walks again and makes the page dirty.
         bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
-        var dirtyPermissions = clean ? PermissionCheck.Stage1(ap & 1, uxn, pxn, apTable, uxnTable, pxnTable, c) : permissions;
+        var dirtyPermissions = PermissionCheck.Stage1(clean ? ap & 1 : ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
+        var permissions = clean ? dirtyPermissions & ~(PagePermissions.PrivilegedWrite | PagePermissions.UnprivilegedWrite) : dirtyPermissions;
         bool dirtyUpdatable = dirtyPermissions != permissions;
         var required = PermissionCheck.Required(access);
         bool makeDirty = dirtyUpdatable && (permissions & required) == 0 && (dirtyPermissions & required) != 0;
@@ -507,8 +520,10 @@ internal sealed partial class Walker
         }
 
         byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
+        // IHI0070 §5.4 CD.DS: with FEAT_LPA2 descriptors bits [9:8] are address bits and SH comes from CD.SHx.
+        uint shareability = !lpa2 ? (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow) : Bits.IsSet(va, 55) ? c.Sh1 : c.Sh0;
         leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, !Bits.IsSet(descriptor, Descriptor.NG), MemoryAttributeDecoder.FromMair(
-            (byte)(c.Mair >> (8 * attrIndex)), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
+            (byte)(c.Mair >> (8 * attrIndex)), shareability));
 
         // IHI0070 §3.10.1, DDI0487 D8.4.2: a Secure walk that stayed Secure outputs to the Secure PA space unless NS = 1.
         leaf.Secure = c.Secure && (tableAttributes & NonSecureTable) == 0 && !Bits.IsSet(descriptor, Descriptor.NS);
@@ -521,8 +536,8 @@ internal sealed partial class Walker
     {
         leaf = default;
         retry = false;
-        var (descriptorAddress, _, level, shift, granule) = site;
-        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift);
+        var (descriptorAddress, _, level, shift, granule, lpa2) = site;
+        ulong outputBase = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, shift) : Descriptor.OutputAddress(descriptor, granule, shift);
         if (Descriptor.Exceeds(outputBase, c.OutputBits))
         {
             return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
@@ -578,8 +593,10 @@ internal sealed partial class Walker
             }
         }
 
+        // IHI0070 §5.2 STE.S2DS: with FEAT_LPA2 descriptors SH comes from STE.S2SH0.
+        uint shareability = lpa2 ? c.Sh : (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow);
         leaf = Leaf.At(site, outputBase, ipa, descriptor, permissions, clean, global: true, MemoryAttributeDecoder.FromStage2(
-            (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow)));
+            (uint)Bits.Extract(descriptor, 5, Descriptor.AttrLow), shareability));
 
         // IHI0070 §5.2 STE.S2PTW: a stage-1 table walk or CD fetch that lands in stage-2 Device memory is a
         // stage-2 Permission fault.
@@ -665,8 +682,8 @@ internal sealed partial class Walker
         };
     }
 
-    /// <summary>Where a walk found its leaf descriptor: its address (IPA for a nested stage-1 table), physical address, level, level shift, granule.</summary>
-    private readonly record struct LeafSite(ulong DescriptorAddress, ulong Physical, int Level, int Shift, Granule Granule);
+    /// <summary>Where a walk found its leaf descriptor: its address (IPA for a nested stage-1 table), physical address, level, level shift, granule, FEAT_LPA2 format.</summary>
+    private readonly record struct LeafSite(ulong DescriptorAddress, ulong Physical, int Level, int Shift, Granule Granule, bool Lpa2);
 
     /// <summary>The leaf one stage found for one address.</summary>
     private struct Leaf

@@ -131,8 +131,8 @@ public class CommandQueueTests
         // IHI0070 §4.4.1.1: TG != 0 with NUM = SCALE = TTL = 0 is reserved; TG = 0 makes NUM/SCALE/TTL RES0.
         AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 0, scale: 0, ttl: 0, tg: RangeGranule.Size4K));
         AssertIllegal(h, Command.TlbiNhVa(1, 1, 0x1000, true, num: 2, scale: 0, ttl: 0, tg: RangeGranule.None));
-        // TG = 16KB with TTL = 0b01 needs DS (not implemented).
-        AssertIllegal(h, Command.TlbiS2Ipa(1, 0x4000, true, ttl: 1, tg: RangeGranule.Size16K));
+        // TG = 16KB with TTL = 0b01 is a level-1 hint with IDR5.DS (the default), ILLEGAL as a single granule without
+        // it: CommandAuditTests.Section_4_4_1_1_ttl_01_with_a_16kb_granule_*.
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public class RegisterTests
         Granule16K = false,
         Granule64K = false,
         OutputAddressBits = 40,
+        VirtualAddressExtension = false,
+        LargeAddresses2 = false,
         StallMax = 0,
         ArchitectureMinorRevision = 1,
     };
@@ -65,11 +67,11 @@ public class RegisterTests
         Assert.False(d1.TABLES_PRESET || d1.QUEUES_PRESET || d1.REL || d1.ECMDQ);
 
         // IHI0070 §6.3.3-§6.3.6 (digest 1.5): IDR2 no VATOS; IDR3 HAD | RIL | BBML=2; IDR4 IMPDEF 0;
-        // IDR5 OAS=0b101 (48 bits), GRAN4K/16K/64K, STALL_MAX 256.
+        // IDR5 OAS=0b101 (48 bits), GRAN4K/16K/64K, DS (bit 7), VAX=0b01 (52-bit VAs), STALL_MAX 256.
         Assert.Equal(0u, smmu.ReadRegister32(SmmuRegister.IDR2));
         Assert.Equal((1u << 2) | (1u << 10) | (2u << 11), smmu.ReadRegister32(SmmuRegister.IDR3));
         Assert.Equal(0u, smmu.ReadRegister32(SmmuRegister.IDR4));
-        Assert.Equal(5u | (7u << 4) | (256u << 16), smmu.ReadRegister32(SmmuRegister.IDR5));
+        Assert.Equal(5u | (7u << 4) | (1u << 7) | (1u << 10) | (256u << 16), smmu.ReadRegister32(SmmuRegister.IDR5));
         // IHI0070 §6.3.7/§6.3.8: IIDR Implementer Arm (0x43B); AIDR ArchMajorRev 0, ArchMinorRev 2 (v3.2).
         Assert.Equal(0x43Bu, smmu.ReadRegister32(SmmuRegister.IIDR) & 0xFFF);
         Assert.Equal(0x02u, smmu.ReadRegister32(SmmuRegister.AIDR));

@@ -112,6 +112,8 @@ public class FieldLayoutTests
             B<StreamTableEntry>("S2R", 2, 58, s => s.S2R, (s, v) => s with { S2R = v }),
             B<StreamTableEntry>("S2NSW", 3, 0, s => s.S2NSW, (s, v) => s with { S2NSW = v }),
             B<StreamTableEntry>("S2NSA", 3, 1, s => s.S2NSA, (s, v) => s with { S2NSA = v }),
+            B<StreamTableEntry>("S2SL0_2", 3, 2, s => s.S2SL0_2, (s, v) => s with { S2SL0_2 = v }), // IHI0070 §5.2 bit [194]
+            B<StreamTableEntry>("S2DS", 3, 3, s => s.S2DS, (s, v) => s with { S2DS = v }), // IHI0070 §5.2 bit [195]
             A<StreamTableEntry>("S2TTB", 3, 55, 4, s => s.S2TTB, (s, v) => s with { S2TTB = v }),
         });
     }
@@ -263,8 +265,8 @@ public class FieldLayoutTests
     public void Decoding_every_STE_field_and_reencoding_reproduces_the_defined_bits()
     {
         // Defined bits per digest 2.1: dw0 all but [58:56]; dw1 [40:0] and [51:44]; dw2 [15:0] and [58:32];
-        // dw3 [1:0] and [55:4]. IMPLEMENTATION DEFINED and v3.2+ fields of dw4..dw7 are not modelled.
-        ulong[] defined = [~(7UL << 56), 0x000F_F1FF_FFFF_FFFF, 0x07FF_FFFF_0000_FFFF, 0x00FF_FFFF_FFFF_FFF3, 0, 0, 0, 0];
+        // dw3 [55:0] (S2SL0_2 and S2DS are bits [2] and [3]). IMPLEMENTATION DEFINED and v3.2+ fields of dw4..dw7 are not modelled.
+        ulong[] defined = [~(7UL << 56), 0x000F_F1FF_FFFF_FFFF, 0x07FF_FFFF_0000_FFFF, 0x00FF_FFFF_FFFF_FFFF, 0, 0, 0, 0];
         Gen.ULong.Array[8].Sample(w =>
         {
             var s = new StreamTableEntry(w);
@@ -320,6 +322,8 @@ public class FieldLayoutTests
                 S2R = s.S2R,
                 S2NSW = s.S2NSW,
                 S2NSA = s.S2NSA,
+                S2SL0_2 = s.S2SL0_2,
+                S2DS = s.S2DS,
                 S2TTB = s.S2TTB,
             };
             Assert.Equal(w.Zip(defined, (x, m) => x & m), rebuilt.ToArray());

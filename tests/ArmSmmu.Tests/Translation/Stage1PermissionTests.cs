@@ -3,7 +3,7 @@ using static ArmSmmu.Tests.Translation.TestTables;
 
 namespace ArmSmmu.Tests.Translation;
 
-public class Stage1PermissionTests
+public partial class Stage1PermissionTests
 {
     private const ulong Va = 0x1234_5678;
     private const ulong Pa = 0x7000_0000;

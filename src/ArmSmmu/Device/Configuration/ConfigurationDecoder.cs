@@ -188,6 +188,7 @@ internal static class ConfigurationDecoder
     private static string? TryDecodeStage2(in StreamTableEntry ste, SmmuFeatures f, out Stage2Config s2)
     {
         s2 = default;
+        string? problem;
         if (ste.S2S && f.StallModel == StallModel.TerminateOnly)
         {
             return "S2S = 1 but IDR0.STALL_MODEL = 0b01 (no stalls)";
@@ -221,22 +222,26 @@ internal static class ConfigurationDecoder
 
         int outputBits = Math.Min(SmmuFeatures.DecodeAddressSize(ste.S2PS), f.OutputAddressBits);
         int t0sz = (int)ste.S2T0SZ;
+        bool ds = f.EffectiveDs(ste.S2DS, granule);
         int maxT0sz = f.SmallTranslationTables ? (granule.PageShift == 16 ? 47 : 48) : 39;
-        int minT0sz = Math.Max(16, 64 - f.InputAddressBits);
+        int minT0sz = MinimumS2T0SZ(f, granule, ds);
         if (t0sz < minT0sz || t0sz > maxT0sz)
         {
             return $"S2T0SZ {t0sz} is outside {minT0sz}..{maxT0sz}";
         }
 
-        if (!TryStage2StartLevel(granule, ste.S2SL0, t0sz, f.SmallTranslationTables, out int start))
+        // IHI0070 §5.2 S2SL0_2: bit [2] of the start level only with S2DS and the 4K granule, else RES0 (ignored).
+        bool sl0Bit2 = ds && granule.PageShift == 12 && ste.S2SL0_2;
+        if (!TryStage2StartLevel(granule, ste.S2SL0 | (sl0Bit2 ? 4u : 0), t0sz, f.SmallTranslationTables, ds, out int start))
         {
-            return $"S2SL0 {ste.S2SL0} is inconsistent with S2T0SZ {t0sz} and the {granule} granule";
+            return $"S2SL0 {ste.S2SL0}{(sl0Bit2 ? " with S2SL0_2" : "")} is inconsistent with S2T0SZ {t0sz} and the {granule} granule";
         }
 
-        // S2TTB outside the effective S2PS is ILLEGAL, not an address size fault.
-        if ((ste.S2TTB >> outputBits) != 0)
+        // S2TTB outside the effective S2PS, or beyond 48 bits for 4K/16K without S2DS, is ILLEGAL, not an address size fault.
+        problem = TableBaseProblem("S2TTB", ste.S2TTB, outputBits, "S2PS", granule, ds, "S2DS");
+        if (problem is not null)
         {
-            return $"S2TTB 0x{ste.S2TTB:X} is beyond the effective {outputBits}-bit S2PS";
+            return problem;
         }
 
         s2 = new Stage2Config
@@ -251,34 +256,56 @@ internal static class ConfigurationDecoder
             Ha = ste.S2HA,
             Hd = ste.S2HA && ste.S2HD,
             ExtendedExecuteNever = f.StageTwoExecuteNever2,
+            Ds = ds,
+            Sh = (byte)ste.S2SH0,
         };
         return null;
     }
 
-    /// <summary>IHI0070 §5.2 S2SL0 with DDI0487 VTCR_EL2.SL0 semantics (digest 7.3): start level and concatenation limits.</summary>
-    public static bool TryStage2StartLevel(Granule granule, uint sl0, int t0sz, bool stt, out int start)
+    /// <summary>
+    /// IHI0070 §5.2 S2SL0 (with S2SL0_2 as bit 2) with DDI0487 VTCR_EL2.{SL2, SL0} semantics (digest 7.3): the start
+    /// level and the concatenation limits. 4K: 0b000 L2, 0b001 L1, 0b010 L0, 0b011 L3 (STT), 0b100 L-1 (DS);
+    /// 16K/64K: 0b00 L3, 0b01 L2, 0b10 L1, 0b11 L0 (16K with DS only).
+    /// </summary>
+    public static bool TryStage2StartLevel(Granule granule, uint sl0, int t0sz, bool stt, bool ds, out int start)
     {
-        start = granule.PageShift == 12 ? 2 - (int)sl0 : 3 - (int)sl0;
-        if (sl0 == 3)
+        bool small = granule.PageShift == 12;
+        start = small ? 2 - (int)sl0 : 3 - (int)sl0;
+        bool allowed = (small, sl0) switch
         {
-            // 4K: level 3 only with small translation tables; 16K: level 0 needs DS; 64K: reserved.
-            if (granule.PageShift != 12 || !stt)
-            {
-                return false;
-            }
-
-            start = 3;
+            (true, 3) => stt,
+            (true, 4) => ds,
+            (_, > 3) => false,
+            (false, 3) => granule.PageShift == 14 && ds,
+            _ => true,
+        };
+        if (small && sl0 >= 3)
+        {
+            start = sl0 == 3 ? 3 : -1;
         }
 
-        int inputBits = 64 - t0sz;
-        int bitsAtStart = inputBits - granule.LevelShift(start);
-        int maxBits = granule.BitsPerLevel + 4; // up to 16 concatenated tables
-        if (start == 0 || (granule.PageShift == 14 && start == 1))
+        // At least one bit and at most 16 concatenated tables at the start level.
+        int bitsAtStart = 64 - t0sz - granule.LevelShift(start);
+        return allowed && bitsAtStart >= 1 && bitsAtStart <= granule.BitsPerLevel + 4;
+    }
+
+    // IHI0070 §5.2 STES2T0SZInvalid(): 64 - IAS in SMMUv3.0; then MAX(12, 64 - IAS) for the 64K granule or S2DS, else MAX(16, 64 - IAS).
+    private static int MinimumS2T0SZ(SmmuFeatures f, Granule granule, bool ds) =>
+        f.ArchitectureMinorRevision == 0 ? 64 - f.InputAddressBits
+        : Math.Max(64 - SmmuFeatures.MaxTableInputBits(granule, ds), 64 - f.InputAddressBits);
+
+    // IHI0070 §5.2 S2TTB, §5.4 TTBx: a table base outside the effective output size is ILLEGAL, and so is one beyond 48
+    // bits when the 4K or 16K granule is used without DS (no descriptor could then reach it).
+    private static string? TableBaseProblem(string name, ulong ttb, int outputBits, string sizeName, Granule granule, bool ds, string dsName)
+    {
+        if ((ttb >> outputBits) != 0)
         {
-            maxBits = granule.PageShift == 14 ? granule.BitsPerLevel + 1 : granule.BitsPerLevel;
+            return $"{name} 0x{ttb:X} is beyond the effective {outputBits}-bit {sizeName}";
         }
 
-        return bitsAtStart >= 1 && bitsAtStart <= maxBits;
+        return granule.PageShift != 16 && !ds && (ttb >> 48) != 0
+            ? $"{name} 0x{ttb:X} is beyond 48 bits with the {granule} granule and {dsName} = 0"
+            : null;
     }
 
     private static bool HttuAllows(SmmuFeatures f, bool ha, bool hd) =>
@@ -307,8 +334,8 @@ internal static class ConfigurationDecoder
         bool epd1 = cd.EPD1 || singleEl; // EL2 has no TTB1 (IHI0070 §5.4)
         var g0 = default(Granule);
         var g1 = default(Granule);
-        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0((uint)cd.TG0, out g0), g0, cd.TTB0, outputBits, f))
-            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1((uint)cd.TG1, out g1), g1, cd.TTB1, outputBits, f));
+        problem = (cd.EPD0 ? null : CheckHalf(0, cd.T0SZ, Granule.TryFromTg0((uint)cd.TG0, out g0), g0, cd.TTB0, outputBits, cd.DS, f))
+            ?? (epd1 ? null : CheckHalf(1, cd.T1SZ, Granule.TryFromTg1((uint)cd.TG1, out g1), g1, cd.TTB1, outputBits, cd.DS, f));
         if (problem is not null)
         {
             return null;
@@ -340,6 +367,9 @@ internal static class ConfigurationDecoder
             Secure = f.SecureView, // IHI0070 §5.4 NSCFG0/1: where a Secure stream's walks start
             NonSecureStart0 = f.SecureView && cd.NSCFG0,
             NonSecureStart1 = f.SecureView && cd.NSCFG1,
+            Ds = cd.DS && f.DsImplemented,
+            Sh0 = (byte)cd.SH0,
+            Sh1 = (byte)cd.SH1,
         };
         var regime = new TranslationRegime
         {
@@ -409,20 +439,23 @@ internal static class ConfigurationDecoder
             : null;
     }
 
-    private static string? CheckHalf(int half, uint txsz, bool granuleKnown, Granule g, ulong ttb, int outputBits, SmmuFeatures f)
+    private static string? CheckHalf(int half, uint txsz, bool granuleKnown, Granule g, ulong ttb, int outputBits, bool dsField, SmmuFeatures f)
     {
         if (!granuleKnown || !Supported(f, g))
         {
             return $"TG{half} is reserved or its granule is not in IDR5";
         }
 
+        // IHI0070 §5.4.2 CDTxSZInvalid(): the minimum is 12 with IDR5.VAX = 0b01 and the 64K granule or an effective DS.
+        bool ds = f.EffectiveDs(dsField, g);
         int max = f.SmallTranslationTables ? (g.PageShift == 16 ? 47 : 48) : 39;
-        if (txsz < 16 || txsz > max)
+        int min = f.VaxImplemented ? 64 - SmmuFeatures.MaxTableInputBits(g, ds) : 16;
+        if (txsz < min || txsz > max)
         {
-            return $"T{half}SZ {txsz} is outside 16..{max}";
+            return $"T{half}SZ {txsz} is outside {min}..{max}";
         }
 
-        // TTBx outside the effective IPS makes the CD ILLEGAL (digest 3.2, 7.8).
-        return (ttb >> outputBits) == 0 ? null : $"TTB{half} 0x{ttb:X} is beyond the effective {outputBits}-bit IPS";
+        // TTBx outside the effective IPS makes the CD ILLEGAL (digest 3.2, 7.8), as does one beyond 48 bits without DS.
+        return TableBaseProblem($"TTB{half}", ttb, outputBits, "IPS", g, ds, "DS");
     }
 }

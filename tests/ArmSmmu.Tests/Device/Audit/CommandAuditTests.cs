@@ -93,11 +93,19 @@ public class CommandAuditTests
     {
         // TTL table: TG = 0b10, TTL = 0b01 "Otherwise Reserved, and hardware treats as TTL == 0b00". A range
         // (NUM or SCALE non-zero) is therefore a legal any-level range invalidation...
-        AssertConsumed(Command.TlbiNhVa(1, 2, 0x10000, leaf: true, num: 1, scale: 0, ttl: 1, tg: RangeGranule.Size16K));
-        AssertConsumed(Command.TlbiS2Ipa(1, 0x10000, leaf: false, num: 0, scale: 2, ttl: 1, tg: RangeGranule.Size16K));
+        var noDs = SmmuFeatures.Default with { LargeAddresses2 = false };
+        AssertConsumed(Command.TlbiNhVa(1, 2, 0x10000, leaf: true, num: 1, scale: 0, ttl: 1, tg: RangeGranule.Size16K), noDs);
+        AssertConsumed(Command.TlbiS2Ipa(1, 0x10000, leaf: false, num: 0, scale: 2, ttl: 1, tg: RangeGranule.Size16K), noDs);
 
         // ...while a single granule becomes the Reserved NUM = SCALE = TTL = 0 combination: CERROR_ILL.
-        AssertIll(Command.TlbiNhVa(1, 2, 0x10000, leaf: true, num: 0, scale: 0, ttl: 1, tg: RangeGranule.Size16K));
+        AssertIll(Command.TlbiNhVa(1, 2, 0x10000, leaf: true, num: 0, scale: 0, ttl: 1, tg: RangeGranule.Size16K), noDs);
+    }
+
+    [Fact]
+    public void Section_4_4_1_1_ttl_01_with_a_16kb_granule_is_a_level_1_hint_with_ds()
+    {
+        // TTL table: "If SMMU_IDR5.DS == 1 then leaf entries at level 1 of a 16KB Granule table" (the default has DS).
+        AssertConsumed(Command.TlbiNhVa(1, 2, 0x10000, leaf: true, num: 0, scale: 0, ttl: 1, tg: RangeGranule.Size16K));
     }
 
     [Theory]
@@ -132,6 +140,29 @@ public class CommandAuditTests
         h.Submit(Command.TlbiNhVa(0, 7, 0x10000, leaf: true, num: 2, scale: 1, ttl: 3, tg: RangeGranule.Size4K));
         var faults = Enumerable.Range(0, 6).Select(i => h.Read(1, 0x10000 + ((ulong)i * 0x1000)).Fault).ToArray();
         Assert.All(faults, f => Assert.Equal(EventType.FTranslation, f));
+    }
+
+    [Fact]
+    public void Section_4_4_1_1_with_ds_scale_is_six_bits_and_reaches_far_pages()
+    {
+        // SCALE [25:20] with IDR5.DS: SCALE = 32 (bit 25 alone) from address 0 is 2^32 granules = 2^44 bytes, so a page
+        // at 2^36 is removed. Without DS bit 25 is RES0 and the same command is the Reserved single-granule form.
+        var h = new DeviceHarness();
+        h.Reset();
+        ulong pgd = h.NewTable();
+        const ulong far = 1UL << 36;
+        h.Map4K(pgd, far, 0x8000_0000, DeviceHarness.S1ReadWrite);
+        Assert.True(DeviceHarness.LinuxCd(7, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        h.SetSte(1, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
+        Assert.True(h.Read(1, far).IsSuccess); // TLB filled
+        h.Unmap4K(pgd, far);
+        var tlbi = Command.TlbiNhVa(0, 7, 0, leaf: true, num: 0, scale: 0, ttl: 0, tg: RangeGranule.Size4K);
+        var wide = new Command(tlbi.Dw0 | (1UL << 25), tlbi.Dw1);
+
+        h.Submit(wide);
+
+        Assert.Equal(EventType.FTranslation, h.Read(1, far).Fault);
+        AssertIll(wide, SmmuFeatures.Default with { LargeAddresses2 = false });
     }
 
     [Theory]
