@@ -155,7 +155,7 @@ public sealed partial class SmmuV3
                         [LeafDescriptor()],
                         _coverage.CoveringCommand(stage2Changed),
                         Invariant($"the TLB translated 0x{address:X} to 0x{_cachedEntry.Translate(address):X}, the tables in memory now give {now}; no TLBI covering it was issued since they changed (IHI0070 §3.21, §4.4)"),
-                        Invariant($"tlb:{_coverage}:{_cachedEntry.Translate(address)}:{LeafDescriptor()}"));
+                        Invariant($"tlb:{_fresh.Tag}:{_cachedEntry.InputBase}:{_cachedEntry.OutputBase}:{LeafAddress()}:{LeafDescriptor()}"));
                 }
 
                 return;
@@ -175,7 +175,7 @@ public sealed partial class SmmuV3
                     [LeafDescriptor()],
                     _coverage.CoveringCommand(stage2Changed: false) + " (Leaf = 0: a table descriptor changed)",
                     Invariant($"the walk resumed from a cached table descriptor and gave {real}; the tables in memory now give {now} (IHI0070 §3.21, §4.4.1)"),
-                    Invariant($"walk:{_coverage}:{real}:{now}"));
+                    Invariant($"walk:{_fresh.Tag}:{LeafAddress()}:{LeafDescriptor()}:{result.PhysicalAddress >> 12}"));
             }
         }
 
