@@ -39,7 +39,7 @@ internal struct NativeFeatures
     public byte BreakBeforeMakeLevel;
     public byte GbpaAbortAtReset;
     public byte ArchitectureMinorRevision;
-    public byte ReservedByte;
+    public byte CheckDriver;
     public uint OutputAddressBits;
     public uint StreamIdBits;
     public uint SubstreamIdBits;
@@ -89,6 +89,7 @@ internal struct NativeFeatures
         BreakBeforeMakeLevel = (byte)f.BreakBeforeMakeLevel,
         GbpaAbortAtReset = Flag(f.GbpaAbortAtReset),
         ArchitectureMinorRevision = (byte)f.ArchitectureMinorRevision,
+        CheckDriver = Flag(f.CheckDriver),
         OutputAddressBits = (uint)f.OutputAddressBits,
         StreamIdBits = (uint)f.StreamIdBits,
         SubstreamIdBits = (uint)f.SubstreamIdBits,
@@ -135,7 +136,7 @@ internal struct NativeFeatures
             Stage1, Stage2, TwoLevelStreamTable, TwoLevelCdTable, Granule4K, Granule16K, Granule64K, AbortOnlyTermination,
             Ats, Pri, AtsRecordErrors, Msi, Sev, Hyp, Btm, Coherent, Vmid16, Asid16, VmidWildcard, AttributeTypesOverride,
             AttributePermissionsOverride, RangeInvalidation, SmallTranslationTables, StageTwoExecuteNever2,
-            HierarchicalAttributeDisable, ForcedWriteBack, GbpaAbortAtReset,
+            HierarchicalAttributeDisable, ForcedWriteBack, GbpaAbortAtReset, CheckDriver,
         ];
         int bad = flags.IndexOfAnyExcept((byte)0, (byte)1);
         if (bad >= 0)
@@ -184,6 +185,7 @@ internal struct NativeFeatures
             BreakBeforeMakeLevel = BreakBeforeMakeLevel,
             GbpaAbortAtReset = GbpaAbortAtReset != 0,
             ArchitectureMinorRevision = ArchitectureMinorRevision,
+            CheckDriver = CheckDriver != 0,
             OutputAddressBits = (int)OutputAddressBits,
             StreamIdBits = (int)StreamIdBits,
             SubstreamIdBits = (int)SubstreamIdBits,
