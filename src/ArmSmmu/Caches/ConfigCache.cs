@@ -61,30 +61,6 @@ internal sealed class ConfigCache<T>
     /// <returns>True on a hit.</returns>
     public bool TryGet(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
     {
-        bool hit = TryPeek(streamId, substreamKey, out value);
-        if (_countLookups)
-        {
-            if (hit)
-            {
-                Statistics.RecordHit();
-            }
-            else
-            {
-                Statistics.RecordMiss();
-            }
-        }
-
-        return hit;
-    }
-
-    /// <summary>As <see cref="TryGet"/>, counting nothing: the driver-bug detector looks without being a lookup.</summary>
-    /// <param name="streamId">StreamID.</param>
-    /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
-    /// <param name="value">The structure, when found.</param>
-    /// <returns>True when cached.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryPeek(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
-    {
         if (_store.Sets != 0)
         {
             int first = SetIndex(streamId, substreamKey) * _store.Ways;
@@ -94,12 +70,42 @@ internal sealed class ConfigCache<T>
                 if (node is not null && node.StreamId == streamId && node.SubstreamKey == substreamKey)
                 {
                     value = node.Value;
+                    if (_countLookups)
+                    {
+                        Statistics.RecordHit();
+                    }
+
                     return true;
                 }
             }
         }
 
         value = null;
+        if (_countLookups)
+        {
+            Statistics.RecordMiss();
+        }
+
+        return false;
+    }
+
+    /// <summary>As <see cref="TryGet"/>, counting nothing: the driver-bug detector looks without being a lookup.</summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
+    /// <param name="value">The structure, when found.</param>
+    /// <returns>True when cached.</returns>
+    public bool TryPeek(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
+    {
+        value = null;
+        for (int i = 0; i < _store.Length; i++)
+        {
+            if (_store.Peek(i) is { } node && node.StreamId == streamId && node.SubstreamKey == substreamKey)
+            {
+                value = node.Value;
+                return true;
+            }
+        }
+
         return false;
     }
 

@@ -13,10 +13,6 @@ namespace ArmSmmu;
 // the translation relies on. The translation itself runs unchanged, so the result is what real hardware would give.
 public sealed partial class SmmuV3
 {
-    // Set while a checked translation runs the real pipeline, so the inner Translate does not check again.
-    [ThreadStatic]
-    private static bool t_checking;
-
     private readonly DriverChecker? _driverCheck;
 
     /// <summary>
@@ -38,20 +34,14 @@ public sealed partial class SmmuV3
         TranslationResult result;
         lock (check.TranslationLock)
         {
-            t_checking = true;
-            try
-            {
-                var probe = request.Kind == TransactionKind.Untranslated && !request.Secure && Enabled(Cr0Flags.SMMUEN)
-                    ? new DriverCheckProbe(this, request, found)
-                    : null;
-                probe?.BeforeTranslation();
-                result = Translate(request);
-                probe?.AfterTranslation(result);
-            }
-            finally
-            {
-                t_checking = false;
-            }
+            var probe = request.Kind == TransactionKind.Untranslated && !request.Secure && Enabled(Cr0Flags.SMMUEN)
+                ? new DriverCheckProbe(this, request, found)
+                : null;
+            probe?.BeforeTranslation();
+
+            // The pipeline without the path cache's fast path, which is only a shortcut to the same answer.
+            result = TranslateUncached(request);
+            probe?.AfterTranslation(result);
         }
 
         foreach (var (report, key) in found)

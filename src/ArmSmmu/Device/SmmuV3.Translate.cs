@@ -19,7 +19,7 @@ public sealed partial class SmmuV3
             return TranslateCounted(request); // IHI0070 §10: count this transaction's events (SmmuV3.PerformanceMonitor.cs)
         }
 
-        if (_driverCheck is not null && !t_checking)
+        if (_driverCheck is not null)
         {
             return TranslateChecked(request); // the driver-bug detector, when SmmuFeatures.CheckDriver (SmmuV3.DriverCheck.cs)
         }
