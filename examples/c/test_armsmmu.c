@@ -444,6 +444,42 @@ static void test_interrupts_and_stalls(void)
     armsmmu_destroy(smmu);
 }
 
+/* The driver-bug detector: a page remapped (break, make) without the TLBI it needs is one stale-TLB finding that
+ * names CMD_TLBI_NH_VA for the stream's ASID and VA, while the translation keeps using the cached entry. */
+static void test_driver_check(void)
+{
+    armsmmu_features_t features;
+    armsmmu_features_default(&features);
+    CHECK_EQ(features.check_driver, 0);
+    features.check_driver = 1;
+    fixture_t f = bring_up(armsmmu_create_with_features(&features, NULL, NULL, NULL), 0x10000000, 0, 0);
+    uint64_t count = 99;
+    CHECK_EQ(armsmmu_driver_check_count(f.smmu, &count), ARMSMMU_OK);
+    CHECK_EQ(count, 0);
+    CHECK_EQ(translate(f.smmu, SID, VA, ARMSMMU_ACCESS_READ).physical_address, PA);
+    uint64_t pte = bu_read64(f.smmu, f.pte);
+    bu_write64(f.smmu, f.pte, 0);
+    bu_write64(f.smmu, f.pte, (pte & ~0x0000FFFFFFFFF000ull) | 0x90000000ull);
+    CHECK_EQ(translate(f.smmu, SID, VA + 4, ARMSMMU_ACCESS_READ).physical_address, PA + 4); /* the cached entry */
+    translate(f.smmu, SID, VA + 8, ARMSMMU_ACCESS_READ);
+    CHECK_EQ(armsmmu_driver_check_count(f.smmu, &count), ARMSMMU_OK);
+    CHECK_EQ(count, 1);
+    armsmmu_driver_report_t report;
+    size_t needed = 0;
+    CHECK_EQ(armsmmu_driver_check_report(f.smmu, 0, &report, NULL, 0, &needed), ARMSMMU_ERROR_BUFFER_TOO_SMALL);
+    CHECK_EQ(report.mistake, ARMSMMU_DRIVER_STALE_TLB);
+    CHECK_EQ(report.stream_id, SID);
+    CHECK_EQ(report.substream_valid, 0);
+    CHECK_EQ(report.input_address, VA + 4);
+    CHECK_EQ(report.structure_address, f.pte);
+    char *text = malloc(needed);
+    CHECK_EQ(armsmmu_driver_check_report(f.smmu, 0, NULL, text, needed, NULL), ARMSMMU_OK);
+    CHECK(strstr(text, "needs CMD_TLBI_NH_VA ASID 1 VA 0x40001004") != NULL);
+    free(text);
+    CHECK_EQ(armsmmu_driver_check_report(f.smmu, 1, &report, NULL, 0, NULL), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    armsmmu_destroy(f.smmu);
+}
+
 static void test_features(void)
 {
     armsmmu_features_t features;
@@ -578,6 +614,7 @@ int main(void)
     test_custom_memory();
     test_interrupts_and_stalls();
     test_features();
+    test_driver_check();
     test_threads();
     test_pmcg();
     printf("%d passed, %d failed\n", passed, failed);

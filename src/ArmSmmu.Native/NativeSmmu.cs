@@ -12,8 +12,8 @@ internal sealed unsafe class NativeSmmu
 
     public NativeSmmu(IPhysicalMemory memory, SmmuFeatures? features)
     {
-        Memory = memory;
         Device = new SmmuV3(memory, features);
+        Memory = Device.Memory; // with check_driver, the view whose writes the driver-bug detector watches
         Device.InterruptRaised += (_, e) => _interrupt?.Raise(e.Source);
         Device.StallResolved += (_, e) => _stall?.Raise(e);
     }

@@ -172,6 +172,14 @@ public sealed partial record SmmuFeatures
     /// <summary>Stage-2 translations of stage-1 table IPAs the nested walker caches (0 disables it).</summary>
     public int TableIpaCacheEntries { get; init; } = 128;
 
+    /// <summary>
+    /// The driver-bug detector (docs/driver-developers.md): every use of a cached STE, CD, TLB or walk-cache entry is
+    /// compared with memory, and the ordering mistakes of IHI0070 §3.21 are found, each reported once through
+    /// <see cref="SmmuV3.DriverMistakeFound"/>; the SMMU's behaviour is unchanged. Off by default: a checked translation
+    /// walks the tables afresh and serialises with other checked translations.
+    /// </summary>
+    public bool CheckDriver { get; init; }
+
     /// <summary>Input address size (IHI0070 §3.4): max(TTF[0] ? 40 : 0, OAS); this model implements AArch64 tables only.</summary>
     public int InputAddressBits => OutputAddressBits;
 

@@ -44,7 +44,7 @@ FEATURE_FIELDS = [("size", ctypes.c_uint32)] + [
         "httu abort_only_termination ats pri ats_record_errors msi sev hyp btm coherent vmid16 asid16 "
         "vmid_wildcard attribute_types_override attribute_permissions_override range_invalidation "
         "small_translation_tables stage2_execute_never2 hierarchical_attribute_disable forced_write_back "
-        "break_before_make_level gbpa_abort_at_reset architecture_minor_revision reserved_byte"
+        "break_before_make_level gbpa_abort_at_reset architecture_minor_revision check_driver"
     ).split()
 ] + [
     (name, ctypes.c_uint32)

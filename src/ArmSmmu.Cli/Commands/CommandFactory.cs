@@ -50,4 +50,11 @@ internal static class CommandFactory
     /// <param name="description">What the JSON holds.</param>
     /// <returns>The option.</returns>
     public static Option<bool> Json(string description) => new("--json") { Description = description };
+
+    /// <summary>The <c>--check-driver</c> switch of <c>run</c> and <c>replay</c>: the driver-bug detector (docs/driver-developers.md).</summary>
+    /// <returns>The option.</returns>
+    public static Option<bool> CheckDriver() => new("--check-driver")
+    {
+        Description = "Turn on the driver-bug detector: report stale STE/CD/TLB use, torn structures, TLBIs without CMD_SYNC and missing break-before-make (exit 1 when it finds one).",
+    };
 }

@@ -23,6 +23,7 @@ internal sealed class ReplayCommand : ICliCommand
         var configEntries = new Option<string?>("--config-cache-entries") { Description = "Sweep: STE/CD cache sizes, e.g. 16,64." };
         var plot = new Option<string?>("--plot") { Description = "With a sweep: draw hit rate and walks per 1,000 translations against TLB entries to FILE.png or FILE.svg." };
         var keep = new Option<int>("--disagreements") { Description = "How many disagreements to show with their explanations.", DefaultValueFactory = _ => 5 };
+        var checkDriver = CommandFactory.CheckDriver();
         return CommandFactory.Create(
             "replay",
             "Replay a recorded run (compared with what the platform did) or a DMA trace, with cache counters and TLB sizing sweeps.",
@@ -34,7 +35,8 @@ internal sealed class ReplayCommand : ICliCommand
                 parse.GetValue(ways),
                 ReplayOptions.ParseList(parse.GetValue(configEntries), "--config-cache-entries"),
                 parse.GetValue(plot),
-                parse.GetValue(keep))),
+                parse.GetValue(keep),
+                parse.GetValue(checkDriver))),
             input,
             setup,
             json,
@@ -42,7 +44,8 @@ internal sealed class ReplayCommand : ICliCommand
             ways,
             configEntries,
             plot,
-            keep);
+            keep,
+            checkDriver);
     }
 
     private static int Run(CliContext context, ReplayOptions options)
@@ -89,6 +92,7 @@ internal sealed class ReplayCommand : ICliCommand
             }
 
             IReadOnlyList<SmmuFeatures> sweep = options.Geometries(baseline);
+            baseline = baseline with { CheckDriver = options.CheckDriver }; // the sweep's geometries only count cache behaviour
             ReplayReport report = ReplayProgress.Run(context, session, baseline, sweep);
             if (options.Plot is string plot)
             {
@@ -146,7 +150,7 @@ internal sealed class ReplayCommand : ICliCommand
             ReplayView.Write(context, report);
         }
 
-        if (!report.AllAgreed)
+        if (!report.AllAgreed || report.DriverChecks is { Count: > 0 })
         {
             if (json)
             {

@@ -21,6 +21,7 @@ internal sealed class RunCommand : ICliCommand
         var json = CommandFactory.Json("Print the results as JSON: one line per transaction (with the event records it raised), then the tally and the counters.");
         var summary = new Option<bool>("--summary") { Description = "Print only the SMMU's counters and the expectation tally." };
         var explain = new Option<bool>("--explain") { Description = "For every transaction that does not translate, print the steps the SMMU took: STE, CD, walk, and the rule an invalid structure breaks." };
+        var checkDriver = CommandFactory.CheckDriver();
         var rows = new Option<int>("--rows")
         {
             Description = "How many transactions (and failed expectations, and event records) the tables show; the counts always cover all.",
@@ -33,12 +34,14 @@ internal sealed class RunCommand : ICliCommand
                 context,
                 parse.GetValue(file) ?? string.Empty,
                 new OutputOptions(parse.GetValue(json), parse.GetValue(summary), parse.GetValue(rows)),
-                parse.GetValue(explain)),
+                parse.GetValue(explain),
+                parse.GetValue(checkDriver)),
             file,
             json,
             summary,
             explain,
-            rows);
+            rows,
+            checkDriver);
     }
 
     /// <summary>Runs a scenario and prints it; the exit code says whether every expectation held.</summary>
@@ -47,10 +50,11 @@ internal sealed class RunCommand : ICliCommand
     /// <param name="output">How to print.</param>
     /// <param name="explain">Explain every transaction that does not succeed.</param>
     /// <param name="observer">Also sees every row (when not printing JSON), or null.</param>
+    /// <param name="checkDriver">Run with the driver-bug detector on, and fail when it finds a mistake.</param>
     /// <returns>0 when every expectation held, <see cref="CliApp.RuntimeError"/> otherwise.</returns>
-    internal static int Execute(CliContext context, ScenarioReader reader, OutputOptions output, bool explain, IScenarioObserver? observer = null)
+    internal static int Execute(CliContext context, ScenarioReader reader, OutputOptions output, bool explain, IScenarioObserver? observer = null, bool checkDriver = false)
     {
-        var options = new ScenarioRunOptions { Explain = explain, KeepRows = output.Rows, KeepEvents = output.Rows };
+        var options = new ScenarioRunOptions { Explain = explain, KeepRows = output.Rows, KeepEvents = output.Rows, CheckDriver = checkDriver };
         ScenarioJsonWriter? json = output.Json ? new ScenarioJsonWriter(context.Output, rows: !output.Summary) : null;
         json?.Begin(reader.Header.Name);
         IScenarioObserver? sink = (IScenarioObserver?)json ?? observer;
@@ -82,7 +86,7 @@ internal sealed class RunCommand : ICliCommand
             ScenarioReportView.Write(context, report);
         }
 
-        if (!report.AllMet)
+        if (!report.AllMet || report.DriverChecks is { Count: > 0 })
         {
             // Scripts reading the JSON still learn the verdict from the exit code; people get a line on stderr too.
             if (json is not null)
@@ -96,7 +100,7 @@ internal sealed class RunCommand : ICliCommand
         return 0;
     }
 
-    private static int Run(CliContext context, string path, OutputOptions output, bool explain)
+    private static int Run(CliContext context, string path, OutputOptions output, bool explain, bool checkDriver)
     {
         if (output.Rows < 0)
         {
@@ -115,7 +119,7 @@ internal sealed class RunCommand : ICliCommand
 
         using (reader)
         {
-            return Execute(context, reader, output, explain);
+            return Execute(context, reader, output, explain, checkDriver: checkDriver);
         }
     }
 

@@ -11,8 +11,9 @@ namespace ArmSmmu.Cli.Replay;
 /// <param name="ConfigCacheEntries">Sweep: configuration cache sizes, or null.</param>
 /// <param name="Plot">The picture to draw the sweep to, or null.</param>
 /// <param name="Disagreements">How many disagreements to keep.</param>
+/// <param name="CheckDriver">Replay the baseline with the driver-bug detector on (<see cref="SmmuFeatures.CheckDriver"/>).</param>
 internal sealed record ReplayOptions(
-    string Input, string? Setup, bool Json, IReadOnlyList<int>? TlbEntries, int? TlbWays, IReadOnlyList<int>? ConfigCacheEntries, string? Plot, int Disagreements)
+    string Input, string? Setup, bool Json, IReadOnlyList<int>? TlbEntries, int? TlbWays, IReadOnlyList<int>? ConfigCacheEntries, string? Plot, int Disagreements, bool CheckDriver = false)
 {
     /// <summary>True when a sweep option was given.</summary>
     public bool Sweeping => TlbEntries is not null || TlbWays is not null || ConfigCacheEntries is not null;

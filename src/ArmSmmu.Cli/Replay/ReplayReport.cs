@@ -91,6 +91,9 @@ internal sealed record ReplayReport(
 {
     /// <summary>True when every compared row agreed and every unmapped row faulted with F_TRANSLATION.</summary>
     public bool AllAgreed => Disagreed == 0 && UnmappedFaulted == Unmapped;
+
+    /// <summary>With <c>--check-driver</c>, the driver mistakes the detector found (empty for a correct driver); else null.</summary>
+    public IReadOnlyList<DriverCheckLine>? DriverChecks { get; init; }
 }
 
 /// <summary>One StreamID's share of a replay.</summary>

@@ -58,7 +58,10 @@ internal sealed record ReplaySession(string Source, Func<IReplaySource> Open, Fu
             [.. replay.Streams.OrderBy(s => s.Key).Select(s => new StreamReplayReport(
                 s.Key, s.Value.Translations, s.Value.Compared, s.Value.Agreed, s.Value.Compared - s.Value.Agreed, s.Value.Unmapped, s.Value.Faults, s.Value.Counters))],
             replay.Disagreements,
-            sweep);
+            sweep)
+        {
+            DriverChecks = DriverCheckLine.Of(replay.Device),
+        };
     }
 
     private static SweepPoint Point(SmmuFeatures features, Replayer replay)

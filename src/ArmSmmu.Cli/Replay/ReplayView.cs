@@ -31,6 +31,11 @@ internal static class ReplayView
             context.Console.Write(Sweep(sweep));
         }
 
+        if (report.DriverChecks is { } checks)
+        {
+            DriverCheckLine.Write(context.Output, checks);
+        }
+
         context.Output.WriteLine(Summary(report));
     }
 

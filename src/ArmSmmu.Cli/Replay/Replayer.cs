@@ -36,6 +36,9 @@ internal sealed class Replayer
     /// <summary>The whole replay's counts.</summary>
     public ReplayTally Total { get; } = new();
 
+    /// <summary>The device the traffic goes through.</summary>
+    public SmmuV3 Device => _target.Device;
+
     /// <summary>Counts per StreamID, in order of first appearance.</summary>
     public IReadOnlyDictionary<uint, ReplayTally> Streams => _streams;
 

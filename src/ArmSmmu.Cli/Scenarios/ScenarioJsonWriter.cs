@@ -59,6 +59,11 @@ internal sealed class ScenarioJsonWriter(TextWriter output, bool rows) : IScenar
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  \"expectationsTotal\": {report.ExpectationsTotal},"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  \"expectationsMet\": {report.ExpectationsMet},"));
         output.WriteLine($"  \"allMet\": {(report.AllMet ? "true" : "false")},");
+        if (report.DriverChecks is { } checks)
+        {
+            output.WriteLine("  \"driverChecks\": [" + string.Join(", ", checks.Select(c => JsonSerializer.Serialize(c, Json.DriverCheckLine))) + "],");
+        }
+
         output.WriteLine($"  \"statistics\": {JsonSerializer.Serialize(report.Statistics, Json.StatisticsReport)}");
         output.WriteLine("}");
     }

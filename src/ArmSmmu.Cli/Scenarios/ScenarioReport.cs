@@ -32,6 +32,9 @@ public sealed record ScenarioReport(
 
     /// <summary>True when every expectation held (also when there were none).</summary>
     public bool AllMet => ExpectationsMet == ExpectationsTotal;
+
+    /// <summary>With <c>--check-driver</c>, the driver mistakes the detector found (empty for a correct driver); else null.</summary>
+    public IReadOnlyList<DriverCheckLine>? DriverChecks { get; init; }
 }
 
 /// <summary>One transaction and what the SMMU did with it. Addresses are numbers, with a hex string beside each for people.</summary>

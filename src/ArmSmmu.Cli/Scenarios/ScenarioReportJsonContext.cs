@@ -9,6 +9,7 @@ namespace ArmSmmu.Cli.Scenarios;
 [JsonSerializable(typeof(TransactionReport))]
 [JsonSerializable(typeof(EventReport))]
 [JsonSerializable(typeof(StatisticsReport))]
+[JsonSerializable(typeof(DriverCheckLine))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ScenarioReportJsonContext : JsonSerializerContext
 {

@@ -59,6 +59,11 @@ internal static class ScenarioReportView
     public static void WriteSummary(CliContext context, ScenarioReport report)
     {
         context.Console.Write(Statistics(report.Statistics));
+        if (report.DriverChecks is { } checks)
+        {
+            DriverCheckLine.Write(context.Output, checks);
+        }
+
         context.Output.WriteLine(Summary(report));
     }
 

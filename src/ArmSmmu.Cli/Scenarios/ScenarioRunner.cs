@@ -43,7 +43,7 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
 
-        Iommu iommu = Configure(header, source);
+        Iommu iommu = Configure(header, source, options.CheckDriver ? header.ToFeatures() with { CheckDriver = true } : null);
         var kept = new List<TransactionReport>();
         var failures = new List<TransactionReport>();
         var events = new List<EventReport>();
@@ -93,6 +93,7 @@ public static class ScenarioRunner
             Failures = failures,
             ExpectationsTotal = expected,
             ExpectationsMet = met,
+            DriverChecks = DriverCheckLine.Of(iommu.Device),
         };
     }
 
@@ -337,6 +338,9 @@ public sealed record ScenarioRunOptions
 
     /// <summary>How many event records the report keeps in full.</summary>
     public int KeepEvents { get; init; } = 100;
+
+    /// <summary>Run with the driver-bug detector on (<see cref="SmmuFeatures.CheckDriver"/>).</summary>
+    public bool CheckDriver { get; init; }
 }
 
 /// <summary>Sees each row of a run as it happens, e.g. to write it out without keeping it.</summary>

@@ -237,7 +237,9 @@ typedef struct armsmmu_features {
     uint8_t break_before_make_level;      /**< IDR3.BBML, 0..2 (default 2) */
     uint8_t gbpa_abort_at_reset;          /**< GBPA.ABORT reset value: 1 aborts everything until SMMUEN (default 0) */
     uint8_t architecture_minor_revision;  /**< AIDR.ArchMinorRev, 0..15 (default 2 = SMMUv3.2) */
-    uint8_t reserved_byte;                /**< set to 0 (keeps the layout free of padding) */
+    uint8_t check_driver;                 /**< the driver-bug detector: 1 reports stale cache use and ordering mistakes
+                                               (armsmmu_driver_check_count; docs/driver-developers.md) (default 0;
+                                               was reserved_byte, which had to be 0) */
     uint32_t output_address_bits;         /**< IDR5.OAS in bits: 32, 36, 40, 42, 44, 48 or 52 (default 48) */
     uint32_t stream_id_bits;              /**< IDR1.SIDSIZE, 0..32 (default 16) */
     uint32_t substream_id_bits;           /**< IDR1.SSIDSIZE, 0..20 (default 20) */
@@ -433,6 +435,52 @@ int armsmmu_translate(armsmmu_t *smmu, const armsmmu_request_t *request, armsmmu
  * ARMSMMU_ERROR_INVALID_ARGUMENT (as armsmmu_translate, or buffer NULL with size > 0).
  */
 int armsmmu_explain(armsmmu_t *smmu, const armsmmu_request_t *request, char *buffer, size_t size, size_t *needed);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Driver-bug detector (features.check_driver = 1; docs/driver-developers.md)
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/** What the detector found a driver doing wrong (the managed DriverMistake, in the same order). */
+typedef enum armsmmu_driver_mistake {
+    ARMSMMU_DRIVER_STALE_STE = 0,        /**< a cached STE used after the STE changed, with no CMD_CFGI_STE since */
+    ARMSMMU_DRIVER_STALE_CD = 1,         /**< a cached CD used after the CD changed, with no CMD_CFGI_CD since */
+    ARMSMMU_DRIVER_STALE_TLB = 2,        /**< a TLB entry used after its page tables changed, with no covering TLBI */
+    ARMSMMU_DRIVER_STALE_WALK_CACHE = 3, /**< a walk resumed from a table descriptor that changed (no Leaf=0 TLBI) */
+    ARMSMMU_DRIVER_TORN_STRUCTURE = 4,   /**< an STE or CD made valid (word 0) before its other words were written */
+    ARMSMMU_DRIVER_TLBI_WITHOUT_SYNC = 5, /**< a TLBI not followed by CMD_SYNC before a translation it covers */
+    ARMSMMU_DRIVER_BREAK_BEFORE_MAKE = 6  /**< a valid leaf replaced by one with another output, never invalid between */
+} armsmmu_driver_mistake_t;
+
+/** One finding (32 bytes). */
+typedef struct armsmmu_driver_report {
+    uint32_t mistake;            /**< an armsmmu_driver_mistake_t */
+    uint32_t stream_id;          /**< StreamID of the transaction that exposed it */
+    uint32_t substream_id;       /**< its SubstreamID, when substream_valid */
+    uint8_t substream_valid;     /**< 1 when the transaction had a SubstreamID */
+    uint8_t reserved[3];         /**< 0 */
+    uint64_t input_address;      /**< its input address */
+    uint64_t structure_address;  /**< where the STE, CD or descriptor lives (0 for a TLBI without CMD_SYNC) */
+} armsmmu_driver_report_t;
+
+/**
+ * *count receives the number of findings the detector has kept so far (each mistake is reported once; at most
+ * 10,000 are kept). Writes, translations and commands made through the handle feed the detector: with
+ * check_driver = 1, write structures with armsmmu_memory_write (on the built-in memory, or on the caller's memory
+ * through the handle), so the order of the writes is seen. Returns ARMSMMU_OK, or ARMSMMU_ERROR_INVALID_ARGUMENT
+ * (NULL handle or count). 0 when the detector is off. Thread-safe.
+ */
+int armsmmu_driver_check_count(armsmmu_t *smmu, uint64_t *count);
+
+/**
+ * Finding number index (0-based, oldest first): *report (may be NULL) receives its fields, and text (caller-owned,
+ * may be NULL when size is 0) one NUL-terminated UTF-8 line naming the mistake, the transaction, why, and the command
+ * that would have prevented it, e.g. "stale TLB entry: StreamID 0x10 address 0x40001000 [0x...]: ...; needs
+ * CMD_TLBI_NH_VA ASID 1 VA 0x40001000 and CMD_SYNC". *needed (may be NULL) receives the text size with the NUL.
+ * Returns ARMSMMU_OK, ARMSMMU_ERROR_BUFFER_TOO_SMALL (text untouched, *report filled) or
+ * ARMSMMU_ERROR_INVALID_ARGUMENT (NULL handle, index not below the count, text NULL with size > 0).
+ */
+int armsmmu_driver_check_report(armsmmu_t *smmu, uint64_t index, armsmmu_driver_report_t *report, char *text,
+                                size_t size, size_t *needed);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Broadcast TLB maintenance (IHI0070 §3.17)

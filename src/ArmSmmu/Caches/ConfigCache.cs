@@ -94,6 +94,26 @@ internal sealed class ConfigCache<T>
         return false;
     }
 
+    /// <summary>As <see cref="TryGet"/>, counting nothing: the driver-bug detector looks without being a lookup.</summary>
+    /// <param name="streamId">StreamID.</param>
+    /// <param name="substreamKey">SubstreamID, or <see cref="NoSubstream"/>.</param>
+    /// <param name="value">The structure, when found.</param>
+    /// <returns>True when cached.</returns>
+    public bool TryPeek(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
+    {
+        value = null;
+        for (int i = 0; i < _store.Length; i++)
+        {
+            if (_store.Peek(i) is { } node && node.StreamId == streamId && node.SubstreamKey == substreamKey)
+            {
+                value = node.Value;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Caches a fetched structure, unless an invalidation happened since <paramref name="generationAtFetchStart"/> was
     /// read (the fetch may have seen memory the invalidation was meant to retire). When its set is full, the oldest

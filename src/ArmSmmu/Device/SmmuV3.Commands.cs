@@ -39,6 +39,7 @@ public sealed partial class SmmuV3
             }
 
             NoteInvalidationOfHeldStalls(command);
+            _driverCheck?.OnCommand(command);
             Statistics.CountCommand(command.Opcode);
             queue.AdvanceConsumer();
         }

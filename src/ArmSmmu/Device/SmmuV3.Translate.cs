@@ -19,6 +19,11 @@ public sealed partial class SmmuV3
             return TranslateCounted(request); // IHI0070 §10: count this transaction's events (SmmuV3.PerformanceMonitor.cs)
         }
 
+        if (_driverCheck is not null)
+        {
+            return TranslateChecked(request); // the driver-bug detector, when SmmuFeatures.CheckDriver (SmmuV3.DriverCheck.cs)
+        }
+
         // Fast path: SMMU enabled, the stream's configuration cached, then a TLB hit (TranslateThrough, inlined).
         if (request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN) && !request.Secure
             && _configCaches.TryGetPath(request, out var path))

@@ -1,4 +1,5 @@
 using ArmSmmu.Caches;
+using ArmSmmu.Diagnostics.DriverCheck;
 using ArmSmmu.Translation;
 
 namespace ArmSmmu;
@@ -44,6 +45,8 @@ public sealed partial class SmmuV3
         _recorder = recorder;
         _lock = nonSecure?._lock ?? new Lock();
         _nonSecure = nonSecure;
+        // SmmuV3.DriverCheck.cs; the Secure side (IHI0070 §3.10) is not checked: its writes do not pass the Non-secure side's view.
+        _driverCheck = Features.CheckDriver && recorder is null && nonSecure is null ? new DriverChecker(memory) : null;
         _walkCaches = new WalkCaches(Features.Stage1WalkCacheEntries, Features.Stage2WalkCacheEntries, Features.TableIpaCacheEntries);
         var walker = new Walker(memory, Features.InputAddressBits, _walkCaches);
         _walker = walker;
@@ -66,8 +69,11 @@ public sealed partial class SmmuV3
     /// <summary>The implementation choices the ID registers advertise.</summary>
     public SmmuFeatures Features { get; }
 
-    /// <summary>The memory the SMMU masters.</summary>
-    public IPhysicalMemory Memory => _memory;
+    /// <summary>
+    /// The memory the SMMU masters. With <see cref="SmmuFeatures.CheckDriver"/>, a view of it that writes straight through
+    /// and lets the driver-bug detector see the order of the driver's writes: write structures through this one.
+    /// </summary>
+    public IPhysicalMemory Memory => _driverCheck?.Memory ?? _memory;
 
     /// <summary>Counters of the caches, walks, commands and events.</summary>
     public SmmuStatistics Statistics { get; }

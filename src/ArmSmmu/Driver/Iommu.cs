@@ -144,10 +144,11 @@ public sealed partial class Iommu
         }
     }
 
-    private static SmmuV3 CreateDevice(SmmuFeatures? features, out SparseMemory memory)
+    private static SmmuV3 CreateDevice(SmmuFeatures? features, out IPhysicalMemory memory)
     {
-        memory = new SparseMemory();
-        return new SmmuV3(memory, features);
+        var device = new SmmuV3(new SparseMemory(), features);
+        memory = device.Memory; // with SmmuFeatures.CheckDriver, the view whose writes the driver-bug detector watches
+        return device;
     }
 
     private static string PasidText(uint? pasid) => pasid is null ? string.Empty : $" PASID {pasid}";

@@ -67,13 +67,16 @@ public partial class OracleReplayTests
         Assert.Equal(3225, unmapped);
     }
 
-    [Fact]
-    public void Linux_mmio_and_command_stream_replayed_in_order_reads_back_what_qemu_returned()
+    // With the driver-bug detector on (SmmuFeatures.CheckDriver), Linux, a correct driver, gets no report.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Linux_mmio_and_command_stream_replayed_in_order_reads_back_what_qemu_returned(bool checkDriver)
     {
         var dataset = OracleDataset.Load();
         var memory = dataset.LoadMemory();
         var finalPages = dataset.LoadTranslations().Where(r => r.Agree == "yes").Select(r => (r.StreamId, r.Iova >> 12)).ToHashSet();
-        var smmu = new SmmuV3(memory);
+        var smmu = new SmmuV3(memory, SmmuFeatures.Default with { CheckDriver = checkDriver });
         var commands = ReconstructCommands(dataset.TraceLines());
         ulong commandQueue = 0;
         uint written = 0;
@@ -142,6 +145,7 @@ public partial class OracleReplayTests
         Assert.Equal(commands.Count, commandsReplayed);
         Assert.Equal(478, reads); // every non-ID-register read Linux made: CR0, 4 CR0ACK, 2 IRQ_CTRLACK, 471 CMDQ_CONS
         Assert.True(translations >= 760, $"{translations} translations checked");
+        Assert.Empty(smmu.DriverCheckReports);
     }
 
     /// <summary>Rebuilds the commands QEMU consumed from its trace, in queue order, as Linux encodes them (digest §8.4).</summary>
