@@ -9,6 +9,11 @@ namespace ArmSmmu.Coyote;
 /// </summary>
 internal sealed class GuestWorld
 {
+    /// <summary>The translation context and input address the TLB and walk-cache scenarios use.</summary>
+    public const ushort Vmid = 1;
+    public const ushort Asid = 3;
+    public const ulong Va = 0x4000_0000;
+
     public const ulong OldOutput = 0x8000_0000;
     public const ulong NewOutput = 0x9000_0000;
 

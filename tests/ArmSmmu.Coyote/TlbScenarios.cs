@@ -2,6 +2,7 @@ using ArmSmmu.Caches;
 using ArmSmmu.Translation;
 using Microsoft.Coyote.Specifications;
 using Xunit.Abstractions;
+using static ArmSmmu.Coyote.GuestWorld;
 
 namespace ArmSmmu.Coyote;
 
@@ -11,10 +12,6 @@ namespace ArmSmmu.Coyote;
 /// </summary>
 public sealed class TlbScenarios(ITestOutputHelper output)
 {
-    private const ushort Vmid = 1;
-    private const ushort Asid = 3;
-    private const ulong Va = 0x4000_0000;
-
     private static readonly TlbKey Stage1 = new(StreamWorld.NsEl1, Vmid, Asid, TranslationKind.Stage1);
     private static readonly TlbKey Nested = new(StreamWorld.NsEl1, Vmid, Asid, TranslationKind.Nested);
 

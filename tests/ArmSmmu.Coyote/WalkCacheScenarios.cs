@@ -1,6 +1,7 @@
 using ArmSmmu.Caches;
 using ArmSmmu.Translation;
 using Xunit.Abstractions;
+using static ArmSmmu.Coyote.GuestWorld;
 
 namespace ArmSmmu.Coyote;
 
@@ -12,10 +13,6 @@ namespace ArmSmmu.Coyote;
 /// </summary>
 public sealed class WalkCacheScenarios(ITestOutputHelper output)
 {
-    private const ushort Vmid = 1;
-    private const ushort Asid = 3;
-    private const ulong Va = 0x4000_0000;
-
     [Theory]
     [InlineData("TLBI_NH_VA Leaf=0")]
     [InlineData("TLBI_NH_ASID")]
