@@ -15,6 +15,21 @@ internal static class FuzzLayout
     /// <summary>Backed memory: 4 GB, so random pointers above it abort (the *_FETCH and F_WALK_EABT paths).</summary>
     public const ulong MemorySize = 0x1_0000_0000;
 
+    /// <summary>
+    /// The device fuzzed: the default features with small caches. Building the default device (a 4096-entry TLB, three
+    /// 1024-entry configuration caches) took longer than running a typical input, and small caches put the eviction
+    /// and refill paths on the fuzzer's map as well.
+    /// </summary>
+    public static readonly SmmuFeatures Features = new()
+    {
+        TlbEntries = 64,
+        TlbWays = 4,
+        ConfigCacheEntries = 16,
+        Stage1WalkCacheEntries = 16,
+        Stage2WalkCacheEntries = 16,
+        TableIpaCacheEntries = 8,
+    };
+
     public static readonly ulong[] Regions = [StreamTable, CommandQueue, EventQueue, ContextDescriptors, PriQueue, PageTables, PageTables + 0x8_0000];
 
     /// <summary>The registers a driver writes, page 0 and page 1 (IHI0070 §6.3).</summary>

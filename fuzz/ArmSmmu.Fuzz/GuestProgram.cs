@@ -18,11 +18,12 @@ internal sealed class GuestProgram
     private readonly SparseMemory _memory = new(FuzzLayout.MemorySize);
     private readonly SmmuV3 _device;
     private readonly RegisterInvariants _invariants;
+    private readonly byte[] _padded = new byte[16];
     private int _position;
 
     private GuestProgram()
     {
-        _device = new SmmuV3(_memory);
+        _device = new SmmuV3(_memory, FuzzLayout.Features);
         _invariants = new RegisterInvariants(_device);
     }
 
@@ -142,14 +143,21 @@ internal sealed class GuestProgram
         _device.WriteRegister32(SmmuRegister.CR0, 0xF);
     }
 
+    // The next `count` (at most 16) bytes of the input, read in place; missing bytes at the end of the input read as
+    // zero. The padded copy lives in one buffer, so use the span before the next read.
     private ReadOnlySpan<byte> Bytes(ReadOnlySpan<byte> input, int count)
     {
-        // Missing bytes at the end of the input read as zero.
-        var bytes = new byte[count];
-        int start = Math.Min(_position, input.Length);
-        input.Slice(start, Math.Min(input.Length - start, count)).CopyTo(bytes);
+        int start = _position;
         _position += count;
-        return bytes;
+        if (start + count <= input.Length)
+        {
+            return input.Slice(start, count);
+        }
+
+        Array.Clear(_padded);
+        int available = Math.Max(0, input.Length - start);
+        input.Slice(input.Length - available, available).CopyTo(_padded);
+        return _padded.AsSpan(0, count);
     }
 
     private ushort U16(ReadOnlySpan<byte> input) => BinaryPrimitives.ReadUInt16LittleEndian(Bytes(input, 2));

@@ -6,7 +6,7 @@ using ArmSmmu.Fuzz;
 //   seeds <examples-dir> <corpus-dir>     write the seed corpus from recordings and scenarios
 //   run <file-or-dir>...                  run inputs once each (a corpus, or a crash AFL++ found)
 //   random <count> [seed] [corpus-dir]    managed loop: <count> mutated inputs, exec/s reported
-//   afl                                   the AFL++ target (SharpFuzz out-of-process loop; see docs)
+//   afl                                   the AFL++ target (SharpFuzz in-process persistent loop; see docs)
 // Exit code 1 when an input broke an invariant or threw.
 switch (args.FirstOrDefault())
 {
@@ -21,11 +21,14 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : Environment.TickCount,
             args.Length > 3 ? args[3] : null);
     case "afl":
-        SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+        // SharpFuzz's in-process persistent loop: one process runs every input AFL++ sends (no process start, no JIT
+        // per input); an exception escaping the action is reported to AFL++ as a crash.
+        var buffer = new MemoryStream();
+        SharpFuzz.Fuzzer.Run(stream =>
         {
-            using var buffer = new MemoryStream();
+            buffer.SetLength(0);
             stream.CopyTo(buffer);
-            GuestProgram.Run(buffer.ToArray());
+            GuestProgram.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         });
         return 0;
     default:
@@ -70,6 +73,7 @@ static int RunRandom(long count, int seed, string? corpusDirectory)
     }
 
     double seconds = stopwatch.Elapsed.TotalSeconds;
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"fuzz: {count:N0} inputs (seed {seed}), {GuestProgram.Operations:N0} operations, {GuestProgram.Translations:N0} translations ({GuestProgram.SuccessfulTranslations:N0} successful), 0 failures, {seconds:F1} s, {count / seconds:N0} exec/s"));
     return 0;
