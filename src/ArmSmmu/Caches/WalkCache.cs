@@ -34,18 +34,21 @@ internal readonly record struct WalkCacheKey(ulong Prefix, ulong Root, ulong Tag
 /// Packing of <see cref="WalkCacheKey.Tag"/>: [15:0] VMID, [31:16] ASID (stage 1) or the stage-2 walk flags,
 /// [33:32] StreamWorld, [35:34] level (0b11 for level -1: level 3 holds no tables), [40:36] granule shift,
 /// [47:41] input size, [54:48] output size, [55] hierarchical attributes on, [56] nested (stage-1 tables are IPAs),
-/// [58:57] kind, [59] FEAT_LPA2 descriptors (DS).
+/// [58:57] kind, [59] FEAT_LPA2 descriptors (DS), [60] StreamWorld bit 2 (the Secure worlds S-EL1 and EL3 need three bits),
+/// [61] a Secure walk that starts in the Non-secure PA space (CD.NSCFGx, IHI0070 §5.4): its tables are other memory.
 /// </summary>
 internal static class WalkCacheTag
 {
     private const int AsidShift = 16;
     private const int WorldShift = 32;
     private const int LevelShift = 34;
+    private const int WorldHighShift = 60;
 
     /// <summary>The tag of one stage-1 walk (level 0; <see cref="AtLevel"/> adds the level).</summary>
-    public static ulong Stage1(in WalkTag tag, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested, bool lpa2 = false) =>
-        tag.Vmid | ((ulong)tag.Asid << AsidShift) | ((ulong)tag.World << WorldShift) | Shape(granule, inputBits, outputBits)
-        | (hierarchical ? 1UL << 55 : 0) | (nested ? 1UL << 56 : 0) | ((ulong)WalkCacheKind.Stage1Table << 57) | (lpa2 ? 1UL << 59 : 0);
+    public static ulong Stage1(in WalkTag tag, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested, bool lpa2 = false, bool nonSecureStart = false) =>
+        tag.Vmid | ((ulong)tag.Asid << AsidShift) | WorldBits(tag.World) | Shape(granule, inputBits, outputBits)
+        | (hierarchical ? 1UL << 55 : 0) | (nested ? 1UL << 56 : 0) | ((ulong)WalkCacheKind.Stage1Table << 57) | (lpa2 ? 1UL << 59 : 0)
+        | (nonSecureStart ? 1UL << 61 : 0);
 
     /// <summary>The tag of one stage-2 walk; every Stage2Config field the result depends on is in it.</summary>
     public static ulong Stage2(ushort vmid, in Stage2Config c, WalkCacheKind kind)
@@ -65,7 +68,11 @@ internal static class WalkCacheTag
 
     public static ushort Asid(ulong tag) => (ushort)(tag >> AsidShift);
 
-    public static StreamWorld World(ulong tag) => (StreamWorld)((tag >> WorldShift) & 3);
+    public static StreamWorld World(ulong tag) => (StreamWorld)(((tag >> WorldShift) & 3) | (((tag >> WorldHighShift) & 1) << 2));
+
+    // Two bits at [33:32] and the third at [60]: EL3 (4) in two bits would spill into the level field.
+    private static ulong WorldBits(StreamWorld world) =>
+        (((ulong)world & 3) << WorldShift) | (((ulong)world >> 2) << WorldHighShift);
 
     public static int Level(ulong tag)
     {

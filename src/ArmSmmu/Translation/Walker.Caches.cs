@@ -69,10 +69,10 @@ internal sealed partial class Walker
             }
         }
 
-        public WalkPath Stage1Path(ulong canonicalVa, ulong root, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested, bool lpa2) =>
+        public WalkPath Stage1Path(ulong canonicalVa, ulong root, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested, bool lpa2, bool nonSecureStart) =>
             Stage1Tables is null
                 ? default
-                : new WalkPath(Stage1Tables, Generation, WalkCacheTag.Stage1(Tag, granule, inputBits, outputBits, hierarchical, nested, lpa2), root, canonicalVa, granule);
+                : new WalkPath(Stage1Tables, Generation, WalkCacheTag.Stage1(Tag, granule, inputBits, outputBits, hierarchical, nested, lpa2, nonSecureStart), root, canonicalVa, granule);
 
         public WalkPath Stage2Path(ulong ipa, ulong root, Granule granule) =>
             Stage2Tables is null ? default : new WalkPath(Stage2Tables, Generation, Stage2TableTag, root, ipa, granule);

@@ -253,7 +253,7 @@ internal sealed partial class Walker
         // for a Secure stream also whether the walk has gone Non-secure (CD.NSCFGx, then NSTable; IHI0070 §5.4).
         uint tableAttributes = c.Secure && (upper ? c.NonSecureStart1 : c.NonSecureStart0) ? NonSecureTable : 0;
         int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
-        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested, lpa2);
+        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested, lpa2, tableAttributes != 0);
         if (cached.TryResume(level, out var resumed))
         {
             // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.

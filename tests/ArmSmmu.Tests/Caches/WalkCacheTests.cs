@@ -56,6 +56,46 @@ public class WalkCacheTests
     }
 
     [Fact]
+    public void Secure_worlds_keep_their_own_tag_apart_from_the_level()
+    {
+        // IHI0070 §3.10: S-EL1 and EL3 walks are tagged apart from the Non-secure worlds; EL3 (4) does not fit the
+        // two world bits, and must not read as a level, or an EL3 walk's level-0 and level-1 entries would share a tag.
+        foreach (var world in new[] { StreamWorld.Secure, StreamWorld.El3 })
+        {
+            ulong tag = WalkCacheTag.Stage1(new WalkTag(world, 0, 0), Granule.Size4K, 48, 48, hierarchical: true, nested: false);
+            Assert.Equal(world, WalkCacheTag.World(WalkCacheTag.AtLevel(tag, 1)));
+            Assert.Equal(1, WalkCacheTag.Level(WalkCacheTag.AtLevel(tag, 1)));
+            Assert.NotEqual(WalkCacheTag.AtLevel(tag, 0), WalkCacheTag.AtLevel(tag, 1));
+        }
+    }
+
+    [Fact]
+    public void An_el3_va_invalidation_removes_el3_table_entries_and_leaves_secure_el1_ones()
+    {
+        // IHI0070 §4.4.2.13 CMD_TLBI_EL3_VA, Leaf = 0: the EL3 regime's table entries for the VA go, S-EL1's stay.
+        var caches = new WalkCaches(64, 64, 64);
+        var el3 = Stage1Entry(new WalkTag(StreamWorld.El3, 0, 0), 0x80_0000, 2);
+        var secureEl1 = Stage1Entry(new WalkTag(StreamWorld.Secure, 0, 0), 0x80_0000, 2);
+        caches.Stage1.Insert(el3, caches.Generation.Value);
+        caches.Stage1.Insert(secureEl1, caches.Generation.Value);
+        caches.InvalidateVa(StreamWorld.El3, 0, null, 0x80_0000, 0x1000, leafOnly: false, 0);
+        Assert.Null(caches.Stage1.Find(el3.Key));
+        Assert.NotNull(caches.Stage1.Find(secureEl1.Key));
+    }
+
+    [Fact]
+    public void A_secure_walk_that_starts_non_secure_is_tagged_apart()
+    {
+        // IHI0070 §5.4 CD.NSCFG0: the same TTB0 then names tables in the Non-secure PA space, other memory, so the
+        // entries of the two walks must not be shared.
+        var tag = new WalkTag(StreamWorld.Secure, 0, 1);
+        ulong secure = WalkCacheTag.Stage1(tag, Granule.Size4K, 48, 48, hierarchical: true, nested: false);
+        ulong nonSecure = WalkCacheTag.Stage1(tag, Granule.Size4K, 48, 48, hierarchical: true, nested: false, nonSecureStart: true);
+        Assert.NotEqual(secure, nonSecure);
+        Assert.Equal(StreamWorld.Secure, WalkCacheTag.World(nonSecure));
+    }
+
+    [Fact]
     public void A_full_set_evicts_and_counts_it()
     {
         // 4 entries = one set of 4 ways: a fifth tag replaces one of them.
