@@ -66,32 +66,21 @@ internal sealed class ConfigCache<T>
     /// <returns>True on a hit.</returns>
     public bool TryGet(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
     {
-        if (_store.Sets != 0)
+        bool found = FindSlot(streamId, substreamKey, out var node) >= 0;
+        value = node?.Value;
+        if (_countLookups)
         {
-            int first = SetIndex(streamId, substreamKey) * _store.Ways;
-            for (int way = 0; way < _store.Ways; way++)
+            if (found)
             {
-                Node? node = _store.Read(first + way);
-                if (node is not null && node.StreamId == streamId && node.SubstreamKey == substreamKey)
-                {
-                    value = node.Value;
-                    if (_countLookups)
-                    {
-                        Statistics.RecordHit();
-                    }
-
-                    return true;
-                }
+                Statistics.RecordHit();
+            }
+            else
+            {
+                Statistics.RecordMiss();
             }
         }
 
-        value = null;
-        if (_countLookups)
-        {
-            Statistics.RecordMiss();
-        }
-
-        return false;
+        return found;
     }
 
     /// <summary>As <see cref="TryGet"/>, counting nothing: the driver-bug detector looks without being a lookup.</summary>
@@ -101,17 +90,9 @@ internal sealed class ConfigCache<T>
     /// <returns>True when cached.</returns>
     public bool TryPeek(uint streamId, uint substreamKey, [MaybeNullWhen(false)] out T value)
     {
-        value = null;
-        for (int i = 0; i < _store.Length; i++)
-        {
-            if (_store.Peek(i) is { } node && node.StreamId == streamId && node.SubstreamKey == substreamKey)
-            {
-                value = node.Value;
-                return true;
-            }
-        }
-
-        return false;
+        bool found = FindSlot(streamId, substreamKey, out var node) >= 0;
+        value = node?.Value;
+        return found;
     }
 
     /// <summary>
@@ -239,25 +220,39 @@ internal sealed class ConfigCache<T>
         return removed;
     }
 
-    // One (StreamID, substream key) lives in one set.
     private int RemoveSubstream(uint streamId, uint substreamKey)
     {
-        if (_store.Sets == 0)
+        int index = FindSlot(streamId, substreamKey, out _);
+        if (index < 0)
         {
             return 0;
         }
 
-        int first = SetIndex(streamId, substreamKey) * _store.Ways;
-        for (int way = 0; way < _store.Ways; way++)
+        RemoveAt(index);
+        return 1;
+    }
+
+    // A (StreamID, substream key) lives only in the set its key selects: one set is searched, by lookups and by
+    // CMD_CFGI_CD alike. Takes no lock.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FindSlot(uint streamId, uint substreamKey, out Node? found)
+    {
+        if (_store.Sets != 0)
         {
-            if (_store.Peek(first + way) is { } node && node.StreamId == streamId && node.SubstreamKey == substreamKey)
+            int first = SetIndex(streamId, substreamKey) * _store.Ways;
+            for (int way = 0; way < _store.Ways; way++)
             {
-                RemoveAt(first + way);
-                return 1;
+                Node? node = _store.Read(first + way);
+                if (node is not null && node.StreamId == streamId && node.SubstreamKey == substreamKey)
+                {
+                    found = node;
+                    return first + way;
+                }
             }
         }
 
-        return 0;
+        found = null;
+        return -1;
     }
 
     private int RemoveAll()
