@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using ArmSmmu.Caches;
 using ArmSmmu.Diagnostics.DriverCheck;
 using ArmSmmu.Memory;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
+using static System.FormattableString;
 
 namespace ArmSmmu;
 
@@ -304,7 +304,5 @@ public sealed partial class SmmuV3
 
         private void Report(DriverMistake mistake, ulong structureAddress, ulong[] cached, ulong[] current, string command, string explanation, string key) =>
             _found.Add((new DriverCheckReport(mistake, StreamId, _request.SubstreamId, _request.Address, structureAddress, cached, current, command, explanation), key));
-
-        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
     }
 }

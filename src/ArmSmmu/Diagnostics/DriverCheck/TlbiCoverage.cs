@@ -1,6 +1,6 @@
-using System.Globalization;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
+using static System.FormattableString;
 
 namespace ArmSmmu.Diagnostics.DriverCheck;
 
@@ -77,6 +77,4 @@ internal readonly record struct TlbiCoverage(StreamWorld World, ushort Vmid, ush
         ulong end = size == ulong.MaxValue || tlbiAddress > ulong.MaxValue - size ? ulong.MaxValue : tlbiAddress + size - 1;
         return tlbiAddress <= leafEnd && leaf <= end;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
