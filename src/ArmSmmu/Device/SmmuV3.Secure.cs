@@ -72,9 +72,9 @@ public sealed partial class SmmuV3
 
     private void InvalidateEveryCache()
     {
+        _tlb.InvalidateAll(); // the one TLB both sides share
         foreach (var side in new[] { this, _secure! })
         {
-            side._tlb.InvalidateAll();
             side._walkCaches.InvalidateAll();
             side._configCaches.InvalidateAll();
         }
@@ -107,8 +107,7 @@ public sealed partial class SmmuV3
                 return side.Execute(c with { SSec = false });
 
             case CommandOpcode.TlbiNhAll when Features.Stage1:
-                _tlb.InvalidateWorld(StreamWorld.Secure);
-                _walkCaches.InvalidateAll();
+                InvalidateSecureWorld(StreamWorld.Secure);
                 return CommandError.None;
 
             case CommandOpcode.TlbiNhAsid when Features.Stage1:
@@ -119,8 +118,7 @@ public sealed partial class SmmuV3
                 return InvalidateSecureByAddress(c);
 
             case CommandOpcode.TlbiEl3All when Features.Stage1:
-                _tlb.InvalidateWorld(StreamWorld.El3); // IHI0070 §4.4.2.12
-                _walkCaches.InvalidateAll();
+                InvalidateSecureWorld(StreamWorld.El3); // IHI0070 §4.4.2.12
                 return CommandError.None;
 
             case CommandOpcode.TlbiEl2All or CommandOpcode.TlbiEl2Asid or CommandOpcode.TlbiEl2Va or CommandOpcode.TlbiEl2Vaa

@@ -41,4 +41,12 @@ public sealed partial class SmmuV3
         _walkCaches.InvalidateEl2All();
         return _tlb.InvalidateEl2All();
     }
+
+    // From the Secure command queue (SmmuV3.Secure.cs): one Secure StreamWorld of the shared TLB; the Secure side's walk
+    // caches hold only Secure worlds and are emptied whole (a walk cache may lose more than the TLBI names).
+    private int InvalidateSecureWorld(StreamWorld world)
+    {
+        _walkCaches.InvalidateAll();
+        return _tlb.InvalidateWorld(world);
+    }
 }
