@@ -86,6 +86,16 @@ internal static class Descriptor
     public static ulong OutputAddressLpa2(ulong descriptor, int lowBit) =>
         (descriptor & Bits.Mask(50) & ~Bits.Mask(lowBit)) | (Bits.Extract(descriptor, 9, 8) << 50);
 
+    /// <summary>The address a descriptor holds, in the format the walk uses: FEAT_LPA2 when <paramref name="lpa2"/>, else the 48-bit/LPA one.</summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="granule">Granule of the table holding it.</param>
+    /// <param name="lowBit">The granule shift for table descriptors and pages, the level shift for blocks.</param>
+    /// <param name="lpa2">Effective DS with the 4K or 16K granule.</param>
+    /// <returns>The physical (or intermediate) address.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong OutputAddress(ulong descriptor, Granule granule, int lowBit, bool lpa2) =>
+        lpa2 ? OutputAddressLpa2(descriptor, lowBit) : OutputAddress(descriptor, granule, lowBit);
+
     /// <summary>
     /// The shallowest level at which a block descriptor is permitted (DDI0487 D8.3, AArch64.BlockDescSupported):
     /// 4K level 1 (level 0 with DS), 16K level 2 (level 1 with DS), 64K level 2 (level 1 when the PA size is 52 bits).

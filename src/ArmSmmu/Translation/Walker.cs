@@ -300,7 +300,7 @@ internal sealed partial class Walker
 
             if (level < 3 && tableOrPage)
             {
-                ulong next = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, pageShift) : Descriptor.OutputAddress(descriptor, granule, pageShift);
+                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift, lpa2);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage1Fault(FaultKind.AddressSize, level);
@@ -412,7 +412,7 @@ internal sealed partial class Walker
             if (level < 3 && tableOrPage)
             {
                 // Stage-2 table descriptors carry no hierarchical attributes (digest §7.4).
-                ulong next = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, pageShift) : Descriptor.OutputAddress(descriptor, granule, pageShift);
+                ulong next = Descriptor.OutputAddress(descriptor, granule, pageShift, lpa2);
                 if (Descriptor.Exceeds(next, c.OutputBits))
                 {
                     return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
@@ -445,7 +445,7 @@ internal sealed partial class Walker
         ref readonly Stage1Config c = ref regime.Stage1;
         bool nested = regime.Stage2Enabled;
         var (descriptorAddress, physical, level, shift, granule, lpa2) = site;
-        ulong outputBase = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, shift) : Descriptor.OutputAddress(descriptor, granule, shift);
+        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift, lpa2);
         if (Descriptor.Exceeds(outputBase, c.OutputBits))
         {
             return Stage1Fault(FaultKind.AddressSize, level);
@@ -537,7 +537,7 @@ internal sealed partial class Walker
         leaf = default;
         retry = false;
         var (descriptorAddress, _, level, shift, granule, lpa2) = site;
-        ulong outputBase = lpa2 ? Descriptor.OutputAddressLpa2(descriptor, shift) : Descriptor.OutputAddress(descriptor, granule, shift);
+        ulong outputBase = Descriptor.OutputAddress(descriptor, granule, shift, lpa2);
         if (Descriptor.Exceeds(outputBase, c.OutputBits))
         {
             return Stage2Fault(FaultKind.AddressSize, faultClass, ipa, level);
