@@ -56,7 +56,7 @@ internal static class WalkCacheTag
         // The start level (-1..3) is kept as level + 1 in three bits.
         ulong flags = (uint)((c.StartLevel + 1) & 7) | (c.Ptw ? 8UL : 0) | (c.Affd ? 16UL : 0) | (c.Ha ? 32UL : 0) | (c.Hd ? 64UL : 0)
             | (c.ExtendedExecuteNever ? 128UL : 0) | (c.Ds ? 256UL : 0);
-        return vmid | (flags << AsidShift) | ((ulong)StreamWorld.NsEl1 << WorldShift)
+        return vmid | (flags << AsidShift) | WorldBits(StreamWorld.NsEl1)
             | Shape(c.Granule, 64 - c.S2T0SZ, c.OutputBits) | ((ulong)kind << 57);
     }
 
