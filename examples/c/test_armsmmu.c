@@ -109,7 +109,8 @@ static void test_stage1_translate_unmap_fault(void)
     CHECK_EQ(r.physical_address, PA + 0x234); /* page PA + offset within the 4 KiB page */
     CHECK_EQ(r.page_shift, 12);
     CHECK_EQ(r.fault, 0);
-    CHECK_EQ(r.reserved, 0);
+    CHECK_EQ(r.non_secure, 1); /* a Non-secure stream's output is always Non-secure */
+    CHECK_EQ(r.reserved[0] | r.reserved[1] | r.reserved[2], 0);
 
     /* A 2 MiB level-2 block: PA = block base + VA[20:0]. */
     bu_map_block(f.smmu, &f.layout, f.ttb0, 0x40200000, 0x90000000, PTE_AP_RO_ANY);
@@ -603,11 +604,53 @@ static void test_pmcg(void)
     armsmmu_destroy(f.smmu);
 }
 
+/* IHI0070 §3.10, §5.2: a Secure stream (request.secure = 1) walks the Secure Stream table; STE.NSCFG of a bypass STE
+ * chooses the output PA space, which armsmmu_result_t.non_secure reports (0b10 Secure, 0b11 Non-secure). */
+static void test_secure_stream_output_space(void)
+{
+    armsmmu_t *smmu = armsmmu_create();
+    const uint64_t strtab = 0x20000000;
+    bu_zero(smmu, strtab, 4 * 64);
+    for (uint32_t sid = 0; sid < 3; sid++) {
+        /* V, Config 0b100 (bypass); NSCFG [111:110] = 0b10, 0b11, 0b00 (incoming: Secure). */
+        uint64_t nscfg = sid == 0 ? 2 : sid == 1 ? 3 : 0;
+        CHECK_EQ(bu_write64(smmu, strtab + 64 * sid, 1 | (4ull << 1)), ARMSMMU_OK);
+        CHECK_EQ(bu_write64(smmu, strtab + 64 * sid + 8, nscfg << 46), ARMSMMU_OK);
+    }
+    armsmmu_write_register64(smmu, ARMSMMU_REG_S_STRTAB_BASE, strtab);
+    armsmmu_write_register32(smmu, ARMSMMU_REG_S_STRTAB_BASE_CFG, 2); /* linear, 4 entries */
+    armsmmu_write_register32(smmu, ARMSMMU_REG_S_CR0, 1);             /* S_CR0.SMMUEN */
+    CHECK_EQ(armsmmu_read_register32(smmu, ARMSMMU_REG_S_CR0ACK) & 1, 1);
+
+    armsmmu_request_t request = bu_request(0, 0x5000, ARMSMMU_ACCESS_READ);
+    request.secure = 1;
+    armsmmu_result_t r;
+    const uint8_t expected[3] = {0, 1, 0};
+    for (uint32_t sid = 0; sid < 3; sid++) {
+        request.stream_id = sid;
+        memset(&r, 0xA5, sizeof r);
+        CHECK_EQ(armsmmu_translate(smmu, &request, &r), ARMSMMU_OK);
+        CHECK_EQ(r.outcome, ARMSMMU_OUTCOME_BYPASSED);
+        CHECK_EQ(r.physical_address, 0x5000);
+        CHECK_EQ(r.non_secure, expected[sid]);
+        CHECK_EQ(r.reserved[0] | r.reserved[1] | r.reserved[2], 0);
+    }
+    /* The same StreamID on the Non-secure side: GBPA bypass (SMMUEN = 0), Non-secure. */
+    CHECK_EQ(translate(smmu, 0, 0x5000, ARMSMMU_ACCESS_READ).non_secure, 1);
+    /* A fault reports no PA space. */
+    request.stream_id = 3; /* an invalid (zero) STE: C_BAD_STE */
+    CHECK_EQ(armsmmu_translate(smmu, &request, &r), ARMSMMU_OK);
+    CHECK_EQ(r.outcome, ARMSMMU_OUTCOME_FAULTED);
+    CHECK_EQ(r.non_secure, 0);
+    armsmmu_destroy(smmu);
+}
+
 int main(void)
 {
     test_version_and_layout();
     test_id_registers();
     test_stage1_translate_unmap_fault();
+    test_secure_stream_output_space();
     test_broadcast_tlbi_and_atos();
     test_explain();
     test_host_errors();

@@ -40,11 +40,11 @@ internal struct NativeBroadcastTlbi
     /// <summary>The managed message; a malformed one is a host error.</summary>
     public readonly BroadcastInvalidation ToManaged()
     {
-        if (Operation > (uint)BroadcastTlbiOperation.RIPAS2LE1IS || LastLevel is < -1 or > 3 || RangeGranule > 3
+        if (Operation > (uint)BroadcastTlbiOperation.ALLE3IS || LastLevel is < -1 or > 3 || RangeGranule > 3
             || ExceptionLevel is < 1 or > 3 || (Secure | HostE2H) > 1 || Reserved != 0)
         {
             throw new ArgumentException(
-                $"Malformed armsmmu_broadcast_tlbi_t: operation {Operation} (0..18), last_level {LastLevel} (-1..3), range_granule {RangeGranule} (0..3), exception_level {ExceptionLevel} (1..3), secure {Secure} and host_e2h {HostE2H} (0 or 1), reserved {Reserved} (0).");
+                $"Malformed armsmmu_broadcast_tlbi_t: operation {Operation} (0..21), last_level {LastLevel} (-1..3), range_granule {RangeGranule} (0..3), exception_level {ExceptionLevel} (1..3), secure {Secure} and host_e2h {HostE2H} (0 or 1), reserved {Reserved} (0).");
         }
 
         return new BroadcastInvalidation(

@@ -46,7 +46,9 @@ internal struct NativeResult
     public ushort StallTag;
     public byte PageShift;
     public byte FaultRecorded;
-    public uint Reserved;
+    public byte NonSecure;
+    public byte Reserved0;
+    public ushort Reserved1;
 
     // Field by field straight into the caller's struct: building it on the stack and copying it costs a
     // store-forwarding stall per translation.
@@ -59,7 +61,11 @@ internal struct NativeResult
         destination->StallTag = result.StallTag;
         destination->PageShift = result.PageShift;
         destination->FaultRecorded = result.FaultRecorded ? (byte)1 : (byte)0;
-        destination->Reserved = 0;
+
+        // IHI0070 §3.10, §5.2 NSCFG, §5.4 NSCFGx/NSTable/NS: the PA space of the output (ABI 0.2, in what was reserved).
+        destination->NonSecure = result.IsSuccess && result.Attributes.NonSecure ? (byte)1 : (byte)0;
+        destination->Reserved0 = 0;
+        destination->Reserved1 = 0;
     }
 }
 

@@ -65,6 +65,15 @@ public enum BroadcastTlbiOperation
 
     /// <summary>TLBI RIPAS2LE1IS: as RIPAS2E1IS, last level only.</summary>
     RIPAS2LE1IS,
+
+    /// <summary>TLBI VAE3IS: by VA in the EL3 regime (issued from EL3; IHI0070 §3.17.2).</summary>
+    VAE3IS,
+
+    /// <summary>TLBI VALE3IS: as VAE3IS, last level only.</summary>
+    VALE3IS,
+
+    /// <summary>TLBI ALLE3IS: every EL3 entry (issued from EL3).</summary>
+    ALLE3IS,
 }
 
 /// <summary>The Exception level a broadcast TLBI was executed at.</summary>
@@ -108,7 +117,10 @@ public enum SecurityState
 /// <param name="RangeScale">Range forms: SCALE, 0-3.</param>
 /// <param name="RangeNum">Range forms: NUM, 0-31. The range is (NUM+1) × 2^(5×SCALE+1) granules (DDI0487 D8.13.6).</param>
 /// <param name="IssuedFrom">Exception level the TLBI was executed at.</param>
-/// <param name="Security">Security state of the targeted regime.</param>
+/// <param name="Security">
+/// Security state of the targeted regime: Secure EL1 operations reach the Secure side's StreamWorld Secure entries
+/// (IHI0070 §3.17.2), Non-secure ones never do. Not consulted for the EL3 forms.
+/// </param>
 /// <param name="HostE2H">
 /// The issuing PE runs EL2 as a VHE host (HCR_EL2.E2H = 1 and, for *E1IS operations issued at EL2, TGE = 1): its
 /// EL2 operations carry an ASID and target the EL2&amp;0 regime (IHI0070 §3.17.5).
@@ -127,12 +139,15 @@ public readonly record struct BroadcastInvalidation(
     bool HostE2H = false)
 {
     /// <summary>True for the FEAT_TLBIRANGE forms.</summary>
-    public bool IsRange => Operation is >= BroadcastTlbiOperation.RVAE1IS;
+    public bool IsRange => Operation is >= BroadcastTlbiOperation.RVAE1IS and <= BroadcastTlbiOperation.RIPAS2LE1IS;
+
+    /// <summary>True for the EL3 forms (VAE3IS, VALE3IS, ALLE3IS), which target the EL3 regime whatever <see cref="Security"/> says.</summary>
+    public bool IsEl3 => Operation is >= BroadcastTlbiOperation.VAE3IS;
 
     /// <summary>True for the last-level (…L…) forms.</summary>
     public bool LeafOnly => Operation is BroadcastTlbiOperation.VALE1IS or BroadcastTlbiOperation.VAALE1IS
         or BroadcastTlbiOperation.IPAS2LE1IS or BroadcastTlbiOperation.VALE2IS or BroadcastTlbiOperation.RVALE1IS
-        or BroadcastTlbiOperation.RVAALE1IS or BroadcastTlbiOperation.RIPAS2LE1IS;
+        or BroadcastTlbiOperation.RVAALE1IS or BroadcastTlbiOperation.RIPAS2LE1IS or BroadcastTlbiOperation.VALE3IS;
 
     /// <summary>
     /// Bytes the operation covers from <see cref="Address"/>: one page for the single-address forms (any entry that

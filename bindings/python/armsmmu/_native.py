@@ -32,7 +32,8 @@ class Result(ctypes.Structure):
         ("stall_tag", ctypes.c_uint16),
         ("page_shift", ctypes.c_uint8),
         ("fault_recorded", ctypes.c_uint8),
-        ("reserved", ctypes.c_uint32),
+        ("non_secure", ctypes.c_uint8),
+        ("reserved", ctypes.c_uint8 * 3),
     ]
 
 

@@ -75,6 +75,9 @@ class Tlbi(IntEnum):
     RVAALE1IS = 16
     RIPAS2E1IS = 17
     RIPAS2LE1IS = 18
+    VAE3IS = 19
+    VALE3IS = 20
+    ALLE3IS = 21
 
 
 class Interrupt(IntEnum):
@@ -132,6 +135,8 @@ class TranslationResult:
     stall_tag: int
     page_shift: int
     fault_recorded: bool
+    # The output PA space (IHI0070 §3.10): False for Secure, which only a Secure stream can output; False when not ok.
+    non_secure: bool = False
 
     @property
     def ok(self) -> bool:
@@ -357,6 +362,7 @@ class Smmu:
             result.stall_tag,
             result.page_shift,
             bool(result.fault_recorded),
+            bool(result.non_secure),
         )
 
     def explain(self, *args, **kwargs) -> str:

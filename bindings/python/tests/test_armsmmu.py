@@ -100,6 +100,31 @@ class Stage1Test(unittest.TestCase):
         self.assertEqual(self.smmu.translate(SID, VA).outcome, Outcome.BYPASSED)
 
 
+class SecureStreamTest(unittest.TestCase):
+    """IHI0070 §3.10, §5.2: a Secure stream walks the Secure Stream table; STE.NSCFG of a bypass STE chooses the output
+    PA space (0b10 Secure, 0b11 Non-secure, 0b00 the incoming one: Secure), reported as non_secure."""
+
+    S_CR0, S_CR0ACK, S_STRTAB_BASE, S_STRTAB_BASE_CFG = 0x8020, 0x8024, 0x8080, 0x8088
+    STRTAB = 0x2000_0000
+
+    def test_secure_bypass_ste_nscfg_chooses_the_output_space_3_10(self):
+        with Smmu() as smmu:
+            for sid, nscfg in enumerate((0b10, 0b11, 0b00)):
+                smmu.write64(self.STRTAB + 64 * sid, 1 | (0b100 << 1))  # V, Config = bypass
+                smmu.write64(self.STRTAB + 64 * sid + 8, nscfg << 46)  # NSCFG [111:110]
+            smmu.write_register64(self.S_STRTAB_BASE, self.STRTAB)
+            smmu.write_register32(self.S_STRTAB_BASE_CFG, 2)  # linear, 4 entries
+            smmu.write_register32(self.S_CR0, 1)  # SMMUEN
+            self.assertEqual(smmu.read_register32(self.S_CR0ACK) & 1, 1)
+            spaces = [smmu.translate(sid, 0x5000, secure=True) for sid in range(3)]
+            self.assertEqual([r.outcome for r in spaces], [Outcome.BYPASSED] * 3)
+            self.assertEqual([r.non_secure for r in spaces], [False, True, False])
+            # The same StreamID without SEC_SID: GBPA bypass on the Non-secure side, always Non-secure.
+            self.assertTrue(smmu.translate(0, 0x5000).non_secure)
+            fault = smmu.translate(3, 0x5000, secure=True)  # an invalid STE: C_BAD_STE, no output
+            self.assertEqual((fault.outcome, fault.non_secure), (Outcome.FAULTED, False))
+
+
 class HostErrorTest(unittest.TestCase):
     def test_version_is_major_minor_patch(self):
         self.assertRegex(version(), r"^\d+\.\d+\.\d+$")

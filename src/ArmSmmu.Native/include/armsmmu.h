@@ -53,11 +53,11 @@ typedef struct armsmmu armsmmu_t;
 
 /** Version of this header. armsmmu_version_number() gives the library's; they match for a consistent build. */
 #define ARMSMMU_VERSION_MAJOR 0
-#define ARMSMMU_VERSION_MINOR 1
+#define ARMSMMU_VERSION_MINOR 2
 #define ARMSMMU_VERSION_PATCH 0
 /** (major << 16) | (minor << 8) | patch. */
 #define ARMSMMU_VERSION_NUMBER ((ARMSMMU_VERSION_MAJOR << 16) | (ARMSMMU_VERSION_MINOR << 8) | ARMSMMU_VERSION_PATCH)
-#define ARMSMMU_VERSION_STRING "0.1.0"
+#define ARMSMMU_VERSION_STRING "0.2.0"
 
 /** The library's version as "major.minor.patch". Static storage owned by the library; never free it. */
 const char *armsmmu_version(void);
@@ -138,7 +138,11 @@ typedef struct armsmmu_result {
                                     block, 64 when bypassed); 0 when faulted or stalled */
     uint8_t fault_recorded;    /**< 1 when the fault produced an event record (the event queue may still have
                                     discarded it, e.g. when it was full or disabled), else 0 */
-    uint32_t reserved;         /**< set to 0 */
+    uint8_t non_secure;        /**< for TRANSLATED and BYPASSED: 1 when physical_address is in the Non-secure PA
+                                    space, 0 when in the Secure one (only a Secure stream can output Secure: STE.NSCFG,
+                                    CD.NSCFGx, NSTable and the descriptor NS bit decide, IHI0070 §3.10, §5.2, §5.4);
+                                    0 otherwise. Since 0.2.0 (the byte was reserved and 0 before) */
+    uint8_t reserved[3];       /**< set to 0 */
 } armsmmu_result_t;
 
 /** Event type numbers (IHI0070 §7.3), as found in armsmmu_result_t.fault and in bits [7:0] of an event record. */
@@ -396,6 +400,17 @@ int armsmmu_pmcg_register_write(armsmmu_t *smmu, uint64_t offset, unsigned width
 #define ARMSMMU_REG_GATOS_SID 0x0108u  /* STREAMID [31:0], SUBSTREAMID [51:32], SSID_VALID [52] */
 #define ARMSMMU_REG_GATOS_ADDR 0x0110u /* ADDR [63:12], TYPE [11:10], PnU [9], RnW [8], InD [7], HTTUI [6] */
 #define ARMSMMU_REG_GATOS_PAR 0x0118u  /* the result: FAULT [0]; see docs/c-abi.md */
+/* The Secure programming interface (IHI0070 §6.3.45-§6.3.86; SMMU_S_IDR1.SECURE_IMPL = 1 in the default features). */
+#define ARMSMMU_REG_S_CR0 0x8020u
+#define ARMSMMU_REG_S_CR0ACK 0x8024u
+#define ARMSMMU_REG_S_CR2 0x802Cu           /* PTM [2]: 1 ignores Secure EL1 and EL3 broadcast TLBIs */
+#define ARMSMMU_REG_S_GBPA 0x8044u
+#define ARMSMMU_REG_S_STRTAB_BASE 0x8080u
+#define ARMSMMU_REG_S_STRTAB_BASE_CFG 0x8088u
+#define ARMSMMU_REG_S_GATOS_CTRL 0x8100u    /* Secure ATOS (IDR0.ATOS): as GATOS_*, since 0.2.0 */
+#define ARMSMMU_REG_S_GATOS_SID 0x8108u     /* as GATOS_SID, plus SSEC [53]: 1 a Secure StreamID, 0 a Non-secure one */
+#define ARMSMMU_REG_S_GATOS_ADDR 0x8110u
+#define ARMSMMU_REG_S_GATOS_PAR 0x8118u     /* as GATOS_PAR, plus NS [10]: the output PA space */
 #define ARMSMMU_REG_EVENTQ_PROD 0x100A8u
 #define ARMSMMU_REG_EVENTQ_CONS 0x100ACu
 #define ARMSMMU_REG_PRIQ_PROD 0x100C8u
@@ -492,7 +507,9 @@ typedef enum armsmmu_tlbi {
     ARMSMMU_TLBI_ASIDE1IS = 4, ARMSMMU_TLBI_VMALLE1IS = 5, ARMSMMU_TLBI_IPAS2E1IS = 6, ARMSMMU_TLBI_IPAS2LE1IS = 7,
     ARMSMMU_TLBI_VMALLS12E1IS = 8, ARMSMMU_TLBI_ALLE1IS = 9, ARMSMMU_TLBI_ALLE2IS = 10, ARMSMMU_TLBI_VAE2IS = 11,
     ARMSMMU_TLBI_VALE2IS = 12, ARMSMMU_TLBI_RVAE1IS = 13, ARMSMMU_TLBI_RVALE1IS = 14, ARMSMMU_TLBI_RVAAE1IS = 15,
-    ARMSMMU_TLBI_RVAALE1IS = 16, ARMSMMU_TLBI_RIPAS2E1IS = 17, ARMSMMU_TLBI_RIPAS2LE1IS = 18
+    ARMSMMU_TLBI_RVAALE1IS = 16, ARMSMMU_TLBI_RIPAS2E1IS = 17, ARMSMMU_TLBI_RIPAS2LE1IS = 18,
+    /* Since 0.2.0: the EL3 forms (exception_level 3), which reach StreamWorld EL3 entries of Secure streams. */
+    ARMSMMU_TLBI_VAE3IS = 19, ARMSMMU_TLBI_VALE3IS = 20, ARMSMMU_TLBI_ALLE3IS = 21
 } armsmmu_tlbi_t;
 
 /** One broadcast TLB invalidation (24 bytes; zero-initialise, then set what the operation uses). */
@@ -506,17 +523,19 @@ typedef struct armsmmu_broadcast_tlbi {
     uint8_t range_scale;     /**< R forms: SCALE 0..3 */
     uint8_t range_num;       /**< R forms: NUM 0..31: (NUM+1) * 2^(5*SCALE+1) granules */
     uint8_t exception_level; /**< 1, 2 or 3: where the TLBI was executed */
-    uint8_t secure;          /**< 1 for a Secure regime (ignored: broadcasts reach the Non-secure StreamWorlds only) */
+    uint8_t secure;          /**< 1 for a Secure EL1 regime: reaches the Secure streams' S-EL1 entries only, 0 the
+                                  Non-secure ones only (IHI0070 §3.17.2; not consulted for the EL3 forms) */
     uint8_t host_e2h;        /**< 1 when the issuer runs EL2 with E2H (and TGE for *E1IS ops at EL2) */
     uint8_t reserved;        /**< 0 */
 } armsmmu_broadcast_tlbi_t;
 
 /**
  * Delivers a processor's broadcast TLBI to the SMMU: the TLB entries it matches are removed at once (the DVM sync is
- * the caller's). Nothing happens when IDR0.BTM = 0 or CR2.PTM = 1 (counted in broadcast_tlbi_ignored).
+ * the caller's). Nothing happens when IDR0.BTM = 0, or PTM = 1 in CR2 (Non-secure operations) or S_CR2 (Secure EL1
+ * and EL3 operations), counted in broadcast_tlbi_ignored.
  * *tlbi is caller-owned and read during the call; *removed (may be NULL) receives the number of entries removed.
  * Returns ARMSMMU_OK, or ARMSMMU_ERROR_INVALID_ARGUMENT for a NULL handle or tlbi, a field out of range, or an
- * operation the PE cannot issue from exception_level (an EL2 operation from EL1). Thread-safe.
+ * operation the PE cannot issue from exception_level (an EL2 operation from EL1, an EL3 one below EL3). Thread-safe.
  */
 int armsmmu_broadcast_tlbi(armsmmu_t *smmu, const armsmmu_broadcast_tlbi_t *tlbi, uint32_t *removed);
 

@@ -10,14 +10,16 @@ public sealed partial class SmmuV3
     /// <summary>
     /// Receives a TLB invalidation broadcast by a processor (the seed's <c>receive_broadcast_tlbi</c>) and removes the
     /// TLB entries it matches, as IHI0070 §3.17 says. Completion is immediate: the DVM sync is the caller's.
-    /// Nothing happens when SMMU_IDR0.BTM = 0 or SMMU_CR2.PTM = 1, or for a Security state or StreamWorld this SMMU
-    /// does not implement (§3.17: such messages are silently ignored).
+    /// Non-secure operations reach Non-secure StreamWorlds and need SMMU_CR2.PTM = 0; Secure EL1 and EL3 operations
+    /// reach the Secure side's S-EL1 and EL3 StreamWorlds and need SMMU_S_CR2.PTM = 0 (§3.17.2, §6.3.60). Nothing
+    /// happens when SMMU_IDR0.BTM = 0, or for a Security state or StreamWorld this SMMU does not implement (§3.17:
+    /// such messages are silently ignored).
     /// </summary>
     /// <param name="message">The operation, its operands and its origin.</param>
     /// <returns>The number of TLB entries removed.</returns>
     /// <exception cref="ArgumentException">
-    /// An operation a PE cannot issue from <see cref="BroadcastInvalidation.IssuedFrom"/> (an EL2 operation from EL1),
-    /// a TTL level outside 0-3, or malformed range operands.
+    /// An operation a PE cannot issue from <see cref="BroadcastInvalidation.IssuedFrom"/> (an EL2 operation from EL1,
+    /// an EL3 operation below EL3), a TTL level outside 0-3, or malformed range operands.
     /// </exception>
     public int ReceiveBroadcastInvalidation(in BroadcastInvalidation message)
     {
@@ -25,8 +27,11 @@ public sealed partial class SmmuV3
         ulong size = message.RangeBytes;
         lock (_lock)
         {
-            // IHI0070 §3.17: with PTM = 1 the SMMU ignores broadcasts (the recommended choice); PTM is RES0 without BTM.
-            if (!Features.Btm || Cr2.PTM)
+            // IHI0070 §3.17, §6.3.60: each Security state has its own PTM (RES0 without BTM); with PTM = 1 the SMMU
+            // ignores that state's broadcasts (the recommended choice). EL3 is a Secure regime.
+            bool secure = message.Security == SecurityState.Secure || message.IsEl3;
+            var side = secure ? _secure : this;
+            if (!Features.Btm || (side?.Cr2.PTM ?? false))
             {
                 Statistics.CountBroadcastInvalidation(applied: false);
                 return 0;
@@ -34,14 +39,9 @@ public sealed partial class SmmuV3
 
             Statistics.CountBroadcastInvalidation(applied: true);
 
-            // Secure broadcasts are not applied to the Secure side's StreamWorlds (S-EL1, EL3) yet (docs/audit.md).
-            if (message.Security != SecurityState.NonSecure)
-            {
-                return 0;
-            }
-
-            // The walk caches take the same scopes (IHI0070 §3.17, §16.2; SmmuV3.WalkCaches.cs).
-            return Apply(message, ScopeOf(message, size));
+            // The walk caches take the same scopes (IHI0070 §3.17, §16.2; SmmuV3.WalkCaches.cs). Without a Secure
+            // side a Secure message finds nothing.
+            return !secure ? Apply(message, ScopeOf(message, size)) : side?.ApplySecure(message, size) ?? 0;
         }
     }
 
@@ -49,9 +49,9 @@ public sealed partial class SmmuV3
     {
         bool el2Only = message.Operation is Op.IPAS2E1IS or Op.IPAS2LE1IS or Op.VMALLS12E1IS or Op.ALLE1IS or Op.ALLE2IS
             or Op.VAE2IS or Op.VALE2IS or Op.RIPAS2E1IS or Op.RIPAS2LE1IS;
-        if (el2Only && message.IssuedFrom == ExceptionLevel.EL1)
+        if ((el2Only && message.IssuedFrom == ExceptionLevel.EL1) || (message.IsEl3 && message.IssuedFrom != ExceptionLevel.EL3))
         {
-            throw new ArgumentException($"TLBI {message.Operation} cannot be executed at EL1 (it is UNDEFINED there).", nameof(message));
+            throw new ArgumentException($"TLBI {message.Operation} cannot be executed at {message.IssuedFrom} (it is UNDEFINED there).", nameof(message));
         }
 
         if (message.LastLevel is < 0 or > 3)
@@ -103,6 +103,8 @@ public sealed partial class SmmuV3
                 return InvalidateNsnhAll();
             case Op.ALLE2IS:
                 return HypImplemented ? InvalidateEl2All() : 0;
+            case Op.VAE3IS or Op.VALE3IS or Op.ALLE3IS:
+                return 0; // never Non-secure (ReceiveBroadcastInvalidation routes them to the Secure side)
             default: // VAE2IS, VALE2IS
                 if (!HypImplemented)
                 {

@@ -157,6 +157,35 @@ public sealed partial class SmmuV3
         return CommandError.None;
     }
 
+    // A Secure EL1 or EL3 broadcast TLBI, on the Secure side (its walk caches; the TLB is shared). IHI0070 §3.17.2:
+    // Secure EL1 operations reach StreamWorld Secure entries, EL3 ones EL3 entries (§3.17.4: neither is required to
+    // reach the other, and does not). With S_IDR1.SEL2 = 0 the message's VMID does not scope the invalidation
+    // (§3.17.2.1), a Secure VMALLS12E1IS is stage 1 with VMID 0, and operations from Secure EL2 (SCR_EL3.EEL2 = 1) or
+    // for Secure stage 2 or EL2 are not required to affect anything, and do not.
+    private int ApplySecure(in BroadcastInvalidation m, ulong size)
+    {
+        if (!Features.Stage1 || m.IssuedFrom == ExceptionLevel.EL2)
+        {
+            return 0;
+        }
+
+        ushort asid = EffectiveAsid(m.Asid);
+        ulong address = m.Address & ~0xFFFUL;
+        int ttl = m.LastLevel ?? -1;
+        return m.Operation switch
+        {
+            BroadcastTlbiOperation.VAE1IS or BroadcastTlbiOperation.VALE1IS or BroadcastTlbiOperation.RVAE1IS or BroadcastTlbiOperation.RVALE1IS =>
+                InvalidateVa(StreamWorld.Secure, 0, asid, address, size, m.LeafOnly, ttl),
+            BroadcastTlbiOperation.VAAE1IS or BroadcastTlbiOperation.VAALE1IS or BroadcastTlbiOperation.RVAAE1IS or BroadcastTlbiOperation.RVAALE1IS =>
+                InvalidateVa(StreamWorld.Secure, 0, null, address, size, m.LeafOnly, ttl),
+            BroadcastTlbiOperation.ASIDE1IS => InvalidateAsid(StreamWorld.Secure, 0, asid), // global entries stay (§3.17.1)
+            BroadcastTlbiOperation.VMALLE1IS or BroadcastTlbiOperation.VMALLS12E1IS or BroadcastTlbiOperation.ALLE1IS => InvalidateSecureWorld(StreamWorld.Secure),
+            BroadcastTlbiOperation.VAE3IS or BroadcastTlbiOperation.VALE3IS => InvalidateVa(StreamWorld.El3, 0, null, address, size, m.LeafOnly, ttl),
+            BroadcastTlbiOperation.ALLE3IS => InvalidateSecureWorld(StreamWorld.El3),
+            _ => 0, // IPAS2*, ALLE2IS, VAE2IS, VALE2IS: no Secure stage 2 or Secure EL2
+        };
+    }
+
     // The Secure side's registers and stalls in a snapshot (format version 3, docs/save-restore.md); the banks are the
     // Non-secure side's types, under names of their own.
     private void VisitSecureStateSections(IStateVisitor visitor)

@@ -14,6 +14,7 @@ internal sealed class SecureHarness
     public const ulong SIdr1 = 0x8004;
     public const ulong SCr0 = 0x8020;
     public const ulong SCr0Ack = 0x8024;
+    public const ulong SCr2 = 0x802C;
     public const ulong SInit = 0x803C;
     public const ulong SGbpa = 0x8044;
     public const ulong SIrqCtrl = 0x8050;
