@@ -21,7 +21,8 @@ public sealed partial record SmmuFeatures
     public uint SIdr2 => 0;
 
     // The features of the device's Secure side: the same implementation, seen by Secure software. Without SEL2 it
-    // has no stage 2 for Secure streams, no Hyp, and no ATS, PRI, ATOS or PMCG of its own (IHI0070 §3.10.1, §6.3.45).
+    // has no stage 2 for Secure streams, no Hyp, and no ATS, PRI or PMCG of its own (IHI0070 §3.10.1, §6.3.45); its
+    // ATOS group is SMMU_S_GATOS_* (present with IDR0.ATOS, §6.3.83).
     // A stage-2-only SMMU keeps S2P here only so the record stays valid; the decoder rejects stage 2 for Secure STEs.
     internal SmmuFeatures SecureSide => this with
     {
@@ -31,7 +32,6 @@ public sealed partial record SmmuFeatures
         Pri = false,
         SplitStageAts = false,
         AtsRecordErrors = false,
-        Atos = false,
         VmidWildcard = false,
         PerformanceMonitor = null,
         Secure = false,

@@ -13,8 +13,8 @@ namespace ArmSmmu;
 // device lock and an operation completes inside the GATOS_CTRL write, so no operation is ever in progress when a
 // command runs: each one sees either all of an invalidation's effect or none of it, which is what §4.7.3 requires.
 //
-// Only the Non-secure GATOS group exists: there is no Secure programming interface (SMMU_S_GATOS_*) in this model,
-// and no VATOS page (IDR0.VATOS = 0).
+// The Secure side has the same group as SMMU_S_GATOS_* (SmmuV3.Secure.cs: SSEC, NS); there is no VATOS page
+// (IDR0.VATOS = 0, S_IDR2 = 0).
 public sealed partial class SmmuV3
 {
     private const ulong AtosAddrMask = ~0x3FUL; // GATOS_ADDR[5:0] are RES0
@@ -37,10 +37,15 @@ public sealed partial class SmmuV3
         {
             // IHI0070 §6.3.38: StreamID bits above SIDSIZE, SubstreamID bits above SSIDSIZE and SSID_VALID without
             // substreams are RES0.
+            // S_GATOS_SID adds SSEC (§6.3.84).
             var sid = new GatosSidRegister(value);
-            ulong ssid = Features.SubstreamIdBits == 0 ? 0 : sid.SUBSTREAMID & Bits.Mask(Features.SubstreamIdBits);
-            bool valid = Features.SubstreamIdBits != 0 && sid.SSID_VALID;
-            _registers.Atos.Sid = (sid.STREAMID & Bits.Mask(Features.StreamIdBits)) | (ssid << 32) | (valid ? 1UL << 52 : 0);
+            _registers.Atos.Sid = new GatosSidRegister(0)
+            {
+                STREAMID = sid.STREAMID & (uint)Bits.Mask(Features.StreamIdBits),
+                SUBSTREAMID = Features.SubstreamIdBits == 0 ? 0 : sid.SUBSTREAMID & (uint)Bits.Mask(Features.SubstreamIdBits),
+                SSID_VALID = Features.SubstreamIdBits != 0 && sid.SSID_VALID,
+                SSEC = Features.SecureView && sid.SSEC,
+            }.Value;
         }
         else if (offset == SmmuRegister.GATOS_ADDR)
         {
@@ -52,25 +57,32 @@ public sealed partial class SmmuV3
     {
         if (Features.Atos && new GatosCtrlRegister(value).RUN)
         {
-            _registers.Atos.Par = RunAtos(new GatosSidRegister(_registers.Atos.Sid), new GatosAddrRegister(_registers.Atos.Addr)).Value;
+            var sid = new GatosSidRegister(_registers.Atos.Sid);
+            var addr = new GatosAddrRegister(_registers.Atos.Addr);
+            _registers.Atos.Par = (Features.SecureView ? RunSecureAtos(sid, addr) : RunAtos(sid, addr)).Value;
         }
     }
 
-    private GatosParRegister RunAtos(GatosSidRegister sid, GatosAddrRegister addr)
+    // secureInterface: an S_GATOS_* operation, whose RUN is guarded by S_CR0.SMMUEN (secureEnabled) and whose PAR
+    // reports NS (IHI0070 §6.3.83, §6.3.86).
+    private GatosParRegister RunAtos(GatosSidRegister sid, GatosAddrRegister addr, bool secureInterface = false, bool secureEnabled = true)
     {
+        // INV_REQ follows what the SMMU implements (the Secure side's features drop stage 2 for Secure STEs only).
+        var implemented = _nonSecure?.Features ?? Features;
         var type = addr.TYPE;
         bool wantsStage1 = type is AtosType.Stage1 or AtosType.Stage1And2;
         bool wantsStage2 = type is AtosType.Stage2 or AtosType.Stage1And2;
 
         // IHI0070 §9.1.3, §9.1.5 priority 1: INV_REQ is decided before any structure is read.
-        if (type == AtosType.Reserved || (wantsStage1 && !Features.Stage1) || (wantsStage2 && !Features.Stage2)
+        if (type == AtosType.Reserved || (wantsStage1 && !implemented.Stage1) || (wantsStage2 && !implemented.Stage2)
             || (type == AtosType.Stage2 && sid.SSID_VALID))
         {
             return GatosParRegister.Failure(AtosFaultCode.InvalidRequest);
         }
 
         // IHI0070 §9.1.1, §9.1.4: clearing SMMUEN terminates operations with INTERNAL_ERR; none can start without it.
-        if (!Enabled(Cr0Flags.SMMUEN))
+        // §9.1.1 note: a Secure request for a Non-secure StreamID also needs SMMU_CR0.SMMUEN.
+        if (!Enabled(Cr0Flags.SMMUEN) || !secureEnabled)
         {
             return GatosParRegister.Failure(AtosFaultCode.InternalError);
         }
@@ -96,9 +108,12 @@ public sealed partial class SmmuV3
             return GatosParRegister.Failure(AtosFaultCode.InvalidStage);
         }
 
-        return type == AtosType.Stage2
+        // (A Secure STE never enables stage 2 without S_IDR1.SEL2, so a stage-2 request for a Secure StreamID ends
+        // here in INV_STAGE, as §9.1.3 says.)
+        var par = type == AtosType.Stage2
             ? AtosResult(type, WalkAtos(addr.ADDR, ste.Stage1BypassRegime, access, addr.HTTUI, stage1Only: false), addr.ADDR)
             : AtosThroughPath(type, request, access, addr.HTTUI);
+        return secureInterface ? par : par.WithNonSecure(false); // NS is RES0 in GATOS_PAR
     }
 
     // TYPE 0b01 and 0b11: SubstreamID and CD selection, then the walk (priorities 8-13).
@@ -126,7 +141,8 @@ public sealed partial class SmmuV3
             // Normal write-back inner shareable: the attributes are IMPLEMENTATION DEFINED) or an address size fault.
             return Descriptor.Exceeds(request.Address, Features.InputAddressBits)
                 ? GatosParRegister.Failure((byte)EventType.FAddrSize)
-                : GatosParRegister.Success(request.Address, 12, Mair(MemoryAttributes.NormalWriteBack), 0b11);
+                : GatosParRegister.Success(request.Address, 12, Mair(MemoryAttributes.NormalWriteBack), 0b11)
+                    .WithNonSecure(!Features.SecureView); // S_GATOS_PAR.NS IMPLEMENTATION DEFINED: the stream's own space
         }
 
         // A stage-1 request on a nested stream stops at the IPA; everything else is the path transactions take.
@@ -171,7 +187,7 @@ public sealed partial class SmmuV3
             var entry = walk.Entry;
             var memory = entry.Attributes;
             byte mair = type == AtosType.Stage2 ? Mair(memory with { ReadAllocate = true, WriteAllocate = true, Transient = false }) : Mair(memory);
-            return GatosParRegister.Success(entry.Translate(address), entry.Shift, mair, Sh(memory));
+            return GatosParRegister.Success(entry.Translate(address), entry.Shift, mair, Sh(memory)).WithNonSecure(!entry.Secure);
         }
 
         byte code = (byte)FaultEvent(fault.Kind);

@@ -14,8 +14,8 @@ public sealed partial class SmmuV3
 {
     private const ulong SecurePageBase = 0x8000;
 
-    // SMMU_S_* registers the Secure side decodes as its own page-0 registers: CR0 to EVENTQ_IRQ_CFG2 (no Secure PRI
-    // queue; Secure ATOS, VATOS and ECMDQ are not implemented, their offsets are RAZ/WI).
+    // SMMU_S_* registers the Secure side decodes as its own page-0 registers: CR0 to EVENTQ_IRQ_CFG2 and the S_GATOS_*
+    // group (no Secure PRI queue; Secure VATOS and ECMDQ are not implemented, their offsets are RAZ/WI).
     private const ulong SecurePageForwardedEnd = 0x80C0;
 
     private const uint SInitInvAll = 1; // S_INIT.INV_ALL [0]
@@ -35,10 +35,12 @@ public sealed partial class SmmuV3
         return side;
     }
 
-    private bool IsSecurePage(ulong offset) => _secure is not null && offset is >= SecurePageBase and < SecurePageForwardedEnd;
+    private bool IsSecurePage(ulong offset) => _secure is not null
+        && offset is (>= SecurePageBase and < SecurePageForwardedEnd) or (>= SmmuRegister.S_GATOS_CTRL and < SmmuRegister.S_GATOS_PAR + 8);
 
     private static bool IsSecure64BitRegister(ulong offset) => offset is SmmuRegister.S_GERROR_IRQ_CFG0 or SmmuRegister.S_STRTAB_BASE
-        or SmmuRegister.S_CMDQ_BASE or SmmuRegister.S_EVENTQ_BASE or SmmuRegister.S_EVENTQ_IRQ_CFG0;
+        or SmmuRegister.S_CMDQ_BASE or SmmuRegister.S_EVENTQ_BASE or SmmuRegister.S_EVENTQ_IRQ_CFG0
+        or SmmuRegister.S_GATOS_SID or SmmuRegister.S_GATOS_ADDR or SmmuRegister.S_GATOS_PAR;
 
     // IHI0070 §6.3.45-§6.3.48: the S_IDRs; S_INIT.INV_ALL reads 0, its invalidation having completed within the write.
     private uint ReadSecure32(ulong offset) => offset switch
@@ -88,6 +90,11 @@ public sealed partial class SmmuV3
     // the incoming, Secure, one).
     private TransactionAttributes WithBypassSpace(in TransactionAttributes attributes, GbpaRegister gbpa) =>
         Features.SecureView ? attributes with { NonSecure = Features.AttributePermissionsOverride && gbpa.NSCFG == 0b11 } : attributes;
+
+    // SMMU_S_GATOS_* (IHI0070 §9.1.2, §6.3.83-§6.3.86), on the Secure side: SSEC = 1 looks the StreamID up in the
+    // Secure Stream table, SSEC = 0 in the Non-secure one; either way RUN needs S_CR0.SMMUEN and PAR reports NS.
+    private GatosParRegister RunSecureAtos(GatosSidRegister sid, GatosAddrRegister addr) =>
+        (sid.SSEC ? this : _nonSecure!).RunAtos(sid, addr, secureInterface: true, secureEnabled: Enabled(Cr0Flags.SMMUEN));
 
     // The Secure command queue (IHI0070 §4.1.6, §4.4): SSec = 1 names a Secure StreamID, SSec = 0 a Non-secure one;
     // CMD_TLBI_NH_* act on Secure EL1 translations, CMD_TLBI_EL3_* on EL3 ones; the Non-secure-only TLBIs (EL2, S12,

@@ -30,6 +30,14 @@ public readonly record struct GatosParRegister(ulong Value)
     /// <summary>FAULT = 0: SH [9:8] (Outer Shareable for any Device type).</summary>
     public uint SH => (uint)(Value >> 8) & 3;
 
+    /// <summary>
+    /// FAULT = 0: NS [10], the output is in the Non-secure PA space. SMMU_S_GATOS_PAR only (IHI0070 §6.3.86); RES0 in
+    /// GATOS_PAR.
+    /// </summary>
+    public bool NS => !Fault && ((Value >> NsShift) & 1) != 0;
+
+    private const int NsShift = 10;
+
     /// <summary>FAULT = 0: Size [11]: the translation is larger than 4 KB and its size is the lowest set bit of ADDR.</summary>
     public bool Size => ((Value >> 11) & 1) != 0;
 
@@ -75,6 +83,10 @@ public readonly record struct GatosParRegister(ulong Value)
         return new(((ulong)mair << 56) | addr | size | ((ulong)(sh & 3) << 8));
     }
 
+    // S_GATOS_PAR: a successful result's NS (IHI0070 §6.3.86), cleared for GATOS_PAR where it is RES0.
+    internal GatosParRegister WithNonSecure(bool nonSecure) =>
+        Fault ? this : new(nonSecure ? Value | (1UL << NsShift) : Value & ~(1UL << NsShift));
+
     /// <summary>A failed result (IHI0070 §6.3.40, §9.1.4).</summary>
     /// <param name="faultCode">FAULTCODE: an event type or <see cref="AtosFaultCode"/>.</param>
     /// <param name="reason">REASON, 0-3.</param>
@@ -93,8 +105,13 @@ public readonly record struct GatosParRegister(ulong Value)
             string size = string.Create(CultureInfo.InvariantCulture, $"1 {SizeText(SizeShift)} (output address {FieldText.Hex(OutputAddress)})");
             f.Add("ATTR", 0, Value, 63, 56, v => FieldText.Hex(v) + " " + MairText((byte)v))
                 .Address("ADDR", 0, Value, 55, 12)
-                .Add("Size", 0, Value, 11, 11, v => v == 0 ? "0 4 KB" : size)
-                .Add("SH", 0, Value, 9, 8, FieldText.Shareability);
+                .Add("Size", 0, Value, 11, 11, v => v == 0 ? "0 4 KB" : size);
+            if (NS)
+            {
+                f.Flag("NS", 0, Value, NsShift, "Non-secure PA space (S_GATOS_PAR)", "Secure PA space");
+            }
+
+            f.Add("SH", 0, Value, 9, 8, FieldText.Shareability);
         }
         else
         {

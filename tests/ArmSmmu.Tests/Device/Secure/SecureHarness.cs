@@ -28,6 +28,10 @@ internal sealed class SecureHarness
     public const ulong SEventqBase = 0x80A0;
     public const ulong SEventqProd = 0x80A8;
     public const ulong SEventqCons = 0x80AC;
+    public const ulong SGatosCtrl = 0x8100;
+    public const ulong SGatosSid = 0x8108;
+    public const ulong SGatosAddr = 0x8110;
+    public const ulong SGatosPar = 0x8118;
 
     public const ulong SecureStreamTable = 0x1400_0000;
     public const ulong SecureCommandQueue = 0x1500_0000;

@@ -272,8 +272,9 @@ public class SecureInterfaceTests
     public void Section_6_2_undefined_offsets_of_the_secure_page_are_raz_wi()
     {
         var smmu = new SmmuV3(new SparseMemory());
-        // S_STATUSR-like and PRI-queue twins (no Secure PRI queue), Secure ATOS (not implemented), the rest of the page.
-        foreach (ulong offset in new ulong[] { 0x8040, 0x8048, 0x80C0, 0x80C8, 0x8100, 0x8108, 0x8FFC })
+        // S_STATUSR-like and PRI-queue twins (no Secure PRI queue), S_GATOS_CTRL (RUN reads 0: an operation completes
+        // within the write), past S_GATOS_PAR (no Secure VATOS or ECMDQ), the rest of the page.
+        foreach (ulong offset in new ulong[] { 0x8040, 0x8048, 0x80C0, 0x80C8, 0x8100, 0x8120, 0x8180, 0x8FFC })
         {
             smmu.WriteRegister32(offset, 0xFFFF_FFFF);
             Assert.Equal(0u, smmu.ReadRegister32(offset));
