@@ -261,8 +261,10 @@ public sealed partial class SmmuV3
                     continue;
                 }
 
-                const ulong OutputAddress = 0x0000_FFFF_FFFF_F000;
-                if (IsLeaf(before, step.Level) && (before & OutputAddress) != (after & OutputAddress))
+                // The output address as the walk decodes it: with the 64K granule (FEAT_LPA) or LPA2, OA[51:48] sits in
+                // descriptor bits a fixed [47:12] mask would miss.
+                ulong from = step.OutputAddress(before), to = step.OutputAddress(after);
+                if (IsLeaf(before, step.Level) && from != to)
                 {
                     Report(
                         DriverMistake.BreakBeforeMake,
@@ -270,7 +272,7 @@ public sealed partial class SmmuV3
                         [before],
                         [after],
                         "an invalid entry, " + _coverage.CoveringCommand(step.Stage2) + ", then the new entry",
-                        Invariant($"the {(step.Stage2 ? "stage-2" : "stage-1")} level {step.Level} leaf was changed from output 0x{before & OutputAddress:X} to 0x{after & OutputAddress:X} while valid, without break-before-make (Arm ARM D8.16, IHI0070 §3.21)"),
+                        Invariant($"the {(step.Stage2 ? "stage-2" : "stage-1")} level {step.Level} leaf was changed from output 0x{from:X} to 0x{to:X} while valid, without break-before-make (Arm ARM D8.16, IHI0070 §3.21)"),
                         Invariant($"bbm:{step.PhysicalAddress}:{before}:{after}"));
                 }
             }

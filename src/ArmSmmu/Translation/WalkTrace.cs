@@ -18,9 +18,20 @@ internal enum WalkTraceAction : byte
 /// <param name="DescriptorAddress">Address of the descriptor as the stage sees it (an IPA for a nested stage-1 table).</param>
 /// <param name="PhysicalAddress">Physical address of the descriptor.</param>
 /// <param name="Descriptor">The value read, or the value written by an update.</param>
+/// <param name="Granule">Granule of the table holding the descriptor.</param>
+/// <param name="Lpa2">The walk uses the FEAT_LPA2 descriptor format (effective DS with the 4K or 16K granule).</param>
 internal readonly record struct WalkTraceStep(
-    WalkTraceAction Action, bool Stage2, FaultClass Purpose, sbyte Level, ulong DescriptorAddress, ulong PhysicalAddress, ulong Descriptor)
+    WalkTraceAction Action, bool Stage2, FaultClass Purpose, sbyte Level, ulong DescriptorAddress, ulong PhysicalAddress, ulong Descriptor,
+    Granule Granule, bool Lpa2)
 {
+    /// <summary>
+    /// The output address a leaf <paramref name="descriptor"/> at this step's level holds, decoded as this walk decodes
+    /// it (OA[51:48] in bits [15:12] with the 64K granule, OA[51:50] in bits [9:8] with LPA2; DDI0487 D8.3).
+    /// </summary>
+    /// <param name="descriptor">A block or page descriptor of this step's table (this step's or another value of it).</param>
+    /// <returns>The output address of the block or page.</returns>
+    public ulong OutputAddress(ulong descriptor) => Translation.Descriptor.OutputAddress(descriptor, Granule, Granule.LevelShift(Level), Lpa2);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{(Stage2 ? "S2" : "S1")} L{Level} {Action} [{DescriptorAddress:X}{(DescriptorAddress != PhysicalAddress ? $" @PA {PhysicalAddress:X}" : string.Empty)}] = {Descriptor:X16}{(Stage2 && Purpose != FaultClass.IN ? $" ({Purpose})" : string.Empty)}";

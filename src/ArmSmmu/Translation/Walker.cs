@@ -288,7 +288,7 @@ internal sealed partial class Walker
 
             if (trace is not null)
             {
-                Record(trace, WalkTraceAction.Read, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, descriptor);
+                Record(trace, WalkTraceAction.Read, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, descriptor, granule, lpa2);
             }
 
             // Digest §7.4: bit 0 clear is invalid; 0b01 is a block where the granule allows one, reserved at level 3.
@@ -400,7 +400,7 @@ internal sealed partial class Walker
 
             if (trace is not null)
             {
-                Record(trace, WalkTraceAction.Read, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, descriptor);
+                Record(trace, WalkTraceAction.Read, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, descriptor, granule, lpa2);
             }
 
             bool tableOrPage = (descriptor & 2) != 0;
@@ -510,7 +510,7 @@ internal sealed partial class Walker
 
             if (trace is not null)
             {
-                Record(trace, WalkTraceAction.Update, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, updated);
+                Record(trace, WalkTraceAction.Update, false, FaultClass.IN, (sbyte)level, descriptorAddress, physical, updated, granule, lpa2);
             }
             if (makeDirty)
             {
@@ -584,7 +584,7 @@ internal sealed partial class Walker
 
             if (trace is not null)
             {
-                Record(trace, WalkTraceAction.Update, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, updated);
+                Record(trace, WalkTraceAction.Update, true, faultClass, (sbyte)level, descriptorAddress, descriptorAddress, updated, granule, lpa2);
             }
             if (makeDirty)
             {
@@ -614,8 +614,8 @@ internal sealed partial class Walker
     private static void ThrowUnset(string message, string parameter) => throw new ArgumentException(message, parameter);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Record(WalkTrace trace, WalkTraceAction action, bool stage2, FaultClass purpose, sbyte level, ulong descriptorAddress, ulong physical, ulong descriptor) =>
-        trace.Add(new WalkTraceStep(action, stage2, purpose, level, descriptorAddress, physical, descriptor));
+    private static void Record(WalkTrace trace, WalkTraceAction action, bool stage2, FaultClass purpose, sbyte level, ulong descriptorAddress, ulong physical, ulong descriptor, Granule granule, bool lpa2) =>
+        trace.Add(new WalkTraceStep(action, stage2, purpose, level, descriptorAddress, physical, descriptor, granule, lpa2));
 
     private static WalkFault Stage1Fault(FaultKind kind, int level) =>
         new(kind, false, FaultClass.IN, Level: (sbyte)level);
