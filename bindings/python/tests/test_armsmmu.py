@@ -124,6 +124,13 @@ class SecureStreamTest(unittest.TestCase):
             fault = smmu.translate(3, 0x5000, secure=True)  # an invalid STE: C_BAD_STE, no output
             self.assertEqual((fault.outcome, fault.non_secure), (Outcome.FAULTED, False))
 
+    def test_el3_broadcast_tlbis_are_issued_from_el3_only_3_17_2(self):
+        with Smmu() as smmu:
+            self.assertEqual(smmu.broadcast_tlbi(Tlbi.ALLE3IS, exception_level=3), 0)  # nothing cached
+            self.assertEqual(smmu.statistics().broadcast_tlbi, 1)  # S_CR2.PTM = 0 at reset: acted on
+            with self.assertRaises(InvalidArgumentError):
+                smmu.broadcast_tlbi(Tlbi.VAE3IS, exception_level=1)
+
 
 class HostErrorTest(unittest.TestCase):
     def test_version_is_major_minor_patch(self):
