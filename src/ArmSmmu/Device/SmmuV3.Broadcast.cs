@@ -31,7 +31,7 @@ public sealed partial class SmmuV3
             // ignores that state's broadcasts (the recommended choice). EL3 is a Secure regime.
             bool secure = message.Security == SecurityState.Secure || message.IsEl3;
             var side = secure ? _secure : this;
-            if (!Features.Btm || (side?.Cr2.PTM ?? false))
+            if (!Features.Btm || side is null || side.Cr2.PTM)
             {
                 Statistics.CountBroadcastInvalidation(applied: false);
                 return 0;
@@ -39,9 +39,8 @@ public sealed partial class SmmuV3
 
             Statistics.CountBroadcastInvalidation(applied: true);
 
-            // The walk caches take the same scopes (IHI0070 §3.17, §16.2; SmmuV3.WalkCaches.cs). Without a Secure
-            // side a Secure message finds nothing.
-            return !secure ? Apply(message, ScopeOf(message, size)) : side?.ApplySecure(message, size) ?? 0;
+            // The walk caches take the same scopes (IHI0070 §3.17, §16.2; SmmuV3.WalkCaches.cs).
+            return !secure ? Apply(message, ScopeOf(message, size)) : side.ApplySecure(message, size);
         }
     }
 

@@ -150,5 +150,8 @@ public class SecureBroadcastTests
         h.SetCr2(0x2);
         Assert.Equal(0, h.Smmu.ReceiveBroadcastInvalidation(new BroadcastInvalidation(Op.ALLE3IS, IssuedFrom: ExceptionLevel.EL3)));
         Assert.Equal(0, h.Smmu.ReceiveBroadcastInvalidation(new BroadcastInvalidation(Op.VMALLE1IS, Security: SecurityState.Secure)));
+
+        // Ignored messages are counted as ignored, not as applied invalidations that happened to match nothing.
+        Assert.Equal((0L, 2L), (h.Smmu.Statistics.BroadcastInvalidations, h.Smmu.Statistics.BroadcastInvalidationsIgnored));
     }
 }
