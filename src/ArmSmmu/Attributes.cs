@@ -176,6 +176,8 @@ public readonly record struct TransactionAttributes
         _bits = Memory.Bits | Flag(Privileged, PrivilegedBit) | Flag(Instruction, InstructionBit) | Flag(NonSecure, NonSecureBit);
 #pragma warning restore SA1313
 
+    private TransactionAttributes(ulong bits) => _bits = bits;
+
     /// <summary>Memory type, cacheability and shareability.</summary>
     public MemoryAttributes Memory { get => MemoryAttributes.FromBits(_bits & MemoryMask); init => _bits = (_bits & ~MemoryMask) | value.Bits; }
 
@@ -202,6 +204,20 @@ public readonly record struct TransactionAttributes
         Instruction = this.Instruction;
         NonSecure = this.NonSecure;
     }
+
+    /// <summary>The packed word: what a TLB entry precomputes of the attributes of its hits.</summary>
+    internal ulong Bits => _bits;
+
+    /// <summary>Attributes from a packed word (<see cref="Bits"/>, with <see cref="AccessBits"/> ORed in).</summary>
+    /// <param name="bits">The packed word.</param>
+    /// <returns>The attributes.</returns>
+    internal static TransactionAttributes FromBits(ulong bits) => new(bits);
+
+    /// <summary>The PnU and InD bits of a packed word.</summary>
+    /// <param name="privileged">Privileged (PnU).</param>
+    /// <param name="instruction">Instruction fetch (InD).</param>
+    /// <returns>The bits, to OR into <see cref="Bits"/>.</returns>
+    internal static ulong AccessBits(bool privileged, bool instruction) => Flag(privileged, PrivilegedBit) | Flag(instruction, InstructionBit);
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -24,6 +24,7 @@ internal sealed class ConfigCache<T>
     private readonly TagLists _streams;
     private readonly List<ulong> _scratchStreams = [];
     private readonly bool _countLookups;
+    private readonly Action<T>? _removed;
 
     /// <summary>Creates a cache of <paramref name="capacity"/> entries.</summary>
     /// <param name="capacity">Number of entries; 0 disables the cache (nothing is kept).</param>
@@ -36,10 +37,15 @@ internal sealed class ConfigCache<T>
     /// <summary>Creates a cache that may leave hits and misses uncounted (a cache derived from others whose counters already tell the story).</summary>
     /// <param name="capacity">Number of entries; 0 disables the cache.</param>
     /// <param name="countLookups">False: <see cref="TryGet"/> updates no counter.</param>
-    internal ConfigCache(int capacity, bool countLookups)
+    /// <param name="removed">
+    /// Called under the writer lock with every structure that leaves the cache (invalidated, evicted, replaced) or is
+    /// refused by <see cref="Add"/>: for a reader that keeps structures found here outside the cache.
+    /// </param>
+    internal ConfigCache(int capacity, bool countLookups, Action<T>? removed = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _countLookups = countLookups;
+        _removed = removed;
 
         // The widest associativity up to 8 that divides the capacity, so exactly `capacity` entries fit.
         int ways = capacity == 0 ? 1 : (capacity % 8 == 0 ? 8 : capacity % 4 == 0 ? 4 : capacity % 2 == 0 ? 2 : 1);
@@ -109,6 +115,7 @@ internal sealed class ConfigCache<T>
         ArgumentNullException.ThrowIfNull(value);
         if (_store.Sets == 0)
         {
+            _removed?.Invoke(value); // never cached, so nothing can have kept it
             return;
         }
 
@@ -117,6 +124,7 @@ internal sealed class ConfigCache<T>
         {
             if (!_store.MayFill(generationAtFetchStart))
             {
+                _removed?.Invoke(value);
                 return;
             }
 
@@ -278,6 +286,7 @@ internal sealed class ConfigCache<T>
         if (old is not null)
         {
             _streams.Unlink(index, old.StreamId);
+            _removed?.Invoke(old.Value);
         }
     }
 

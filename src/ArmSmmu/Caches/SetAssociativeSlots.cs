@@ -41,6 +41,9 @@ internal sealed class SetAssociativeSlots<TNode>
     /// <summary>Number of slots.</summary>
     public int Length => _slots.Length;
 
+    /// <summary>The slots themselves, for a lock-free reader that reads them with <see cref="Volatile.Read{T}(ref readonly T)"/> (as <see cref="Read"/> does).</summary>
+    public TNode?[] Slots => _slots;
+
     /// <summary>The lock every writer holds.</summary>
     public Lock WriteLock { get; } = new();
 

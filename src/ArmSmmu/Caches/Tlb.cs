@@ -125,6 +125,21 @@ internal sealed partial class Tlb
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryPeek(ulong tag, ulong inputAddress, out TranslationEntry entry)
     {
+        Slot? slot = Find(tag, inputAddress);
+        entry = slot is null ? default : slot.Entry;
+        return slot is not null;
+    }
+
+    /// <summary>
+    /// As <see cref="TryPeek"/>, returning the cached slot itself: the TLB-hit path reads the few fields it needs in
+    /// place instead of copying the whole entry. Counts nothing, takes no lock and allocates nothing.
+    /// </summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <returns>The slot, or null on a miss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Slot? Find(ulong tag, ulong inputAddress)
+    {
         ulong shifts = _sizes.Present;
         while (shifts != 0)
         {
@@ -132,20 +147,22 @@ internal sealed partial class Tlb
             shifts &= shifts - 1;
             ulong page = inputAddress >> shift;
             Slot? slot = Probe(tag, tag, page, shift);
-            if (slot is null && (tag & AsidMask) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
-            {
-                slot = Probe(tag & ~AsidMask, tag, page, shift);
-            }
-
             if (slot is not null)
             {
-                entry = slot.Entry;
-                return true;
+                return slot;
+            }
+
+            if ((tag & AsidMask) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
+            {
+                slot = Probe(tag & ~AsidMask, tag, page, shift);
+                if (slot is not null)
+                {
+                    return slot;
+                }
             }
         }
 
-        entry = default;
-        return false;
+        return null;
     }
 
     /// <summary>
@@ -220,11 +237,13 @@ internal sealed partial class Tlb
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Slot? Probe(ulong indexTag, ulong tag, ulong page, int shift)
     {
+        // The array and geometry are read once, before the first volatile read would make the JIT reload them.
+        var slots = _store.Slots;
         int ways = _store.Ways;
         int first = SetIndex(indexTag, page, shift) * ways;
         for (int way = 0; way < ways; way++)
         {
-            Slot? slot = _store.Read(first + way);
+            Slot? slot = Volatile.Read(ref slots[first + way]);
             if (slot is not null && slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
             {
                 return slot;
@@ -297,7 +316,7 @@ internal sealed partial class Tlb
     }
 
     /// <summary>One cached translation; immutable so a reader never sees it half-written.</summary>
-    private sealed class Slot
+    internal sealed class Slot
     {
         public Slot(in TlbKey key, in TranslationEntry entry)
         {
@@ -305,6 +324,10 @@ internal sealed partial class Tlb
             Entry = entry;
             Shift = entry.Shift;
             Page = entry.InputBase >> Shift;
+            OffsetMask = Bits.Mask(Shift);
+            OutputBase = entry.OutputBase;
+            Permitted = entry.Stage1Permissions & entry.Stage2Permissions;
+            AttributeBits = new TransactionAttributes(entry.Attributes, false, false, !entry.Secure).Bits;
 
             // IHI0070 §3.17: a global stage-1 entry matches every ASID; it is indexed and listed under ASID 0.
             AnyAsid = entry.Global && TlbKey.UsesAsid(key.World, key.Kind);
@@ -331,6 +354,23 @@ internal sealed partial class Tlb
 
         /// <summary>log2 of the stage-1 leaf the entry is a piece of (its own size unless a nested entry was split by stage 2).</summary>
         public readonly int SpanShift;
+
+        // What a permitted hit reads, precomputed next to the tag so that it needs no copy of Entry.
+
+        /// <summary>Address bits below the entry's size: the input's, kept in the output.</summary>
+        public readonly ulong OffsetMask;
+
+        /// <summary><see cref="TranslationEntry.OutputBase"/>.</summary>
+        public readonly ulong OutputBase;
+
+        /// <summary>
+        /// What both stages grant: an access is permitted when its one required bit is here (as
+        /// <see cref="Translation.PermissionCheck.Check"/> finds it, stage 1 and stage 2 each granting it).
+        /// </summary>
+        public readonly PagePermissions Permitted;
+
+        /// <summary>The output attributes (memory type and NS) of every hit, PnU and InD clear (<see cref="TransactionAttributes.Bits"/>).</summary>
+        public readonly ulong AttributeBits;
         public readonly TranslationEntry Entry;
 
         public TlbKey Key => TlbKey.Unpack(Tag);

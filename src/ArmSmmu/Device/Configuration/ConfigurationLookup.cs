@@ -31,6 +31,7 @@ internal sealed class ConfigurationLookup(
         var path = SelectPath(request, out error, out ste);
         if (path is not null)
         {
+            path.Bind(request.StreamId, ssidKey);
             Caches.Paths.Add(request.StreamId, ssidKey, path, generation);
         }
 

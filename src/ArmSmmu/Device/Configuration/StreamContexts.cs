@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArmSmmu.Caches;
 using ArmSmmu.Structures;
 using ArmSmmu.Translation;
@@ -68,11 +69,30 @@ internal enum StreamPathKind : byte
 
 /// <summary>
 /// The resolved configuration of one (StreamID, SubstreamID): the STE and CD contexts and the regime and TLB key
-/// they give. A derived cache over the STE and CD caches: dropping an entry early only costs a re-derivation from
-/// them, so any CFGI of the StreamID drops all of its paths.
+/// they give, with what a TLB hit needs precomputed (the packed tag, the TBI masks, the access intent of every kind
+/// of transaction). A derived cache over the STE and CD caches: dropping an entry early only costs a re-derivation
+/// from them, so any CFGI of the StreamID drops all of its paths.
 /// </summary>
+/// <remarks>
+/// A path is retired (<see cref="Retired"/>) when it leaves the path cache for any reason: invalidation, eviction,
+/// replacement, or a fill refused because an invalidation raced its fetch. The front table of
+/// <see cref="ConfigurationCaches.FindPath"/> holds paths without a lock and checks this flag on every use, so a path
+/// it still holds after a CMD_CFGI_* is never used (IHI0070 §4.3: no stale configuration after the CFGI and a CMD_SYNC).
+/// </remarks>
 internal sealed class StreamPath
 {
+    /// <summary>TBI (DDI0487 D8.8): the top byte of a VA, set to copies of bit 55 by <see cref="Canonical"/>.</summary>
+    private const ulong TopByte = 0xFF00_0000_0000_0000UL;
+
+    // Bits of an intent byte (IntentOf): the permission the access needs, then its PnU and InD after the STE overrides.
+    private const int IntentPrivileged = 6;
+    private const int IntentInstruction = 7;
+
+    private readonly ulong _topSet;
+    private readonly ulong _topClear;
+    private readonly ulong _intents;
+    private volatile bool _retired;
+
     private StreamPath(StreamPathKind kind, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
     {
         Kind = kind;
@@ -81,6 +101,23 @@ internal sealed class StreamPath
         Regime = regime;
         Key = key;
         Tag = key.Pack();
+        if (regime.Stage1Enabled)
+        {
+            _topSet = regime.Stage1.Tbi1 ? TopByte : 0;
+            _topClear = regime.Stage1.Tbi0 ? TopByte : 0;
+        }
+
+        for (int kindIndex = 0; kindIndex <= (int)AccessKind.Execute; kindIndex++)
+        {
+            for (int privileged = 0; privileged < 2; privileged++)
+            {
+                var access = SmmuV3.Intent(new TranslationRequest(0, 0, (AccessKind)kindIndex, Privileged: privileged != 0), ste);
+                ulong intent = (ulong)PermissionCheck.Required(access)
+                    | (access.Privileged ? 1UL << IntentPrivileged : 0)
+                    | (access.Instruction ? 1UL << IntentInstruction : 0);
+                _intents |= intent << (((kindIndex * 2) + privileged) * 8);
+            }
+        }
     }
 
     // Fields rather than properties: the hot path passes Regime and Key by reference without copying them.
@@ -95,6 +132,15 @@ internal sealed class StreamPath
     /// <summary><see cref="Key"/> packed once here, so a TLB lookup does not normalise it per transaction.</summary>
     public readonly ulong Tag;
 
+    /// <summary>The StreamID the path was resolved for (set once, before the path is cached).</summary>
+    public uint StreamId { get; private set; }
+
+    /// <summary>The substream key (SubstreamID, or <see cref="ConfigCache{T}.NoSubstream"/>) it was resolved for.</summary>
+    public uint SubstreamKey { get; private set; }
+
+    /// <summary>True once the path left the path cache: it must not be used for another transaction.</summary>
+    public bool Retired => _retired;
+
     public static StreamPath Abort(SteContext ste) => new(StreamPathKind.Abort, ste, null, default, default);
 
     public static StreamPath Bypass(SteContext ste) => new(StreamPathKind.Bypass, ste, null, default, default);
@@ -105,6 +151,48 @@ internal sealed class StreamPath
         : Bypass(ste);
 
     public static StreamPath Translated(SteContext ste, CdContext cd) => new(StreamPathKind.Translate, ste, cd, cd.Regime, cd.Key);
+
+    /// <summary>Names the (StreamID, substream key) the path serves; called once, before the path is published.</summary>
+    public void Bind(uint streamId, uint substreamKey)
+    {
+        StreamId = streamId;
+        SubstreamKey = substreamKey;
+    }
+
+    /// <summary>Under the path cache's writer lock: the path left the cache.</summary>
+    public void Retire() => _retired = true;
+
+    /// <summary>
+    /// The intent of a transaction through this STE (IHI0070 §13.5: PRIVCFG and INSTCFG applied), precomputed for
+    /// the six kinds of transaction: the one <see cref="PagePermissions"/> bit it needs in bits [5:0], then PnU and InD.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint IntentOf(AccessKind access, bool privileged)
+    {
+        // Values outside the enum are reads, as SmmuV3.Intent treats them.
+        uint kind = (uint)access <= (uint)AccessKind.Execute ? (uint)access : 0;
+        return (byte)(_intents >> (int)((((kind * 2) + (privileged ? 1u : 0u)) * 8) & 63));
+    }
+
+    /// <summary>The permission bit an intent from <see cref="IntentOf"/> needs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static PagePermissions Required(uint intent) => (PagePermissions)(intent & (uint)PagePermissions.All);
+
+    /// <summary>The PnU and InD attribute bits of an intent from <see cref="IntentOf"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong AttributeBits(uint intent) =>
+        TransactionAttributes.AccessBits(((intent >> IntentPrivileged) & 1) != 0, ((intent >> IntentInstruction) & 1) != 0);
+
+    /// <summary>
+    /// The VA as the TLB caches it: with the top byte ignored for the half VA[55] selects, the top byte becomes copies
+    /// of bit 55 (as <see cref="Stage1Config.Canonical"/>; the address itself when stage 1 does not translate).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Canonical(ulong address)
+    {
+        ulong upper = (ulong)((long)(address << 8) >> 63);
+        return (address | (_topSet & upper)) & ~(_topClear & ~upper);
+    }
 }
 
 /// <summary>Why configuration lookup failed: the event to record (IHI0070 §7.3) and its address fields.</summary>
