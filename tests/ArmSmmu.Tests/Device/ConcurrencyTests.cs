@@ -32,6 +32,7 @@ public class ConcurrencyTests
         // TLBI + SYNC finished; `written` the last version whose PTE was written.
         int completed = 0;
         int written = 0;
+        int iterations = 0;
         bool stop = false;
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var readers = new Thread[3];
@@ -68,6 +69,8 @@ public class ConcurrencyTests
                         {
                             errors.Enqueue($"page {page} -> {other}");
                         }
+
+                        Interlocked.Increment(ref iterations);
                     }
                 }
                 catch (Exception e)
@@ -78,6 +81,9 @@ public class ConcurrencyTests
             readers[t].Start();
         }
 
+        // On a loaded machine the readers may not be scheduled before the writer is done; the remaps must overlap
+        // their translations for the test to mean anything, so start remapping once every reader is running.
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref iterations) >= readers.Length, TimeSpan.FromSeconds(60)));
         for (int v = 1; v <= Remaps; v++)
         {
             h.Map4K(pgd, Va, PaFor(v), DeviceHarness.S1ReadWrite);
@@ -89,6 +95,7 @@ public class ConcurrencyTests
             Assert.Equal(PaFor(v) + 0x10, h.Read(Sid, Va + 0x10).PhysicalAddress);
         }
 
+        SpinWait.SpinUntil(() => Volatile.Read(ref iterations) >= 20 * readers.Length, TimeSpan.FromSeconds(60));
         Volatile.Write(ref stop, true);
         foreach (var reader in readers)
         {
