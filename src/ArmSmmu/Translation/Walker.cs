@@ -522,7 +522,10 @@ internal sealed partial class Walker
         byte attrIndex = (byte)Bits.Extract(descriptor, 4, Descriptor.AttrLow);
         // IHI0070 §5.4 CD.DS: with FEAT_LPA2 descriptors bits [9:8] are address bits and SH comes from CD.SHx.
         uint shareability = !lpa2 ? (uint)Bits.Extract(descriptor, 9, Descriptor.ShLow) : Bits.IsSet(va, 55) ? c.Sh1 : c.Sh0;
-        leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, !Bits.IsSet(descriptor, Descriptor.NG), MemoryAttributeDecoder.FromMair(
+        // IHI0070 §3.17.1: a Secure stream's translation from a descriptor fetched from Non-secure memory is non-global
+        // whatever nG says, so Non-secure software cannot plant an entry that every Secure ASID would hit.
+        bool global = !Bits.IsSet(descriptor, Descriptor.NG) && !(c.Secure && (tableAttributes & NonSecureTable) != 0);
+        leaf = Leaf.At(site, outputBase, va, descriptor, permissions, dirtyUpdatable, global, MemoryAttributeDecoder.FromMair(
             (byte)(c.Mair >> (8 * attrIndex)), shareability));
 
         // IHI0070 §3.10.1, DDI0487 D8.4.2: a Secure walk that stayed Secure outputs to the Secure PA space unless NS = 1.

@@ -210,6 +210,28 @@ public class SecureInterfaceTests
         Assert.Equal(NonSecurePa, h.Read(secure: false, 3, Va).PhysicalAddress);
     }
 
+    [Fact]
+    public void Section_3_17_1_a_secure_translation_from_non_secure_memory_is_non_global()
+    {
+        var h = new SecureHarness();
+        const ulong global = DeviceHarness.S1ReadWrite & ~(1UL << 11); // nG = 0
+
+        // Stream 1 walks Non-secure memory (CD.NSCFG0 = 1) and ends on an nG = 0 page: still a non-global entry.
+        ulong fromNonSecure = h.Stage1Stream(secure: true, 1, 1, cd => cd with { NSCFG0 = true });
+        h.Ns.Map4K(fromNonSecure, Va, NonSecurePa, global);
+        Assert.Equal(NonSecurePa, h.Read(secure: true, 1, Va).PhysicalAddress);
+
+        // Stream 2 (ASID 2, same Secure world and VMID) must walk its own table rather than hit stream 1's entry.
+        ulong own = h.Stage1Stream(secure: true, 2, 2);
+        h.Ns.Map4K(own, Va, SecurePa, global);
+        Assert.Equal(SecurePa, h.Read(secure: true, 2, Va).PhysicalAddress);
+
+        // A Secure-table nG = 0 page is global: stream 3 (ASID 3), mapping Va elsewhere, hits stream 2's entry.
+        ulong other = h.Stage1Stream(secure: true, 3, 3);
+        h.Ns.Map4K(other, Va, SecurePa + 0x10_0000, global);
+        Assert.Equal(SecurePa, h.Read(secure: true, 3, Va).PhysicalAddress);
+    }
+
     [Theory]
     [InlineData(0b00u, false)] // use incoming: Secure
     [InlineData(0b10u, false)]
