@@ -385,7 +385,7 @@ internal static class ConfigurationDecoder
             Cd = cd,
             Address = address,
             Regime = regime,
-            Key = new TlbKey(ste.World, ste.Vmid, asid, kind),
+            Key = new TlbKey(ste.World, ste.Vmid, asid, kind, cd.ASET), // IHI0070 §3.17.1: ASET tags global entries
         };
     }
 
