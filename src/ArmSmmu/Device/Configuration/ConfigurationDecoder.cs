@@ -255,7 +255,7 @@ internal static class ConfigurationDecoder
             Ptw = ste.S2PTW,
             Ha = ste.S2HA,
             Hd = ste.S2HA && ste.S2HD,
-            ExtendedExecuteNever = f.StageTwoExecuteNever2,
+            ExtendedExecuteNever = f.XnxImplemented,
             Ds = ds,
             Sh = (byte)ste.S2SH0,
         };

@@ -177,4 +177,19 @@ public class TlbTaggingAuditTests
         Warm(h, Stage1(h, 1, asid: 3, aset: false, OldPa, vmid: 1));
         Assert.Equal(0x6000_0000UL, h.Read(Stage1(h, 2, asid: 3, aset: false, 0x6000_0000, vmid: 2).Sid, Va).PhysicalAddress);
     }
+
+    [Theory]
+    [InlineData(Op.VAE1IS)]
+    [InlineData(Op.VMALLS12E1IS)]
+    public void Section_3_17_without_stage_2_broadcasts_match_vmid_0_and_reach_the_implemented_stage(Op operation)
+    {
+        // §3.17: "When SMMU_IDR0.S2P == 0, the SMMU matches VMID 0 for incoming broadcast TLB invalidation messages";
+        // "messages that have a combined effect must affect the implemented stages and ignore any unimplemented stage."
+        var h = Participating(SmmuFeatures.Default with { Stage2 = false });
+        var s = Warm(h, Stage1(h, 1, asid: 2, aset: false, OldPa, vmid: 9));
+        var issuer = operation == Op.VMALLS12E1IS ? ExceptionLevel.EL2 : ExceptionLevel.EL1;
+
+        Assert.Equal(1, h.Smmu.ReceiveBroadcastInvalidation(new BroadcastInvalidation(operation, Va, Asid: 2, Vmid: 5, IssuedFrom: issuer)));
+        Assert.True(Removed(h, s));
+    }
 }
