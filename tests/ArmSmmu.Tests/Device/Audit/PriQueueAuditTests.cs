@@ -121,4 +121,32 @@ public class PriQueueAuditTests
         Assert.Equal(4u, a.Smmu.ReadRegister32(SmmuRegister.PRIQ_PROD));
         Assert.Equal([new PageRequestGroupResponse(AtsHarness.Sid, null, 6, PriResponseCode.Failure, Automatic: true)], endpoint.Responses);
     }
+
+    [Fact]
+    public void Section_8_2_a_synchronous_abort_writing_an_entry_answers_failure_and_priq_abt_err_stops_the_queue()
+    {
+        // §8.2: a synchronous external abort on the write gives "an automatic PRG Response with ResponseCode ==
+        // 0b1111" and activates GERROR.PRIQ_ABT_ERR; while it is active no entries are written and every PPR (Last
+        // or not) gets Response Failure without a PASID.
+        var a = new AtsHarness();
+        a.Smmu.WriteRegister64(SmmuRegister.PRIQ_BASE, (1UL << 62) | PriQueueBase | 2);
+        a.H.WriteAndPoll(SmmuRegister.CR0, 0xF, SmmuRegister.CR0ACK);
+        var endpoint = new RecordingEndpoint();
+        a.Smmu.ConnectEndpoint(AtsHarness.Sid, endpoint);
+        a.H.Memory.AddAbortRange(PriQueueBase, 16);
+
+        Assert.False(a.Smmu.SubmitPageRequest(Request(AtsHarness.Sid, 1, last: false)));
+        Assert.Equal((uint)GerrorFlags.PRIQ_ABT_ERR, a.Smmu.ReadRegister32(SmmuRegister.GERROR) & (uint)GerrorFlags.PRIQ_ABT_ERR);
+        a.H.Memory.ClearAbortRanges();
+        Assert.False(a.Smmu.SubmitPageRequest(Request(AtsHarness.Sid, 2, last: false)));
+        Assert.Equal(0u, a.Smmu.ReadRegister32(SmmuRegister.PRIQ_PROD));
+        Assert.Equal(
+            [new PageRequestGroupResponse(AtsHarness.Sid, null, 1, PriResponseCode.Failure, Automatic: true), new PageRequestGroupResponse(AtsHarness.Sid, null, 2, PriResponseCode.Failure, Automatic: true)],
+            endpoint.Responses);
+
+        // Acknowledged (GERRORN = GERROR), the queue takes entries again.
+        a.Smmu.WriteRegister32(SmmuRegister.GERRORN, a.Smmu.ReadRegister32(SmmuRegister.GERROR));
+        Assert.True(a.Smmu.SubmitPageRequest(Request(AtsHarness.Sid, 3)));
+        Assert.Equal(1u, a.Smmu.ReadRegister32(SmmuRegister.PRIQ_PROD));
+    }
 }
