@@ -9,18 +9,15 @@ namespace ArmSmmu.Tests.Device.Audit;
 /// </summary>
 public class PriQueueAuditTests
 {
-    private const ulong PriQueueBase = 0x1400_0000;
+    private const ulong PriQueueBase = PriQueueTests.PriQueueBase; // where PriResponseTests.WithPriQueue puts the queue
     private const uint OtherSid = 0x11;
 
-    // A full 4-entry PRI queue; CR2 as given (RECINVSID | PTM by default).
+    // A full 4-entry PRI queue (PriResponseTests' set-up), CR2 as given (RECINVSID | PTM by default).
     private static AtsHarness Overflowing(out RecordingEndpoint endpoint, uint cr2 = 0x6, SmmuFeatures? features = null)
     {
-        var a = new AtsHarness(features);
+        var a = PriResponseTests.WithPriQueue(out endpoint, features: features);
         a.H.SetCr2(cr2);
-        a.Smmu.WriteRegister64(SmmuRegister.PRIQ_BASE, (1UL << 62) | PriQueueBase | 2);
-        a.H.WriteAndPoll(SmmuRegister.CR0, 0xF, SmmuRegister.CR0ACK);
-        endpoint = new RecordingEndpoint();
-        foreach (uint sid in new[] { AtsHarness.Sid, OtherSid, 0x1000u })
+        foreach (uint sid in new[] { OtherSid, 0x1000u })
         {
             a.Smmu.ConnectEndpoint(sid, endpoint);
         }
@@ -34,16 +31,7 @@ public class PriQueueAuditTests
         return a;
     }
 
-    private static PriQueueEntry Request(uint sid, uint prg, bool last = true, uint? pasid = 5) => new()
-    {
-        StreamId = sid,
-        SSV = pasid.HasValue,
-        SubstreamId = pasid ?? 0,
-        Read = true,
-        Last = last,
-        PrgIndex = prg,
-        PageAddress = 0x4000_2000,
-    };
+    private static PriQueueEntry Request(uint sid, uint prg, bool last = true, uint? pasid = 5) => PriResponseTests.Request(prg, last, pasid, sid);
 
     [Fact]
     public void Section_8_1_the_last_request_that_causes_the_overflow_is_answered_too()
@@ -128,11 +116,7 @@ public class PriQueueAuditTests
         // §8.2: a synchronous external abort on the write gives "an automatic PRG Response with ResponseCode ==
         // 0b1111" and activates GERROR.PRIQ_ABT_ERR; while it is active no entries are written and every PPR (Last
         // or not) gets Response Failure without a PASID.
-        var a = new AtsHarness();
-        a.Smmu.WriteRegister64(SmmuRegister.PRIQ_BASE, (1UL << 62) | PriQueueBase | 2);
-        a.H.WriteAndPoll(SmmuRegister.CR0, 0xF, SmmuRegister.CR0ACK);
-        var endpoint = new RecordingEndpoint();
-        a.Smmu.ConnectEndpoint(AtsHarness.Sid, endpoint);
+        var a = PriResponseTests.WithPriQueue(out var endpoint);
         a.H.Memory.AddAbortRange(PriQueueBase, 16);
 
         Assert.False(a.Smmu.SubmitPageRequest(Request(AtsHarness.Sid, 1, last: false)));
