@@ -10,10 +10,11 @@ namespace ArmSmmu.Tests.Device.Audit;
 /// </summary>
 public class TlbTaggingAuditTests
 {
-    private const ulong Va = 0x0080_0000;
-    private const ulong OldPa = 0x5000_0000;
-    private const ulong NewPa = 0x5800_0000;
-    private const ulong S1Global = DeviceHarness.S1ReadWrite & ~(1UL << 11); // nG = 0
+    // The addresses and global leaf of the broadcast tests: one VA, the PA before and after the remap.
+    private const ulong Va = BroadcastInvalidationTests.Va;
+    private const ulong OldPa = BroadcastInvalidationTests.OldPa;
+    private const ulong NewPa = BroadcastInvalidationTests.NewPa;
+    private const ulong S1Global = BroadcastInvalidationTests.S1Global;
 
     private sealed record Stream(uint Sid, ulong Table, ulong Pa);
 
