@@ -103,8 +103,11 @@ public sealed partial record SmmuFeatures
     /// <summary>IDR3.STT: small translation tables (TxSZ up to 48/47).</summary>
     public bool SmallTranslationTables { get; init; }
 
-    /// <summary>IDR3.XNX: stage-2 XN[1:0].</summary>
+    /// <summary>IDR3.XNX: stage-2 XN[1:0] (SMMUv3.1 and later: IDR3.XNX is RES0 in SMMUv3.0).</summary>
     public bool StageTwoExecuteNever2 { get; init; }
+
+    // IHI0070 §6.3.4 XNX: "In SMMUv3.0, this field is RES0" — and stage-2 XN[0] is then not decoded either.
+    internal bool XnxImplemented => StageTwoExecuteNever2 && ArchitectureMinorRevision != 0;
 
     /// <summary>IDR3.HAD: CD.HAD0/HAD1 (hierarchical attribute disable).</summary>
     public bool HierarchicalAttributeDisable { get; init; } = true;
@@ -266,7 +269,7 @@ public sealed partial record SmmuFeatures
     /// <summary>SMMU_IDR3 (IHI0070 §6.3.4).</summary>
     public uint Idr3 =>
         (HierarchicalAttributeDisable && Stage1 ? 1u << 2 : 0) // HAD is 0 without S1P (IHI0070 §6.3.4)
-        | (StageTwoExecuteNever2 ? 1u << 4 : 0)
+        | (XnxImplemented ? 1u << 4 : 0)
         | (ForcedWriteBack ? 1u << 8 : 0)
         | (SmallTranslationTables ? 1u << 9 : 0)
         | (RangeInvalidation ? 1u << 10 : 0)

@@ -146,13 +146,14 @@ internal sealed partial class Tlb
             int shift = BitOperations.TrailingZeroCount(shifts);
             shifts &= shifts - 1;
             ulong page = inputAddress >> shift;
-            Slot? slot = Probe(tag, tag, page, shift);
+            Slot? slot = Probe(tag & ~TlbKey.AsetBit, tag, page, shift);
             if (slot is not null)
             {
                 return slot;
             }
 
-            if ((tag & AsidMask) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
+            // Global entries are indexed under ASID 0 of the lookup's ASET (IHI0070 §3.17.1): a second set unless that is the first.
+            if ((tag & (AsidMask | TlbKey.AsetBit)) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
             {
                 slot = Probe(tag & ~AsidMask, tag, page, shift);
                 if (slot is not null)
@@ -329,10 +330,12 @@ internal sealed partial class Tlb
             Permitted = entry.Stage1Permissions & entry.Stage2Permissions;
             AttributeBits = new TransactionAttributes(entry.Attributes, false, false, !entry.Secure).Bits;
 
-            // IHI0070 §3.17: a global stage-1 entry matches every ASID; it is indexed and listed under ASID 0.
+            // IHI0070 §3.17: a global stage-1 entry matches every ASID; it is indexed and listed under ASID 0. §3.17.1:
+            // it matches only lookups of its own ASET, while a non-global entry matches its ASID under either ASET
+            // ("ASID values with CD.ASET == 0 are considered equivalent to ASID values with CD.ASET == 1").
             AnyAsid = entry.Global && TlbKey.UsesAsid(key.World, key.Kind);
-            MatchMask = AnyAsid ? ~AsidMask : ulong.MaxValue;
-            IndexTag = AnyAsid ? Tag & ~AsidMask : Tag;
+            MatchMask = AnyAsid ? ~AsidMask : ~TlbKey.AsetBit;
+            IndexTag = AnyAsid ? Tag & ~AsidMask : Tag & ~TlbKey.AsetBit;
             SpanShift = Math.Max(Shift, entry.Stage1Shift);
         }
 
@@ -341,7 +344,7 @@ internal sealed partial class Tlb
         /// <summary>The packed, normalised tag (<see cref="TlbKey.Pack"/>).</summary>
         public readonly ulong Tag;
 
-        /// <summary>Tag bits a lookup must match: all, or all but the ASID for a global entry.</summary>
+        /// <summary>Tag bits a lookup must match: all but ASET, or all but the ASID for a global entry.</summary>
         public readonly ulong MatchMask;
 
         /// <summary>Input address shifted right by <see cref="Shift"/>.</summary>

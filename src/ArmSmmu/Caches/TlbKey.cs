@@ -23,8 +23,15 @@ internal enum TranslationKind : byte
 /// <param name="Vmid">VMID (from STE.S2VMID).</param>
 /// <param name="Asid">ASID (from CD.ASID).</param>
 /// <param name="Kind">Stages the entry combines.</param>
-internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort Asid, TranslationKind Kind)
+/// <param name="Aset">CD.ASET of the configuration (IHI0070 §3.17: tags the VA entries of StreamWorlds with ASIDs).</param>
+internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort Asid, TranslationKind Kind, bool Aset = false)
 {
+    /// <summary>
+    /// The ASET tag bit of a packed key. IHI0070 §3.17.1: a global entry matches only lookups of the same ASET; for
+    /// non-global entries ASIDs of either ASET are equivalent, so the TLB ignores the bit there (<see cref="Tlb"/>).
+    /// </summary>
+    public const ulong AsetBit = 1UL << 48;
+
     /// <summary>True when entries of this StreamWorld are tagged with a VMID.</summary>
     /// <param name="world">The StreamWorld.</param>
     /// <returns>Whether the VMID tags its entries.</returns>
@@ -44,15 +51,18 @@ internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort As
         World,
         UsesVmid(World) ? Vmid : (ushort)0,
         UsesAsid(World, Kind) ? Asid : (ushort)0,
-        Kind);
+        Kind,
+        UsesAsid(World, Kind) && Aset);
 
     /// <summary>
     /// The normalised key packed into one word, so a lookup compares a tag in one instruction:
-    /// ASID in bits [15:0], VMID [31:16], kind [39:32], StreamWorld [47:40]; unused fields are zero.
+    /// ASID in bits [15:0], VMID [31:16], kind [39:32], StreamWorld [47:40], ASET [48]; unused fields are zero.
     /// </summary>
     /// <returns>The packed tag.</returns>
+    // IHI0070 §3.17 table: ASET tags exactly the entries an ASID may tag (VA entries of NS-EL1, EL2-E2H and Secure);
+    // the any-EL2 and EL3 regimes are "permitted but not required" to use it, and this model does not.
     public ulong Pack() =>
-        (UsesAsid(World, Kind) ? Asid : 0UL)
+        (UsesAsid(World, Kind) ? Asid | (Aset ? AsetBit : 0UL) : 0UL)
         | ((UsesVmid(World) ? Vmid : 0UL) << 16)
         | ((ulong)Kind << 32)
         | ((ulong)World << 40);
@@ -60,7 +70,7 @@ internal readonly record struct TlbKey(StreamWorld World, ushort Vmid, ushort As
     /// <summary>The key <see cref="Pack"/> packed.</summary>
     /// <param name="tag">A packed tag.</param>
     /// <returns>The (normalised) key.</returns>
-    public static TlbKey Unpack(ulong tag) => new(WorldOf(tag), VmidOf(tag), AsidOf(tag), KindOf(tag));
+    public static TlbKey Unpack(ulong tag) => new(WorldOf(tag), VmidOf(tag), AsidOf(tag), KindOf(tag), (tag & AsetBit) != 0);
 
     /// <summary>ASID of a packed tag.</summary>
     /// <param name="tag">A packed tag.</param>

@@ -381,8 +381,15 @@ public sealed partial class SmmuV3
         var code = PriResponseCode.Success;
         if (request.SSV && Features.SubstreamIdBits > 0)
         {
-            var ste = _configuration.LookupSte(request.StreamId, out _);
+            var ste = _configuration.LookupSte(request.StreamId, out var error);
             code = ste is null ? PriResponseCode.Failure : PriResponseCode.Success;
+
+            // IHI0070 §8.1: an error met while checking STE.PPAR is recorded when CR2.REC_CFG_ATS = 1 (C_BAD_STREAMID
+            // only with RECINVSID = 1 too); otherwise no event.
+            if (ste is null && RecordAtsConfigErrors && (error.Type != EventType.CBadStreamId || Cr2.RECINVSID))
+            {
+                RecordEvent(new EventRecord { Type = error.Type, StreamId = request.StreamId, SSV = true, SubstreamId = request.SubstreamId, FetchAddress = error.FetchAddress });
+            }
             pasid = ste is { Ste.PPAR: true } ? request.SubstreamId : null;
         }
 

@@ -42,6 +42,13 @@ public sealed partial class SmmuV3
             _driverCheck?.OnCommand(command);
             Statistics.CountCommand(command.Opcode);
             queue.AdvanceConsumer();
+
+            // IHI0070 §3.18: "The consumption of the CMD_SYNC must be observable to reads of the queue index registers
+            // if the interrupt is observable": a CMD_SYNC signals only once CONS has passed it.
+            if (command.Opcode == CommandOpcode.Sync)
+            {
+                SignalSyncCompletion(command);
+            }
         }
     }
 
@@ -234,6 +241,12 @@ public sealed partial class SmmuV3
             DiscardInvalidatedHeldStallRecords();
         }
 
+        return c.CS == SyncCompletionSignal.Reserved ? CommandError.Ill : CommandError.None;
+    }
+
+    // The completion signal of a CMD_SYNC that CONS has passed (ProcessCommandQueue).
+    private void SignalSyncCompletion(in Command c)
+    {
         switch (c.CS)
         {
             case SyncCompletionSignal.Irq:
@@ -247,8 +260,7 @@ public sealed partial class SmmuV3
                 }
 
                 RaiseWired(SmmuInterrupt.CommandSync);
-
-                return CommandError.None;
+                break;
             case SyncCompletionSignal.Sev:
                 // CS = SIG_SEV with IDR0.SEV = 0 behaves as SIG_NONE.
                 if (Features.Sev)
@@ -256,11 +268,7 @@ public sealed partial class SmmuV3
                     RaiseWired(SmmuInterrupt.SendEvent);
                 }
 
-                return CommandError.None;
-            case SyncCompletionSignal.None:
-                return CommandError.None;
-            default:
-                return CommandError.Ill;
+                break;
         }
     }
 }

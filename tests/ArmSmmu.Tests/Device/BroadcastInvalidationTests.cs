@@ -10,10 +10,10 @@ namespace ArmSmmu.Tests.Device;
 /// </summary>
 public class BroadcastInvalidationTests
 {
-    private const ulong Va = 0x0080_0000;
-    private const ulong OldPa = 0x5000_0000;
-    private const ulong NewPa = 0x5800_0000;
-    private const ulong S1Global = DeviceHarness.S1ReadWrite & ~(1UL << 11); // nG = 0
+    internal const ulong Va = 0x0080_0000;
+    internal const ulong OldPa = 0x5000_0000;
+    internal const ulong NewPa = 0x5800_0000;
+    internal const ulong S1Global = DeviceHarness.S1ReadWrite & ~(1UL << 11); // nG = 0
 
     private sealed record Stream(uint Sid, ulong Table, bool Stage2);
 

@@ -255,7 +255,7 @@ internal static class ConfigurationDecoder
             Ptw = ste.S2PTW,
             Ha = ste.S2HA,
             Hd = ste.S2HA && ste.S2HD,
-            ExtendedExecuteNever = f.StageTwoExecuteNever2,
+            ExtendedExecuteNever = f.XnxImplemented,
             Ds = ds,
             Sh = (byte)ste.S2SH0,
         };
@@ -385,7 +385,7 @@ internal static class ConfigurationDecoder
             Cd = cd,
             Address = address,
             Regime = regime,
-            Key = new TlbKey(ste.World, ste.Vmid, asid, kind),
+            Key = new TlbKey(ste.World, ste.Vmid, asid, kind, cd.ASET), // IHI0070 §3.17.1: ASET tags global entries
         };
     }
 

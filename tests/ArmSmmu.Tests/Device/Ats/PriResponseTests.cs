@@ -8,9 +8,9 @@ public class PriResponseTests
     private const ulong PriQueueBase = 0x1400_0000;
 
     // A 4-entry PRI queue, enabled (IHI0070 §6.3.32).
-    private static AtsHarness WithPriQueue(out RecordingEndpoint endpoint, bool ppar = false)
+    internal static AtsHarness WithPriQueue(out RecordingEndpoint endpoint, bool ppar = false, SmmuFeatures? features = null)
     {
-        var a = new AtsHarness();
+        var a = new AtsHarness(features);
         if (ppar)
         {
             a.H.SetSte(AtsHarness.Sid, a.Ste with { PPAR = true });
@@ -23,9 +23,9 @@ public class PriResponseTests
         return a;
     }
 
-    private static PriQueueEntry Request(uint prg, bool last = true, uint? pasid = 5) => new()
+    internal static PriQueueEntry Request(uint prg, bool last = true, uint? pasid = 5, uint sid = AtsHarness.Sid) => new()
     {
-        StreamId = AtsHarness.Sid,
+        StreamId = sid,
         SSV = pasid.HasValue,
         SubstreamId = pasid ?? 0,
         Read = true,
