@@ -267,13 +267,14 @@ public sealed partial class IoPageTable
             return true;
         }
 
+        // OR commutes with the byte order, so the words are ORed as they lie and the sum converted once.
         ulong any = 0;
-        for (int offset = 0; offset < set.Length; offset += 8)
+        foreach (ulong word in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(set))
         {
-            any |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(set[offset..]);
+            any |= word;
         }
 
-        return Bits.IsSet(any, ContiguousBit);
+        return Bits.IsSet(BitConverter.IsLittleEndian ? any : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(any), ContiguousBit);
     }
 
     /// <summary>What an unmap changed, turned into invalidation commands at the end.</summary>
