@@ -19,9 +19,20 @@ internal sealed class PerThreadCounter
     [ThreadStatic]
     private static Cell? t_last;
 
+    // The cells this thread used recently, one per slot: a TLB miss increments four or five counters (TLB lookup,
+    // stream path, walk cache, walks), which the one-entry cache above cannot hold; without these slots every one of
+    // them went through the ConditionalWeakTable, about half the instructions of a stage-1 miss.
+    [ThreadStatic]
+    private static Cell?[]? t_recent;
+
     [ThreadStatic]
     private static ConditionalWeakTable<PerThreadCounter, Cell>? t_cells;
 
+    private const int RecentSlots = 64;
+    private static int s_created;
+
+    // Counters are numbered as they are created, so the counters of one device (created together) take distinct slots.
+    private readonly int _slot = Interlocked.Increment(ref s_created) & (RecentSlots - 1);
     private readonly Lock _lock = new();
     private Cell[] _all = [];
     private long _atReset;
@@ -49,6 +60,20 @@ internal sealed class PerThreadCounter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void IncrementSlow()
     {
+        var recent = t_recent ??= new Cell?[RecentSlots];
+        var cell = recent[_slot];
+        if (cell is null || !ReferenceEquals(cell.Owner, this))
+        {
+            cell = CellOfThisThread();
+            recent[_slot] = cell;
+        }
+
+        t_last = cell;
+        Volatile.Write(ref cell.Count, cell.Count + 1);
+    }
+
+    private Cell CellOfThisThread()
+    {
         var cells = t_cells ??= new ConditionalWeakTable<PerThreadCounter, Cell>();
         if (!cells.TryGetValue(this, out var cell))
         {
@@ -60,8 +85,7 @@ internal sealed class PerThreadCounter
             }
         }
 
-        t_last = cell;
-        Volatile.Write(ref cell.Count, cell.Count + 1);
+        return cell;
     }
 
     private long Sum()

@@ -12,6 +12,7 @@ internal sealed class DomainTables
     private readonly SmmuDriver _driver;
     private readonly Func<TlbInvalidation, Command> _toCommand;
     private readonly object _owner;
+    private readonly List<TlbInvalidation> _invalidations = [];
     private bool _disposed;
 
     /// <summary>Allocates empty tables for <paramref name="owner"/>, which names itself in ObjectDisposedException.</summary>
@@ -39,15 +40,18 @@ internal sealed class DomainTables
         ObjectDisposedException.ThrowIf(_disposed, _owner);
         lock (_driver.SyncRoot)
         {
-            var result = PageTable.Unmap(inputAddress, size);
-            var extra = alsoWhenInvalidating is { } also && result.Invalidations.Count > 0 ? new[] { also } : [];
-            _driver.Invalidate(result.Invalidations, _toCommand, extra);
-            if (result.BytesUnmapped != 0)
+            // Reused under the driver's lock, like Linux's iommu_iotlb_gather: an unmap allocates nothing.
+            var invalidations = _invalidations;
+            invalidations.Clear();
+            ulong bytes = PageTable.UnmapInto(inputAddress, size, invalidations);
+            var extra = alsoWhenInvalidating is { } also && invalidations.Count > 0 ? new[] { also } : [];
+            _driver.Invalidate(invalidations, _toCommand, extra);
+            if (bytes != 0)
             {
                 _driver.InvalidateAtcOf(_owner, inputAddress, size); // then the ATCs: TLBI, SYNC, ATC_INV, SYNC (IHI0070 §4.5.1)
             }
 
-            return result.BytesUnmapped;
+            return bytes;
         }
     }
 

@@ -17,14 +17,24 @@ public sealed partial class IoPageTable
     /// <exception cref="InvalidOperationException">A split needed a table and the allocator had none.</exception>
     public UnmapResult Unmap(ulong iova, ulong size)
     {
+        var invalidations = new List<TlbInvalidation>();
+        ulong bytes = UnmapInto(iova, size, invalidations);
+        return new UnmapResult(bytes, invalidations);
+    }
+
+    /// <summary>As <see cref="Unmap(ulong, ulong)"/>, appending the invalidations to a list the caller reuses (no allocation once warm).</summary>
+    internal ulong UnmapInto(ulong iova, ulong size, List<TlbInvalidation> invalidations)
+    {
         CheckRange(iova, size, _inputLimit, nameof(iova), "input");
         CheckGranuleAligned(iova, size);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var log = new UnmapLog();
+            var log = _unmapLog;
+            log.Clear();
             ulong bytes = UnmapRange(iova, size, log);
-            return new UnmapResult(bytes, log.ToInvalidations(Config));
+            log.AppendInvalidations(invalidations, Config);
+            return bytes;
         }
     }
 
@@ -267,18 +277,20 @@ public sealed partial class IoPageTable
             return true;
         }
 
+        // OR commutes with the byte order, so the words are ORed as they lie and the sum converted once.
         ulong any = 0;
-        for (int offset = 0; offset < set.Length; offset += 8)
+        foreach (ulong word in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(set))
         {
-            any |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(set[offset..]);
+            any |= word;
         }
 
-        return Bits.IsSet(any, ContiguousBit);
+        return Bits.IsSet(BitConverter.IsLittleEndian ? any : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(any), ContiguousBit);
     }
 
     /// <summary>What an unmap changed, turned into invalidation commands at the end.</summary>
     private sealed class UnmapLog
     {
+        // One log per table, reused under the table's lock: an unmap allocates nothing once its lists have grown.
         private readonly List<(ulong Address, ulong Size, int Level)> _leaves = [];
         private readonly List<(ulong Address, ulong Size, int Level)> _tables = [];
 
@@ -286,9 +298,14 @@ public sealed partial class IoPageTable
 
         public void Table(ulong address, ulong size, int level) => _tables.Add((address, size, level));
 
-        public List<TlbInvalidation> ToInvalidations(IoPageTableConfig config)
+        public void Clear()
         {
-            var commands = new List<TlbInvalidation>();
+            _leaves.Clear();
+            _tables.Clear();
+        }
+
+        public void AppendInvalidations(List<TlbInvalidation> commands, IoPageTableConfig config)
+        {
             Merge(_leaves);
             foreach (var (address, size, level) in _leaves)
             {
@@ -299,8 +316,6 @@ public sealed partial class IoPageTable
             {
                 AppendRangeInvalidations(commands, address, size, config.Granule, level, config.RangeInvalidation, leaf: false);
             }
-
-            return commands;
         }
 
         /// <summary>Joins touching or overlapping ranges of the same level in place, so that a range command covers a run in one go.</summary>

@@ -17,6 +17,7 @@ public sealed partial class IoPageTable : IDisposable
     private readonly IPhysicalMemory _memory;
     private readonly PhysicalAllocator _allocator;
     private readonly Lock _lock = new();
+    private readonly UnmapLog _unmapLog = new();
 
     // Table PA -> number of valid descriptors in it; also the set of tables to return on Dispose.
     private readonly Dictionary<ulong, int> _validEntries = [];

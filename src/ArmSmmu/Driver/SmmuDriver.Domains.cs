@@ -111,14 +111,22 @@ public sealed partial class SmmuDriver
             return;
         }
 
-        var commands = new Command[invalidations.Count + extra.Length];
-        for (int i = 0; i < invalidations.Count; i++)
+        int count = invalidations.Count + extra.Length;
+        var commands = System.Buffers.ArrayPool<Command>.Shared.Rent(count);
+        try
         {
-            commands[i] = toCommand(invalidations[i]);
-        }
+            for (int i = 0; i < invalidations.Count; i++)
+            {
+                commands[i] = toCommand(invalidations[i]);
+            }
 
-        extra.CopyTo(commands, invalidations.Count);
-        SubmitAndSync(commands);
+            extra.CopyTo(commands, invalidations.Count);
+            SubmitAndSync(new ReadOnlySpan<Command>(commands, 0, count));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Command>.Shared.Return(commands);
+        }
     }
 
     private int StageOutputBits(Granule granule)

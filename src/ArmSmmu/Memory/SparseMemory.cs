@@ -16,7 +16,14 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
     private const ulong PageSize = 1UL << PageShift;
     private const ulong PageMask = PageSize - 1;
 
-    private readonly ConcurrentDictionary<ulong, ulong[]> _pages = new();
+    // Pages are never removed, so a page once found stays valid: the recent-page slots (direct-mapped by page number)
+    // answer most accesses without the dictionary. A walk reads the same few table pages over and over, and the
+    // dictionary lookup was most of the cost of one descriptor read. Slots are written racily: a reference store is
+    // atomic and a Page never changes, so a reader sees either the old page or the new one, both correct.
+    private const int RecentPages = 64;
+
+    private readonly ConcurrentDictionary<ulong, Page> _pages = new();
+    private readonly Page?[] _recent = new Page?[RecentPages];
     private readonly ulong _limit;
     private readonly Lock _abortLock = new();
     private (ulong Start, ulong End)[] _abortRanges = [];
@@ -114,7 +121,8 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         {
             (ulong number, int offset, int chunk) = Chunk(address + (ulong)done, destination.Length - done);
             Span<byte> to = destination.Slice(done, chunk);
-            if (_pages.TryGetValue(number, out var page))
+            var page = FindPage(number);
+            if (page is not null)
             {
                 MemoryMarshal.AsBytes(page.AsSpan()).Slice(offset, chunk).CopyTo(to);
             }
@@ -167,7 +175,8 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
             return false;
         }
 
-        value = _pages.TryGetValue(address >> PageShift, out var page)
+        var page = FindPage(address >> PageShift);
+        value = page is not null
             ? FromLittleEndian(Volatile.Read(ref page[(address & PageMask) >> 3]))
             : 0;
         return true;
@@ -280,7 +289,8 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         {
             ulong offset = address & PageMask;
             ulong chunk = Math.Min(length, PageSize - offset);
-            if (_pages.TryGetValue(address >> PageShift, out var page))
+            var page = FindPage(address >> PageShift);
+            if (page is not null)
             {
                 MemoryMarshal.AsBytes(page.AsSpan()).Slice((int)offset, (int)chunk).Clear();
             }
@@ -293,8 +303,44 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FromLittleEndian(ulong raw) => BitConverter.IsLittleEndian ? raw : BinaryPrimitives.ReverseEndianness(raw);
 
-    private ulong[] GetOrAddPage(ulong pageNumber) =>
-        _pages.TryGetValue(pageNumber, out var page) ? page : _pages.GetOrAdd(pageNumber, static _ => new ulong[PageSize / 8]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong[]? FindPage(ulong pageNumber)
+    {
+        var recent = _recent[(int)pageNumber & (RecentPages - 1)];
+        return recent is not null && recent.Number == pageNumber ? recent.Data : FindPageSlow(pageNumber);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong[]? FindPageSlow(ulong pageNumber)
+    {
+        if (!_pages.TryGetValue(pageNumber, out var page))
+        {
+            return null;
+        }
+
+        _recent[(int)pageNumber & (RecentPages - 1)] = page;
+        return page.Data;
+    }
+
+    private ulong[] GetOrAddPage(ulong pageNumber)
+    {
+        var page = FindPage(pageNumber);
+        if (page is not null)
+        {
+            return page;
+        }
+
+        var added = _pages.GetOrAdd(pageNumber, static number => new Page(number, new ulong[PageSize / 8]));
+        _recent[(int)pageNumber & (RecentPages - 1)] = added;
+        return added.Data;
+    }
+
+    /// <summary>One 4 KiB page: its number and its words, neither ever replaced.</summary>
+    private sealed class Page(ulong number, ulong[] data)
+    {
+        public readonly ulong Number = number;
+        public readonly ulong[] Data = data;
+    }
 
     private static InvalidOperationException Unbacked(ulong address) =>
         new($"Physical address 0x{address:X} is not backed by this SparseMemory (outside its size or inside an abort range).");

@@ -3,11 +3,28 @@ namespace ArmSmmu.Translation;
 /// <summary>Decodes stage-1 MAIR attributes and stage-2 MemAttr, and combines the two stages (DDI0487 D8.6; digest §7.7).</summary>
 internal static class MemoryAttributeDecoder
 {
+    // Every (MAIR byte, SH) pair decoded once: each stage-1 walk ends with this decode, which cost about as much as
+    // the descriptor read itself.
+    private static readonly MemoryAttributes[] s_mair = DecodeAllMair();
+
     /// <summary>Decodes a MAIR attribute byte with the descriptor SH field.</summary>
     /// <param name="attr">The MAIR byte selected by AttrIndx.</param>
     /// <param name="sh">SH[1:0] of the descriptor.</param>
     /// <returns>The attributes.</returns>
-    public static MemoryAttributes FromMair(byte attr, uint sh)
+    public static MemoryAttributes FromMair(byte attr, uint sh) => s_mair[(attr << 2) | (int)(sh & 3)];
+
+    private static MemoryAttributes[] DecodeAllMair()
+    {
+        var all = new MemoryAttributes[256 * 4];
+        for (int i = 0; i < all.Length; i++)
+        {
+            all[i] = DecodeMair((byte)(i >> 2), (uint)i & 3);
+        }
+
+        return all;
+    }
+
+    private static MemoryAttributes DecodeMair(byte attr, uint sh)
     {
         uint outer = (uint)attr >> 4;
         uint inner = attr & 0xFu;
