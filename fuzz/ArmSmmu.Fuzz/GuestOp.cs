@@ -1,7 +1,7 @@
 namespace ArmSmmu.Fuzz;
 
 /// <summary>
-/// The operations of a fuzz input (docs/reliability.md): one opcode byte (taken modulo the count) and fixed-size
+/// The operations of a fuzz input (docs/reliability.md): one opcode byte (taken modulo the number of operations) and fixed-size
 /// little-endian operands; a truncated operand reads as zero bytes.
 /// </summary>
 internal enum GuestOp : byte
@@ -35,4 +35,10 @@ internal enum GuestOp : byte
 
     /// <summary>The Linux bring-up of the fuzz layout: linear stream table, queues, interrupts, SMMUEN.</summary>
     BringUp,
+
+    /// <summary>
+    /// u64 address, u8 count, then (count % <see cref="GuestProgram.MaxBlockWords"/>) + 1 u64 values: consecutive
+    /// doublewords of memory in one operation (the seeds' tables and queues, without an opcode per word).
+    /// </summary>
+    WriteBlock,
 }

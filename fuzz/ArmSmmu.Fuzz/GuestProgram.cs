@@ -15,15 +15,21 @@ internal sealed class GuestProgram
     /// <summary>The slowest a single model call may be before the input counts as a hang.</summary>
     public static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(2);
 
-    private readonly SparseMemory _memory = new(FuzzLayout.MemorySize);
+    /// <summary>The most doublewords one <see cref="GuestOp.WriteBlock"/> writes.</summary>
+    public const int MaxBlockWords = 32;
+
+    private static readonly int OperationCount = Enum.GetValues<GuestOp>().Length;
+    private readonly SparseMemory _memory;
     private readonly SmmuV3 _device;
     private readonly RegisterInvariants _invariants;
     private readonly byte[] _padded = new byte[16];
     private int _position;
 
-    private GuestProgram()
+    // The device sees memory through `deviceView` (the seed writer watches what it reads); the guest writes directly.
+    private GuestProgram(SparseMemory memory, IPhysicalMemory deviceView)
     {
-        _device = new SmmuV3(_memory, FuzzLayout.Features);
+        _memory = memory;
+        _device = new SmmuV3(deviceView, FuzzLayout.Features);
         _invariants = new RegisterInvariants(_device);
     }
 
@@ -37,10 +43,17 @@ internal sealed class GuestProgram
     /// <summary>Runs <paramref name="input"/>; throws <see cref="InvariantViolationException"/> on a broken invariant.</summary>
     public static void Run(ReadOnlySpan<byte> input)
     {
-        var program = new GuestProgram();
+        var memory = new SparseMemory(FuzzLayout.MemorySize);
+        Run(input, memory, memory);
+    }
+
+    /// <summary>Runs <paramref name="input"/> with the device reading and writing <paramref name="memory"/> through <paramref name="deviceView"/>.</summary>
+    public static void Run(ReadOnlySpan<byte> input, SparseMemory memory, IPhysicalMemory deviceView)
+    {
+        var program = new GuestProgram(memory, deviceView);
         while (program._position < input.Length)
         {
-            var op = (GuestOp)(input[program._position++] % 10);
+            var op = (GuestOp)(input[program._position++] % OperationCount);
             long start = Stopwatch.GetTimestamp();
             program.Step(op, input);
             if (Stopwatch.GetElapsedTime(start) > CallLimit)
@@ -107,6 +120,14 @@ internal sealed class GuestProgram
                 break;
             case GuestOp.WriteMemory:
                 _memory.TryWrite(U64(input), Bytes(input, 8));
+                break;
+            case GuestOp.WriteBlock:
+                ulong block = U64(input);
+                for (int i = 0, words = (Bytes(input, 1)[0] % MaxBlockWords) + 1; i < words; i++)
+                {
+                    _memory.TryWrite(block + ((ulong)i * 8), Bytes(input, 8));
+                }
+
                 break;
             default:
                 BringUp();

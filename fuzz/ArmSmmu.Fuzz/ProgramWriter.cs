@@ -30,6 +30,22 @@ internal sealed class ProgramWriter
         U64(value);
     }
 
+    /// <summary>Consecutive doublewords from <paramref name="address"/>, <see cref="GuestProgram.MaxBlockWords"/> per operation.</summary>
+    public void WriteBlock(ulong address, ReadOnlySpan<ulong> words)
+    {
+        for (int at = 0; at < words.Length; at += GuestProgram.MaxBlockWords)
+        {
+            var chunk = words[at..Math.Min(words.Length, at + GuestProgram.MaxBlockWords)];
+            Op(GuestOp.WriteBlock);
+            U64(address + ((ulong)at * 8));
+            _bytes.Add((byte)(chunk.Length - 1));
+            foreach (ulong word in chunk)
+            {
+                U64(word);
+            }
+        }
+    }
+
     public void Translate(uint sid, ulong address, AccessKind access, uint? ssid, bool privileged = false, bool secure = false)
     {
         Op(GuestOp.Translate);

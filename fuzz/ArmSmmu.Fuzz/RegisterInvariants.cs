@@ -56,7 +56,7 @@ internal sealed class RegisterInvariants
     {
         // The device reacts to MMIO and transactions only, never to memory by itself: a memory write leaves every
         // register as it was, so its check is skipped. Only a register write could disturb an ID register.
-        if (after is GuestOp.WriteMemory or GuestOp.WriteRegion)
+        if (after is GuestOp.WriteMemory or GuestOp.WriteRegion or GuestOp.WriteBlock)
         {
             return;
         }

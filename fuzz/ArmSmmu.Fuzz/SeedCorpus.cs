@@ -42,22 +42,20 @@ internal static class SeedCorpus
 
     private static byte[] FromRecording(string folder, bool replayMmio)
     {
-        var w = new ProgramWriter();
         // memory.bin: records of an 8-byte page PA and the page's 4096 bytes (shared/oracle/README.md).
         byte[] image = File.ReadAllBytes(Path.Combine(folder, "memory.bin"));
+        var memory = new SortedDictionary<ulong, ulong>();
         for (int at = 0; at + 8 + 4096 <= image.Length; at += 8 + 4096)
         {
             ulong page = BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(at));
-            for (int i = 0; i < 4096; i += 8)
-            {
-                ulong word = BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(at + 8 + i));
-                if (word != 0)
-                {
-                    w.WriteMemory(page + (ulong)i, word);
-                }
-            }
+            AddWords(memory, page, image.AsSpan(at + 8, 4096));
         }
 
+        return Seed(memory, w => RecordingRegistersAndTranslations(w, folder, replayMmio));
+    }
+
+    private static void RecordingRegistersAndTranslations(ProgramWriter w, string folder, bool replayMmio)
+    {
         string registers = replayMmio ? "mmio.tsv" : "regs.tsv";
         foreach (string[] row in Rows(Path.Combine(folder, registers)))
         {
@@ -85,36 +83,30 @@ internal static class SeedCorpus
         }
 
         w.Op(GuestOp.DrainEvents);
-        return w.ToArray();
     }
 
     private static byte[] FromScenario(string path)
     {
         var scenario = ScenarioLoader.Load(path);
         var iommu = ScenarioRunner.Configure(scenario, path);
-        var w = new ProgramWriter();
         // The driver's structures and tables are in its allocator window; copy every non-zero word.
         var allocator = iommu.Driver.Allocator;
         ulong end = allocator.BaseAddress + Math.Min(allocator.Size, Math.Max(16UL << 20, 8 * allocator.BytesInUse));
-        Span<byte> page = stackalloc byte[4096];
+        var memory = new SortedDictionary<ulong, ulong>();
+        byte[] page = new byte[4096];
         for (ulong address = allocator.BaseAddress; address < end; address += 4096)
         {
-            if (!iommu.Memory.TryRead(address, page))
+            if (iommu.Memory.TryRead(address, page))
             {
-                continue;
-            }
-
-            for (int i = 0; i < 4096; i += 8)
-            {
-                ulong word = BinaryPrimitives.ReadUInt64LittleEndian(page[i..]);
-                if (word != 0)
-                {
-                    w.WriteMemory(address + (ulong)i, word);
-                }
+                AddWords(memory, address, page);
             }
         }
 
-        var device = iommu.Device;
+        return Seed(memory, w => ScenarioRegistersAndTransactions(w, iommu.Device, scenario));
+    }
+
+    private static void ScenarioRegistersAndTransactions(ProgramWriter w, SmmuV3 device, Scenario scenario)
+    {
         foreach (ulong register in new[] { SmmuRegister.CR1, SmmuRegister.CR2, SmmuRegister.STRTAB_BASE_CFG, SmmuRegister.CMDQ_PROD, SmmuRegister.CMDQ_CONS, SmmuRegister.EVENTQ_PROD, SmmuRegister.EVENTQ_CONS, SmmuRegister.PRIQ_PROD, SmmuRegister.PRIQ_CONS, SmmuRegister.GBPA })
         {
             w.Write32(register, device.ReadRegister32(register));
@@ -133,7 +125,62 @@ internal static class SeedCorpus
         }
 
         w.Op(GuestOp.DrainEvents);
-        return w.ToArray();
+    }
+
+    private static void AddWords(SortedDictionary<ulong, ulong> memory, ulong address, ReadOnlySpan<byte> bytes)
+    {
+        for (int i = 0; i + 8 <= bytes.Length; i += 8)
+        {
+            ulong word = BinaryPrimitives.ReadUInt64LittleEndian(bytes[i..]);
+            if (word != 0)
+            {
+                memory[address + (ulong)i] = word;
+            }
+        }
+    }
+
+    // A seed is the memory image, then `registersAndTranslations`. The image is cut to the lines around what the device
+    // read when the whole seed ran (a scenario's 12 MB of mappings has thousands of leaf descriptors, two of them used),
+    // and written as blocks of consecutive words: small seeds keep every execution of the fuzzer short.
+    private static byte[] Seed(SortedDictionary<ulong, ulong> memory, Action<ProgramWriter> registersAndTranslations)
+    {
+        var whole = new ProgramWriter();
+        WriteImage(whole, memory);
+        registersAndTranslations(whole);
+        var replay = new SparseMemory(FuzzLayout.MemorySize);
+        var recorder = new ReadRecorder(replay);
+        GuestProgram.Run(whole.ToArray(), replay, recorder);
+
+        var seed = new ProgramWriter();
+        WriteImage(seed, memory.Where(word => recorder.LinesRead.Contains(word.Key / ReadRecorder.LineBytes)));
+        registersAndTranslations(seed);
+        return seed.ToArray();
+    }
+
+    private static void WriteImage(ProgramWriter w, IEnumerable<KeyValuePair<ulong, ulong>> memory)
+    {
+        var run = new List<ulong>();
+        ulong start = 0;
+        foreach (var (address, word) in memory)
+        {
+            if (run.Count > 0 && address != start + ((ulong)run.Count * 8))
+            {
+                w.WriteBlock(start, [.. run]);
+                run.Clear();
+            }
+
+            if (run.Count == 0)
+            {
+                start = address;
+            }
+
+            run.Add(word);
+        }
+
+        if (run.Count > 0)
+        {
+            w.WriteBlock(start, [.. run]);
+        }
     }
 
     private static IEnumerable<string[]> Rows(string path) => File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t'));

@@ -39,4 +39,46 @@ public class CacheStatisticsTests
 
         Assert.Equal(default, tlb.Statistics.Snapshot());
     }
+
+    [Fact]
+    public void Hits_counted_by_a_shared_counter_are_hits_of_every_cache_that_shares_it_until_a_reset()
+    {
+        // The translation fast path counts one hit of the STE, CD and TLB caches with one shared counter.
+        var shared = new PerThreadCounter();
+        var tlb = new CacheStatistics();
+        var ste = new CacheStatistics();
+        tlb.AddHitSource(shared);
+        ste.AddHitSource(shared);
+        tlb.RecordHit();
+        shared.Increment();
+        shared.Increment();
+
+        Assert.Equal(3, tlb.Hits);
+        Assert.Equal(2, ste.Hits);
+
+        tlb.Reset();
+        shared.Increment();
+        tlb.RecordMiss();
+
+        Assert.Equal(new CacheStatisticsSnapshot(1, 1, 0, 0, 0), tlb.Snapshot());
+        Assert.Equal(3, ste.Hits);
+        Assert.Equal(0.5, tlb.HitRate);
+    }
+
+    [Fact]
+    public void A_peek_counts_nothing_and_RecordLookup_counts_it_afterwards()
+    {
+        var tlb = new Tlb(16, 4);
+        tlb.Insert(TlbTestData.El1(1, 1), TlbTestData.Entry(0x1000, 0x2000, TlbTestData.Page4K), tlb.Generation);
+
+        Assert.True(tlb.TryPeek(TlbTestData.El1(1, 1).Pack(), 0x1FFF, out var entry));
+        Assert.Equal(0x2FFFUL, entry.Translate(0x1FFF));
+        Assert.False(tlb.TryPeek(TlbTestData.El1(1, 1).Pack(), 0x2000, out _));
+        Assert.Equal(0, tlb.Statistics.Snapshot().Lookups);
+
+        tlb.RecordLookup(hit: true);
+        tlb.RecordLookup(hit: false);
+
+        Assert.Equal(new CacheStatisticsSnapshot(1, 1, 1, 0, 0), tlb.Statistics.Snapshot());
+    }
 }

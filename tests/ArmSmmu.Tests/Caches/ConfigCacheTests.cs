@@ -138,6 +138,25 @@ public class ConfigCacheTests
     }
 
     [Fact]
+    public void Peeks_and_an_uncounted_cache_leave_the_hit_and_miss_counters_alone()
+    {
+        // The driver-bug detector peeks without being a lookup; a cache derived from others counts nothing itself.
+        ConfigCache<Structure> counted = Filled(16, (7, 2));
+        var uncounted = new ConfigCache<Structure>(16, countLookups: false);
+        uncounted.Add(7, 2, new Structure(7, 2), uncounted.Generation);
+
+        Assert.True(counted.TryPeek(7, 2, out var peeked));
+        Assert.Equal(new Structure(7, 2), peeked);
+        Assert.False(counted.TryPeek(7, 3, out _));
+        Assert.True(uncounted.TryGet(7, 2, out var got));
+        Assert.Equal(new Structure(7, 2), got);
+        Assert.False(uncounted.TryGet(8, 2, out _));
+
+        Assert.Equal(0, counted.Statistics.Snapshot().Lookups);
+        Assert.Equal(new CacheStatisticsSnapshot(0, 0, 1, 0, 0), uncounted.Statistics.Snapshot());
+    }
+
+    [Fact]
     public void Disabled_cache_never_hits()
     {
         ConfigCache<Structure> cache = Filled(0, (1, 0));

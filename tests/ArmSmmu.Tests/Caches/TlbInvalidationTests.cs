@@ -27,6 +27,8 @@ public class TlbInvalidationTests
         ("EH2", new TlbKey(StreamWorld.NsEl2E2H, 0, 2, TranslationKind.Stage1), Entry(Va, 0x1B_0000, Page4K)),
         ("EHG", new TlbKey(StreamWorld.NsEl2E2H, 0, 3, TranslationKind.Stage1), Entry(Va, 0x1C_0000, Page4K, global: true)),
         ("Sec", new TlbKey(StreamWorld.Secure, 1, 1, TranslationKind.Stage1), Entry(Va, 0x1D_0000, Page4K)),
+        ("SecG", new TlbKey(StreamWorld.Secure, 1, 2, TranslationKind.Stage1), Entry(Va + 0x1000, 0x1E_0000, Page4K, global: true)),
+        ("E3", new TlbKey(StreamWorld.El3, 0, 0, TranslationKind.Stage1), Entry(Va, 0x1F_0000, Page4K)),
     ];
 
     public static TheoryData<string, string> Commands => new()
@@ -70,6 +72,11 @@ public class TlbInvalidationTests
 
         // §4.4.3.1 CMD_TLBI_S2_IPA: stage-2-only entries of the VMID; nested (combined) entries are not required to go.
         { "S2_IPA 1", "S2" },
+
+        // §4.4.2.1 CMD_TLBI_NH_ALL on the Secure command queue (no Secure EL2, so no VMID): every S-EL1 entry, global
+        // or not; §4.4.2.12 CMD_TLBI_EL3_ALL: every EL3 entry. Neither reaches a Non-secure StreamWorld.
+        { "S_NH_ALL", "Sec SecG" },
+        { "EL3_ALL", "E3" },
     };
 
     [Theory]
@@ -133,6 +140,8 @@ public class TlbInvalidationTests
         "EL2_VA EL2 9" => tlb.InvalidateVa(StreamWorld.NsEl2, 0, 9, Va, 1, leafOnly: true, ttlLevel: -1),
         "EL2_VAA E2H" => tlb.InvalidateVa(StreamWorld.NsEl2E2H, 0, null, Va, 1, leafOnly: true, ttlLevel: -1),
         "S2_IPA 1" => tlb.InvalidateIpa(1, Va, 0x1000, leafOnly: true, ttlLevel: -1),
+        "S_NH_ALL" => tlb.InvalidateWorld(StreamWorld.Secure),
+        "EL3_ALL" => tlb.InvalidateWorld(StreamWorld.El3),
         _ => throw new ArgumentException(command, nameof(command)),
     };
 }

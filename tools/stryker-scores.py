@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Per-folder mutation scores and the surviving mutants of a Stryker.NET JSON report (docs/reliability.md).
+
+usage: tools/stryker-scores.py artifacts/stryker-caches/reports/mutation-report.json [--survivors]
+Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker computes it; compile errors and
+ignored mutants are not counted.
+"""
+import collections
+import json
+import sys
+
+report = json.load(open(sys.argv[1]))
+counts = collections.defaultdict(collections.Counter)
+survivors = []
+for path, data in report["files"].items():
+    folder = path.split("src/ArmSmmu/")[-1].split("/")[0]
+    for m in data["mutants"]:
+        counts[folder][m["status"]] += 1
+        if m["status"] in ("Survived", "NoCoverage"):
+            line = m["location"]["start"]["line"]
+            survivors.append(f'{m["status"]:10} {path.split("src/ArmSmmu/")[-1]}:{line} {m["mutatorName"]}: {m.get("replacement", "")!r}')
+
+print(f'{"folder":14} {"killed":>7} {"survived":>8} {"timeout":>7} {"nocov":>6} {"score":>7}')
+for folder, c in sorted(counts.items()):
+    detected = c["Killed"] + c["Timeout"]
+    valid = detected + c["Survived"] + c["NoCoverage"]
+    if valid:
+        print(f'{folder:14} {c["Killed"]:7} {c["Survived"]:8} {c["Timeout"]:7} {c["NoCoverage"]:6} {100 * detected / valid:6.1f}%')
+
+if "--survivors" in sys.argv:
+    print("\n".join(sorted(survivors)))
