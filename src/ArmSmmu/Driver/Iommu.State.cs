@@ -134,13 +134,7 @@ public sealed partial class Iommu
     {
         var options = new StreamOptions
         {
-            Granule = s.GetNumber("granule") switch
-            {
-                12 => Translation.Granule.Size4K,
-                14 => Translation.Granule.Size16K,
-                16 => Translation.Granule.Size64K,
-                var other => throw new InvalidDataException($"Snapshot granule page shift {other} is not 12, 14 or 16."),
-            },
+            Granule = SmmuDriver.GranuleOf(s.GetNumber("granule")),
             InputAddressBits = (int)s.GetNumber("inputAddressBits"),
             IntermediateAddressBits = (int)s.GetNumber("intermediateAddressBits"),
             Stall = s.GetNumber("stall") != 0,

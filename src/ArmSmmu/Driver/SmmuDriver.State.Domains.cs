@@ -7,7 +7,7 @@ namespace ArmSmmu.Driver;
 // streams, ATC bindings and partly received Page Request Groups.
 public sealed partial class SmmuDriver
 {
-    private static Granule GranuleOf(long pageShift) => pageShift switch
+    internal static Granule GranuleOf(long pageShift) => pageShift switch
     {
         12 => Granule.Size4K,
         14 => Granule.Size16K,
