@@ -121,6 +121,8 @@ _SIGNATURES = {
         ctypes.c_int,
         [c_handle, ctypes.POINTER(Request), ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)],
     ),
+    "armsmmu_save": (ctypes.c_int, [c_handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]),
+    "armsmmu_restore": (ctypes.c_int, [c_handle, ctypes.c_char_p, ctypes.c_size_t]),
     "armsmmu_set_interrupt_handler": (ctypes.c_int, [c_handle, INTERRUPT_FN, ctypes.c_void_p]),
     "armsmmu_set_stall_handler": (ctypes.c_int, [c_handle, STALL_FN, ctypes.c_void_p]),
     "armsmmu_get_statistics": (ctypes.c_int, [c_handle, ctypes.POINTER(StatisticsStruct)]),

@@ -379,6 +379,22 @@ class Smmu:
         _check(_lib.armsmmu_explain(self._handle, ctypes.byref(request), buffer, needed.value, None))
         return buffer.value.decode("utf-8")
 
+    # ---- save and restore (docs/save-restore.md) -----------------------------------------------------------------
+    def save_state(self) -> bytes:
+        """The device's architectural state as a versioned JSON snapshot (not the caches, not memory)."""
+        needed = ctypes.c_size_t()
+        code = _lib.armsmmu_save(self._handle, None, 0, ctypes.byref(needed))
+        if code != -2:
+            _check(code)
+        buffer = ctypes.create_string_buffer(needed.value)
+        _check(_lib.armsmmu_save(self._handle, buffer, needed.value, ctypes.byref(needed)))
+        return buffer.raw[: needed.value]
+
+    def restore_state(self, snapshot: bytes) -> None:
+        """Replaces the device's state with a save_state() snapshot of an SMMU with the same features, over the
+        memory saved with it. Raises (with the reason) for another format, an unreadable version or other features."""
+        _check(_lib.armsmmu_restore(self._handle, snapshot, len(snapshot)))
+
     # ---- interrupts, stalls, statistics -------------------------------------------------------------------------
     def on_interrupt(self, handler: Optional[Callable[[Interrupt], None]]) -> None:
         """Calls handler(line) when a wired interrupt pulses; None removes it. Runs on the causing thread."""

@@ -99,6 +99,16 @@ class Stage1Test(unittest.TestCase):
         self.assertEqual(self.smmu.read_register32(0x20), 0)
         self.assertEqual(self.smmu.translate(SID, VA).outcome, Outcome.BYPASSED)
 
+    def test_save_reset_restore_translates_again(self):
+        snapshot = self.smmu.save_state()
+        self.assertTrue(snapshot.startswith(b"{"))
+        self.smmu.reset()
+        self.smmu.restore_state(snapshot)
+        self.assertEqual(self.smmu.translate(SID, VA + 8).physical_address, PA + 8)
+        with self.assertRaises(InvalidArgumentError) as caught:
+            self.smmu.restore_state(b"{}")
+        self.assertIn("armsmmu.smmuv3", str(caught.exception))
+
 
 class SecureStreamTest(unittest.TestCase):
     """IHI0070 §3.10, §5.2: a Secure stream walks the Secure Stream table; STE.NSCFG of a bypass STE chooses the output

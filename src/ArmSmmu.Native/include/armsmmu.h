@@ -307,6 +307,28 @@ void armsmmu_destroy(armsmmu_t *smmu);
 int armsmmu_reset(armsmmu_t *smmu);
 
 /* ---------------------------------------------------------------------------------------------------------------
+ * Save and restore (docs/save-restore.md): the device's architectural state as a versioned UTF-8 JSON snapshot
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Writes the snapshot (registers, queue indexes, errors, stalls, PMCG; not the caches, not memory) into buffer
+ * (caller-owned, may be NULL when size is 0) when size is large enough; *needed (may be NULL) receives its size in
+ * bytes (no NUL is added). Returns ARMSMMU_OK, ARMSMMU_ERROR_BUFFER_TOO_SMALL (buffer untouched; call again with
+ * *needed bytes) or ARMSMMU_ERROR_INVALID_ARGUMENT (NULL handle, buffer NULL with size > 0). Call it while no
+ * translation is in flight.
+ */
+int armsmmu_save(armsmmu_t *smmu, void *buffer, size_t size, size_t *needed);
+
+/**
+ * Replaces the device's state with a snapshot of size bytes written by armsmmu_save (buffer caller-owned, read during
+ * the call only). The device must have the saved feature set and master the memory saved with the snapshot; it then
+ * behaves exactly as the saved device would have. Returns ARMSMMU_OK or ARMSMMU_ERROR_INVALID_ARGUMENT (NULL handle
+ * or buffer; not a snapshot, a version this library does not read, other features: armsmmu_last_error says which,
+ * and the device is left at its reset state). Call it while no translation is in flight.
+ */
+int armsmmu_restore(armsmmu_t *smmu, const void *buffer, size_t size);
+
+/* ---------------------------------------------------------------------------------------------------------------
  * Memory access from the host (to build stream tables, CDs, page tables and queues, and to read event records)
  * ------------------------------------------------------------------------------------------------------------- */
 

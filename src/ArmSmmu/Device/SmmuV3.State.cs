@@ -5,8 +5,8 @@ namespace ArmSmmu;
 // Save and restore of the architectural state (docs/save-restore.md).
 public sealed partial class SmmuV3
 {
-    /// <summary>A device snapshot: its format name, and the layouts this build reads (1) and writes (3).</summary>
-    internal static readonly SnapshotDocument StateFormat = new("armsmmu.smmuv3", oldestVersion: 1, currentVersion: 3);
+    /// <summary>A device snapshot: its format name, and the layouts this build reads (1) and writes (4).</summary>
+    internal static readonly SnapshotDocument StateFormat = new("armsmmu.smmuv3", oldestVersion: 1, currentVersion: 4);
 
     /// <summary>
     /// Writes the device's architectural state — every register, the queue indexes with their overflow and error
@@ -96,6 +96,16 @@ public sealed partial class SmmuV3
         visitor.Section("stalls", ref stalls);
         visitor.Registers("gatos", ref _registers.Atos, sinceVersion: 2); // IHI0070 chapter 9: GATOS_SID/ADDR/PAR
         _secure?.VisitSecureStateSections(visitor); // IHI0070 §3.10, §6.3 SMMU_S_* (version 3)
+        if (PerformanceMonitor is { } pmcg)
+        {
+            visitor.Section("pmcg", ref pmcg, sinceVersion: 4); // IHI0070 chapter 10
+        }
+
+        if (Features.Ats)
+        {
+            var ats = new AtsState(this);
+            visitor.Section("ats", ref ats, sinceVersion: 4); // IHI0070 §3.9.1.4
+        }
     }
 
     private void RequireSameFeatures(string saved)

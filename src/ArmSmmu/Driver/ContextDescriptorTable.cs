@@ -41,6 +41,17 @@ public sealed class ContextDescriptorTable : IDisposable
         }
     }
 
+    // A table of a driver snapshot: already allocated, its leaves (2-level) at the saved addresses.
+    internal ContextDescriptorTable(SmmuDriver driver, uint streamId, int substreamIdBits, bool twoLevel, ulong address, ulong[] leaves)
+    {
+        _driver = driver;
+        StreamId = streamId;
+        SubstreamIdBits = substreamIdBits;
+        IsTwoLevel = twoLevel;
+        Address = address;
+        _leaves = leaves;
+    }
+
     /// <summary>The stream the table belongs to (CFGI_CD names it).</summary>
     public uint StreamId { get; }
 
@@ -135,8 +146,12 @@ public sealed class ContextDescriptorTable : IDisposable
             }
 
             _driver.Allocator.Free(Address);
+            _driver.ForgetContextDescriptorTable(this);
         }
     }
+
+    /// <summary>The leaf tables of a 2-level table (0 where not allocated yet), for the driver snapshot.</summary>
+    internal IReadOnlyList<ulong> Leaves => _leaves;
 
     private ulong CdAddress(uint substreamId, bool allocate)
     {

@@ -16,12 +16,13 @@ internal sealed class DomainTables
     private bool _disposed;
 
     /// <summary>Allocates empty tables for <paramref name="owner"/>, which names itself in ObjectDisposedException.</summary>
-    public DomainTables(object owner, SmmuDriver driver, IoPageTableConfig config, Func<TlbInvalidation, Command> toCommand)
+    /// <remarks><paramref name="restored"/>: the tables of a driver snapshot instead of new ones.</remarks>
+    public DomainTables(object owner, SmmuDriver driver, IoPageTableConfig config, Func<TlbInvalidation, Command> toCommand, IoPageTable? restored = null)
     {
         _owner = owner;
         _driver = driver;
         _toCommand = toCommand;
-        PageTable = new IoPageTable(driver.Allocator, config);
+        PageTable = restored ?? new IoPageTable(driver.Allocator, config);
     }
 
     /// <summary>The tables.</summary>

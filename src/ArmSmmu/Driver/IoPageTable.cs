@@ -36,6 +36,13 @@ public sealed partial class IoPageTable : IDisposable
     /// <exception cref="ArgumentException">The configuration is unsupported.</exception>
     /// <exception cref="InvalidOperationException">The allocator has no room for the start table.</exception>
     public IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config)
+        : this(allocator, config, restored: null)
+    {
+    }
+
+    // restored: the tables of a driver snapshot, the start table first, with their valid-descriptor counts; they are
+    // already allocated (the allocator was restored with them) and in memory.
+    private IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config, IReadOnlyList<(ulong Table, int Valid)>? restored)
     {
         ArgumentNullException.ThrowIfNull(allocator);
         ArgumentNullException.ThrowIfNull(config);
@@ -49,8 +56,18 @@ public sealed partial class IoPageTable : IDisposable
         _startTableEntries = config.StartTableEntries;
 
         // Digest §7.2: the start table is aligned to its size; 64 bytes at least (needed for 52-bit TTBs).
-        ulong bytes = Math.Max(config.StartTableBytes, 64);
-        RootAddress = AllocateTable(bytes);
+        if (restored is null)
+        {
+            ulong bytes = Math.Max(config.StartTableBytes, 64);
+            RootAddress = AllocateTable(bytes);
+            return;
+        }
+
+        RootAddress = restored[0].Table;
+        foreach (var (table, valid) in restored)
+        {
+            _validEntries.Add(table, valid);
+        }
     }
 
     /// <summary>The table format.</summary>

@@ -48,17 +48,23 @@ public sealed partial class Iommu
                 }
             }
 
-            options ??= AtsEndpointOptions.Default;
-            bool pri = options.PageRequests && Driver.Capabilities.PriQueue;
-            options = options with
-            {
-                PageRequests = pri,
-                PageRequestService = options.PageRequestService ?? (pri ? () => ServicePageRequests() : null),
-            };
-            var endpoint = new AtsEndpoint(Device, streamId, options);
-            _atsEndpoints[streamId] = endpoint;
-            return endpoint;
+            return CreateEndpoint(streamId, options ?? AtsEndpointOptions.Default);
         }
+    }
+
+    // The function behind the stream; its page requests are serviced on the translating thread unless the options
+    // name a service.
+    private AtsEndpoint CreateEndpoint(uint streamId, AtsEndpointOptions options)
+    {
+        bool pri = options.PageRequests && Driver.Capabilities.PriQueue;
+        options = options with
+        {
+            PageRequests = pri,
+            PageRequestService = options.PageRequestService ?? (pri ? () => ServicePageRequests() : null),
+        };
+        var endpoint = new AtsEndpoint(Device, streamId, options);
+        _atsEndpoints[streamId] = endpoint;
+        return endpoint;
     }
 
     /// <summary>Disables ATS for the stream: the endpoint is disconnected, the ATC invalidated, STE.EATS = 0b00 (IHI0070 §3.9.2).</summary>

@@ -19,9 +19,10 @@ public sealed partial class Iommu
         lock (_lock)
         {
             CheckStreamId(streamId);
-            if (_streams.Remove(streamId, out var old))
+            if (_streams.TryGetValue(streamId, out var old))
             {
-                TearDown(old);
+                TearDown(old); // while still listed: its DisableAts looks the stream up
+                _streams.Remove(streamId);
             }
 
             var state = new StreamState(streamId, mode, options);

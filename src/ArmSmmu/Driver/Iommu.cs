@@ -46,10 +46,13 @@ public sealed partial class Iommu
     /// <param name="allocator">Where the driver may place structures and page tables (a window of <paramref name="memory"/>).</param>
     /// <param name="options">Driver options; null for the defaults.</param>
     public Iommu(SmmuV3 device, IPhysicalMemory memory, PhysicalAllocator allocator, SmmuDriverOptions? options = null)
+        : this(new SmmuDriver(device, memory, allocator, options))
     {
-        Driver = new SmmuDriver(device, memory, allocator, options);
         Driver.Initialize();
     }
+
+    // Over a driver not brought up yet: RestoreState fills it from a snapshot.
+    private Iommu(SmmuDriver driver) => Driver = driver;
 
     /// <summary>The SMMU.</summary>
     public SmmuV3 Device => Driver.Device;

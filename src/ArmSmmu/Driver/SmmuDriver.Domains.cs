@@ -9,6 +9,47 @@ public sealed partial class SmmuDriver
     private IdAllocator _asids = new(8, "ASID");
     private IdAllocator _vmids = new(8, "VMID");
 
+    // The live domains and CD tables, so the driver snapshot can recreate them (docs/save-restore.md).
+    private readonly SortedDictionary<ushort, Stage1Domain> _stage1Domains = [];
+    private readonly SortedDictionary<ushort, Stage2Domain> _stage2Domains = [];
+    private readonly List<ContextDescriptorTable> _cdTables = [];
+
+    /// <summary>The stage-1 domains created through this driver and not yet disposed, by ASID (after <see cref="RestoreState"/>, the restored ones).</summary>
+    public IReadOnlyList<Stage1Domain> Stage1Domains
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _stage1Domains.Values];
+            }
+        }
+    }
+
+    /// <summary>The stage-2 domains created through this driver and not yet disposed, by VMID.</summary>
+    public IReadOnlyList<Stage2Domain> Stage2Domains
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _stage2Domains.Values];
+            }
+        }
+    }
+
+    /// <summary>The CD tables created through this driver and not yet disposed, in creation order.</summary>
+    public IReadOnlyList<ContextDescriptorTable> ContextDescriptorTables
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _cdTables];
+            }
+        }
+    }
+
     /// <summary>The lock every driver operation takes; domains and CD tables share it.</summary>
     internal Lock SyncRoot => _lock;
 
@@ -41,7 +82,9 @@ public sealed partial class SmmuDriver
             }
 
             bool twoLevel = caps.TwoLevelCdTable && substreamIdBits > 10;
-            return new ContextDescriptorTable(this, streamId, substreamIdBits, twoLevel);
+            var table = new ContextDescriptorTable(this, streamId, substreamIdBits, twoLevel);
+            _cdTables.Add(table);
+            return table;
         }
     }
 
@@ -63,7 +106,9 @@ public sealed partial class SmmuDriver
 
             int outputBits = parent?.InputBits ?? StageOutputBits(granule);
             var config = TableConfig(PageTableStage.Stage1, granule, inputBits, outputBits);
-            return WithId(_asids, asid => new Stage1Domain(this, config, asid, parent, el2: parent is null && caps.E2H, stall || caps.StallModel == StallModel.StallForced));
+            var domain = WithId(_asids, asid => new Stage1Domain(this, config, asid, parent, el2: parent is null && caps.E2H, stall || caps.StallModel == StallModel.StallForced));
+            _stage1Domains.Add(domain.Asid, domain);
+            return domain;
         }
     }
 
@@ -83,7 +128,9 @@ public sealed partial class SmmuDriver
             }
 
             var config = TableConfig(PageTableStage.Stage2, granule, inputBits, StageOutputBits(granule));
-            return WithId(_vmids, vmid => new Stage2Domain(this, config, vmid, stall || caps.StallModel == StallModel.StallForced));
+            var domain = WithId(_vmids, vmid => new Stage2Domain(this, config, vmid, stall || caps.StallModel == StallModel.StallForced));
+            _stage2Domains.Add(domain.Vmid, domain);
+            return domain;
         }
     }
 
@@ -92,6 +139,7 @@ public sealed partial class SmmuDriver
         lock (_lock)
         {
             _asids.Free(asid);
+            _stage1Domains.Remove(asid);
         }
     }
 
@@ -100,6 +148,7 @@ public sealed partial class SmmuDriver
         lock (_lock)
         {
             _vmids.Free(vmid);
+            _stage2Domains.Remove(vmid);
         }
     }
 
@@ -158,6 +207,14 @@ public sealed partial class SmmuDriver
         }
 
         return caps;
+    }
+
+    internal void ForgetContextDescriptorTable(ContextDescriptorTable table)
+    {
+        lock (_lock)
+        {
+            _cdTables.Remove(table);
+        }
     }
 
     private IoPageTableConfig TableConfig(PageTableStage stage, Granule granule, int inputBits, int outputBits)

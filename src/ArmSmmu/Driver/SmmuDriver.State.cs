@@ -6,48 +6,68 @@ namespace ArmSmmu.Driver;
 /// <content>Save and restore of the driver with its device (docs/save-restore.md).</content>
 public sealed partial class SmmuDriver
 {
-    private static readonly SnapshotDocument StateFormat = new("armsmmu.smmu-driver", oldestVersion: 1, currentVersion: 1);
+    private static readonly SnapshotDocument StateFormat = new("armsmmu.smmu-driver", oldestVersion: 1, currentVersion: 2);
 
     /// <summary>
     /// Writes the driver's software state — its copies of the queue indexes, the stream table and its level-2
     /// tables, the ASID and VMID allocators, the <see cref="Allocator"/>'s ranges, the overflow and command-failure
-    /// counts — together with the whole <see cref="SmmuV3.SaveState"/> snapshot of <see cref="Device"/>, as one JSON
-    /// document. Memory is not included: save it alongside.
+    /// counts, the domains and CD tables created through it (IDs, table roots, ATS bindings) — together with the
+    /// whole <see cref="SmmuV3.SaveState"/> snapshot of <see cref="Device"/>, as one JSON document. Memory is not
+    /// included: save it alongside.
     /// </summary>
     /// <param name="destination">Where the UTF-8 JSON goes; left open.</param>
     /// <remarks>
-    /// Domains and CD tables are objects the caller holds: they are not in the snapshot. Their IDs and memory stay
-    /// reserved in the restored driver and the device keeps translating through them (their tables are in memory).
+    /// After <see cref="RestoreState"/> the domains and CD tables are new objects over the same tables, found in
+    /// <see cref="Stage1Domains"/>, <see cref="Stage2Domains"/> and <see cref="ContextDescriptorTables"/>.
     /// </remarks>
     public void SaveState(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        StateSection document;
-        lock (_lock)
-        {
-            document = StateFormat.Create();
-            document.Node["options"] = Options.ToString();
-            document.Node["device"] = Device.SaveStateDocument().Node;
-            VisitStateSections(new SaveVisitor(document.Child("sections")));
-        }
-
-        SnapshotDocument.Write(document, destination);
+        SnapshotDocument.Write(SaveStateDocument(includeDevice: true), destination);
     }
 
     /// <summary>
     /// Restores a snapshot written by <see cref="SaveState"/> into this driver and its device. The driver must be new
     /// (never initialised), constructed with the same <see cref="Options"/> over a device with the same features,
     /// the memory saved with the snapshot, and a <see cref="PhysicalAllocator"/> over the same window that has handed
-    /// nothing out; afterwards the driver submits, drains and allocates exactly as the saved one would have.
+    /// nothing out; afterwards the driver submits, drains and allocates exactly as the saved one would have, and its
+    /// domains and CD tables (<see cref="Stage1Domains"/>, <see cref="Stage2Domains"/>,
+    /// <see cref="ContextDescriptorTables"/>) map, unmap and write CDs in the saved tables.
     /// </summary>
     /// <param name="source">A snapshot; left open.</param>
     /// <exception cref="InvalidDataException">Not a driver snapshot, an unreadable version, or a malformed section.</exception>
     /// <exception cref="InvalidOperationException">
     /// The driver is initialised, or the options, device features or allocator window differ from the saved ones.
     /// </exception>
+    /// <remarks>A version-1 snapshot (before domains joined) restores with no domain objects: their IDs and memory stay reserved.</remarks>
     public void RestoreState(Stream source)
     {
         var document = StateFormat.Read(source, out int version);
+        RestoreStateDocument(document, version, includeDevice: true);
+    }
+
+    // The driver's part of a snapshot. The Secure side's driver (Iommu.Secure) shares the device and the allocator
+    // with the Non-secure one, so its document leaves both out (includeDevice: false).
+    internal StateSection SaveStateDocument(bool includeDevice)
+    {
+        lock (_lock)
+        {
+            var document = StateFormat.Create();
+            document.Node["options"] = Options.ToString();
+            if (includeDevice)
+            {
+                document.Node["device"] = Device.SaveStateDocument().Node;
+            }
+
+            VisitStateSections(new SaveVisitor(document.Child("sections")), includeDevice);
+            return document;
+        }
+    }
+
+    internal static int CheckStateHeader(StateSection document) => StateFormat.CheckHeader(document);
+
+    internal void RestoreStateDocument(StateSection document, int version, bool includeDevice)
+    {
         lock (_lock)
         {
             if (_initialized)
@@ -61,9 +81,12 @@ public sealed partial class SmmuDriver
                 throw new InvalidOperationException($"The snapshot was saved by a driver with other options; construct the SmmuDriver with the same SmmuDriverOptions. Saved: {savedOptions}");
             }
 
-            var device = document.RequireChild("device");
-            int deviceVersion = SmmuV3.StateFormat.CheckHeader(device);
-            Device.RestoreStateDocument(device, deviceVersion);
+            if (includeDevice)
+            {
+                var device = document.RequireChild("device");
+                int deviceVersion = SmmuV3.StateFormat.CheckHeader(device);
+                Device.RestoreStateDocument(device, deviceVersion);
+            }
 
             // The geometry of the driver's queue copies and the ID widths follow from the probe, as at Initialize.
             var caps = Probe();
@@ -72,13 +95,13 @@ public sealed partial class SmmuDriver
             _eventQueue = new SmmuQueue(EventRecord.Size, caps.EventQueueLog2Size);
             _priQueue = caps.PriQueue ? new SmmuQueue(PriQueueEntry.Size, caps.PriQueueLog2Size) : default;
             var restore = new RestoreVisitor(document.RequireChild("sections"), version);
-            VisitStateSections(restore);
+            VisitStateSections(restore, includeDevice);
             restore.RequireAllSectionsKnown();
         }
     }
 
     // Every piece of driver state, once; a new piece joins with one line (docs/save-restore.md).
-    private void VisitStateSections(IStateVisitor visitor)
+    private void VisitStateSections(IStateVisitor visitor, bool includeAllocator)
     {
         var driver = new DriverState(this);
         visitor.Section("driver", ref driver);
@@ -87,8 +110,16 @@ public sealed partial class SmmuDriver
         visitor.Registers("priQueue", ref _priQueue);
         visitor.Section("asids", ref _asids);
         visitor.Section("vmids", ref _vmids);
-        var allocator = Allocator;
-        visitor.Section("allocator", ref allocator);
+        if (includeAllocator)
+        {
+            var allocator = Allocator;
+            visitor.Section("allocator", ref allocator);
+        }
+
+        var domains = new DomainState(this);
+        visitor.Section("domains", ref domains, sinceVersion: 2);
+        var ats = new AtsState(this);
+        visitor.Section("ats", ref ats, sinceVersion: 2);
     }
 
     // Section "driver": the scalars and the stream table the driver allocated.

@@ -216,6 +216,9 @@ public sealed partial class SmmuDriver
             FreeQueues();
             _asids.Clear();
             _vmids.Clear();
+            _stage1Domains.Clear();
+            _stage2Domains.Clear();
+            _cdTables.Clear();
             _initialized = false;
         }
     }

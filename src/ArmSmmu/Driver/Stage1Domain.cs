@@ -12,14 +12,14 @@ public sealed class Stage1Domain : IDisposable
     private readonly SmmuDriver _driver;
     private readonly DomainTables _tables;
 
-    internal Stage1Domain(SmmuDriver driver, IoPageTableConfig config, ushort asid, Stage2Domain? parent, bool el2, bool stall)
+    internal Stage1Domain(SmmuDriver driver, IoPageTableConfig config, ushort asid, Stage2Domain? parent, bool el2, bool stall, IoPageTable? restored = null)
     {
         _driver = driver;
         Asid = asid;
         Parent = parent;
         El2 = el2;
         Stall = stall;
-        _tables = new DomainTables(this, driver, config, ToCommand);
+        _tables = new DomainTables(this, driver, config, ToCommand, restored);
     }
 
     /// <summary>The ASID tagging this domain's TLB entries (CD.ASID).</summary>

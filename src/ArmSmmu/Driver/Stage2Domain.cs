@@ -12,12 +12,12 @@ public sealed class Stage2Domain : IDisposable
     private readonly SmmuDriver _driver;
     private readonly DomainTables _tables;
 
-    internal Stage2Domain(SmmuDriver driver, IoPageTableConfig config, ushort vmid, bool stall)
+    internal Stage2Domain(SmmuDriver driver, IoPageTableConfig config, ushort vmid, bool stall, IoPageTable? restored = null)
     {
         _driver = driver;
         Vmid = vmid;
         Stall = stall;
-        _tables = new DomainTables(this, driver, config, ToCommand);
+        _tables = new DomainTables(this, driver, config, ToCommand, restored);
     }
 
     /// <summary>The VMID (STE.S2VMID).</summary>

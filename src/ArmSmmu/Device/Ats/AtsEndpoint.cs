@@ -45,6 +45,9 @@ public sealed class AtsEndpoint : IAtsEndpoint, IDisposable
         smmu.ConnectEndpoint(streamId, this);
     }
 
+    /// <summary>The options it was created with (for the Iommu snapshot).</summary>
+    internal AtsEndpointOptions Options => _options;
+
     /// <summary>The function's StreamID.</summary>
     public uint StreamId { get; }
 

@@ -47,7 +47,7 @@ internal sealed class StateSection
         {
             var element = new StateSection(new JsonObject(), _path + "." + name);
             save(element, item);
-            array.Add(element._node);
+            array.Add((JsonNode)element._node); // the JsonNode overload: the generic one is not trim-safe (NativeAOT)
         }
 
         _node[name] = array;

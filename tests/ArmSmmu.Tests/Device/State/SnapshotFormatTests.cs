@@ -32,7 +32,7 @@ public class SnapshotFormatTests
     {
         var json = Saved(BroughtUp());
         Assert.Equal("armsmmu.smmuv3", (string?)json["format"]);
-        Assert.Equal(3, (int?)json["version"]);
+        Assert.Equal(4, (int?)json["version"]);
         Assert.Equal(SmmuFeatures.Default.ToString(), (string?)json["features"]);
         // CR0 as BringUp wrote it: SMMUEN | PRIQEN | EVENTQEN | CMDQEN (IHI0070 §6.3.9).
         Assert.Equal("0xF", (string?)json["sections"]!["control"]!["cr0"]);
@@ -43,10 +43,10 @@ public class SnapshotFormatTests
     public void A_newer_version_is_refused_naming_both_versions()
     {
         var json = Saved(BroughtUp());
-        json["version"] = 4;
+        json["version"] = 5;
         var e = Assert.IsType<InvalidDataException>(RestoreError(json));
-        Assert.Contains("version 4", e.Message, StringComparison.Ordinal);
-        Assert.Contains("reads versions 1 to 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 5", e.Message, StringComparison.Ordinal);
+        Assert.Contains("reads versions 1 to 4", e.Message, StringComparison.Ordinal);
         Assert.Contains("newer ArmSmmu", e.Message, StringComparison.Ordinal);
     }
 
@@ -204,7 +204,7 @@ public class SnapshotFormatTests
         var json = Saved(WithSecureSide());
         json["version"] = 2;
         var sections = (JsonObject)json["sections"]!;
-        foreach (string name in new[] { "secureControl", "secureGlobalError", "secureStreamTable", "secureCommandQueue", "secureEventQueue", "secureStalls" })
+        foreach (string name in new[] { "secureControl", "secureGlobalError", "secureStreamTable", "secureCommandQueue", "secureEventQueue", "secureStalls", "pmcg", "ats" })
         {
             Assert.True(sections.Remove(name));
         }

@@ -144,7 +144,48 @@ internal sealed class SnapshotRig
         Note($"page request sid {sid} page {page}: {queued}");
     }
 
-    /// <summary>Every register a driver can read, page 0 and the page-1 queue pointers.</summary>
+    /// <summary>Counter <paramref name="counter"/> counts <paramref name="pmcgEvent"/> of <paramref name="sid"/> (or of every StreamID with <paramref name="span"/>), enabled with its overflow interrupt (IHI0070 §10.5.2).</summary>
+    public void ProgramCounter(int counter, PmcgEvent pmcgEvent, uint sid, bool span)
+    {
+        var pmcg = Smmu.PerformanceMonitor!;
+        pmcg.WriteRegister32(PmcgRegister.EVTYPER0 + ((ulong)counter * 4), (uint)pmcgEvent | (span ? 1u << 29 : 0));
+        pmcg.WriteRegister32(PmcgRegister.SMR0 + ((ulong)counter * 4), span ? uint.MaxValue : sid);
+        pmcg.WriteRegister64(PmcgRegister.CNTENSET0, 1UL << counter);
+        pmcg.WriteRegister64(PmcgRegister.INTENSET0, 1UL << counter);
+        pmcg.WriteRegister32(PmcgRegister.CR, 1);
+        Note($"pmcg counter {counter} counts {pmcgEvent} sid {sid} span {span}");
+    }
+
+    /// <summary>The rest of the PMCG: capture, a counter about to overflow, OVS cleared, counters off, the MSI on or off.</summary>
+    public void PmcgControl(int counter, int action)
+    {
+        var pmcg = Smmu.PerformanceMonitor!;
+        switch (action % 5)
+        {
+            case 0:
+                pmcg.WriteRegister32(PmcgRegister.Page1 + PmcgRegister.CAPR, 1);
+                break;
+            case 1:
+                pmcg.WriteRegister64(PmcgRegister.Page1 + PmcgRegister.EVCNTR0 + ((ulong)counter * 8), ulong.MaxValue - (ulong)action);
+                break;
+            case 2:
+                pmcg.WriteRegister64(PmcgRegister.Page1 + PmcgRegister.OVSCLR0, ulong.MaxValue);
+                break;
+            case 3:
+                pmcg.WriteRegister64(PmcgRegister.CNTENCLR0, 1UL << counter);
+                break;
+            default:
+                pmcg.WriteRegister32(PmcgRegister.IRQ_CTRL, 0);
+                pmcg.WriteRegister64(PmcgRegister.IRQ_CFG0, Msi + 0x80);
+                pmcg.WriteRegister32(PmcgRegister.IRQ_CFG1, 0x77);
+                pmcg.WriteRegister32(PmcgRegister.IRQ_CTRL, (uint)counter & 1);
+                break;
+        }
+
+        Note($"pmcg control {counter} {action % 5}");
+    }
+
+    /// <summary>Every register a driver can read, page 0, the page-1 queue pointers and the PMCG's.</summary>
     public string Registers()
     {
         var s = new StringBuilder();
@@ -156,6 +197,18 @@ internal sealed class SnapshotRig
         foreach (ulong offset in (ulong[])[SmmuRegister.EVENTQ_PROD, SmmuRegister.EVENTQ_CONS, SmmuRegister.PRIQ_PROD, SmmuRegister.PRIQ_CONS])
         {
             s.Append(CultureInfo.InvariantCulture, $"{Smmu.ReadRegister32(offset):X} ");
+        }
+
+        // PMCG page 0 (types, filters, enables, control, interrupt) and page 1 (counters, shadows, overflow status).
+        var pmcg = Smmu.PerformanceMonitor!;
+        for (ulong offset = PmcgRegister.EVTYPER0; offset < 0xE80; offset += 4)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"{pmcg.ReadRegister32(offset):X} ");
+        }
+
+        for (ulong offset = 0; offset < 0xD00; offset += 8)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"{pmcg.ReadRegister64(PmcgRegister.Page1 + offset):X} ");
         }
 
         return s.ToString();
