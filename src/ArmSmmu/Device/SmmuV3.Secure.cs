@@ -204,5 +204,6 @@ public sealed partial class SmmuV3
         visitor.Registers("secureEventQueue", ref _registers.EventQueue, sinceVersion: 3);
         var stalls = new StallState(this);
         visitor.Section("secureStalls", ref stalls, sinceVersion: 3);
+        visitor.Registers("secureGatos", ref _registers.Atos, sinceVersion: 4); // IHI0070 §6.3.83-§6.3.86 S_GATOS_*
     }
 }

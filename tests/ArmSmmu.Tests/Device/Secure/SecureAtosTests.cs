@@ -64,6 +64,23 @@ public class SecureAtosTests
     }
 
     [Fact]
+    public void S_gatos_registers_survive_save_and_restore_format_4()
+    {
+        var h = TwoStreams(secureLeafExtra: LeafNs);
+        var par = RunSecure(h, Sid | Ssec, Va | Stage1Read);
+        var snapshot = new MemoryStream();
+        h.Smmu.SaveState(snapshot);
+
+        var restored = new SmmuV3(h.Memory, h.Smmu.Features);
+        snapshot.Position = 0;
+        restored.RestoreState(snapshot);
+        Assert.Equal(Sid | Ssec, restored.ReadRegister64(SecureHarness.SGatosSid));
+        Assert.Equal(Va | Stage1Read, restored.ReadRegister64(SecureHarness.SGatosAddr));
+        Assert.Equal(par.Value, restored.ReadRegister64(SecureHarness.SGatosPar));
+        Assert.True(new GatosParRegister(restored.ReadRegister64(SecureHarness.SGatosPar)).NS);
+    }
+
+    [Fact]
     public void Section_6_3_86_s_gatos_par_ns_is_the_final_ns_of_a_secure_walk()
     {
         var h = TwoStreams(secureLeafExtra: LeafNs);
