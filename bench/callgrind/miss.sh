@@ -5,7 +5,8 @@
 # OPERATION (default: all of read hit s1miss s2miss nested mtu) runs `MissLoop OPERATION 5000 10000` under callgrind:
 # the difference of the inclusive costs of its two measured loops, divided by 5,000, is Ir per operation, with no
 # start-up or warm-up in it. Prints Ir and bytes allocated per operation (GC.GetAllocatedBytesForCurrentThread);
-# OUT/callgrind.OPERATION.out keeps each profile (`callgrind_annotate --inclusive=no OUT/callgrind.s1miss.out`).
+# OUT/callgrind.OPERATION.out keeps each profile, of the two loops only (N1 + N2 operations):
+# `callgrind_annotate --inclusive=no OUT/callgrind.s1miss.out` tells where the instructions went.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -30,7 +31,7 @@ fi
 printf '%-8s %10s %10s\n' operation 'Ir/op' 'bytes/op'
 for op in "${operations[@]}"; do
     profile="$out/callgrind.$op.out"
-    bytes=$(valgrind --tool=callgrind --callgrind-out-file="$profile" "$out/MissLoop" "$op" "$n1" "$n2" 2>"$out/callgrind.$op.log" \
+    bytes=$(valgrind --tool=callgrind --toggle-collect='*Program__First' --toggle-collect='*Program__Second' --callgrind-out-file="$profile" "$out/MissLoop" "$op" "$n1" "$n2" 2>"$out/callgrind.$op.log" \
         | awk '{ print $3 }')
     # Inclusive cost of the two loops (NativeAOT names them ArmSmmu_Callgrind_Program__First and __Second).
     ir=$(callgrind_annotate --inclusive=yes --threshold=100 "$profile" \

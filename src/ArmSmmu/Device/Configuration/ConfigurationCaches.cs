@@ -26,7 +26,13 @@ internal sealed class ConfigurationCaches
         Paths = new ConfigCache<StreamPath>(capacity, countLookups: false, static path => path.Retire());
         Ste.Statistics.AddHitSource(FastHits);
         Cd.Statistics.AddHitSource(FastHits);
+        Ste.Statistics.AddHitSource(_pathHitsThroughCd);
+        Cd.Statistics.AddHitSource(_pathHitsThroughCd);
     }
+
+    // Paths through a CD found here by transactions that then missed or were denied in the TLB: each is an STE and a CD
+    // hit, counted with one increment (a TLB miss already increments the TLB's, the walk cache's and the walks' counters).
+    private readonly PerThreadCounter _pathHitsThroughCd = new();
 
     /// <summary>
     /// Transactions that found their path here and a permitted TLB entry through a CD: each stands for an STE, a CD and
@@ -88,10 +94,13 @@ internal sealed class ConfigurationCaches
     /// <param name="path">The path.</param>
     public void RecordPathHit(StreamPath path)
     {
-        Ste.Statistics.RecordHit();
         if (path.Cd is not null)
         {
-            Cd.Statistics.RecordHit();
+            _pathHitsThroughCd.Increment();
+        }
+        else
+        {
+            Ste.Statistics.RecordHit();
         }
     }
 

@@ -92,6 +92,7 @@ internal sealed class StreamPath
     private readonly ulong _topClear;
     private readonly ulong _intents;
     private volatile bool _retired;
+    private StrongBox<WalkPlan>? _walkPlan;
 
     private StreamPath(StreamPathKind kind, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
     {
@@ -157,6 +158,25 @@ internal sealed class StreamPath
     {
         StreamId = streamId;
         SubstreamKey = substreamKey;
+    }
+
+    /// <summary>
+    /// The start of every walk through this path (<see cref="Translation.WalkPlan"/>), made on the first miss. It
+    /// depends only on <see cref="Regime"/>, <see cref="Key"/> and the walker's IAS, all fixed for the path's life, so
+    /// two threads racing to make it make the same plan and either may be kept.
+    /// </summary>
+    /// <param name="walker">The device's walker.</param>
+    /// <returns>The plan.</returns>
+    public ref readonly WalkPlan WalkPlan(Walker walker)
+    {
+        var box = Volatile.Read(ref _walkPlan);
+        if (box is null)
+        {
+            box = new StrongBox<WalkPlan>(walker.Plan(Regime, WalkTag.From(Key)));
+            Volatile.Write(ref _walkPlan, box);
+        }
+
+        return ref box.Value;
     }
 
     /// <summary>Under the path cache's writer lock: the path left the cache.</summary>
