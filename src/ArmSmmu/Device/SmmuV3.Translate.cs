@@ -102,7 +102,7 @@ public sealed partial class SmmuV3
         if (slot is null || (slot.Permitted & StreamPath.Required(intent)) == 0 || path.Cd is null)
         {
             // In its own frame: the copy of the entry and the walk's locals would make every hit pay for them.
-            return TranslateAfterLookup(request, path, slot, version, pathCached);
+            return TranslateAfterLookup(request, path, intent, slot, version, pathCached);
         }
 
         ulong outputBase = slot.OutputBase;
@@ -112,7 +112,7 @@ public sealed partial class SmmuV3
         if (!slot.Holds(version))
         {
             // The entry object was refilled while it was read (Tlb.Slot): what was read is not one entry, a miss.
-            return TranslateAfterLookup(request, path, null, 0, pathCached);
+            return TranslateAfterLookup(request, path, intent, null, 0, pathCached);
         }
 
         if (pathCached)
@@ -130,16 +130,23 @@ public sealed partial class SmmuV3
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, Tlb.Slot? slot, int version, bool pathCached)
+    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, bool pathCached)
     {
-        if (pathCached)
-        {
-            _configCaches.RecordPathHit(path);
-        }
-
         bool found = Tlb.TryCopy(slot, version, out var hit);
-        _tlb.RecordLookup(found);
-        var access = Intent(request, path.Ste);
+        if (pathCached && !found && path.Cd is not null)
+        {
+            _configCaches.TlbMissesThroughCd.Increment(); // the STE and CD hits and the TLB miss, in one increment
+        }
+        else
+        {
+            if (pathCached)
+            {
+                _configCaches.RecordPathHit(path);
+            }
+
+            _tlb.RecordLookup(found);
+        }
+        var access = StreamPath.Access(request.Access, intent); // as Intent(request, path.Ste), precomputed by the path
         if (!path.Regime.Stage1Enabled && !path.Regime.Stage2Enabled)
         {
             // Stage 1 bypassed by S1DSS with no stage 2: behaves as an STE bypass for this traffic.

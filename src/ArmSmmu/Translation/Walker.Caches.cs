@@ -73,9 +73,11 @@ internal sealed partial class Walker
 
         public ulong TableIpaTag => _plan.TableIpaTag;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public WalkPath Stage1Path(ulong canonicalVa, ulong root, Granule granule, ulong cacheTag) =>
             Stage1Tables is null ? default : new WalkPath(Stage1Tables, Generation, cacheTag, root, canonicalVa, granule);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public WalkPath Stage2Path(ulong ipa, ulong root, Granule granule) =>
             Stage2Tables is null ? default : new WalkPath(Stage2Tables, Generation, _plan.Stage2TableTag, root, ipa, granule);
     }

@@ -473,7 +473,7 @@ internal sealed partial class Walker
         // for every permission, so a writable-clean page is writable for WXN and for the implicit PXN of EL0-writable
         // pages too. The cached entry keeps write denied, so that a write walks again and makes the page dirty.
         bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
-        var dirtyPermissions = PermissionCheck.Stage1(clean ? ap & 1 : ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
+        var dirtyPermissions = PermissionCheck.Stage1Lookup(clean ? ap & 1 : ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
         var permissions = clean ? dirtyPermissions & ~(PagePermissions.PrivilegedWrite | PagePermissions.UnprivilegedWrite) : dirtyPermissions;
         bool dirtyUpdatable = dirtyPermissions != permissions;
         var required = PermissionCheck.Required(access);

@@ -28,7 +28,15 @@ internal sealed class ConfigurationCaches
         Cd.Statistics.AddHitSource(FastHits);
         Ste.Statistics.AddHitSource(_pathHitsThroughCd);
         Cd.Statistics.AddHitSource(_pathHitsThroughCd);
+        Ste.Statistics.AddHitSource(TlbMissesThroughCd);
+        Cd.Statistics.AddHitSource(TlbMissesThroughCd);
     }
+
+    /// <summary>
+    /// Transactions that found their path through a CD here and then missed in the TLB: each stands for an STE hit, a
+    /// CD hit and a TLB miss (the TLB's statistics add it to their misses), counted with one increment instead of two.
+    /// </summary>
+    public PerThreadCounter TlbMissesThroughCd { get; } = new();
 
     // Paths through a CD found here by transactions that then missed or were denied in the TLB: each is an STE and a CD
     // hit, counted with one increment (a TLB miss already increments the TLB's, the walk cache's and the walks' counters).

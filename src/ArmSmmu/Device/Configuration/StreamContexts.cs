@@ -198,6 +198,14 @@ internal sealed class StreamPath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PagePermissions Required(uint intent) => (PagePermissions)(intent & (uint)PagePermissions.All);
 
+    /// <summary>The access an intent from <see cref="IntentOf"/> stands for: <c>SmmuV3.Intent</c> of the same transaction.</summary>
+    /// <param name="access">The transaction's access (a write is the one the intent does not tell).</param>
+    /// <param name="intent">Its intent.</param>
+    /// <returns>Write, then InD and PnU after the STE overrides.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static AccessIntent Access(AccessKind access, uint intent) =>
+        new(access == AccessKind.Write, ((intent >> IntentInstruction) & 1) != 0, ((intent >> IntentPrivileged) & 1) != 0);
+
     /// <summary>The PnU and InD attribute bits of an intent from <see cref="IntentOf"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong AttributeBits(uint intent) =>
