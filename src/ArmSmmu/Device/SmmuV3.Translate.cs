@@ -133,9 +133,10 @@ public sealed partial class SmmuV3
     private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, bool pathCached)
     {
         bool found = Tlb.TryCopy(slot, version, out var hit);
-        if (pathCached && !found && path.Cd is not null)
+        if (pathCached && !found)
         {
-            _configCaches.TlbMissesThroughCd.Increment(); // the STE and CD hits and the TLB miss, in one increment
+            // The STE (and CD) hits and the TLB miss, in one increment.
+            (path.Cd is not null ? _configCaches.TlbMissesThroughCd : _configCaches.TlbMissesThroughSte).Increment();
         }
         else
         {

@@ -22,8 +22,18 @@ public class WalkPlanTests
                 {
                     var config = new Stage1Config
                     {
-                        SingleExceptionLevel = single, Wxn = wxn, Pan = pan,
-                        Affd = true, Ha = true, Hd = true, Had0 = true, Had1 = true, Tbi0 = true, Tbi1 = true, Secure = true, Ds = true,
+                        SingleExceptionLevel = single,
+                        Wxn = wxn,
+                        Pan = pan,
+                        Affd = true,
+                        Ha = true,
+                        Hd = true,
+                        Had0 = true,
+                        Had1 = true,
+                        Tbi0 = true,
+                        Tbi1 = true,
+                        Secure = true,
+                        Ds = true,
                     };
                     for (uint i = 0; i < 256; i++)
                     {
@@ -49,8 +59,16 @@ public class WalkPlanTests
             Stage1Enabled = true,
             Stage1 = new Stage1Config
             {
-                Ttb0 = 0x10_0000, Ttb1 = 0x20_0000, T0SZ = (byte)t0sz, T1SZ = (byte)t1sz, Tbi0 = tbi, Tbi1 = tbi,
-                Granule0 = Granule.Size4K, Granule1 = Granule.Size4K, OutputBits = 48, Mair = 0xFF,
+                Ttb0 = 0x10_0000,
+                Ttb1 = 0x20_0000,
+                T0SZ = (byte)t0sz,
+                T1SZ = (byte)t1sz,
+                Tbi0 = tbi,
+                Tbi1 = tbi,
+                Granule0 = Granule.Size4K,
+                Granule1 = Granule.Size4K,
+                OutputBits = 48,
+                Mair = 0xFF,
             },
         };
 

@@ -30,7 +30,11 @@ internal sealed class ConfigurationCaches
         Cd.Statistics.AddHitSource(_pathHitsThroughCd);
         Ste.Statistics.AddHitSource(TlbMissesThroughCd);
         Cd.Statistics.AddHitSource(TlbMissesThroughCd);
+        Ste.Statistics.AddHitSource(TlbMissesThroughSte);
     }
+
+    /// <summary>As <see cref="TlbMissesThroughCd"/> for a path with no CD (stage 1 bypassed): an STE hit and a TLB miss.</summary>
+    public PerThreadCounter TlbMissesThroughSte { get; } = new();
 
     /// <summary>
     /// Transactions that found their path through a CD here and then missed in the TLB: each stands for an STE hit, a
