@@ -103,28 +103,28 @@ internal sealed partial class Walker
             _granule = granule;
         }
 
-        // The deepest cached table descriptor of levels [startLevel, 2]: level 3 holds only leaves. One hit or one
-        // miss is counted per walk of a stage.
-        public bool TryResume(int startLevel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WalkCacheEntry? entry)
+        // The deepest cached table descriptor of levels [startLevel, 2], or null: level 3 holds only leaves. One hit
+        // or one miss is counted per walk of a stage. Returned, not an out parameter: storing a reference through a
+        // by-ref costs a GC write barrier per store.
+        public WalkCacheEntry? Resume(int startLevel)
         {
-            entry = null;
             if (_cache is null || startLevel > 2)
             {
-                return false;
+                return null;
             }
 
             for (int level = 2; level >= startLevel; level--)
             {
-                entry = _cache.Find(Key(level, _granule.LevelShift(level)));
+                var entry = _cache.Find(Key(level, _granule.LevelShift(level)));
                 if (entry is not null)
                 {
                     _cache.Statistics.RecordHit();
-                    return true;
+                    return entry;
                 }
             }
 
             _cache.Statistics.RecordMiss();
-            return false;
+            return null;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -260,7 +260,7 @@ internal sealed partial class Walker
         uint tableAttributes = start.TableAttributes;
         int firstBlock = start.FirstBlock;
         var cached = scope.Stage1Path(canonicalVa, table, granule, start.CacheTag);
-        if (cached.TryResume(level, out var resumed))
+        if (cached.Resume(level) is { } resumed)
         {
             // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.
             table = resumed.Value;
@@ -385,7 +385,7 @@ internal sealed partial class Walker
         ulong table = start.Table;
         int firstBlock = start.FirstBlock;
         var cached = scope.Stage2Path(ipa, c.S2Ttb, granule);
-        if (cached.TryResume(level, out var resumed))
+        if (cached.Resume(level) is { } resumed)
         {
             // IHI0070 §16.2: continue from the deepest stage-2 table on this IPA's path that the walk cache holds.
             table = resumed.Value;
@@ -660,6 +660,7 @@ internal sealed partial class Walker
 
     // One entry for every combination of stages: a bypassed stage is Leaf.Bypassed, which maps everything, grants
     // everything and leaves the other stage's address and attributes as they are.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TranslationEntry Entry(ulong input, in Leaf s1, in Leaf s2, Granule granule)
     {
         bool stage1 = s1.Level >= 0;
@@ -706,6 +707,7 @@ internal sealed partial class Walker
         public MemoryAttributes Attributes;
 
         /// <summary>The leaf found at <paramref name="site"/>; a contiguous run is one translation of 2^n entries (digest §7.9).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Leaf At(in LeafSite site, ulong outputBase, ulong input, ulong descriptor, PagePermissions permissions, bool dirtyUpdatable, bool global, in MemoryAttributes attributes) => new()
         {
             Output = outputBase | (input & Bits.Mask(site.Shift)),
