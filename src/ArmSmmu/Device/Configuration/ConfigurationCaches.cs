@@ -50,7 +50,7 @@ internal sealed class ConfigurationCaches
     /// Transactions that found their path here and a permitted TLB entry through a CD: each stands for an STE, a CD and
     /// a TLB hit (the TLB's statistics add it too), counted with one atomic increment instead of three.
     /// </summary>
-    public PerThreadCounter FastHits { get; } = new();
+    public PerThreadCounter FastHits { get; } = new(hot: true);
 
     public ConfigCache<SteContext> Ste { get; }
 
