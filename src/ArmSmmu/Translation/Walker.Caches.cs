@@ -51,6 +51,7 @@ internal sealed partial class Walker
         public readonly long Generation;
         private readonly ref readonly WalkPlan _plan;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public WalkScope(WalkCaches? caches, in WalkPlan plan, in TranslationRegime regime)
         {
             _plan = ref plan;
