@@ -10,12 +10,14 @@ public sealed class CacheStatistics
     private long _invalidated;
     private PerThreadCounter[] _hitSources = [];
     private long _hitSourcesAtReset;
+    private PerThreadCounter[] _missSources = [];
+    private long _missSourcesAtReset;
 
     /// <summary>Lookups that found an entry.</summary>
     public long Hits => _hits.Value + SharedHits() - Volatile.Read(ref _hitSourcesAtReset);
 
     /// <summary>Lookups that found nothing (including every lookup of a disabled cache).</summary>
-    public long Misses => _misses.Value;
+    public long Misses => _misses.Value + SharedMisses() - Volatile.Read(ref _missSourcesAtReset);
 
     /// <summary>Entries stored (an insert dropped by the generation check is not counted).</summary>
     public long Insertions => Volatile.Read(ref _insertions);
@@ -35,6 +37,7 @@ public sealed class CacheStatistics
         _hits.Reset();
         Interlocked.Exchange(ref _hitSourcesAtReset, SharedHits());
         _misses.Reset();
+        Interlocked.Exchange(ref _missSourcesAtReset, SharedMisses());
         Interlocked.Exchange(ref _insertions, 0);
         Interlocked.Exchange(ref _evictions, 0);
         Interlocked.Exchange(ref _invalidated, 0);
@@ -56,10 +59,18 @@ public sealed class CacheStatistics
     /// <param name="source">A counter shared with other caches' statistics.</param>
     internal void AddHitSource(PerThreadCounter source) => _hitSources = [.. _hitSources, source];
 
-    private long SharedHits()
+    private long SharedHits() => Sum(_hitSources);
+
+    /// <summary>Counts every increment of <paramref name="source"/> as a miss too (as <see cref="AddHitSource"/> for hits).</summary>
+    /// <param name="source">A counter shared with other statistics.</param>
+    internal void AddMissSource(PerThreadCounter source) => _missSources = [.. _missSources, source];
+
+    private long SharedMisses() => Sum(_missSources);
+
+    private static long Sum(PerThreadCounter[] sources)
     {
         long sum = 0;
-        foreach (var source in _hitSources)
+        foreach (var source in sources)
         {
             sum += source.Value;
         }

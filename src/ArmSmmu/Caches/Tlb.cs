@@ -8,8 +8,12 @@ namespace ArmSmmu.Caches;
 /// (StreamWorld, VMID, ASID, stage), holding entries of any page or block size.
 /// </summary>
 /// <remarks>
-/// <para>Lookups take no lock and allocate nothing: every slot holds an immutable entry object, published with
-/// <see cref="Volatile.Write{T}(ref T, T)"/>. Insertions and invalidations serialise on one writer lock.</para>
+/// <para>Lookups take no lock and allocate nothing: every slot holds an entry object, published with
+/// <see cref="Volatile.Write{T}(ref T, T)"/>. Insertions and invalidations serialise on one writer lock. An entry
+/// object that leaves the slots (eviction, replacement, invalidation) is refilled by a later insertion, so a fill
+/// allocates nothing once the TLB has held as many entries as it will: a reader that found an object just before it
+/// left may see it refilled, so every lock-free read of an entry is bracketed by its version (<see cref="Slot.Version"/>,
+/// a sequence lock) and counts as a miss when the version moved (a miss only costs a walk).</para>
 /// <para>An entry of size 2^s lives in the set chosen by its index tag (StreamWorld, VMID, ASID, kind), its input
 /// address shifted right by s, and s: consecutive pages of one tag and size go to consecutive sets. The ASID is part
 /// of the index, so one IOVA used by two address spaces does not compete for one set; an entry that matches every ASID (a global stage-1 entry, §3.17) is indexed with ASID 0 and a
@@ -36,6 +40,9 @@ internal sealed partial class Tlb
     private readonly SizeCounts _spans = new();
     private readonly TagLists _lists;
     private readonly List<ulong> _scratchTags = [];
+
+    // Entry objects that left the slots, linked through Slot.NextFree; only the writer (under the lock) touches them.
+    private Slot? _free;
 
     /// <summary>Creates a TLB of <paramref name="capacity"/> entries in sets of <paramref name="ways"/> entries.</summary>
     /// <param name="capacity">Number of entries; 0 disables the TLB (nothing is cached). Must be a multiple of <paramref name="ways"/>.</param>
@@ -125,9 +132,34 @@ internal sealed partial class Tlb
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryPeek(ulong tag, ulong inputAddress, out TranslationEntry entry)
     {
-        Slot? slot = Find(tag, inputAddress);
-        entry = slot is null ? default : slot.Entry;
-        return slot is not null;
+        Slot? slot = Find(tag, inputAddress, out int version);
+        return TryCopy(slot, version, out entry);
+    }
+
+    /// <summary>
+    /// Copies the entry of a slot <see cref="Find"/> returned, if the slot still holds what it held then (it was not
+    /// refilled meanwhile): true with the entry, or false with default, a miss.
+    /// </summary>
+    /// <param name="slot">The slot found, or null.</param>
+    /// <param name="version">The version <see cref="Find"/> gave with it.</param>
+    /// <param name="entry">The entry, or default.</param>
+    /// <returns>True when the entry was read whole.</returns>
+    public static bool TryCopy(Slot? slot, int version, out TranslationEntry entry)
+    {
+        if (slot is null)
+        {
+            entry = default;
+            return false;
+        }
+
+        entry = slot.Entry;
+        if (!slot.Holds(version))
+        {
+            entry = default;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -136,17 +168,22 @@ internal sealed partial class Tlb
     /// </summary>
     /// <param name="tag">The packed key.</param>
     /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <param name="version">
+    /// The slot's <see cref="Slot.Version"/> read before its fields: the caller reads the fields it needs, then uses
+    /// them only if <see cref="Slot.Holds"/>(version) (else it is a miss).
+    /// </param>
     /// <returns>The slot, or null on a miss.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Slot? Find(ulong tag, ulong inputAddress)
+    public Slot? Find(ulong tag, ulong inputAddress, out int version)
     {
+        version = 0;
         ulong shifts = _sizes.Present;
         while (shifts != 0)
         {
             int shift = BitOperations.TrailingZeroCount(shifts);
             shifts &= shifts - 1;
             ulong page = inputAddress >> shift;
-            Slot? slot = Probe(tag & ~TlbKey.AsetBit, tag, page, shift);
+            Slot? slot = Probe(tag & ~TlbKey.AsetBit, tag, page, shift, out version);
             if (slot is not null)
             {
                 return slot;
@@ -155,7 +192,7 @@ internal sealed partial class Tlb
             // Global entries are indexed under ASID 0 of the lookup's ASET (IHI0070 §3.17.1): a second set unless that is the first.
             if ((tag & (AsidMask | TlbKey.AsetBit)) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
             {
-                slot = Probe(tag & ~AsidMask, tag, page, shift);
+                slot = Probe(tag & ~AsidMask, tag, page, shift, out version);
                 if (slot is not null)
                 {
                     return slot;
@@ -187,7 +224,6 @@ internal sealed partial class Tlb
             return;
         }
 
-        var slot = new Slot(key, entry);
         lock (_store.WriteLock)
         {
             if (!_store.MayFill(generationAtWalkStart))
@@ -195,6 +231,19 @@ internal sealed partial class Tlb
                 return;
             }
 
+            // An entry object that left the slots is refilled (Slot.Fill brackets the writes with its version).
+            var slot = _free;
+            if (slot is null)
+            {
+                slot = new Slot();
+            }
+            else
+            {
+                _free = slot.NextFree;
+                slot.NextFree = null;
+            }
+
+            slot.Fill(key, entry);
             int index = _store.ChooseSlot(SetIndex(slot.IndexTag, slot.Page, shift), slot, SameTranslation, out bool evicting);
             Forget(index, _store.Store(index, slot));
             _lists.Link(index, slot.IndexTag);
@@ -236,7 +285,7 @@ internal sealed partial class Tlb
         existing.Page == added.Page && existing.Shift == added.Shift && existing.Tag == added.Tag && existing.IndexTag == added.IndexTag;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Slot? Probe(ulong indexTag, ulong tag, ulong page, int shift)
+    private Slot? Probe(ulong indexTag, ulong tag, ulong page, int shift, out int version)
     {
         // The array and geometry are read once, before the first volatile read would make the JIT reload them.
         var slots = _store.Slots;
@@ -245,12 +294,21 @@ internal sealed partial class Tlb
         for (int way = 0; way < ways; way++)
         {
             Slot? slot = Volatile.Read(ref slots[first + way]);
-            if (slot is not null && slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
+            if (slot is null)
+            {
+                continue;
+            }
+
+            // The version first (an acquire read): the fields compared below, and those the caller reads, are then of
+            // the fill that version ends, unless Holds later finds it moved.
+            version = slot.Version;
+            if (slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
             {
                 return slot;
             }
         }
 
+        version = 0;
         return null;
     }
 
@@ -277,6 +335,10 @@ internal sealed partial class Tlb
         {
             _spans.Remove(old.SpanShift);
         }
+
+        // Out of the slots: the next insertion may refill it (readers still holding it see its version move).
+        old.NextFree = _free;
+        _free = old;
     }
 
     private bool RemoveAt(int index)
@@ -316,11 +378,44 @@ internal sealed partial class Tlb
         }
     }
 
-    /// <summary>One cached translation; immutable so a reader never sees it half-written.</summary>
+    /// <summary>
+    /// One cached translation. Written only under the writer lock, by <see cref="Fill"/>, which makes
+    /// <see cref="Version"/> odd while it writes (a sequence lock): a lock-free reader reads the version, then the
+    /// fields, then keeps what it read only if <see cref="Holds"/> finds the same even version.
+    /// </summary>
     internal sealed class Slot
     {
-        public Slot(in TlbKey key, in TranslationEntry entry)
+        private int _version;
+
+        /// <summary>Even when the fields are one fill's; odd while <see cref="Fill"/> writes them. Read with acquire semantics.</summary>
+        public int Version
         {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Volatile.Read(ref _version);
+        }
+
+        /// <summary>The next free entry object, while this one is out of the slots (writer only).</summary>
+        internal Slot? NextFree;
+
+        /// <summary>True when the fields read since <paramref name="version"/> was read (<see cref="Version"/>) are all of that one fill.</summary>
+        /// <param name="version">The version read before the fields.</param>
+        /// <returns>False when a fill was under way or has happened since: what was read must not be used.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Holds(int version)
+        {
+            // No read of a field above may be satisfied after the version is read again.
+            Volatile.ReadBarrier();
+            return (version & 1) == 0 && Volatile.Read(ref _version) == version;
+        }
+
+        /// <summary>Under the writer lock: makes this object hold <paramref name="entry"/> for <paramref name="key"/>.</summary>
+        /// <param name="key">The tag.</param>
+        /// <param name="entry">The translation.</param>
+        public void Fill(in TlbKey key, in TranslationEntry entry)
+        {
+            // Odd first, with a full fence, so that no write below is visible before it; even after, with release, so
+            // that a reader who sees the new even version sees every write below.
+            Interlocked.Increment(ref _version);
             Tag = key.Pack();
             Entry = entry;
             Shift = entry.Shift;
@@ -337,44 +432,45 @@ internal sealed partial class Tlb
             MatchMask = AnyAsid ? ~AsidMask : ~TlbKey.AsetBit;
             IndexTag = AnyAsid ? Tag & ~AsidMask : Tag & ~TlbKey.AsetBit;
             SpanShift = Math.Max(Shift, entry.Stage1Shift);
+            Volatile.Write(ref _version, _version + 1);
         }
 
         // Fields, not properties: a lookup reads them in place.
 
         /// <summary>The packed, normalised tag (<see cref="TlbKey.Pack"/>).</summary>
-        public readonly ulong Tag;
+        public ulong Tag;
 
         /// <summary>Tag bits a lookup must match: all but ASET, or all but the ASID for a global entry.</summary>
-        public readonly ulong MatchMask;
+        public ulong MatchMask;
 
         /// <summary>Input address shifted right by <see cref="Shift"/>.</summary>
-        public readonly ulong Page;
-        public readonly int Shift;
+        public ulong Page;
+        public int Shift;
 
         /// <summary>The tag the entry is indexed and listed under.</summary>
-        public readonly ulong IndexTag;
-        public readonly bool AnyAsid;
+        public ulong IndexTag;
+        public bool AnyAsid;
 
         /// <summary>log2 of the stage-1 leaf the entry is a piece of (its own size unless a nested entry was split by stage 2).</summary>
-        public readonly int SpanShift;
+        public int SpanShift;
 
         // What a permitted hit reads, precomputed next to the tag so that it needs no copy of Entry.
 
         /// <summary>Address bits below the entry's size: the input's, kept in the output.</summary>
-        public readonly ulong OffsetMask;
+        public ulong OffsetMask;
 
         /// <summary><see cref="TranslationEntry.OutputBase"/>.</summary>
-        public readonly ulong OutputBase;
+        public ulong OutputBase;
 
         /// <summary>
         /// What both stages grant: an access is permitted when its one required bit is here (as
         /// <see cref="Translation.PermissionCheck.Check"/> finds it, stage 1 and stage 2 each granting it).
         /// </summary>
-        public readonly PagePermissions Permitted;
+        public PagePermissions Permitted;
 
         /// <summary>The output attributes (memory type and NS) of every hit, PnU and InD clear (<see cref="TransactionAttributes.Bits"/>).</summary>
-        public readonly ulong AttributeBits;
-        public readonly TranslationEntry Entry;
+        public ulong AttributeBits;
+        public TranslationEntry Entry;
 
         public TlbKey Key => TlbKey.Unpack(Tag);
 

@@ -161,7 +161,7 @@ public sealed partial class SmmuV3
             return WalkResult.Ok(hit, 0);
         }
 
-        var fault = _translation.Translate(address, path.Regime, path.Key, access, hit, out var entry);
+        var fault = _translation.Translate(address, path, access, hit, out var entry);
         return new WalkResult { Entry = entry, Fault = fault };
     }
 

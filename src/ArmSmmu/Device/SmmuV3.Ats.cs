@@ -181,7 +181,7 @@ public sealed partial class SmmuV3
         var access = new AccessIntent(tr.Access == AccessKind.Write, false, AttributeOverrides.Privileged(ste.PrivCfg, privileged));
         if (!_translation.TryHitCounted(path.Tag, tr.Address, path.Regime, access, out var entry))
         {
-            var fault = _translation.Translate(tr.Address, path.Regime, path.Key, access, entry, out entry);
+            var fault = _translation.Translate(tr.Address, path, access, entry, out entry);
             if (fault.Kind == FaultKind.ExternalAbort)
             {
                 return AtsConfigurationError(tr, new ConfigError(EventType.FWalkEabt, fault.FetchAddress));

@@ -98,11 +98,21 @@ public sealed partial class SmmuV3
     {
         ulong address = request.Address;
         uint intent = path.IntentOf(request.Access, request.Privileged);
-        var slot = _tlb.Find(path.Tag, path.Canonical(address));
+        var slot = _tlb.Find(path.Tag, path.Canonical(address), out int version);
         if (slot is null || (slot.Permitted & StreamPath.Required(intent)) == 0 || path.Cd is null)
         {
             // In its own frame: the copy of the entry and the walk's locals would make every hit pay for them.
-            return TranslateAfterLookup(request, path, slot, pathCached);
+            return TranslateAfterLookup(request, path, intent, slot, version, pathCached);
+        }
+
+        ulong outputBase = slot.OutputBase;
+        ulong offsetMask = slot.OffsetMask;
+        int shift = slot.Shift;
+        ulong attributeBits = slot.AttributeBits;
+        if (!slot.Holds(version))
+        {
+            // The entry object was refilled while it was read (Tlb.Slot): what was read is not one entry, a miss.
+            return TranslateAfterLookup(request, path, intent, null, 0, pathCached);
         }
 
         if (pathCached)
@@ -115,28 +125,36 @@ public sealed partial class SmmuV3
         }
 
         // As Success(slot.Entry, address, Intent(request, path.Ste)).
-        var attributes = TransactionAttributes.FromBits(slot.AttributeBits | StreamPath.AttributeBits(intent));
-        return TranslationResult.Translated(slot.OutputBase | (address & slot.OffsetMask), (byte)slot.Shift, attributes);
+        var attributes = TransactionAttributes.FromBits(attributeBits | StreamPath.AttributeBits(intent));
+        return TranslationResult.Translated(outputBase | (address & offsetMask), (byte)shift, attributes);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, Tlb.Slot? slot, bool pathCached)
+    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, bool pathCached)
     {
-        if (pathCached)
+        bool found = Tlb.TryCopy(slot, version, out var hit);
+        if (pathCached && !found)
         {
-            _configCaches.RecordPathHit(path);
+            // The STE (and CD) hits and the TLB miss, in one increment.
+            (path.Cd is not null ? _configCaches.TlbMissesThroughCd : _configCaches.TlbMissesThroughSte).Increment();
         }
+        else
+        {
+            if (pathCached)
+            {
+                _configCaches.RecordPathHit(path);
+            }
 
-        _tlb.RecordLookup(slot is not null);
-        var access = Intent(request, path.Ste);
-        var hit = slot is null ? default : slot.Entry;
+            _tlb.RecordLookup(found);
+        }
+        var access = StreamPath.Access(request.Access, intent); // as Intent(request, path.Ste), precomputed by the path
         if (!path.Regime.Stage1Enabled && !path.Regime.Stage2Enabled)
         {
             // Stage 1 bypassed by S1DSS with no stage 2: behaves as an STE bypass for this traffic.
             return TranslateBypass(request, path.Ste);
         }
 
-        var fault = _translation.Translate(request.Address, path.Regime, path.Key, access, hit, out var entry);
+        var fault = _translation.Translate(request.Address, path, access, hit, out var entry);
         if (fault.Kind != FaultKind.None)
         {
             // 3. Fault handling (IHI0070 §5.5, §7.3): abort, RAZ/WI or stall, and the event record.

@@ -53,6 +53,8 @@ public sealed partial class SmmuV3
         _tlb = nonSecure?._tlb ?? new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
         _tlb.Statistics.AddHitSource(_configCaches.FastHits);
+        _tlb.Statistics.AddMissSource(_configCaches.TlbMissesThroughCd);
+        _tlb.Statistics.AddMissSource(_configCaches.TlbMissesThroughSte);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics)
         {
             Stage1WalkCache = _walkCaches.Stage1.Statistics,

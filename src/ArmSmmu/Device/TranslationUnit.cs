@@ -53,8 +53,19 @@ internal sealed class TranslationUnit
     /// permission is denied.
     /// </summary>
     /// <returns>The fault (Kind None on success); <paramref name="entry"/> is the translation found.</returns>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     public WalkFault Translate(ulong address, in TranslationRegime regime, in TlbKey key, AccessIntent access, in TranslationEntry hit, out TranslationEntry entry)
+    {
+        var plan = _walker.Plan(regime, WalkTag.From(key));
+        return Translate(address, regime, key, plan, access, hit, out entry);
+    }
+
+    /// <summary>As <see cref="Translate(ulong, in TranslationRegime, in TlbKey, AccessIntent, in TranslationEntry, out TranslationEntry)"/> through a stream path, whose walk plan is made once.</summary>
+    /// <returns>The fault (Kind None on success); <paramref name="entry"/> is the translation found.</returns>
+    public WalkFault Translate(ulong address, StreamPath path, AccessIntent access, in TranslationEntry hit, out TranslationEntry entry) =>
+        Translate(address, path.Regime, path.Key, path.WalkPlan(_walker), access, hit, out entry);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WalkFault Translate(ulong address, in TranslationRegime regime, in TlbKey key, in WalkPlan plan, AccessIntent access, in TranslationEntry hit, out TranslationEntry entry)
     {
         if (hit.Shift == 0)
         {
@@ -74,8 +85,8 @@ internal sealed class TranslationUnit
 
         long generation = _tlb.Generation;
         var fault = _recorder is null
-            ? _walker.Walk(address, regime, access, WalkTag.From(key), null, out entry, out int reads)
-            : WalkExplained(address, regime, access, WalkTag.From(key), out entry, out reads);
+            ? _walker.Walk(address, regime, plan, access, null, out entry, out int reads)
+            : WalkExplained(address, regime, plan, access, out entry, out reads);
         _statistics.CountWalk(reads);
         PmcgTally.CountTableWalkAccesses(reads);
         bool deniedButCacheable = fault.Kind == FaultKind.Permission && entry.Shift != 0;
@@ -93,10 +104,10 @@ internal sealed class TranslationUnit
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private WalkFault WalkExplained(ulong address, in TranslationRegime regime, AccessIntent access, in WalkTag tag, out TranslationEntry entry, out int reads)
+    private WalkFault WalkExplained(ulong address, in TranslationRegime regime, in WalkPlan plan, AccessIntent access, out TranslationEntry entry, out int reads)
     {
         var trace = new WalkTrace();
-        var fault = _walker.Walk(address, regime, access, tag, trace, out entry, out reads);
+        var fault = _walker.Walk(address, regime, plan, access, trace, out entry, out reads);
         _recorder!.AddWalk(trace);
         return fault;
     }

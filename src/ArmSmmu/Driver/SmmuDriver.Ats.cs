@@ -148,11 +148,15 @@ public sealed partial class SmmuDriver
         {
             if (_atsBindings.TryGetValue(domain, out var bindings) && bindings.Count > 0)
             {
-                uint atcSize = AtcSize(address, size);
-                SubmitAndSyncLocked([.. bindings.Select(b => Command.AtcInv(b.StreamId, b.SubstreamId, address, atcSize, global: false))]);
+                SubmitAndSyncLocked(AtcInvalidations(bindings, address, AtcSize(address, size)));
             }
         }
     }
+
+    // Its own method: the lambda captures the address, and C# allocates the captured variables where their scope
+    // starts, so in InvalidateAtcOf every unmap paid for it, with or without ATS bindings.
+    private static Command[] AtcInvalidations(List<(uint StreamId, uint? SubstreamId)> bindings, ulong address, uint atcSize) =>
+        [.. bindings.Select(b => Command.AtcInv(b.StreamId, b.SubstreamId, address, atcSize, global: false))];
 
     // A disposed domain's bindings go with it.
     internal void UnbindAts(object domain)

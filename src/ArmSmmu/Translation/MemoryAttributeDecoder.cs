@@ -47,6 +47,20 @@ internal static class MemoryAttributeDecoder
             innerTransient);
     }
 
+    // Every (MemAttr[3:0], SH) pair decoded once, as for MAIR: each stage-2 walk ends with this decode.
+    private static readonly MemoryAttributes[] s_stage2 = DecodeAllStage2();
+
+    private static MemoryAttributes[] DecodeAllStage2()
+    {
+        var all = new MemoryAttributes[16 * 4];
+        for (int i = 0; i < all.Length; i++)
+        {
+            all[i] = DecodeStage2((uint)i >> 2, (uint)i & 3);
+        }
+
+        return all;
+    }
+
     /// <summary>
     /// Decodes a stage-2 MemAttr[3:0] (S2FWB = 0) with the descriptor SH field. Cacheable results carry read and
     /// write allocate hints (stage 2 has none of its own; <see cref="Combine"/> takes stage 1's).
@@ -55,7 +69,9 @@ internal static class MemoryAttributeDecoder
     /// <param name="memAttr">MemAttr[3:0].</param>
     /// <param name="sh">SH[1:0].</param>
     /// <returns>The attributes.</returns>
-    public static MemoryAttributes FromStage2(uint memAttr, uint sh)
+    public static MemoryAttributes FromStage2(uint memAttr, uint sh) => s_stage2[(int)(((memAttr & 0xF) << 2) | (sh & 3))];
+
+    private static MemoryAttributes DecodeStage2(uint memAttr, uint sh)
     {
         uint outer = (memAttr >> 2) & 3;
         uint inner = memAttr & 3;

@@ -60,6 +60,36 @@ internal static class PermissionCheck
         return access.Privileged ? PagePermissions.PrivilegedRead : PagePermissions.UnprivilegedRead;
     }
 
+    // Stage1 of every input, indexed by AP[2:1], UXN, PXN, APTable[1:0], UXNTable, PXNTable and the three
+    // configuration bits it reads (single EL, WXN, PAN): made by Stage1 itself, so the walker's lookup cannot differ.
+    private static readonly PagePermissions[] Stage1Table = BuildStage1Table();
+
+    private static PagePermissions[] BuildStage1Table()
+    {
+        var table = new PagePermissions[1 << 11];
+        for (int i = 0; i < table.Length; i++)
+        {
+            var config = new Stage1Config { SingleExceptionLevel = (i & 0x100) != 0, Wxn = (i & 0x200) != 0, Pan = (i & 0x400) != 0 };
+            table[i] = Stage1((uint)i & 3, (i & 4) != 0, (i & 8) != 0, ((uint)i >> 4) & 3, (i & 0x40) != 0, (i & 0x80) != 0, config);
+        }
+
+        return table;
+    }
+
+    /// <summary>As <see cref="Stage1"/>, from a table of its results: the walker's form, one load instead of the rules.</summary>
+    /// <param name="ap">AP[2:1] (descriptor bits [7:6]), 0..3.</param>
+    /// <param name="uxn">Bit 54.</param>
+    /// <param name="pxn">Bit 53.</param>
+    /// <param name="apTable">APTable[1:0] ORed over the table levels, 0..3.</param>
+    /// <param name="uxnTable">UXNTable seen at any table level.</param>
+    /// <param name="pxnTable">PXNTable seen at any table level.</param>
+    /// <param name="config">The stage-1 configuration (WXN, PAN, single EL).</param>
+    /// <returns>The six permission bits.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static PagePermissions Stage1Lookup(uint ap, bool uxn, bool pxn, uint apTable, bool uxnTable, bool pxnTable, in Stage1Config config) =>
+        Stage1Table[(int)((ap & 3) | (uxn ? 4u : 0) | (pxn ? 8u : 0) | ((apTable & 3) << 4) | (uxnTable ? 0x40u : 0) | (pxnTable ? 0x80u : 0)
+            | (config.SingleExceptionLevel ? 0x100u : 0) | (config.Wxn ? 0x200u : 0) | (config.Pan ? 0x400u : 0))];
+
     /// <summary>
     /// Stage-1 Direct permissions of a block or page (DDI0487 D8.4.1.2; digest §7.6): AP[2:1], the APTable, UXNTable
     /// and PXNTable restrictions accumulated from the table levels, UXN/PXN, implicit PXN of EL0-writable pages, WXN

@@ -125,6 +125,7 @@ internal struct Stage1Config
 
     // DDI0487 D8.8 (TBI): with the top byte ignored for the half VA[55] selects, the top byte takes no part in
     // translation; walker output and TLB lookups both use this one canonical form (top byte = copies of bit 55).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal readonly ulong Canonical(ulong va)
     {
         bool upper = Bits.IsSet(va, 55);

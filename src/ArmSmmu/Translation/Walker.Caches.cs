@@ -27,7 +27,7 @@ internal sealed partial class Walker
             cache.Statistics.RecordMiss();
         }
 
-        var fault = Stage2(ipa, s2, AccessIntent.TableRead, FaultClass.TT, probe: false, scope, ref reads, out Leaf leaf, trace);
+        var fault = Stage2(ipa, s2, scope.Stage2Start, AccessIntent.TableRead, FaultClass.TT, probe: false, scope, ref reads, out Leaf leaf, trace);
         physical = leaf.Output;
         if (cache is not null && fault.Kind == FaultKind.None)
         {
@@ -39,20 +39,22 @@ internal sealed partial class Walker
         return fault;
     }
 
-    /// <summary>What one walk caches under: the caches (null members when absent or sized 0), the generation read before it started, its tags.</summary>
-    private readonly struct WalkScope
+    /// <summary>
+    /// What one walk caches under: the caches (null members when absent or sized 0), the generation read before it
+    /// started, and its plan (tags, the start of a stage-2 walk of the regime), held by reference.
+    /// </summary>
+    private readonly ref struct WalkScope
     {
         public readonly WalkCache? Stage1Tables;
         public readonly WalkCache? Stage2Tables;
         public readonly WalkCache? TableIpa;
         public readonly long Generation;
-        public readonly WalkTag Tag;
-        public readonly ulong Stage2TableTag;
-        public readonly ulong TableIpaTag;
+        private readonly ref readonly WalkPlan _plan;
 
-        public WalkScope(WalkCaches? caches, in WalkTag tag, in TranslationRegime regime)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public WalkScope(WalkCaches? caches, in WalkPlan plan, in TranslationRegime regime)
         {
-            Tag = tag;
+            _plan = ref plan;
             if (caches is null)
             {
                 return;
@@ -64,18 +66,21 @@ internal sealed partial class Walker
             {
                 Stage2Tables = caches.Stage2.Enabled ? caches.Stage2 : null;
                 TableIpa = regime.Stage1Enabled && caches.TableIpa.Enabled ? caches.TableIpa : null;
-                Stage2TableTag = WalkCacheTag.Stage2(tag.Vmid, regime.Stage2, WalkCacheKind.Stage2Table);
-                TableIpaTag = WalkCacheTag.Stage2(tag.Vmid, regime.Stage2, WalkCacheKind.TableIpa);
             }
         }
 
-        public WalkPath Stage1Path(ulong canonicalVa, ulong root, Granule granule, int inputBits, int outputBits, bool hierarchical, bool nested, bool lpa2, bool nonSecureStart) =>
-            Stage1Tables is null
-                ? default
-                : new WalkPath(Stage1Tables, Generation, WalkCacheTag.Stage1(Tag, granule, inputBits, outputBits, hierarchical, nested, lpa2, nonSecureStart), root, canonicalVa, granule);
+        /// <summary>The start of a stage-2 walk of the regime's stage 2 (nested table and descriptor-update addresses).</summary>
+        public ref readonly Stage2Start Stage2Start => ref _plan.Stage2;
 
+        public ulong TableIpaTag => _plan.TableIpaTag;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public WalkPath Stage1Path(ulong canonicalVa, ulong root, Granule granule, ulong cacheTag) =>
+            Stage1Tables is null ? default : new WalkPath(Stage1Tables, Generation, cacheTag, root, canonicalVa, granule);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public WalkPath Stage2Path(ulong ipa, ulong root, Granule granule) =>
-            Stage2Tables is null ? default : new WalkPath(Stage2Tables, Generation, Stage2TableTag, root, ipa, granule);
+            Stage2Tables is null ? default : new WalkPath(Stage2Tables, Generation, _plan.Stage2TableTag, root, ipa, granule);
     }
 
     /// <summary>The table entries of one stage of one walk: where it can resume, and what it learns on the way down.</summary>
@@ -99,28 +104,28 @@ internal sealed partial class Walker
             _granule = granule;
         }
 
-        // The deepest cached table descriptor of levels [startLevel, 2]: level 3 holds only leaves. One hit or one
-        // miss is counted per walk of a stage.
-        public bool TryResume(int startLevel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WalkCacheEntry? entry)
+        // The deepest cached table descriptor of levels [startLevel, 2], or null: level 3 holds only leaves. One hit
+        // or one miss is counted per walk of a stage. Returned, not an out parameter: storing a reference through a
+        // by-ref costs a GC write barrier per store.
+        public WalkCacheEntry? Resume(int startLevel)
         {
-            entry = null;
             if (_cache is null || startLevel > 2)
             {
-                return false;
+                return null;
             }
 
             for (int level = 2; level >= startLevel; level--)
             {
-                entry = _cache.Find(Key(level, _granule.LevelShift(level)));
+                var entry = _cache.Find(Key(level, _granule.LevelShift(level)));
                 if (entry is not null)
                 {
                     _cache.Statistics.RecordHit();
-                    return true;
+                    return entry;
                 }
             }
 
             _cache.Statistics.RecordMiss();
-            return false;
+            return null;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

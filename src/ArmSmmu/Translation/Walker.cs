@@ -54,7 +54,8 @@ internal sealed partial class Walker
     /// <returns>The translation, or the fault.</returns>
     public WalkResult Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, WalkTrace? trace)
     {
-        var fault = Walk(inputAddress, regime, access, new WalkScope(null, default, regime), trace, out var entry, out int reads);
+        var plan = new WalkPlan(regime, default, _inputAddressBits);
+        var fault = Walk(inputAddress, regime, plan, access, new WalkScope(null, plan, regime), trace, out var entry, out int reads);
         return Result(fault, entry, reads);
     }
 
@@ -71,11 +72,36 @@ internal sealed partial class Walker
     /// <param name="entry">The translation; also after a Permission fault that denied it, default after any other fault.</param>
     /// <param name="reads">Descriptors read.</param>
     /// <returns>The fault (Kind None on success).</returns>
-    public WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace, out TranslationEntry entry, out int reads) =>
-        Walk(inputAddress, regime, access, new WalkScope(_caches, tag, regime), trace, out entry, out reads);
+    public WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkTag tag, WalkTrace? trace, out TranslationEntry entry, out int reads)
+    {
+        var plan = new WalkPlan(regime, tag, _inputAddressBits);
+        return Walk(inputAddress, regime, plan, access, new WalkScope(_caches, plan, regime), trace, out entry, out reads);
+    }
+
+    /// <summary>
+    /// As <see cref="Walk(ulong, in TranslationRegime, AccessIntent, in WalkTag, WalkTrace?, out TranslationEntry, out int)"/>,
+    /// from a plan made once for the regime and tag (<see cref="Plan"/>): the device's miss path, which would
+    /// otherwise redo the start of the walk (input size, start level, walk-cache tags) for every translation.
+    /// </summary>
+    /// <param name="inputAddress">A VA (stage 1 enabled) or an IPA (stage-2-only).</param>
+    /// <param name="regime">Which stages translate, and how.</param>
+    /// <param name="plan">The plan of <paramref name="regime"/> (<see cref="Plan"/>), whose tag the walk caches use.</param>
+    /// <param name="access">The access being made.</param>
+    /// <param name="trace">Receives the descriptor accesses made; may be null.</param>
+    /// <param name="entry">The translation; also after a Permission fault that denied it, default after any other fault.</param>
+    /// <param name="reads">Descriptors read.</param>
+    /// <returns>The fault (Kind None on success).</returns>
+    public WalkFault Walk(ulong inputAddress, in TranslationRegime regime, in WalkPlan plan, AccessIntent access, WalkTrace? trace, out TranslationEntry entry, out int reads) =>
+        Walk(inputAddress, regime, plan, access, new WalkScope(_caches, plan, regime), trace, out entry, out reads);
+
+    /// <summary>The plan of every walk of <paramref name="regime"/> under <paramref name="tag"/> made by this walker (its IAS).</summary>
+    /// <param name="regime">The regime.</param>
+    /// <param name="tag">StreamWorld, VMID and ASID of the translations.</param>
+    /// <returns>The plan.</returns>
+    public WalkPlan Plan(in TranslationRegime regime, in WalkTag tag) => new(regime, tag, _inputAddressBits);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private WalkFault Walk(ulong inputAddress, in TranslationRegime regime, AccessIntent access, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, out int reads)
+    private WalkFault Walk(ulong inputAddress, in TranslationRegime regime, in WalkPlan plan, AccessIntent access, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, out int reads)
     {
         reads = 0;
         entry = default;
@@ -94,10 +120,11 @@ internal sealed partial class Walker
                 return default;
             }
 
-            return WalkStage2(inputAddress, regime.Stage2, access, FaultClass.IN, scope, trace, out entry, ref reads);
+            return WalkStage2(inputAddress, regime.Stage2, plan.Stage2, access, FaultClass.IN, scope, trace, out entry, ref reads);
         }
 
-        var fault = Stage1(inputAddress, regime, access, scope, ref reads, out Leaf s1, out Granule granule, trace);
+        ulong canonicalInput = regime.Stage1.Canonical(inputAddress);
+        var fault = Stage1(inputAddress, canonicalInput, regime, plan, access, scope, ref reads, out Leaf s1, out Granule granule, trace);
         // A stage-2 fault met on a stage-1 table access (CLASS TT) is final even when it is a Permission fault.
         bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
@@ -105,7 +132,6 @@ internal sealed partial class Walker
             return fault;
         }
 
-        ulong canonicalInput = regime.Stage1.Canonical(inputAddress);
         if (!regime.Stage2Enabled)
         {
             entry = Entry(canonicalInput, s1, Leaf.Bypassed, granule);
@@ -115,7 +141,7 @@ internal sealed partial class Walker
         // Nested: the stage-1 output IPA goes through stage 2 (CLASS = IN). After a stage-1 Permission fault the
         // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole; a
         // stage-2 Permission fault also carries the translation it denied.
-        var s2Fault = Stage2(s1.Output, regime.Stage2, access, FaultClass.IN, probe: s1Denied, scope, ref reads, out Leaf s2, trace);
+        var s2Fault = Stage2(s1.Output, regime.Stage2, plan.Stage2, access, FaultClass.IN, probe: s1Denied, scope, ref reads, out Leaf s2, trace);
         if (s2Fault.Kind is FaultKind.None or FaultKind.Permission)
         {
             entry = Entry(canonicalInput, s1, s2, granule);
@@ -142,14 +168,16 @@ internal sealed partial class Walker
     {
         int reads = 0;
         // No walk caches here: an ATOS is a rare, passive lookup (§9.1), and one that reads every level explains itself.
-        var fault = Stage1(va, regime, access, new WalkScope(null, default, regime), ref reads, out Leaf s1, out Granule granule, null);
+        var plan = new WalkPlan(regime, default, _inputAddressBits);
+        ulong canonicalVa = regime.Stage1.Canonical(va);
+        var fault = Stage1(va, canonicalVa, regime, plan, access, new WalkScope(null, plan, regime), ref reads, out Leaf s1, out Granule granule, null);
         bool denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !denied)
         {
             return WalkResult.Failed(fault, reads);
         }
 
-        var entry = Entry(regime.Stage1.Canonical(va), s1, Leaf.Bypassed, granule);
+        var entry = Entry(canonicalVa, s1, Leaf.Bypassed, granule);
         return denied ? WalkResult.Denied(fault, entry, reads) : WalkResult.Ok(entry, reads);
     }
 
@@ -175,86 +203,64 @@ internal sealed partial class Walker
     public WalkResult WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, WalkTrace? trace)
     {
         int reads = 0;
-        var fault = WalkStage2(ipa, stage2, access, faultClass, new WalkScope(null, default, default), trace, out var entry, ref reads);
+        var fault = WalkStage2(ipa, stage2, new Stage2Start(stage2, _inputAddressBits), access, faultClass, new WalkScope(null, default, default), trace, out var entry, ref reads);
         return Result(fault, entry, reads);
     }
 
-    private WalkFault WalkStage2(ulong ipa, in Stage2Config stage2, AccessIntent access, FaultClass faultClass, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, ref int reads)
+    private WalkFault WalkStage2(ulong ipa, in Stage2Config stage2, in Stage2Start start, AccessIntent access, FaultClass faultClass, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, ref int reads)
     {
-        var fault = Stage2(ipa, stage2, access, faultClass, probe: false, scope, ref reads, out Leaf leaf, trace);
+        var fault = Stage2(ipa, stage2, start, access, faultClass, probe: false, scope, ref reads, out Leaf leaf, trace);
         bool translated = fault.Kind == FaultKind.None || (fault.Kind == FaultKind.Permission && faultClass == FaultClass.IN);
         entry = translated ? Entry(ipa, Leaf.Bypassed, leaf, stage2.Granule) : default;
         return fault;
     }
 
-    private WalkFault Stage1(ulong va, in TranslationRegime regime, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
+    private WalkFault Stage1(ulong va, ulong canonicalVa, in TranslationRegime regime, in WalkPlan plan, AccessIntent access, in WalkScope scope, ref int reads, out Leaf leaf, out Granule granule, WalkTrace? trace)
     {
         leaf = default;
         ref readonly Stage1Config c = ref regime.Stage1;
 
-        // IHI0070 §3.4.1 (digest §3.2): VA[55] selects the half; bits [top:inputsize] must all equal it, where top
-        // is 55 when the selected half ignores the top byte.
+        // IHI0070 §3.4.1 (digest §3.2): VA[55] selects the half; bits [top:inputsize] must all equal it. What depends
+        // only on the half (input size, start level, root table, walk-cache tag) is in the plan (WalkPlan).
         bool upper = Bits.IsSet(va, 55);
-        int txsz = upper ? c.T1SZ : c.T0SZ;
-        bool tbi = upper ? c.Tbi1 : c.Tbi0;
-        granule = upper ? c.Granule1 : c.Granule0;
-        int inputBits = 64 - txsz;
-        int top = tbi ? 55 : 63;
-        if (txsz < 12 || inputBits > top)
+        ref readonly Stage1Start start = ref upper ? ref plan.Upper : ref plan.Lower;
+        granule = start.Granule;
+        if (start.Status == WalkStartStatus.FaultFirst || Bits.Extract(va, start.Top, start.InputBits) != start.Extension)
         {
             return Stage1Fault(FaultKind.Translation, -1);
         }
 
-        ulong extension = Bits.Extract(va, top, inputBits);
-        if (extension != (upper ? Bits.Mask(top - inputBits + 1) : 0))
+        if (start.Status != WalkStartStatus.Ready)
         {
+            if (start.Status == WalkStartStatus.UnsetGranule)
+            {
+                ThrowUnset($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
+            }
+
+            if (start.Status == WalkStartStatus.UnsetOutputBits)
+            {
+                ThrowUnset("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
+            }
+
             return Stage1Fault(FaultKind.Translation, -1);
         }
 
-        if (upper ? c.Epd1 : c.Epd0)
-        {
-            return Stage1Fault(FaultKind.Translation, -1);
-        }
-
-        if (granule.PageShift == 0)
-        {
-            ThrowUnset($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
-        }
-
-        if (c.OutputBits == 0)
-        {
-            ThrowUnset("Stage1Config.OutputBits is not set (it is min(CD.IPS, OAS)).", nameof(regime));
-        }
-
-        // IHI0070 §3.4.1: a TTBx translates at most 48 bits unless it uses the 64K granule or DS (FEAT_LPA2); the CD
-        // checks make a wider TxSZ ILLEGAL, so this only guards regimes built by hand.
-        bool lpa2 = c.Ds && granule.PageShift != 16;
-        if (inputBits > SmmuFeatures.MaxTableInputBits(granule, lpa2))
-        {
-            return Stage1Fault(FaultKind.Translation, -1);
-        }
-
-        // Digest §7.2: the starting level depends only on the input size and the granule (-1 only for 4K with DS).
-        int level = granule.StartLevel(inputBits);
-        if (level is < -1 or > 3)
-        {
-            return Stage1Fault(FaultKind.Translation, -1);
-        }
-
+        int level = start.Level;
         int pageShift = granule.PageShift;
         int bitsPerLevel = pageShift - 3;
-        int shift = granule.LevelShift(level);
-        ulong indexMask = Bits.Mask(inputBits - shift);
-        ulong table = (upper ? c.Ttb1 : c.Ttb0) & ~Bits.Mask(Math.Max(inputBits - shift + 3, c.OutputBits >= 52 ? 6 : 3));
-        bool hierarchical = !(upper ? c.Had1 : c.Had0);
+        int shift = start.Shift;
+        ulong indexMask = start.IndexMask;
+        ulong table = start.Table;
+        bool lpa2 = start.Lpa2;
+        bool hierarchical = start.Hierarchical;
         bool nested = regime.Stage2Enabled;
 
         // Digest §7.4: APTable[1:0], UXNTable and PXNTable ORed over the table levels, packed as a walk-cache entry holds them;
         // for a Secure stream also whether the walk has gone Non-secure (CD.NSCFGx, then NSTable; IHI0070 §5.4).
-        uint tableAttributes = c.Secure && (upper ? c.NonSecureStart1 : c.NonSecureStart0) ? NonSecureTable : 0;
-        int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
-        var cached = scope.Stage1Path(c.Canonical(va), table, granule, inputBits, c.OutputBits, hierarchical, nested, lpa2, tableAttributes != 0);
-        if (cached.TryResume(level, out var resumed))
+        uint tableAttributes = start.TableAttributes;
+        int firstBlock = start.FirstBlock;
+        var cached = scope.Stage1Path(canonicalVa, table, granule, start.CacheTag);
+        if (cached.Resume(level) is { } resumed)
         {
             // IHI0070 §16.2: the walk continues from the deepest table on this VA's path that the walk cache holds.
             table = resumed.Value;
@@ -337,50 +343,49 @@ internal sealed partial class Walker
         }
     }
 
-    private WalkFault Stage2(ulong ipa, in Stage2Config c, AccessIntent access, FaultClass faultClass, bool probe, in WalkScope scope, ref int reads, out Leaf leaf, WalkTrace? trace)
+    private WalkFault Stage2(ulong ipa, in Stage2Config c, in Stage2Start start, AccessIntent access, FaultClass faultClass, bool probe, in WalkScope scope, ref int reads, out Leaf leaf, WalkTrace? trace)
     {
         leaf = default;
         var granule = c.Granule;
-        if (granule.PageShift == 0)
-        {
-            ThrowUnset("Stage2Config.Granule is not set.", nameof(c));
-        }
 
-        if (c.OutputBits == 0)
+        // What depends only on the configuration (input size, start level, root table) is in start (Stage2Start),
+        // its checks made here in their order: host misuse, then the Translation faults of digest §7.3 / §7.8.
+        if (start.Status != WalkStartStatus.Ready)
         {
-            ThrowUnset("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
+            if (start.Status == WalkStartStatus.UnsetGranule)
+            {
+                ThrowUnset("Stage2Config.Granule is not set.", nameof(c));
+            }
+
+            if (start.Status == WalkStartStatus.UnsetOutputBits)
+            {
+                ThrowUnset("Stage2Config.OutputBits is not set (it is min(STE.S2PS, OAS)).", nameof(c));
+            }
+
+            if (start.Status == WalkStartStatus.Fault || Descriptor.Exceeds(ipa, start.InputBits))
+            {
+                return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
+            }
+
+            return Stage2Fault(FaultKind.Translation, faultClass, ipa, start.Level);
         }
 
         // Digest §7.3 / §7.8: an IPA beyond 2^(64 - S2T0SZ) is a stage-2 Translation fault.
-        // IHI0070 §3.4: the stage-2 input is at most 52 bits, and 48 unless the 64K granule or S2DS is used.
-        int inputBits = 64 - c.S2T0SZ;
-        bool lpa2 = c.Ds && granule.PageShift != 16;
-        if (c.S2T0SZ < 12 || Descriptor.Exceeds(ipa, inputBits) || inputBits > SmmuFeatures.MaxTableInputBits(granule, lpa2))
+        if (Descriptor.Exceeds(ipa, start.InputBits))
         {
             return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
         }
 
-        int level = c.StartLevel;
-        if (level is < -1 or > 3)
-        {
-            return Stage2Fault(FaultKind.Translation, faultClass, ipa, -1);
-        }
-
-        // Digest §7.3: up to 16 concatenated tables at the start level; the index simply runs across them.
+        int level = start.Level;
         int pageShift = granule.PageShift;
         int bitsPerLevel = pageShift - 3;
-        int shift = granule.LevelShift(level);
-        int indexBits = inputBits - shift;
-        if (indexBits < 1 || indexBits > bitsPerLevel + 4)
-        {
-            return Stage2Fault(FaultKind.Translation, faultClass, ipa, level);
-        }
-
-        ulong indexMask = Bits.Mask(indexBits);
-        ulong table = c.S2Ttb & ~Bits.Mask(Math.Max(indexBits + 3, c.OutputBits >= 52 ? 6 : 3));
-        int firstBlock = Descriptor.FirstBlockLevel(granule, lpa2, _inputAddressBits >= 52);
+        int shift = start.Shift;
+        bool lpa2 = start.Lpa2;
+        ulong indexMask = start.IndexMask;
+        ulong table = start.Table;
+        int firstBlock = start.FirstBlock;
         var cached = scope.Stage2Path(ipa, c.S2Ttb, granule);
-        if (cached.TryResume(level, out var resumed))
+        if (cached.Resume(level) is { } resumed)
         {
             // IHI0070 §16.2: continue from the deepest stage-2 table on this IPA's path that the walk cache holds.
             table = resumed.Value;
@@ -468,7 +473,7 @@ internal sealed partial class Walker
         // for every permission, so a writable-clean page is writable for WXN and for the implicit PXN of EL0-writable
         // pages too. The cached entry keeps write denied, so that a write walks again and makes the page dirty.
         bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
-        var dirtyPermissions = PermissionCheck.Stage1(clean ? ap & 1 : ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
+        var dirtyPermissions = PermissionCheck.Stage1Lookup(clean ? ap & 1 : ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
         var permissions = clean ? dirtyPermissions & ~(PagePermissions.PrivilegedWrite | PagePermissions.UnprivilegedWrite) : dirtyPermissions;
         bool dirtyUpdatable = dirtyPermissions != permissions;
         var required = PermissionCheck.Required(access);
@@ -490,7 +495,7 @@ internal sealed partial class Walker
             if (nested)
             {
                 // IHI0070 §3.13.5: the update is a write to the descriptor IPA, which stage 2 must allow.
-                var writeFault = Stage2(descriptorAddress, regime.Stage2, AccessIntent.TableWrite, FaultClass.TT, probe: false, scope, ref reads, out _, trace);
+                var writeFault = Stage2(descriptorAddress, regime.Stage2, scope.Stage2Start, AccessIntent.TableWrite, FaultClass.TT, probe: false, scope, ref reads, out _, trace);
                 if (writeFault.Kind != FaultKind.None)
                 {
                     return writeFault with { DescriptorWrite = true };
@@ -628,7 +633,7 @@ internal sealed partial class Walker
 
     // Digest §7.4: APTable[1:0] (bits 62:61), UXNTable (60) and PXNTable (59) as bits [1:0], 2 and 3.
     // A bit of the packed table attributes above APTable/UXNTable/PXNTable: the walk reached Non-secure tables.
-    private const uint NonSecureTable = 0x10;
+    internal const uint NonSecureTable = 0x10;
 
     private static uint TableAttributesOf(ulong descriptor) =>
         (uint)Bits.Extract(descriptor, Descriptor.ApTableLow + 1, Descriptor.ApTableLow)
@@ -655,6 +660,7 @@ internal sealed partial class Walker
 
     // One entry for every combination of stages: a bypassed stage is Leaf.Bypassed, which maps everything, grants
     // everything and leaves the other stage's address and attributes as they are.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TranslationEntry Entry(ulong input, in Leaf s1, in Leaf s2, Granule granule)
     {
         bool stage1 = s1.Level >= 0;
@@ -701,6 +707,7 @@ internal sealed partial class Walker
         public MemoryAttributes Attributes;
 
         /// <summary>The leaf found at <paramref name="site"/>; a contiguous run is one translation of 2^n entries (digest §7.9).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Leaf At(in LeafSite site, ulong outputBase, ulong input, ulong descriptor, PagePermissions permissions, bool dirtyUpdatable, bool global, in MemoryAttributes attributes) => new()
         {
             Output = outputBase | (input & Bits.Mask(site.Shift)),

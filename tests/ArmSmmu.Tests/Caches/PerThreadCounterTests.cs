@@ -46,6 +46,28 @@ public class PerThreadCounterTests
     }
 
     [Fact]
+    public void Hot_and_other_counters_used_in_turn_keep_their_own_counts()
+    {
+        // Only hot counters take the thread's one-entry cache; the others must count exactly through their slots.
+        var hot = new PerThreadCounter(hot: true);
+        var otherHot = new PerThreadCounter(hot: true);
+        var cold = new PerThreadCounter();
+        for (int i = 0; i < 7; i++)
+        {
+            hot.Increment();
+            cold.Increment();
+            hot.Increment();
+            otherHot.Increment();
+            cold.Increment();
+            cold.Increment();
+        }
+
+        Assert.Equal(14, hot.Value);
+        Assert.Equal(7, otherHot.Value);
+        Assert.Equal(21, cold.Value);
+    }
+
+    [Fact]
     public void Reset_makes_the_value_zero_and_later_increments_count_from_there()
     {
         var counter = new PerThreadCounter();

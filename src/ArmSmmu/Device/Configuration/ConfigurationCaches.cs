@@ -26,13 +26,31 @@ internal sealed class ConfigurationCaches
         Paths = new ConfigCache<StreamPath>(capacity, countLookups: false, static path => path.Retire());
         Ste.Statistics.AddHitSource(FastHits);
         Cd.Statistics.AddHitSource(FastHits);
+        Ste.Statistics.AddHitSource(_pathHitsThroughCd);
+        Cd.Statistics.AddHitSource(_pathHitsThroughCd);
+        Ste.Statistics.AddHitSource(TlbMissesThroughCd);
+        Cd.Statistics.AddHitSource(TlbMissesThroughCd);
+        Ste.Statistics.AddHitSource(TlbMissesThroughSte);
     }
+
+    /// <summary>As <see cref="TlbMissesThroughCd"/> for a path with no CD (stage 1 bypassed): an STE hit and a TLB miss.</summary>
+    public PerThreadCounter TlbMissesThroughSte { get; } = new();
+
+    /// <summary>
+    /// Transactions that found their path through a CD here and then missed in the TLB: each stands for an STE hit, a
+    /// CD hit and a TLB miss (the TLB's statistics add it to their misses), counted with one increment instead of two.
+    /// </summary>
+    public PerThreadCounter TlbMissesThroughCd { get; } = new();
+
+    // Paths through a CD found here by transactions that then missed or were denied in the TLB: each is an STE and a CD
+    // hit, counted with one increment (a TLB miss already increments the TLB's, the walk cache's and the walks' counters).
+    private readonly PerThreadCounter _pathHitsThroughCd = new();
 
     /// <summary>
     /// Transactions that found their path here and a permitted TLB entry through a CD: each stands for an STE, a CD and
     /// a TLB hit (the TLB's statistics add it too), counted with one atomic increment instead of three.
     /// </summary>
-    public PerThreadCounter FastHits { get; } = new();
+    public PerThreadCounter FastHits { get; } = new(hot: true);
 
     public ConfigCache<SteContext> Ste { get; }
 
@@ -88,10 +106,13 @@ internal sealed class ConfigurationCaches
     /// <param name="path">The path.</param>
     public void RecordPathHit(StreamPath path)
     {
-        Ste.Statistics.RecordHit();
         if (path.Cd is not null)
         {
-            Cd.Statistics.RecordHit();
+            _pathHitsThroughCd.Increment();
+        }
+        else
+        {
+            Ste.Statistics.RecordHit();
         }
     }
 

@@ -92,6 +92,7 @@ internal sealed class StreamPath
     private readonly ulong _topClear;
     private readonly ulong _intents;
     private volatile bool _retired;
+    private StrongBox<WalkPlan>? _walkPlan;
 
     private StreamPath(StreamPathKind kind, SteContext ste, CdContext? cd, in TranslationRegime regime, in TlbKey key)
     {
@@ -159,6 +160,25 @@ internal sealed class StreamPath
         SubstreamKey = substreamKey;
     }
 
+    /// <summary>
+    /// The start of every walk through this path (<see cref="Translation.WalkPlan"/>), made on the first miss. It
+    /// depends only on <see cref="Regime"/>, <see cref="Key"/> and the walker's IAS, all fixed for the path's life, so
+    /// two threads racing to make it make the same plan and either may be kept.
+    /// </summary>
+    /// <param name="walker">The device's walker.</param>
+    /// <returns>The plan.</returns>
+    public ref readonly WalkPlan WalkPlan(Walker walker)
+    {
+        var box = Volatile.Read(ref _walkPlan);
+        if (box is null)
+        {
+            box = new StrongBox<WalkPlan>(walker.Plan(Regime, WalkTag.From(Key)));
+            Volatile.Write(ref _walkPlan, box);
+        }
+
+        return ref box.Value;
+    }
+
     /// <summary>Under the path cache's writer lock: the path left the cache.</summary>
     public void Retire() => _retired = true;
 
@@ -177,6 +197,14 @@ internal sealed class StreamPath
     /// <summary>The permission bit an intent from <see cref="IntentOf"/> needs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PagePermissions Required(uint intent) => (PagePermissions)(intent & (uint)PagePermissions.All);
+
+    /// <summary>The access an intent from <see cref="IntentOf"/> stands for: <c>SmmuV3.Intent</c> of the same transaction.</summary>
+    /// <param name="access">The transaction's access (a write is the one the intent does not tell).</param>
+    /// <param name="intent">Its intent.</param>
+    /// <returns>Write, then InD and PnU after the STE overrides.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static AccessIntent Access(AccessKind access, uint intent) =>
+        new(access == AccessKind.Write, ((intent >> IntentInstruction) & 1) != 0, ((intent >> IntentPrivileged) & 1) != 0);
 
     /// <summary>The PnU and InD attribute bits of an intent from <see cref="IntentOf"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
