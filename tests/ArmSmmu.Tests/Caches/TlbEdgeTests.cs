@@ -80,6 +80,22 @@ public class TlbEdgeTests
     }
 
     [Fact]
+    public void A_split_nested_entry_is_still_reached_through_its_stage1_leaf_after_a_block_of_that_size_leaves()
+    {
+        // IHI0070 §4.4.2: a nested entry split by a smaller stage-2 page is invalidated by any address of its stage-1
+        // leaf. A 2MB stage-1 entry of another ASID leaving the TLB must not make the probe forget that a 2MB leaf is
+        // still present in pieces (probing forced: the scan would find it either way).
+        var tlb = new Tlb(64, 4) { ScanCrossover = long.MaxValue };
+        TlbKey nested = El1(1, 1, TranslationKind.Nested);
+        tlb.Insert(nested, Entry(0x20_3000, 0x9000_3000, Page4K, level: 2) with { Stage1Shift = Block2M }, tlb.Generation);
+        tlb.Insert(El1(1, 2), Entry(0x4000_0000, 0x8000_0000, Block2M), tlb.Generation);
+
+        Assert.Equal(1, tlb.InvalidateAsid(StreamWorld.NsEl1, 1, 2));
+        Assert.Equal(1, tlb.InvalidateVa(StreamWorld.NsEl1, 1, 1, 0x20_0000, 0x1000, leafOnly: true, ttlLevel: -1));
+        Assert.False(tlb.TryLookup(nested, 0x20_3000, out _));
+    }
+
+    [Fact]
     public void An_empty_size_invalidates_the_one_page_at_the_address()
     {
         var tlb = Filled((El1(1, 1), Entry(0x20_0000, 0, Page4K)), (El1(1, 1), Entry(0x21_0000, 0, Page4K)));

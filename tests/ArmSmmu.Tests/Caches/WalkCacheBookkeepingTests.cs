@@ -72,9 +72,19 @@ public class WalkCacheBookkeepingTests
     public void A_full_set_replaces_round_robin_so_the_newest_entries_stay()
     {
         // One set of four ways and twelve regions walked in order: eight evictions, and the last four walked are the
-        // four held (the replacement cycles through the ways, as the TLB's does).
+        // four held (the replacement cycles through the ways in fill order, as the TLB's does).
         var cache = new WalkCache(4, new WalkCacheGeneration());
-        for (ulong region = 0; region < 12; region++)
+        for (ulong region = 0; region < 5; region++)
+        {
+            cache.Insert(Region(region), 0);
+        }
+
+        // The first eviction takes the entry walked first.
+        Assert.Null(cache.Find(Region(0).Key));
+        Assert.NotNull(cache.Find(Region(3).Key));
+        Assert.NotNull(cache.Find(Region(4).Key));
+
+        for (ulong region = 5; region < 12; region++)
         {
             cache.Insert(Region(region), 0);
         }
