@@ -180,14 +180,21 @@ internal sealed class WalkCache
                 return;
             }
 
+            // The slot already holding this key first, whichever way it is in: taking an empty way before it
+            // would keep two copies of one entry (a wasted way, and Count one too high).
             int target = -1;
             for (int i = set; i < set + Ways; i++)
             {
                 var present = _slots[i];
-                if (present is null || present.Key == entry.Key)
+                if (present is not null && present.Key == entry.Key)
                 {
                     target = i;
                     break;
+                }
+
+                if (present is null && target < 0)
+                {
+                    target = i;
                 }
             }
 

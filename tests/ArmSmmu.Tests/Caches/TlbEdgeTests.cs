@@ -38,7 +38,8 @@ public class TlbEdgeTests
         tlb.Insert(El1(1, 1), Entry(0x20_0000, 0x8000_0000, Block2M) with { Stage1Permissions = readWrite, Stage2Permissions = PagePermissions.PrivilegedRead }, tlb.Generation);
         tlb.Insert(El1(1, 2), Entry(0x20_0000, 0x9000_0000, Block2M) with { Secure = true }, tlb.Generation);
 
-        Tlb.Slot nonSecure = tlb.Find(El1(1, 1).Pack(), 0x21_2345)!;
+        Tlb.Slot nonSecure = tlb.Find(El1(1, 1).Pack(), 0x21_2345, out int nonSecureVersion)!;
+        Assert.True(nonSecure.Holds(nonSecureVersion));
         Assert.Equal(PagePermissions.PrivilegedRead, nonSecure.Permitted);
         var attributes = TransactionAttributes.FromBits(nonSecure.AttributeBits);
         Assert.True(attributes.NonSecure);
@@ -46,7 +47,8 @@ public class TlbEdgeTests
         Assert.False(attributes.Instruction);
         Assert.Equal((0x20_0000UL, 0x3F_FFFFUL), (nonSecure.First, nonSecure.Last));
 
-        Tlb.Slot secure = tlb.Find(El1(1, 2).Pack(), 0x21_2345)!;
+        Tlb.Slot secure = tlb.Find(El1(1, 2).Pack(), 0x21_2345, out int secureVersion)!;
+        Assert.True(secure.Holds(secureVersion));
         Assert.False(TransactionAttributes.FromBits(secure.AttributeBits).NonSecure);
     }
 

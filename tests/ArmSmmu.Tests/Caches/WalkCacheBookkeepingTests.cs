@@ -69,6 +69,31 @@ public class WalkCacheBookkeepingTests
     }
 
     [Fact]
+    public void Refilling_an_entry_behind_a_freed_way_keeps_one_copy()
+    {
+        // One set of four ways: region 0 in way 0, region 1 in way 1; invalidating region 0 frees way 0. A refill of
+        // region 1 must replace its copy in way 1, not take the free way 0 and leave two copies of one table entry.
+        var cache = new WalkCache(4, new WalkCacheGeneration());
+        cache.Insert(Region(0), 0);
+        cache.Insert(Region(1, 0x4100_0000), 0);
+        Assert.Equal(1, cache.RemoveWhere(0UL, static (e, region) => e.Key.Prefix == region));
+
+        cache.Insert(Region(1, 0x4200_0000), 0);
+
+        Assert.Equal(1, cache.Count);
+        Assert.Equal(0x4200_0000UL, cache.Find(Region(1).Key)!.Value);
+
+        // Three more regions fit beside it without an eviction: no way is wasted on a second copy.
+        for (ulong region = 2; region < 5; region++)
+        {
+            cache.Insert(Region(region), 0);
+        }
+
+        Assert.Equal(0, cache.Statistics.Evictions);
+        Assert.Equal(4, cache.Count);
+    }
+
+    [Fact]
     public void A_full_set_replaces_round_robin_so_the_newest_entries_stay()
     {
         // One set of four ways and twelve regions walked in order: eight evictions, and the last four walked are the
