@@ -122,6 +122,7 @@ public class NestedWalkCacheTests
         Assert.Equal(2, second.Trace.Steps.Count);
         Assert.NotEqual(l2Table, l3Table);
         Assert.Equal(1, caches.TableIpa.Statistics.Hits);
+        Assert.Equal(3, caches.TableIpa.Statistics.Misses);
     }
 
     // IHI0070 §4.4.3.1: CMD_TLBI_S2_IPA (even Leaf = 1) of any address in the stage-2 block that maps the stage-1

@@ -190,6 +190,21 @@ public class WalkCacheWalkTests
         Assert.Equal(1, caches.Stage2.Statistics.Hits);
     }
 
+    // IHI0070 §16.2: a stage-2 walk cache sized 0 is absent; stage-2-only walks read every level every time.
+    [Fact]
+    public void Stage2_only_walk_without_a_stage2_walk_cache_reads_every_level()
+    {
+        _tables.Map(_root, 12, 1, 39, Va1, 3, S2Leaf(Pa1, page: true));
+        var walker = new Walker(_memory, 48, new WalkCaches(16, 0, 16));
+        var regime = new TranslationRegime { Stage2Enabled = true, Stage2 = Stage2(Granule.Size4K, 25, 1, _root) };
+
+        Assert.Equal(3, Walk(walker, Va1, regime, Read).Reads);
+        var second = Walk(walker, Va1, regime, Read);
+
+        Assert.Equal(Pa1 | 0xABC, second.Entry.Translate(Va1));
+        Assert.Equal(3, second.Reads);
+    }
+
     // IHI0070 §4.4.3.1 (CMD_TLBI_S2_IPA, Leaf = 0) removes the stage-2 table entries covering the IPA.
     [Fact]
     public void Non_leaf_ipa_invalidation_stops_stage2_resumption()

@@ -88,6 +88,13 @@ public class WalkerEdgeTests
 
         Assert.Equal(new WalkFault(FaultKind.Translation, false, FaultClass.IN, Level: -1), result.Fault);
         Assert.Equal(0, result.DescriptorReads);
+
+        // TxSZ < 12 is checked first: it faults even where the rest of the half is not configured.
+        if (t0sz < 12)
+        {
+            var unconfigured = _walker.Walk(0x123, Stage1(default, t0sz, 0), Read);
+            Assert.Equal(new WalkFault(FaultKind.Translation, false, FaultClass.IN, Level: -1), unconfigured.Fault);
+        }
     }
 
     // IHI0070 §3.4.1, DDI0487 D8.8: VA[55] = 1 selects TTB1 with its own T1SZ, TG1, TBI1 and HAD1. With TBI1 the top
@@ -135,6 +142,28 @@ public class WalkerEdgeTests
         var nonSecure = _walker.Walk(va, secure, Read);
         Assert.False(nonSecure.Entry.Secure);
         Assert.False(nonSecure.Entry.Global);
+    }
+
+    // IHI0070 §5.4 CD.DS / CD.SH1: with FEAT_LPA2 descriptors bits [9:8] are OA[51:50], so a TTB1 page takes its
+    // shareability from CD.SH1 (not SH0).
+    [Fact]
+    public void Lpa2_upper_half_page_takes_shareability_from_sh1()
+    {
+        ulong root1 = _tables.Allocate(0x1000);
+        const ulong va = 0xFFFF_FF92_3456_7ABC;
+        _tables.Map(root1, 12, 1, 39, va, 3, Pa | PageType | AF | (1UL << 2)); // AttrIndx 1: MAIR 0xFF, Write-Back
+        var regime = Stage1(Granule.Size4K, 25, _tables.Allocate(0x1000));
+        regime.Stage1.Ttb1 = root1;
+        regime.Stage1.Epd1 = false;
+        regime.Stage1.Ds = true;
+        regime.Stage1.Sh0 = 2;
+        regime.Stage1.Sh1 = 3;
+
+        var result = _walker.Walk(va, regime, Read);
+
+        Assert.True(result.Success, result.Fault.ToString());
+        Assert.Equal(Pa | 0xABC, result.Entry.Translate(va));
+        Assert.Equal(Shareability.InnerShareable, result.Entry.Attributes.Shareability);
     }
 
     // DDI0487 D8.8: the canonical form of a VA whose half ignores the top byte has a top byte of copies of bit 55;
