@@ -8,6 +8,9 @@ namespace ArmSmmu.Callgrind;
 /// and pool, then N1 times inside <see cref="First"/> and N2 times inside <see cref="Second"/>. Under callgrind the
 /// difference of the two methods' inclusive costs divided by N2 - N1 is the instructions of one operation, with no
 /// start-up or warm-up in it (bench/callgrind/run.sh). Prints the bytes one operation allocates.
+/// <c>MissLoop OPERATION BATCH BATCHES time</c> instead times BATCHES batches of BATCH operations and prints the fastest
+/// and the median batch in ns per operation: an A/B check that stays usable while other work shares the machine (a
+/// short batch is rarely interrupted, so the fastest ones are undisturbed); BenchmarkDotNet makes the published figures.
 /// </summary>
 internal static class Program
 {
@@ -23,6 +26,12 @@ internal static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length == 4 && args[3] == "time" && Array.IndexOf(Operations, args[0]) >= 0
+            && int.TryParse(args[1], out int batch) && int.TryParse(args[2], out int batches) && batch > 0 && batches > 0)
+        {
+            return Time(Array.IndexOf(Operations, args[0]), batch, batches);
+        }
+
         if (args.Length != 3 || Array.IndexOf(Operations, args[0]) < 0 || !int.TryParse(args[1], out int n1) || !int.TryParse(args[2], out int n2) || n2 <= n1)
         {
             Console.Error.WriteLine($"usage: MissLoop {{{string.Join('|', Operations)}}} N1 N2 (N2 > N1)");
@@ -38,6 +47,34 @@ internal static class Program
         Second(operation, n2);
         long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
         Console.WriteLine($"{args[0]} bytes/op {(double)bytes / n2:F1} (sink {s_sink:x})");
+        return 0;
+    }
+
+    private static int Time(int operation, int batch, int batches)
+    {
+        s_cached = new BenchDevice(SmmuFeatures.Default);
+        s_uncached = new BenchDevice(SmmuFeatures.Default with { TlbEntries = 0 });
+        // Past tiering (call counting, then the background recompilation with the profile), into the code a long run uses.
+        for (int i = 0; i < 3; i++)
+        {
+            for (int call = 0; call < 200; call++)
+            {
+                Run(operation, batch);
+            }
+
+            Thread.Sleep(300);
+        }
+
+        var perOperation = new double[batches];
+        for (int b = 0; b < batches; b++)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Run(operation, batch);
+            perOperation[b] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds / batch;
+        }
+
+        Array.Sort(perOperation);
+        Console.WriteLine(FormattableString.Invariant($"{Operations[operation]} fastest {perOperation[0]:F2} ns, median {perOperation[batches / 2]:F2} ns per operation"));
         return 0;
     }
 

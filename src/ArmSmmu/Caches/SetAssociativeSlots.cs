@@ -19,6 +19,7 @@ internal sealed class SetAssociativeSlots<TNode>
     private readonly TNode?[] _slots;
     private readonly byte[] _nextVictim;
     private readonly ulong _fastModMultiplier;
+    private readonly int _setMask;
     private long _generation;
     private int _count;
 
@@ -30,6 +31,7 @@ internal sealed class SetAssociativeSlots<TNode>
         _slots = new TNode?[sets * ways];
         _nextVictim = new byte[sets];
         _fastModMultiplier = sets == 0 ? 0 : (ulong.MaxValue / (uint)sets) + 1;
+        _setMask = sets > 0 && (sets & (sets - 1)) == 0 ? sets - 1 : -1;
     }
 
     /// <summary>Number of sets (0 = disabled).</summary>
@@ -74,14 +76,21 @@ internal sealed class SetAssociativeSlots<TNode>
     /// page overfills some sets (a 10,000-page set in a 16,384-entry, 8-way TLB missed 6% of the time).
     /// </summary>
     /// <param name="position">Position in the run (a page number).</param>
-    /// <param name="runHash">A hash of what the run shares (its tag).</param>
+    /// <param name="runHash">A hash of what the run shares (its tag), mixed so that its high 32 bits are uniform.</param>
     /// <returns>Set index.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int SetOfRun(ulong position, ulong runHash)
     {
+        uint start = (uint)(runHash >> 32);
+        if (_setMask >= 0)
+        {
+            // A power-of-two set count (every default geometry): the low bits, no multiply on the TLB-hit path, whose
+            // cost is the latency of its chain of dependent operations.
+            return (int)(((uint)position + start) & (uint)_setMask);
+        }
+
         // The start is reduced below Sets first, so that only a run crossing 2^32 positions can wrap the sum.
-        uint start = (uint)((((runHash * 0x9E37_79B9_7F4A_7C15UL) >> 32) * (uint)Sets) >> 32);
-        uint value = (uint)position + start;
+        uint value = (uint)position + (uint)(((ulong)start * (uint)Sets) >> 32);
 
         // value mod Sets without a division (Lemire's fastmod; exact for 32-bit values and divisors).
         return (int)(((((_fastModMultiplier * value) >> 32) + 1) * (uint)Sets) >> 32);

@@ -33,11 +33,19 @@ public sealed partial class SmmuV3
                 return TranslateThrough(request, path, pathCached: true);
             }
 
-            _configCaches.RecordPathHit(path);
-            return TranslateUntranslated(request, path);
+            return TranslateCachedUntranslated(request, path);
         }
 
         return TranslateUncached(request);
+    }
+
+    // Bypass, abort or stage-1-only-bypass paths from the cache, out of Translate's frame so that a TLB hit does not
+    // set up the result temporary this branch needs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateCachedUntranslated(in TranslationRequest request, StreamPath path)
+    {
+        _configCaches.RecordPathHit(path);
+        return TranslateUntranslated(request, path);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -92,13 +100,13 @@ public sealed partial class SmmuV3
     // inlined, NativeAOT built the result in a temporary and copied it, and the copy stalled on store forwarding
     // (12% of armsmmu_translate's samples). The managed TLB-hit benchmark is unchanged by the call.
     // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, tag; permissions both stages grant,
-    // output base and attributes): no copy of the entry, no call, no AccessIntent.
+    // output base and attributes): no copy of the entry, no AccessIntent, one call (Tlb.Find).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path, bool pathCached)
     {
         ulong address = request.Address;
-        uint intent = path.IntentOf(request.Access, request.Privileged);
         var slot = _tlb.Find(path.Tag, path.Canonical(address), out int version);
+        uint intent = path.IntentOf(request.Access, request.Privileged);
         if (slot is null || (slot.Permitted & StreamPath.Required(intent)) == 0 || path.Cd is null)
         {
             // In its own frame: the copy of the entry and the walk's locals would make every hit pay for them.
