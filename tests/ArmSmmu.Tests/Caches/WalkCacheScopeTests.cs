@@ -50,6 +50,13 @@ public class WalkCacheScopeTests
     private bool Cached(WalkCacheEntry entry) =>
         _caches.Stage1.Find(entry.Key) is not null || _caches.Stage2.Find(entry.Key) is not null || _caches.TableIpa.Find(entry.Key) is not null;
 
+    // The invalidation's scope: every entry just inside it is gone, every one just outside it still answers.
+    private void AssertScope(WalkCacheEntry[] removed, WalkCacheEntry[] kept)
+    {
+        Assert.All(removed, entry => Assert.False(Cached(entry)));
+        Assert.All(kept, entry => Assert.True(Cached(entry)));
+    }
+
     [Fact]
     public void A_reset_removes_every_entry_of_every_world_vmid_asid_and_kind()
     {
@@ -79,11 +86,7 @@ public class WalkCacheScopeTests
 
         _caches.InvalidateNsnhAll();
 
-        Assert.False(Cached(el1));
-        Assert.False(Cached(s2));
-        Assert.False(Cached(ipa));
-        Assert.True(Cached(el2));
-        Assert.True(Cached(secure));
+        AssertScope(removed: [el1, s2, ipa], kept: [el2, secure]);
     }
 
     [Fact]
@@ -96,52 +99,32 @@ public class WalkCacheScopeTests
 
         _caches.InvalidateEl2All();
 
-        Assert.False(Cached(e2h));
-        Assert.False(Cached(el2));
-        Assert.True(Cached(el1));
+        AssertScope(removed: [e2h, el2], kept: [el1]);
         Assert.Equal(1, _caches.Stage1.Count);
     }
 
-    [Fact]
-    public void Nh_all_removes_the_vmids_stage1_entries_of_every_asid_and_keeps_stage2()
+    // IHI0070 §4.4.2.1 CMD_TLBI_NH_ALL (stage1Only): stage-1 information of one VMID, all ASIDs; stage-2 information
+    // stays. IHI0070 §4.4.3.2 CMD_TLBI_S12_VMALL: stage-1 and stage-2 information of the VMID. Other VMIDs stay.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Vmid_invalidation_removes_the_vmids_stage1_entries_of_every_asid_and_stage2_unless_stage1_only(bool stage1Only)
     {
-        // IHI0070 §4.4.2.1 CMD_TLBI_NH_ALL: stage-1 information of one VMID, all ASIDs; stage-2 information stays.
         var asid3 = S1(StreamWorld.NsEl1, 1, 3, 0x20_0000);
         var asid4 = S1(StreamWorld.NsEl1, 1, 4, 0x40_0000);
-        var otherVmid = S1(StreamWorld.NsEl1, 2, 3, 0x20_0000);
-        var s2 = S2Table(1, 0x20_0000);
-        var ipa = TableIpa(1, 0x20_0000);
-
-        _caches.InvalidateVmid(1, stage1Only: true, vmidWildcardBits: 0);
-
-        Assert.False(Cached(asid3));
-        Assert.False(Cached(asid4));
-        Assert.True(Cached(otherVmid));
-        Assert.True(Cached(s2));
-        Assert.True(Cached(ipa));
-        Assert.Equal(1, _caches.Stage1.Count);
-    }
-
-    [Fact]
-    public void S12_vmall_removes_every_kind_of_entry_of_the_vmid_only()
-    {
-        // IHI0070 §4.4.3.2 CMD_TLBI_S12_VMALL: stage-1 and stage-2 information of the VMID.
-        var s1 = S1(StreamWorld.NsEl1, 1, 3, 0x20_0000);
         var s2 = S2Table(1, 0x20_0000);
         var ipa = TableIpa(1, 0x20_0000);
         var otherS1 = S1(StreamWorld.NsEl1, 2, 3, 0x20_0000);
         var otherS2 = S2Table(2, 0x20_0000);
         var otherIpa = TableIpa(2, 0x20_0000);
 
-        _caches.InvalidateVmid(1, stage1Only: false, vmidWildcardBits: 0);
+        _caches.InvalidateVmid(1, stage1Only, vmidWildcardBits: 0);
 
-        Assert.False(Cached(s1));
-        Assert.False(Cached(s2));
-        Assert.False(Cached(ipa));
-        Assert.True(Cached(otherS1));
-        Assert.True(Cached(otherS2));
-        Assert.True(Cached(otherIpa));
-        Assert.Equal((1, 1, 1), (_caches.Stage1.Count, _caches.Stage2.Count, _caches.TableIpa.Count));
+        AssertScope(removed: [asid3, asid4], kept: [otherS1, otherS2, otherIpa]);
+        Assert.Equal(stage1Only, Cached(s2));
+        Assert.Equal(stage1Only, Cached(ipa));
+        int stage2Left = stage1Only ? 2 : 1;
+        Assert.Equal((1, stage2Left, stage2Left), (_caches.Stage1.Count, _caches.Stage2.Count, _caches.TableIpa.Count));
     }
 
     [Fact]
@@ -154,9 +137,7 @@ public class WalkCacheScopeTests
 
         _caches.InvalidateVmid(2, stage1Only: false, vmidWildcardBits: 1);
 
-        Assert.False(Cached(vmid2));
-        Assert.False(Cached(vmid3));
-        Assert.True(Cached(vmid4));
+        AssertScope(removed: [vmid2, vmid3], kept: [vmid4]);
     }
 
     [Fact]
@@ -168,8 +149,7 @@ public class WalkCacheScopeTests
 
         _caches.InvalidateAsid(StreamWorld.NsEl1, 1, 3, 0);
 
-        Assert.False(Cached(target));
-        Assert.True(Cached(otherVmid));
+        AssertScope(removed: [target], kept: [otherVmid]);
     }
 
     [Fact]
@@ -182,10 +162,7 @@ public class WalkCacheScopeTests
         var level1 = S1(StreamWorld.NsEl1, 1, 3, 0x4000_0000, level: 1);
 
         _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, 0x20_0000, 0x1000, leafOnly: false, 0);
-        Assert.False(Cached(target));
-        Assert.True(Cached(otherAsid));
-        Assert.True(Cached(otherVmid));
-        Assert.True(Cached(level1));
+        AssertScope(removed: [target], kept: [otherAsid, otherVmid, level1]);
 
         // A level-1 table covers 1GB: an address in its middle reaches it.
         _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, 0x5000_0000, 0x1000, leafOnly: false, 0);
@@ -202,9 +179,7 @@ public class WalkCacheScopeTests
 
         _caches.InvalidateVa(StreamWorld.NsEl1, 1, null, 0x20_0000, 0x1000, leafOnly: false, 0);
 
-        Assert.False(Cached(asid3));
-        Assert.False(Cached(asid4));
-        Assert.True(Cached(otherVmid));
+        AssertScope(removed: [asid3, asid4], kept: [otherVmid]);
         Assert.Equal(1, _caches.Stage1.Count);
     }
 
@@ -217,95 +192,44 @@ public class WalkCacheScopeTests
         Assert.True(Cached(table));
     }
 
-    [Fact]
-    public void S2_ipa_leaf_1_removes_table_ipa_entries_and_keeps_stage2_tables()
+    // IHI0070 §4.4.3.1 CMD_TLBI_S2_IPA: the stage-2 translation of a table IPA is leaf information, removed whatever
+    // Leaf is; Leaf = 1 need not remove stage-2 intermediate entries, Leaf = 0 removes those covering the IPA too.
+    // Stage-1 entries (which hold IPAs) and other VMIDs stay.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void S2_ipa_removes_table_ipa_entries_and_with_leaf_0_stage2_tables_of_the_vmid(bool leafOnly)
     {
-        // IHI0070 §4.4.3.1 CMD_TLBI_S2_IPA: the stage-2 translation of a table IPA is leaf information; Leaf = 1
-        // need not remove stage-2 intermediate entries. Stage-1 entries (which hold IPAs) stay.
         var ipa = TableIpa(1, 0x20_0000);
         var s2 = S2Table(1, 0x20_0000);
         var s1 = S1(StreamWorld.NsEl1, 1, 3, 0x20_0000);
-        var otherVmid = TableIpa(2, 0x20_0000);
+        var otherIpa = TableIpa(2, 0x20_0000);
+        var otherS2 = S2Table(2, 0x20_0000);
 
-        _caches.InvalidateIpa(1, 0x20_0000, 0x1000, leafOnly: true, 0);
+        _caches.InvalidateIpa(1, 0x20_0000, 0x1000, leafOnly, 0);
 
-        Assert.False(Cached(ipa));
-        Assert.True(Cached(s2));
-        Assert.True(Cached(s1));
-        Assert.True(Cached(otherVmid));
+        AssertScope(removed: [ipa], kept: [s1, otherIpa, otherS2]);
+        Assert.Equal(leafOnly, Cached(s2));
+        Assert.Equal(leafOnly ? 2 : 1, _caches.Stage2.Count);
     }
 
-    [Fact]
-    public void S2_ipa_leaf_0_removes_stage2_tables_of_the_vmid_too()
+    // IHI0070 §4.4.1.1: a VA invalidation of [address, address + size) removes the 2MB stage-1 table regions it
+    // overlaps (at the VAs in `removed`) and keeps their neighbours (at the VAs in `kept`).
+    [Theory]
+    // Four consecutive 2MB table regions; the range covers the middle two.
+    [InlineData(0x20_0000UL, 0x40_0000UL, new ulong[] { 0x20_0000, 0x40_0000 }, new ulong[] { 0x00_0000, 0x60_0000 })]
+    // The last byte of a region overlaps it; the next region starts one byte later and stays.
+    [InlineData(0x3F_FFFFUL, 1UL, new ulong[] { 0x20_0000 }, new ulong[] { 0x40_0000 })]
+    // A size of 0 names the single byte at the address: the region starting there goes, the one before and after stay.
+    [InlineData(0x20_0000UL, 0UL, new ulong[] { 0x20_0000 }, new ulong[] { 0x00_0000, 0x40_0000 })]
+    // The range does not wrap; the last 2MB region of the 64-bit space is still in it.
+    [InlineData(0xFFFF_FFFF_FFC0_0000UL, 0x100_0000UL, new ulong[] { 0xFFFF_FFFF_FFE0_0000 }, new ulong[] { 0x00_0000 })]
+    public void A_va_range_removes_the_regions_it_overlaps_and_not_their_neighbours(ulong address, ulong size, ulong[] removed, ulong[] kept)
     {
-        // IHI0070 §4.4.3.1, Leaf = 0: the stage-2 walk-cache entries covering the IPA go as well.
-        var ipa = TableIpa(1, 0x20_0000);
-        var s2 = S2Table(1, 0x20_0000);
-        var otherVmid = S2Table(2, 0x20_0000);
+        var entries = removed.Concat(kept).Order().ToDictionary(va => va, va => S1(StreamWorld.NsEl1, 1, 3, va));
 
-        _caches.InvalidateIpa(1, 0x20_0000, 0x1000, leafOnly: false, 0);
+        _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, address, size, leafOnly: false, 0);
 
-        Assert.False(Cached(ipa));
-        Assert.False(Cached(s2));
-        Assert.True(Cached(otherVmid));
-        Assert.Equal(1, _caches.Stage2.Count);
-    }
-
-    [Fact]
-    public void A_range_removes_the_regions_it_overlaps_and_not_their_neighbours()
-    {
-        // IHI0070 §4.4.1.1: the range is [Address, Address + size); four consecutive 2MB table regions.
-        var r0 = S1(StreamWorld.NsEl1, 1, 3, 0x00_0000);
-        var r1 = S1(StreamWorld.NsEl1, 1, 3, 0x20_0000);
-        var r2 = S1(StreamWorld.NsEl1, 1, 3, 0x40_0000);
-        var r3 = S1(StreamWorld.NsEl1, 1, 3, 0x60_0000);
-
-        _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, 0x20_0000, 0x40_0000, leafOnly: false, 0);
-
-        Assert.True(Cached(r0));
-        Assert.False(Cached(r1));
-        Assert.False(Cached(r2));
-        Assert.True(Cached(r3));
-    }
-
-    [Fact]
-    public void A_one_byte_range_reaches_the_region_holding_that_byte_only()
-    {
-        // The last byte of a region overlaps it; the next region starts one byte later and stays.
-        var r1 = S1(StreamWorld.NsEl1, 1, 3, 0x20_0000);
-        var r2 = S1(StreamWorld.NsEl1, 1, 3, 0x40_0000);
-
-        _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, 0x3F_FFFF, 1, leafOnly: false, 0);
-
-        Assert.False(Cached(r1));
-        Assert.True(Cached(r2));
-    }
-
-    [Fact]
-    public void An_empty_size_names_the_one_address()
-    {
-        // A size of 0 names the single byte at the address: the region starting there goes, the one before and after stay.
-        var r0 = S1(StreamWorld.NsEl1, 1, 3, 0x00_0000);
-        var r1 = S1(StreamWorld.NsEl1, 1, 3, 0x20_0000);
-        var r2 = S1(StreamWorld.NsEl1, 1, 3, 0x40_0000);
-
-        _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, 0x20_0000, 0, leafOnly: false, 0);
-
-        Assert.True(Cached(r0));
-        Assert.False(Cached(r1));
-        Assert.True(Cached(r2));
-    }
-
-    [Fact]
-    public void A_range_past_the_top_of_the_address_space_stops_there_instead_of_wrapping()
-    {
-        // IHI0070 §4.4.1.1: the range does not wrap; the last 2MB region of the 64-bit space is still in it.
-        var top = S1(StreamWorld.NsEl1, 1, 3, 0xFFFF_FFFF_FFE0_0000);
-        var low = S1(StreamWorld.NsEl1, 1, 3, 0x00_0000);
-
-        _caches.InvalidateVa(StreamWorld.NsEl1, 1, 3, 0xFFFF_FFFF_FFC0_0000, 0x100_0000, leafOnly: false, 0);
-
-        Assert.False(Cached(top));
-        Assert.True(Cached(low));
+        AssertScope(removed: [.. removed.Select(va => entries[va])], kept: [.. kept.Select(va => entries[va])]);
     }
 }

@@ -1,78 +1,38 @@
 using ArmSmmu.Caches;
 using ArmSmmu.Translation;
+using static ArmSmmu.Tests.Translation.NestedLayout;
 using static ArmSmmu.Tests.Translation.TestTables;
 
 namespace ArmSmmu.Tests.Translation;
 
 /// <summary>
-/// Nested walks with walk caches and walk traces (IHI0070 §3.4, §3.13.5, §3.17, §16.2). Layout as in
-/// <see cref="NestedWalkTests"/>: stage-1 tables at PA 0x4000_0000, addressed by the IPAs 0x1000_0000 up, which stage 2
-/// maps with one 2 MB block; the stage-1 output IPAs 0x2000_0000 and 0x2000_1000 map to PA 0x9000_0000 and 0x9000_5000
-/// with 4 KiB pages. Both stages: 4K granule, 39-bit input, start level 1.
+/// Nested walks with walk caches and walk traces (IHI0070 §3.4, §3.13.5, §3.17, §16.2) over the tables of
+/// <see cref="NestedLayout"/>; the stage-1 output IPAs 0x2000_0000 and 0x2000_1000 map to PA 0x9000_0000 and
+/// 0x9000_5000 with 4 KiB pages.
 /// </summary>
 public class NestedWalkCacheTests
 {
-    private const ulong Delta = 0x3000_0000; // PA - IPA of the stage-1 tables
-    private const ulong TableIpa = 0x1000_0000;
-    private const ulong OutputIpa = 0x2000_0000;
-    private const ulong OutputPa = 0x9000_0000;
     private const ulong OutputPa2 = 0x9000_5000;
-    private const ulong Va = 0x12_3456_7ABC;  // stage-1 indexes L1 0x48, L2 0x1A2, L3 0x167
-    private const ulong Va2 = Va + 0x1000;    // L3 index 0x168
+    private const ulong Va2 = Va + 0x1000; // L3 index 0x168
     private static readonly WalkTag Tag = new(StreamWorld.NsEl1, 1, 7);
 
-    private readonly SparseMemory _memory = new();
-    private readonly TestTables _s2;
-    private readonly TestTables _s1;
-    private readonly ulong _s2Root;
-    private readonly ulong _s1RootPa;
-
-    public NestedWalkCacheTests()
-    {
-        _s2 = new TestTables(_memory, 0x10_0000);
-        _s1 = new TestTables(_memory, TableIpa + Delta);
-        _s2Root = _s2.Allocate(0x1000);
-        _s1RootPa = _s1.Allocate(0x1000);
-    }
-
-    private ulong S1RootIpa => _s1RootPa - Delta;
-
-    private ulong MapS1(ulong va, int level, ulong leaf) =>
-        _s1.Map(S1RootIpa, 12, 1, 39, va, level, leaf, physicalOf: ipa => ipa + Delta, allocateTable: size => _s1.Allocate(size) - Delta);
-
-    private ulong MapS2(ulong ipa, int level, ulong leaf) => _s2.Map(_s2Root, 12, 1, 39, ipa, level, leaf);
-
-    private ulong MapTables(ulong extra = 0, uint s2ap = 3) => MapS2(TableIpa, 2, S2Leaf(TableIpa + Delta, page: false, extra, s2ap: s2ap));
-
-    private TranslationRegime Regime(Func<Stage2Config, Stage2Config>? stage2 = null, Func<Stage1Config, Stage1Config>? stage1 = null)
-    {
-        var regime = Stage1(Granule.Size4K, 25, S1RootIpa);
-        var s2 = Stage2(Granule.Size4K, 25, 1, _s2Root);
-        regime.Stage2Enabled = true;
-        regime.Stage2 = stage2 is null ? s2 : stage2(s2);
-        if (stage1 is not null)
-        {
-            regime.Stage1 = stage1(regime.Stage1);
-        }
-
-        return regime;
-    }
+    private readonly NestedLayout _layout = new();
 
     // The stage-1 table addresses (IPAs) of Va's walk, from the descriptors the test wrote (DDI0487 D8.3: [47:12]).
     private (ulong L2Table, ulong L3Table) S1Tables()
     {
-        ulong l2 = _memory.ReadUInt64(_s1RootPa + (0x48 * 8)) & 0x0000_FFFF_FFFF_F000UL;
-        ulong l3 = _memory.ReadUInt64(l2 + Delta + (0x1A2 * 8)) & 0x0000_FFFF_FFFF_F000UL;
+        ulong l2 = _layout.Memory.ReadUInt64(_layout.S1RootPa + (0x48 * 8)) & 0x0000_FFFF_FFFF_F000UL;
+        ulong l3 = _layout.Memory.ReadUInt64(l2 + Delta + (0x1A2 * 8)) & 0x0000_FFFF_FFFF_F000UL;
         return (l2, l3);
     }
 
     private void MapBoth()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
-        MapS1(Va2, 3, S1Leaf(OutputIpa + 0x1000, page: true));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
-        MapS2(OutputIpa + 0x1000, 3, S2Leaf(OutputPa2, page: true));
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapS1(Va2, 3, S1Leaf(OutputIpa + 0x1000, page: true));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        _layout.MapS2(OutputIpa + 0x1000, 3, S2Leaf(OutputPa2, page: true));
     }
 
     private static (WalkFault Fault, TranslationEntry Entry, int Reads, WalkTrace Trace) Walk(Walker walker, ulong va, TranslationRegime regime)
@@ -94,16 +54,16 @@ public class NestedWalkCacheTests
     {
         MapBoth();
         var caches = new WalkCaches(16, 16, 16);
-        var walker = new Walker(_memory, 48, caches);
+        var walker = new Walker(_layout.Memory, 48, caches);
         var (l2Table, l3Table) = S1Tables();
 
-        var first = Walk(walker, Va, Regime());
+        var first = Walk(walker, Va, _layout.Regime());
         Assert.Equal(FaultKind.None, first.Fault.Kind);
         Assert.Equal(OutputPa | 0xABC, first.Entry.Translate(Va));
         Assert.Equal(9, first.Reads);
         Assert.Equal(3, caches.TableIpa.Count);
 
-        var second = Walk(walker, Va2, Regime());
+        var second = Walk(walker, Va2, _layout.Regime());
         Assert.Equal(FaultKind.None, second.Fault.Kind);
         Assert.Equal(OutputPa2 | 0xABC, second.Entry.Translate(Va2));
         Assert.Equal(OutputIpa + 0x1000, second.Entry.IntermediateBase);
@@ -133,13 +93,13 @@ public class NestedWalkCacheTests
     {
         MapBoth();
         var caches = new WalkCaches(16, 16, 16);
-        var walker = new Walker(_memory, 48, caches);
-        Assert.Equal(9, Walk(walker, Va, Regime()).Reads);
+        var walker = new Walker(_layout.Memory, 48, caches);
+        Assert.Equal(9, Walk(walker, Va, _layout.Regime()).Reads);
 
         caches.InvalidateIpa(1, TableIpa, 0x1000, leafOnly: true, 0);
         Assert.Equal(0, caches.TableIpa.Count);
 
-        var after = Walk(walker, Va2, Regime());
+        var after = Walk(walker, Va2, _layout.Regime());
         Assert.Equal(OutputPa2 | 0xABC, after.Entry.Translate(Va2));
         Assert.Equal(3, after.Reads);
         Assert.Equal(FaultClass.TT, after.Trace.Steps[0].Purpose);
@@ -153,10 +113,10 @@ public class NestedWalkCacheTests
     {
         MapBoth();
         var caches = new WalkCaches(0, 16, 0);
-        var walker = new Walker(_memory, 48, caches);
-        Assert.Equal(9, Walk(walker, Va, Regime()).Reads);
+        var walker = new Walker(_layout.Memory, 48, caches);
+        Assert.Equal(9, Walk(walker, Va, _layout.Regime()).Reads);
 
-        var second = Walk(walker, Va2, Regime());
+        var second = Walk(walker, Va2, _layout.Regime());
 
         // L1..L3: S2 L2 block + S1 read each (6), output: S2 L3 (1).
         Assert.Equal(OutputPa2 | 0xABC, second.Entry.Translate(Va2));
@@ -169,23 +129,23 @@ public class NestedWalkCacheTests
     public void Trace_of_a_nested_walk_lists_every_descriptor_with_its_addresses()
     {
         MapBoth();
-        var walker = new Walker(_memory, 48);
+        var walker = new Walker(_layout.Memory, 48);
         var (l2Table, l3Table) = S1Tables();
-        ulong s2L1 = _s2Root + ((TableIpa >> 30) * 8);
-        ulong s2L2Table = _memory.ReadUInt64(s2L1) & 0x0000_FFFF_FFFF_F000UL;
+        ulong s2L1 = _layout.S2Root + ((TableIpa >> 30) * 8);
+        ulong s2L2Table = _layout.Memory.ReadUInt64(s2L1) & 0x0000_FFFF_FFFF_F000UL;
         ulong s2Block = s2L2Table + (((TableIpa >> 21) & 0x1FF) * 8);
         ulong s2OutL2 = s2L2Table + (((OutputIpa >> 21) & 0x1FF) * 8);
-        ulong s2OutL3 = (_memory.ReadUInt64(s2OutL2) & 0x0000_FFFF_FFFF_F000UL) + (((OutputIpa >> 12) & 0x1FF) * 8);
+        ulong s2OutL3 = (_layout.Memory.ReadUInt64(s2OutL2) & 0x0000_FFFF_FFFF_F000UL) + (((OutputIpa >> 12) & 0x1FF) * 8);
         var trace = new WalkTrace();
 
-        var result = walker.Walk(Va, Regime(), Read, trace);
+        var result = walker.Walk(Va, _layout.Regime(), Read, trace);
 
         Assert.True(result.Success, result.Fault.ToString());
         var expected = new (bool Stage2, FaultClass Purpose, int Level, ulong Address, ulong Physical)[]
         {
             (true, FaultClass.TT, 1, s2L1, s2L1),
             (true, FaultClass.TT, 2, s2Block, s2Block),
-            (false, FaultClass.IN, 1, S1RootIpa + (0x48 * 8), _s1RootPa + (0x48 * 8)),
+            (false, FaultClass.IN, 1, _layout.S1RootIpa + (0x48 * 8), _layout.S1RootPa + (0x48 * 8)),
             (true, FaultClass.TT, 1, s2L1, s2L1),
             (true, FaultClass.TT, 2, s2Block, s2Block),
             (false, FaultClass.IN, 2, l2Table + (0x1A2 * 8), l2Table + Delta + (0x1A2 * 8)),
@@ -203,15 +163,15 @@ public class NestedWalkCacheTests
             var step = trace.Steps[i];
             Assert.Equal(WalkTraceAction.Read, step.Action);
             Assert.Equal(expected[i], (step.Stage2, step.Purpose, (int)step.Level, step.DescriptorAddress, step.PhysicalAddress));
-            Assert.Equal(_memory.ReadUInt64(step.PhysicalAddress), step.Descriptor);
+            Assert.Equal(_layout.Memory.ReadUInt64(step.PhysicalAddress), step.Descriptor);
         }
 
         // The text form names the stage, level, action, address (and the PA where it differs), value and purpose.
-        Assert.Equal($"S2 L2 Read [{s2Block:X}] = {_memory.ReadUInt64(s2Block):X16} (TT)", trace.Steps[1].ToString());
+        Assert.Equal($"S2 L2 Read [{s2Block:X}] = {_layout.Memory.ReadUInt64(s2Block):X16} (TT)", trace.Steps[1].ToString());
         Assert.Equal(
-            $"S1 L1 Read [{S1RootIpa + (0x48 * 8):X} @PA {_s1RootPa + (0x48 * 8):X}] = {_memory.ReadUInt64(_s1RootPa + (0x48 * 8)):X16}",
+            $"S1 L1 Read [{_layout.S1RootIpa + (0x48 * 8):X} @PA {_layout.S1RootPa + (0x48 * 8):X}] = {_layout.Memory.ReadUInt64(_layout.S1RootPa + (0x48 * 8)):X16}",
             trace.Steps[2].ToString());
-        Assert.Equal($"S2 L3 Read [{s2OutL3:X}] = {_memory.ReadUInt64(s2OutL3):X16}", trace.Steps[11].ToString());
+        Assert.Equal($"S2 L3 Read [{s2OutL3:X}] = {_layout.Memory.ReadUInt64(s2OutL3):X16}", trace.Steps[11].ToString());
         Assert.Equal(string.Join(Environment.NewLine, trace.Steps), trace.ToString());
     }
 
@@ -220,14 +180,14 @@ public class NestedWalkCacheTests
     [Fact]
     public void Table_address_walk_sets_the_stage2_access_flag_with_s2ha()
     {
-        ulong blockPa = MapS2(TableIpa, 2, S2Leaf(TableIpa + Delta, page: false) & ~AF);
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        ulong blockPa = _layout.MapS2(TableIpa, 2, S2Leaf(TableIpa + Delta, page: false) & ~AF);
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
 
-        var result = new Walker(_memory, 48).Walk(Va, Regime(c => c with { Ha = true }), Read);
+        var result = new Walker(_layout.Memory, 48).Walk(Va, _layout.Regime(c => c with { Ha = true }), Read);
 
         Assert.True(result.Success, result.Fault.ToString());
-        Assert.NotEqual(0UL, _memory.ReadUInt64(blockPa) & AF);
+        Assert.NotEqual(0UL, _layout.Memory.ReadUInt64(blockPa) & AF);
     }
 
     // IHI0070 §3.13.5, §3.13.3: a stage-1 Access-flag update is a write to the descriptor's IPA that stage 2 checks;
@@ -235,15 +195,15 @@ public class NestedWalkCacheTests
     [Fact]
     public void Stage1_descriptor_update_marks_a_clean_stage2_table_block_dirty()
     {
-        ulong blockPa = MapTables(Dbm, s2ap: 1);
-        ulong leafPa = MapS1(Va, 3, S1Leaf(OutputIpa, page: true) & ~AF);
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        ulong blockPa = _layout.MapTables(Dbm, s2ap: 1);
+        ulong leafPa = _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true) & ~AF);
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
 
-        var result = new Walker(_memory, 48).Walk(Va, Regime(c => c with { Ha = true, Hd = true }, c => c with { Ha = true }), Read);
+        var result = new Walker(_layout.Memory, 48).Walk(Va, _layout.Regime(c => c with { Ha = true, Hd = true }, c => c with { Ha = true }), Read);
 
         Assert.True(result.Success, result.Fault.ToString());
-        Assert.NotEqual(0UL, _memory.ReadUInt64(leafPa) & AF);
-        Assert.NotEqual(0UL, _memory.ReadUInt64(blockPa) & S2ApWrite);
+        Assert.NotEqual(0UL, _layout.Memory.ReadUInt64(leafPa) & AF);
+        Assert.NotEqual(0UL, _layout.Memory.ReadUInt64(blockPa) & S2ApWrite);
     }
 
     // IHI0070 §4.4.2: a nested entry made of a 2 MB stage-1 block and a 4 KiB stage-2 page is a 4 KiB piece that
@@ -252,12 +212,12 @@ public class NestedWalkCacheTests
     [Fact]
     public void Nested_entry_sizes_and_combined_attributes()
     {
-        MapTables();
-        MapS1(Va, 2, S1Leaf(OutputIpa, page: false, attrIndx: 2)); // MAIR Attr2 = 0x04, Device-nGnRE
-        MapS2(OutputIpa + 0x16_7000, 3, S2Leaf(OutputPa, page: true));
-        var walker = new Walker(_memory, 48);
+        _layout.MapTables();
+        _layout.MapS1(Va, 2, S1Leaf(OutputIpa, page: false, attrIndx: 2)); // MAIR Attr2 = 0x04, Device-nGnRE
+        _layout.MapS2(OutputIpa + 0x16_7000, 3, S2Leaf(OutputPa, page: true));
+        var walker = new Walker(_layout.Memory, 48);
 
-        var result = walker.Walk(Va, Regime(), Read);
+        var result = walker.Walk(Va, _layout.Regime(), Read);
 
         Assert.True(result.Success, result.Fault.ToString());
         Assert.Equal(OutputPa | 0xABC, result.Entry.Translate(Va));
@@ -266,9 +226,9 @@ public class NestedWalkCacheTests
         Assert.Equal(12, result.Entry.Stage2Shift);
         Assert.Equal(MemoryType.DeviceNGnRE, result.Entry.Attributes.Type);
 
-        MapS1(Va2 + 0x4000_0000, 3, S1Leaf(OutputIpa + 0x1000, page: true));
-        MapS2(OutputIpa + 0x1000, 3, S2Leaf(OutputPa2, page: true));
-        var equal = walker.Walk(Va2 + 0x4000_0000, Regime(), Read);
+        _layout.MapS1(Va2 + 0x4000_0000, 3, S1Leaf(OutputIpa + 0x1000, page: true));
+        _layout.MapS2(OutputIpa + 0x1000, 3, S2Leaf(OutputPa2, page: true));
+        var equal = walker.Walk(Va2 + 0x4000_0000, _layout.Regime(), Read);
         Assert.True(equal.Success, equal.Fault.ToString());
         Assert.Equal(12, equal.Entry.Shift);
         Assert.Equal(0, equal.Entry.Stage1Shift);
@@ -280,29 +240,29 @@ public class NestedWalkCacheTests
     [Fact]
     public void Stage1_only_walk_on_a_nested_regime()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true, ApReadOnly));
-        var walker = new Walker(_memory, 48);
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true, ApReadOnly));
+        var walker = new Walker(_layout.Memory, 48);
 
-        var ok = walker.WalkStage1Only(Va, Regime(), Read);
+        var ok = walker.WalkStage1Only(Va, _layout.Regime(), Read);
         Assert.True(ok.Success, ok.Fault.ToString());
         Assert.Equal(OutputIpa | 0xABC, ok.Entry.Translate(Va));
         Assert.Equal(-1, ok.Entry.Stage2Level);
         Assert.Equal(9, ok.DescriptorReads);
 
-        var denied = walker.WalkStage1Only(Va, Regime(), Write);
+        var denied = walker.WalkStage1Only(Va, _layout.Regime(), Write);
         Assert.Equal(new WalkFault(FaultKind.Permission, false, FaultClass.IN, Level: 3), denied.Fault);
         Assert.True(denied.Cacheable);
         Assert.Equal(OutputIpa | 0xABC, denied.Entry.Translate(Va));
 
-        var unmapped = walker.WalkStage1Only(Va + 0x4000_0000, Regime(), Read);
+        var unmapped = walker.WalkStage1Only(Va + 0x4000_0000, _layout.Regime(), Read);
         Assert.Equal(new WalkFault(FaultKind.Translation, false, FaultClass.IN, Level: 1), unmapped.Fault);
         Assert.Equal(default, unmapped.Entry);
 
         // STE.S2PTW with the tables in stage-2 Device memory: a stage-2 Permission fault, CLASS TT (IHI0070 §5.2).
-        MapS2(TableIpa, 2, S2Leaf(TableIpa + Delta, page: false, memAttr: 0b0001));
-        var tt = walker.WalkStage1Only(Va, Regime(c => c with { Ptw = true }), Read);
-        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, S1RootIpa + (0x48 * 8), Level: 2), tt.Fault);
+        _layout.MapTables(memAttr: 0b0001);
+        var tt = walker.WalkStage1Only(Va, _layout.Regime(c => c with { Ptw = true }), Read);
+        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, _layout.S1RootIpa + (0x48 * 8), Level: 2), tt.Fault);
         Assert.False(tt.Cacheable);
         Assert.Equal(default, tt.Entry);
     }

@@ -1,70 +1,29 @@
 using ArmSmmu.Translation;
+using static ArmSmmu.Tests.Translation.NestedLayout;
 using static ArmSmmu.Tests.Translation.TestTables;
 
 namespace ArmSmmu.Tests.Translation;
 
 /// <summary>
-/// Nested walks (IHI0070 §3.4, §3.13.5, §7.3). Layout: stage-1 tables live at PA 0x4000_0000 and are addressed by the
-/// IPAs 0x1000_0000 up, which stage 2 maps with a 2 MB block; the stage-1 output IPA 0x2000_0000 maps to PA
-/// 0x9000_0000 with a 4 KiB page. Both stages: 4K granule, 39-bit input, start level 1.
+/// Nested walks (IHI0070 §3.4, §3.13.5, §7.3) over the tables of <see cref="NestedLayout"/>; the stage-1 output IPA
+/// 0x2000_0000 maps to PA 0x9000_0000 with a 4 KiB page.
 /// </summary>
 public class NestedWalkTests
 {
-    private const ulong Delta = 0x3000_0000; // PA - IPA of the stage-1 tables
-    private const ulong TableIpa = 0x1000_0000;
-    private const ulong OutputIpa = 0x2000_0000;
-    private const ulong OutputPa = 0x9000_0000;
-    private const ulong Va = 0x12_3456_7ABC;
-
-    private readonly SparseMemory _memory = new();
-    private readonly TestTables _s2;
-    private readonly TestTables _s1;
+    private readonly NestedLayout _layout = new();
     private readonly Walker _walker;
-    private readonly ulong _s2Root;
-    private readonly ulong _s1RootPa;
 
-    public NestedWalkTests()
-    {
-        _s2 = new TestTables(_memory, 0x10_0000);
-        _s1 = new TestTables(_memory, TableIpa + Delta);
-        _walker = new Walker(_memory, 48);
-        _s2Root = _s2.Allocate(0x1000);
-        _s1RootPa = _s1.Allocate(0x1000);
-    }
-
-    private ulong S1RootIpa => _s1RootPa - Delta;
-
-    private ulong MapS1(ulong va, int level, ulong leaf) =>
-        _s1.Map(S1RootIpa, 12, 1, 39, va, level, leaf, physicalOf: ipa => ipa + Delta, allocateTable: size => _s1.Allocate(size) - Delta);
-
-    private ulong MapS2(ulong ipa, int level, ulong leaf) => _s2.Map(_s2Root, 12, 1, 39, ipa, level, leaf);
-
-    private TranslationRegime Regime(Func<Stage2Config, Stage2Config>? stage2 = null, Func<Stage1Config, Stage1Config>? stage1 = null)
-    {
-        var regime = Stage1(Granule.Size4K, 25, S1RootIpa);
-        var s2 = Stage2(Granule.Size4K, 25, 1, _s2Root);
-        regime.Stage2Enabled = true;
-        regime.Stage2 = stage2 is null ? s2 : stage2(s2);
-        if (stage1 is not null)
-        {
-            regime.Stage1 = stage1(regime.Stage1);
-        }
-
-        return regime;
-    }
-
-    private ulong MapTables(uint tableMemAttr = 0xF, uint tableS2ap = 3) =>
-        MapS2(TableIpa, 2, S2Leaf(TableIpa + Delta, page: false, memAttr: tableMemAttr, s2ap: tableS2ap));
+    public NestedWalkTests() => _walker = new Walker(_layout.Memory, 48);
 
     // IHI0070 §3.4: every stage-1 table address and the stage-1 output are IPAs translated by stage 2.
     [Fact]
     public void Nested_walk_translates_tables_and_output_through_stage2()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
 
-        var result = _walker.Walk(Va, Regime(), Read);
+        var result = _walker.Walk(Va, _layout.Regime(), Read);
 
         Assert.True(result.Success, result.Fault.ToString());
         Assert.Equal(OutputPa | 0xABC, result.Entry.Translate(Va));
@@ -82,13 +41,13 @@ public class NestedWalkTests
     [Fact]
     public void Stage2_fault_on_a_stage1_table_is_class_tt_with_the_descriptor_ipa()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
 
         // Point the stage-1 L1 entry (index VA[38:30] = 0x48) at a table IPA stage 2 does not map.
-        _memory.WriteUInt64(_s1RootPa + (0x48 * 8), 0x3000_0000UL | TableType);
+        _layout.Memory.WriteUInt64(_layout.S1RootPa + (0x48 * 8), 0x3000_0000UL | TableType);
 
-        var result = _walker.Walk(Va, Regime(), Read);
+        var result = _walker.Walk(Va, _layout.Regime(), Read);
 
         // The L2 index is VA[29:21] = 0x1A2; stage 2 finds an invalid L2 entry for IPA 0x3000_0000.
         Assert.Equal(new WalkFault(FaultKind.Translation, true, FaultClass.TT, 0x3000_0000UL + (0x1A2 * 8), Level: 2), result.Fault);
@@ -99,10 +58,10 @@ public class NestedWalkTests
     [Fact]
     public void Stage2_fault_on_the_output_is_class_in_with_the_output_ipa()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(0x2100_0000, page: true));
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(0x2100_0000, page: true));
 
-        var result = _walker.Walk(Va, Regime(), Read);
+        var result = _walker.Walk(Va, _layout.Regime(), Read);
 
         Assert.Equal(new WalkFault(FaultKind.Translation, true, FaultClass.IN, 0x2100_0ABC, Level: 2), result.Fault);
     }
@@ -111,25 +70,25 @@ public class NestedWalkTests
     [Fact]
     public void S2ptw_faults_stage1_walks_through_device_memory()
     {
-        MapTables(tableMemAttr: 0b0001);
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        _layout.MapTables(memAttr: 0b0001);
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
 
-        var result = _walker.Walk(Va, Regime(c => c with { Ptw = true }), Read);
+        var result = _walker.Walk(Va, _layout.Regime(c => c with { Ptw = true }), Read);
 
-        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, S1RootIpa + (0x48 * 8), Level: 2), result.Fault);
-        Assert.True(_walker.Walk(Va, Regime(), Read).Success);
+        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, _layout.S1RootIpa + (0x48 * 8), Level: 2), result.Fault);
+        Assert.True(_walker.Walk(Va, _layout.Regime(), Read).Success);
     }
 
     // Contract / IHI0070 §3.4: a nested entry covers the smaller of the two stages' sizes.
     [Fact]
     public void Nested_entry_size_is_the_smaller_stage()
     {
-        MapTables();
-        MapS1(Va, 2, S1Leaf(OutputIpa, page: false)); // 2 MB stage-1 block
-        MapS2(OutputIpa + 0x16_7000, 3, S2Leaf(OutputPa, page: true)); // VA[20:12] = 0x167
+        _layout.MapTables();
+        _layout.MapS1(Va, 2, S1Leaf(OutputIpa, page: false)); // 2 MB stage-1 block
+        _layout.MapS2(OutputIpa + 0x16_7000, 3, S2Leaf(OutputPa, page: true)); // VA[20:12] = 0x167
 
-        var result = _walker.Walk(Va, Regime(), Read);
+        var result = _walker.Walk(Va, _layout.Regime(), Read);
 
         Assert.True(result.Success, result.Fault.ToString());
         Assert.Equal(OutputPa | 0xABC, result.Entry.Translate(Va));
@@ -150,11 +109,11 @@ public class NestedWalkTests
     [InlineData(1u, 0x3u, MemoryType.DeviceGRE, Cacheability.NonCacheable, Shareability.OuterShareable, false)]
     public void Stage1_and_stage2_attributes_combine(uint attrIndx, uint memAttr, MemoryType type, Cacheability cache, Shareability sh, bool allocate)
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true, attrIndx: attrIndx)); // SH inner
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true, memAttr: memAttr) & ~ShInner | ShOuter);
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true, attrIndx: attrIndx)); // SH inner
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true, memAttr: memAttr) & ~ShInner | ShOuter);
 
-        var attributes = _walker.Walk(Va, Regime(), Read).Entry.Attributes;
+        var attributes = _walker.Walk(Va, _layout.Regime(), Read).Entry.Attributes;
 
         Assert.Equal(new MemoryAttributes(type, cache, cache, sh, allocate, allocate), attributes);
     }
@@ -164,29 +123,29 @@ public class NestedWalkTests
     [Fact]
     public void Stage1_flag_update_needs_stage2_write_permission()
     {
-        MapTables(tableS2ap: 1);
-        ulong leafPa = MapS1(Va, 3, S1Leaf(OutputIpa, page: true) & ~AF);
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        _layout.MapTables(s2ap: 1);
+        ulong leafPa = _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true) & ~AF);
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
 
-        var result = _walker.Walk(Va, Regime(stage1: c => c with { Ha = true }), Read);
+        var result = _walker.Walk(Va, _layout.Regime(stage1: c => c with { Ha = true }), Read);
 
         Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, leafPa - Delta, Level: 2, DescriptorWrite: true), result.Fault);
-        Assert.Equal(S1Leaf(OutputIpa, page: true) & ~AF, _memory.ReadUInt64(leafPa));
+        Assert.Equal(S1Leaf(OutputIpa, page: true) & ~AF, _layout.Memory.ReadUInt64(leafPa));
 
-        MapTables();
-        Assert.True(_walker.Walk(Va, Regime(stage1: c => c with { Ha = true }), Read).Success);
-        Assert.Equal(S1Leaf(OutputIpa, page: true), _memory.ReadUInt64(leafPa));
+        _layout.MapTables();
+        Assert.True(_walker.Walk(Va, _layout.Regime(stage1: c => c with { Ha = true }), Read).Success);
+        Assert.Equal(S1Leaf(OutputIpa, page: true), _layout.Memory.ReadUInt64(leafPa));
     }
 
     // Contract: a stage-2 Permission fault on the output carries the nested entry; PermissionCheck reproduces it.
     [Fact]
     public void Stage2_permission_fault_on_the_output_is_cacheable()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true, s2ap: 1));
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true, s2ap: 1));
 
-        var result = _walker.Walk(Va, Regime(), Write);
+        var result = _walker.Walk(Va, _layout.Regime(), Write);
 
         var expected = new WalkFault(FaultKind.Permission, true, FaultClass.IN, OutputIpa | 0xABC, Level: 3);
         Assert.Equal(expected, result.Fault);
@@ -199,11 +158,11 @@ public class NestedWalkTests
     [Fact]
     public void Stage1_permission_fault_in_nested_carries_the_full_entry()
     {
-        MapTables();
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true, ApReadOnly));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true, s2ap: 1));
+        _layout.MapTables();
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true, ApReadOnly));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true, s2ap: 1));
 
-        var result = _walker.Walk(Va, Regime(), Write);
+        var result = _walker.Walk(Va, _layout.Regime(), Write);
 
         Assert.Equal(new WalkFault(FaultKind.Permission, false, FaultClass.IN, Level: 3), result.Fault);
         Assert.True(result.Cacheable);
@@ -218,18 +177,18 @@ public class NestedWalkTests
     [Fact]
     public void External_aborts_in_nested_walks()
     {
-        ulong s2BlockPa = MapTables();
-        ulong leafPa = MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
-        MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
+        ulong s2BlockPa = _layout.MapTables();
+        ulong leafPa = _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapS2(OutputIpa, 3, S2Leaf(OutputPa, page: true));
 
-        _memory.AddAbortRange(leafPa, 8);
-        Assert.Equal(new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: leafPa, Level: 3), _walker.Walk(Va, Regime(), Read).Fault);
+        _layout.Memory.AddAbortRange(leafPa, 8);
+        Assert.Equal(new WalkFault(FaultKind.ExternalAbort, false, FaultClass.TT, FetchAddress: leafPa, Level: 3), _walker.Walk(Va, _layout.Regime(), Read).Fault);
 
-        _memory.ClearAbortRanges();
-        _memory.AddAbortRange(s2BlockPa, 8);
+        _layout.Memory.ClearAbortRanges();
+        _layout.Memory.AddAbortRange(s2BlockPa, 8);
         Assert.Equal(
-            new WalkFault(FaultKind.ExternalAbort, true, FaultClass.TT, S1RootIpa + (0x48 * 8), s2BlockPa, 2),
-            _walker.Walk(Va, Regime(), Read).Fault);
+            new WalkFault(FaultKind.ExternalAbort, true, FaultClass.TT, _layout.S1RootIpa + (0x48 * 8), s2BlockPa, 2),
+            _walker.Walk(Va, _layout.Regime(), Read).Fault);
     }
 
     // Digest §7.6: stage-2 checks apply to stage-1 table reads; no read permission is a stage-2 Permission fault,
@@ -237,13 +196,13 @@ public class NestedWalkTests
     [Fact]
     public void Stage1_table_read_needs_stage2_read_permission()
     {
-        MapTables(tableS2ap: 2);
-        MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
+        _layout.MapTables(s2ap: 2);
+        _layout.MapS1(Va, 3, S1Leaf(OutputIpa, page: true));
         var trace = new WalkTrace();
 
-        var result = _walker.Walk(Va, Regime(), Read, trace);
+        var result = _walker.Walk(Va, _layout.Regime(), Read, trace);
 
-        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, S1RootIpa + (0x48 * 8), Level: 2), result.Fault);
+        Assert.Equal(new WalkFault(FaultKind.Permission, true, FaultClass.TT, _layout.S1RootIpa + (0x48 * 8), Level: 2), result.Fault);
         Assert.False(result.Cacheable);
         Assert.All(trace.Steps, s => Assert.True(s.Stage2 && s.Purpose == FaultClass.TT));
         Assert.Equal(2, trace.Steps.Count);
