@@ -204,6 +204,55 @@ public class DriverCheckDeviceTests
         Assert.StartsWith("write CD words 1-7, then word 0 with V = 1, then CMD_CFGI_CD for StreamID 0x6 SubstreamID 0", report.Command, StringComparison.Ordinal);
     }
 
+    // IHI0070 §3.21, §4.4: write permission withdrawn (RW -> RO) without a TLBI: the TLB still grants the write.
+    [Fact]
+    public void Section_4_4_a_permission_withdrawn_without_tlbi_is_a_stale_translation_of_the_same_address()
+    {
+        var s = Cached();
+        Assert.Equal(OldPa + 8, s.H.Read(Sid, Va + 8).PhysicalAddress); // a TLB hit on an unchanged page is no mistake
+        Assert.Empty(s.Reports);
+        s.H.Map4K(s.Root, Va, OldPa, DeviceHarness.S1ReadOnly);
+
+        Assert.Equal(OldPa, s.H.Write(Sid, Va).PhysicalAddress);
+
+        var report = Assert.Single(s.Reports);
+        Assert.Equal(DriverMistake.StaleTranslation, report.Mistake);
+        Assert.Equal(LeafAddress(s), report.StructureAddress);
+        Assert.Equal([OldPa | DeviceHarness.S1ReadOnly | 3], report.CurrentWords);
+    }
+
+    // IHI0070 §3.21, §4.4.1: a table descriptor replaced without a TLBI (Leaf = 0): the walk resumes from the cached one.
+    [Fact]
+    public void Section_4_4_1_a_table_replaced_without_non_leaf_tlbi_is_a_stale_walk_cache_entry()
+    {
+        var s = Cached();
+        const ulong Va2 = Va + 0x1000;
+        s.H.Map4K(s.Root, Va2, OldPa + 0x1000, DeviceHarness.S1ReadWrite);
+        ulong l2 = s.Root;
+        for (int level = 0; level < 2; level++)
+        {
+            l2 = s.H.Memory.ReadUInt64(l2 + (((Va >> (12 + (9 * (3 - level)))) & 0x1FF) * 8)) & 0x0000_FFFF_FFFF_F000;
+        }
+
+        l2 += ((Va >> 21) & 0x1FF) * 8; // the level-2 table descriptor
+        ulong newTable = s.H.NewTable();
+        ulong newLeaf = NewPa | DeviceHarness.S1ReadWrite | 3;
+        s.H.Memory.WriteUInt64(newTable + (((Va2 >> 12) & 0x1FF) * 8), newLeaf);
+        s.H.Memory.WriteUInt64(l2, newTable | 3);
+
+        var result = s.H.Read(Sid, Va2 + 4); // a TLB miss: the walk cache still points at the old level-3 table
+
+        Assert.Equal(OldPa + 0x1004, result.PhysicalAddress);
+        var report = Assert.Single(s.Reports);
+        Assert.Equal(DriverMistake.StaleWalkCacheEntry, report.Mistake);
+        Assert.Equal(newTable + (((Va2 >> 12) & 0x1FF) * 8), report.StructureAddress);
+        Assert.Equal([OldPa + 0x1004], report.CachedWords);
+        Assert.Equal([newLeaf], report.CurrentWords);
+        Assert.StartsWith($"CMD_TLBI_NH_VA ASID {Asid}", report.Command, StringComparison.Ordinal);
+        Assert.EndsWith("(Leaf = 0: a table descriptor changed)", report.Command, StringComparison.Ordinal);
+        Assert.Contains("0x90000004", report.Explanation, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_correct_sequence_is_not_reported_and_the_detector_is_off_by_default()
     {
