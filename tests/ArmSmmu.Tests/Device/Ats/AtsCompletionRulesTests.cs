@@ -125,4 +125,58 @@ public class AtsCompletionRulesTests
         Assert.Equal(1, second.Statistics.InvalidationsReceived);
         Assert.Equal(0, second.AtcCount);
     }
+
+    // IHI0070 §3.9.1.2: an external abort on the table walk is Completer Abort with F_WALK_EABT, recorded with
+    // CR2.REC_CFG_ATS = 1, its fetch address that of the aborting table.
+    [Fact]
+    public void Section_3_9_1_2_a_walk_external_abort_is_completer_abort_with_f_walk_eabt()
+    {
+        var a = new AtsHarness(SmmuFeatures.Default with { AtsRecordErrors = true });
+        a.H.SetCr2(0x6 | 0x8); // RECINVSID, PTM, REC_CFG_ATS
+        a.H.Memory.AddAbortRange(a.Root0, 0x1000);
+
+        var c = a.Request(AtsHarness.ReadWriteVa, AccessKind.Read);
+
+        Assert.Equal(AtsCompletionStatus.CompleterAbort, c.Status);
+        Assert.Equal(EventType.FWalkEabt, c.Event);
+        var e = Assert.Single(a.H.DrainEvents());
+        Assert.Equal(EventType.FWalkEabt, e.Type);
+        Assert.Equal(AtsHarness.Sid, e.StreamId);
+        Assert.Equal(a.Root0, e.FetchAddress);
+    }
+
+    // IHI0070 §3.9.1.1, §6.3.9: with CR0.ATSCHK = 1 an ATS Translated transaction of a StreamID whose STE is invalid
+    // is aborted as C_BAD_STE, recorded only with CR2.REC_CFG_ATS = 1.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Section_3_9_1_1_a_translated_transaction_with_an_invalid_ste_under_atschk_is_c_bad_ste(bool recordConfigErrors)
+    {
+        const uint BadSid = 0x13;
+        var a = new AtsHarness(SmmuFeatures.Default with { AtsRecordErrors = true });
+        a.H.SetSte(BadSid, StreamTableEntry.Abort with { V = false });
+        if (recordConfigErrors)
+        {
+            a.H.SetCr2(0x6 | 0x8);
+        }
+
+        a.SetAtsCheck(true);
+
+        var result = a.Translated(0x8000_0000, sid: BadSid);
+
+        Assert.Equal(TranslationOutcome.Faulted, result.Outcome);
+        Assert.Equal(EventType.CBadSte, result.Fault);
+        Assert.Equal(recordConfigErrors, result.FaultRecorded);
+        var events = a.H.DrainEvents();
+        if (recordConfigErrors)
+        {
+            var e = Assert.Single(events);
+            Assert.Equal(EventType.CBadSte, e.Type);
+            Assert.Equal(BadSid, e.StreamId);
+        }
+        else
+        {
+            Assert.Empty(events);
+        }
+    }
 }
