@@ -221,7 +221,7 @@ public sealed partial class SmmuV3
         // IHI0070 §3.21.3.1: the valid word is written last, so the SMMU never fetches half a structure.
         private void ReportIfTorn(string structure, ulong address, ulong[] words, string command)
         {
-            if (Check.Memory.TakeTorn(address, out int laterWord))
+            if (Check.Memory.TakeTorn(address, contextDescriptor: structure == "CD", out int laterWord))
             {
                 Report(
                     DriverMistake.TornStructure,

@@ -175,9 +175,9 @@ public class DriverCheckDeviceTests
         Assert.StartsWith("write STE words 1-7, then word 0 with V = 1, then CMD_CFGI_STE for StreamID 0x4", report.Command, StringComparison.Ordinal);
     }
 
-    // Model bug: DriverWriteLog takes bit 0 of word 0 as the valid bit of every 64-byte structure, but CD.V is
-    // dw0[31] (IHI0070 §5.4); bit 0 is T0SZ[0]. With Linux's T0SZ = 16 a torn CD is never reported. Remove Skip to see it fail.
-    [Fact(Skip = "Model bug: the driver checker's torn-structure log reads CD.V at bit 0 instead of dw0[31] (IHI0070 §5.4)")]
+    // IHI0070 §3.21.3.1, §5.4: CD.V is dw0[31] (bit 0 is T0SZ[0], even for Linux's T0SZ = 16): the log used to follow
+    // bit 0 for every structure and never reported a torn CD.
+    [Fact]
     public void Section_3_21_3_1_a_cd_made_valid_before_its_other_words_is_reported_torn_at_fetch()
     {
         var s = Cached();

@@ -6,7 +6,9 @@ namespace ArmSmmu.Diagnostics.DriverCheck;
 /// </summary>
 /// <remarks>
 /// <para>Write order inside 64-byte structures (IHI0070 §3.21.3.1): STEs and CDs are 64 bytes, 64-byte aligned, with V
-/// in bit 0 of their first doubleword. When a write turns that bit from 0 to 1 the structure is published; a later write
+/// in their first doubleword: bit 0 for an STE (§5.2), bit 31 for a CD (§5.4). The log cannot tell which a block is when
+/// it is written, so it follows both bits and the fetch asks about the one of the structure it fetched. When a write
+/// turns V from 0 to 1 the structure is published; a later write
 /// that changes another doubleword of it before the driver's next CMD_SYNC means the valid word went first, so the SMMU
 /// may have fetched a torn structure. The SMMU reports it when it fetches the structure.</para>
 /// <para>Valid-to-valid changes of a doubleword (a page-table entry replaced without being made invalid first, Arm ARM
@@ -17,7 +19,12 @@ internal sealed class DriverWriteLog : IPhysicalMemory
 {
     private const int LargestAnalysedWrite = 4096;
     private const int MaxRemembered = 1 << 16;
+    // A translation table descriptor's valid bit (Arm ARM D8.3), the one break-before-make is about.
     private const ulong Valid = 1;
+
+    // STE.V, dw0[0] (IHI0070 §5.2) and CD.V, dw0[31] (§5.4). A block's state is kept under its address plus the
+    // index of the valid bit it follows (blocks are 64-byte aligned, so the low bits of the key are free).
+    private static readonly (ulong Mask, ulong KeyBit)[] StructureValidBits = [(1UL << 0, 0), (1UL << 31, 1)];
 
     private readonly IPhysicalMemory _inner;
     private readonly Lock _lock = new();
@@ -90,14 +97,18 @@ internal sealed class DriverWriteLog : IPhysicalMemory
     /// Whether the 64-byte structure at <paramref name="address"/> had its valid word written before doubleword
     /// <paramref name="laterWord"/>; the finding is forgotten once taken, so it is reported once.
     /// </summary>
-    public bool TakeTorn(ulong address, out int laterWord)
+    /// <param name="address">The structure's address (64-byte aligned).</param>
+    /// <param name="contextDescriptor">True for a CD (V is dw0[31]), false for an STE (V is dw0[0]).</param>
+    /// <param name="laterWord">The first doubleword written after V.</param>
+    public bool TakeTorn(ulong address, bool contextDescriptor, out int laterWord)
     {
+        ulong key = address | (contextDescriptor ? 1UL : 0UL);
         lock (_lock)
         {
-            if (_blocks.TryGetValue(address, out var state) && state.TornWord != 0)
+            if (_blocks.TryGetValue(key, out var state) && state.TornWord != 0)
             {
                 laterWord = state.TornWord;
-                _blocks.Remove(address);
+                _blocks.Remove(key);
                 return true;
             }
         }
@@ -134,20 +145,24 @@ internal sealed class DriverWriteLog : IPhysicalMemory
         }
 
         ulong block = word & ~63UL;
-        if (word == block)
+        foreach (var (mask, keyBit) in StructureValidBits)
         {
-            if ((after & Valid) == 0)
+            ulong key = block | keyBit;
+            if (word == block)
             {
-                _blocks.Remove(block);
+                if ((after & mask) == 0)
+                {
+                    _blocks.Remove(key);
+                }
+                else if ((before & mask) == 0)
+                {
+                    Remember(_blocks, key, new BlockState(write, 0));
+                }
             }
-            else if ((before & Valid) == 0)
+            else if (_blocks.TryGetValue(key, out var state) && state.PublishedBy != 0 && write > state.PublishedBy && state.TornWord == 0)
             {
-                Remember(_blocks, block, new BlockState(write, 0));
+                _blocks[key] = state with { TornWord = (int)((word - block) / 8) };
             }
-        }
-        else if (_blocks.TryGetValue(block, out var state) && state.PublishedBy != 0 && write > state.PublishedBy && state.TornWord == 0)
-        {
-            _blocks[block] = state with { TornWord = (int)((word - block) / 8) };
         }
     }
 
