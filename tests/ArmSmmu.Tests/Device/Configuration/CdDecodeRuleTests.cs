@@ -84,16 +84,6 @@ public class CdDecodeRuleTests
         h.SetSte(Sid, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase) with { S1STALLD = false });
 
         var result = h.Read(Sid, 0x4000);
-        var events = h.DrainEvents();
-        if (rule is null)
-        {
-            Assert.NotEqual(EventType.CBadCd, result.Fault);
-            Assert.DoesNotContain(events, e => e.Type == EventType.CBadCd);
-        }
-        else
-        {
-            Assert.Equal(EventType.CBadCd, result.Fault);
-            Assert.Equal(new EventRecord { Type = EventType.CBadCd, StreamId = Sid }, Assert.Single(events));
-        }
+        ConfigurationErrorAssert.RaisedExactlyWhenBroken(rule, EventType.CBadCd, Sid, result, h.DrainEvents());
     }
 }
