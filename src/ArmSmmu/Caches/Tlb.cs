@@ -200,18 +200,18 @@ internal sealed partial class Tlb
         return FindBeyondFirstProbe(tag, inputAddress, shifts, out version);
     }
 
+    // What Find's first probe leaves: the global (ASID 0) set of its size, then both sets of every larger size present.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Slot? FindBeyondFirstProbe(ulong tag, ulong inputAddress, ulong shifts, out int version)
     {
         version = 0;
-        bool first = true;
+        ulong firstShift = shifts & (0 - shifts);
         while (shifts != 0)
         {
             int shift = BitOperations.TrailingZeroCount(shifts);
-            shifts &= shifts - 1;
             ulong page = inputAddress >> shift;
             Slot? slot;
-            if (!first)
+            if ((shifts & firstShift) == 0)
             {
                 slot = Probe(tag & ~TlbKey.AsetBit, tag, page, shift, out version);
                 if (slot is not null)
@@ -220,7 +220,7 @@ internal sealed partial class Tlb
                 }
             }
 
-            first = false;
+            shifts &= shifts - 1;
 
             // Global entries are indexed under ASID 0 of the lookup's ASET (IHI0070 §3.17.1): a second set unless that is the first.
             if ((tag & (AsidMask | TlbKey.AsetBit)) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
@@ -233,7 +233,6 @@ internal sealed partial class Tlb
             }
         }
 
-        version = 0;
         return null;
     }
 
