@@ -133,6 +133,61 @@ public class StreamTableTests
         Assert.Equal(TranslationOutcome.Bypassed, h.Read((7u << 8) | index, 0x5000).Outcome);
     }
 
+    [Theory]
+    [InlineData(7u)]   // reserved SPLIT values behave as 6 (IHI0070 §5.1)
+    [InlineData(0u)]
+    [InlineData(11u)]
+    public void Reserved_split_values_split_the_streamid_at_6(uint split)
+    {
+        var h = new DeviceHarness();
+        h.Reset();
+        h.SetStreamTable(L1Table, (1u << 16) | (split << 6) | 16);
+        ulong l2 = h.AllocatePage();
+        Assert.True(StreamTableEntry.BypassEntry.TryWrite(h.Memory, l2 + (0x3F * 64UL)));
+        Assert.True(new L1StreamTableDescriptor { Span = 7, L2Ptr = l2 }.TryWrite(h.Memory, L1Table + (5 * 8)));
+
+        // StreamID 0x17F = L1 index 5, L2 index 0x3F when split at bit 6.
+        Assert.Equal(TranslationOutcome.Bypassed, h.Read(0x17F, 0x4000).Outcome);
+        Assert.Empty(h.DrainEvents());
+    }
+
+    [Fact]
+    public void L2ptr_bits_below_the_l2_array_size_are_ignored()
+    {
+        // IHI0070 §5.1: the L2 array of 2^(Span-1) STEs is aligned to its size; L2Ptr's lower bits are treated as 0.
+        var h = new DeviceHarness();
+        h.Reset(sidBits: 16, twoLevel: true); // SPLIT 8
+        ulong l2 = h.AllocatePage();
+        Assert.True(StreamTableEntry.BypassEntry.TryWrite(h.Memory, l2 + (2 * 64UL)));
+        Assert.True(new L1StreamTableDescriptor { Span = 3, L2Ptr = l2 + 0xC0 }.TryWrite(h.Memory, DeviceHarness.StreamTableBase + (9 * 8)));
+
+        // Span 3: four STEs, 256 bytes, so L2Ptr's 0xC0 is dropped and STE 2 is at l2 + 0x80.
+        Assert.Equal(TranslationOutcome.Bypassed, h.Read((9u << 8) | 2, 0x4000).Outcome);
+    }
+
+    [Fact]
+    public void The_table_size_is_the_smaller_of_log2size_and_sidsize()
+    {
+        // IHI0070 §6.3.24: LOG2SIZE 20 on an SMMU with 16-bit StreamIDs covers only StreamIDs below 2^16.
+        var h = new DeviceHarness(new SmmuFeatures { StreamIdBits = 16 });
+        h.Reset();
+        h.SetStreamTable(L1Table, (1u << 16) | (8u << 6) | 20);
+        Assert.Equal(EventType.CBadStreamId, h.Read(0x1_0000, 0x1000).Fault);
+        Assert.Equal(BadStreamId(0x1_0000), Assert.Single(h.DrainEvents()));
+    }
+
+    [Fact]
+    public void A_linear_ste_beyond_the_oas_is_f_ste_fetch()
+    {
+        // IHI0070 §3.3.1, §7.3.4: an STE address the SMMU cannot issue (beyond the 48-bit OAS) fails the fetch.
+        var h = new DeviceHarness();
+        h.Reset();
+        h.SetStreamTable(0xFFFF_FFFF_0000, 16); // STE 0x400 at 0xFFFF_FFFF_0000 + 0x10000 = 2^48
+        ulong steAddress = 0x1_0000_0000_0000;
+        Assert.Equal(EventType.FSteFetch, h.Read(0x400, 0x1000).Fault);
+        Assert.Equal(new EventRecord { Type = EventType.FSteFetch, StreamId = 0x400, FetchAddress = steAddress }, Assert.Single(h.DrainEvents()));
+    }
+
     [Fact]
     public void Ste_fetch_abort_is_f_ste_fetch_with_the_fetch_address()
     {
