@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Per-folder mutation scores and the surviving mutants of a Stryker.NET JSON report (docs/reliability.md).
 
-usage: tools/stryker-scores.py artifacts/stryker-caches/reports/mutation-report.json [--survivors]
+usage: tools/stryker-scores.py artifacts/stryker-caches/reports/mutation-report.json [--survivors] [--over RERUN.json]
+--over takes, for every file a later run re-tested (a run whose "mutate" was narrowed to some files), that run's
+results in place of the first report's: the combined score of a complete run and a re-run of the files new tests aim at.
 Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker computes it; compile errors and
 ignored mutants are not counted.
 """
@@ -9,7 +11,14 @@ import collections
 import json
 import sys
 
+TESTED = ("Killed", "Survived", "Timeout", "NoCoverage")
+
 report = json.load(open(sys.argv[1]))
+if "--over" in sys.argv:
+    rerun = json.load(open(sys.argv[sys.argv.index("--over") + 1]))
+    for path, data in rerun["files"].items():
+        if any(m["status"] in TESTED for m in data["mutants"]):
+            report["files"][path] = data
 counts = collections.defaultdict(collections.Counter)
 survivors = []
 for path, data in report["files"].items():
