@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-folder mutation scores and the surviving mutants of a Stryker.NET JSON report (docs/reliability.md).
 
-usage: tools/stryker-scores.py artifacts/stryker-caches/reports/mutation-report.json [--survivors] [--over RERUN.json]
+usage: tools/stryker-scores.py artifacts/stryker-caches/reports/mutation-report.json [--survivors] [--files] [--over RERUN.json]
 --over takes, for every file a later run re-tested (a run whose "mutate" was narrowed to some files), that run's
 results in place of the first report's: the combined score of a complete run and a re-run of the files new tests aim at.
 Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker computes it; compile errors and
@@ -20,11 +20,13 @@ if "--over" in sys.argv:
         if any(m["status"] in TESTED for m in data["mutants"]):
             report["files"][path] = data
 counts = collections.defaultdict(collections.Counter)
+per_file = collections.defaultdict(collections.Counter)
 survivors = []
 for path, data in report["files"].items():
     folder = path.split("src/ArmSmmu/")[-1].split("/")[0]
     for m in data["mutants"]:
         counts[folder][m["status"]] += 1
+        per_file[path.split("src/ArmSmmu/")[-1]][m["status"]] += 1
         if m["status"] in ("Survived", "NoCoverage"):
             line = m["location"]["start"]["line"]
             survivors.append(f'{m["status"]:10} {path.split("src/ArmSmmu/")[-1]}:{line} {m["mutatorName"]}: {m.get("replacement", "")!r}')
@@ -35,6 +37,12 @@ for folder, c in sorted(counts.items()):
     valid = detected + c["Survived"] + c["NoCoverage"]
     if valid:
         print(f'{folder:14} {c["Killed"]:7} {c["Survived"]:8} {c["Timeout"]:7} {c["NoCoverage"]:6} {100 * detected / valid:6.1f}%')
+
+if "--files" in sys.argv:
+    print(f'\n{"file":52} {"killed":>7} {"survived":>8} {"timeout":>7} {"nocov":>6}')
+    for path, c in sorted(per_file.items(), key=lambda kv: -(kv[1]["Survived"] + kv[1]["NoCoverage"])):
+        if c["Survived"] + c["NoCoverage"]:
+            print(f'{path:52} {c["Killed"]:7} {c["Survived"]:8} {c["Timeout"]:7} {c["NoCoverage"]:6}')
 
 if "--survivors" in sys.argv:
     print("\n".join(sorted(survivors)))
