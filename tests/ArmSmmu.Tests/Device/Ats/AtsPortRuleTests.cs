@@ -43,7 +43,12 @@ public class AtsPortRuleTests
         ulong emptyS2 = h.NewTable();
         var ste = DeviceHarness.Stage2Ste(emptyS2, vmid: 5) with
         {
-            Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, S1CIR = 1, S1COR = 1, S1CSH = 3, EATS = AtsEnable.Full,
+            Config = SteConfig.Nested,
+            S1ContextPtr = DeviceHarness.CdTableBase,
+            S1CIR = 1,
+            S1COR = 1,
+            S1CSH = 3,
+            EATS = AtsEnable.Full,
         };
         h.SetSte(AtsHarness.Sid, ste);
 
@@ -70,7 +75,12 @@ public class AtsPortRuleTests
         memory.AddAbortRange(s2Root, 0x1000);
         var ste = DeviceHarness.Stage2Ste(s2Root, vmid: 5) with
         {
-            Config = SteConfig.Nested, S1ContextPtr = DeviceHarness.CdTableBase, S1CIR = 1, S1COR = 1, S1CSH = 3, EATS = AtsEnable.Full,
+            Config = SteConfig.Nested,
+            S1ContextPtr = DeviceHarness.CdTableBase,
+            S1CIR = 1,
+            S1COR = 1,
+            S1CSH = 3,
+            EATS = AtsEnable.Full,
         };
         h.SetSte(AtsHarness.Sid, ste);
 
