@@ -191,6 +191,33 @@ public class AtosTests
         Assert.False(Atos(h, Va, AtosType.Stage1, inhibitHttu: true).Fault); // AF is now set in memory
     }
 
+    [Theory]
+    [InlineData(false, true, AtosType.Stage1, true)]
+    [InlineData(false, true, AtosType.Stage1And2, true)]
+    [InlineData(false, true, AtosType.Stage2, false)]
+    [InlineData(true, false, AtosType.Stage2, true)]
+    [InlineData(true, false, AtosType.Stage1And2, true)]
+    [InlineData(true, false, AtosType.Stage1, false)]
+    public void A_type_naming_a_stage_the_smmu_does_not_implement_is_inv_req_9_1_3(bool stage1, bool stage2, AtosType type, bool invalid)
+    {
+        // IHI0070 §9.1.3: INV_REQ before any structure is read, so even a StreamID beyond the table reports it.
+        var h = new DeviceHarness(SmmuFeatures.Default with { Stage1 = stage1, Stage2 = stage2 });
+        h.Reset();
+        var par = Atos(h, Va, type, sid: 0x100);
+        Assert.True(par.Fault);
+        Assert.Equal(invalid ? AtosFaultCode.InvalidRequest : (byte)EventType.CBadStreamId, par.FaultCode);
+    }
+
+    [Fact]
+    public void Gatos_addr_bits_5_to_0_are_res0_and_no_substream_is_kept_without_substreams_6_3_38()
+    {
+        var smmu = new SmmuV3(new SparseMemory(), SmmuFeatures.Default with { SubstreamIdBits = 0 });
+        smmu.WriteRegister64(SmmuRegister.GATOS_ADDR, 0x1234_5FFF);
+        Assert.Equal(0x1234_5FC0UL, smmu.ReadRegister64(SmmuRegister.GATOS_ADDR));
+        smmu.WriteRegister64(SmmuRegister.GATOS_SID, (1UL << 52) | (0x5UL << 32) | 0x12);
+        Assert.Equal(0x12UL, smmu.ReadRegister64(SmmuRegister.GATOS_SID));
+    }
+
     [Fact]
     public void Gatos_sid_keeps_only_implemented_bits_6_3_38()
     {
