@@ -10,6 +10,17 @@ namespace ArmSmmu.Tests.Device.Ats;
 /// </summary>
 public class AtsPortRuleTests
 {
+    // A nested stream with full ATS whose CD (at CdTableBase, an IPA) is fetched through the stage-2 tables at s2Root.
+    private static StreamTableEntry NestedFullAts(ulong s2Root) => DeviceHarness.Stage2Ste(s2Root, vmid: 5) with
+    {
+        Config = SteConfig.Nested,
+        S1ContextPtr = DeviceHarness.CdTableBase,
+        S1CIR = 1,
+        S1COR = 1,
+        S1CSH = 3,
+        EATS = AtsEnable.Full,
+    };
+
     private static int CommandErrorCode(AtsHarness a) => (int)((a.Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS) >> 24) & 0x7F);
 
     [Theory]
@@ -41,16 +52,7 @@ public class AtsPortRuleTests
         var h = new DeviceHarness();
         h.Reset();
         ulong emptyS2 = h.NewTable();
-        var ste = DeviceHarness.Stage2Ste(emptyS2, vmid: 5) with
-        {
-            Config = SteConfig.Nested,
-            S1ContextPtr = DeviceHarness.CdTableBase,
-            S1CIR = 1,
-            S1COR = 1,
-            S1CSH = 3,
-            EATS = AtsEnable.Full,
-        };
-        h.SetSte(AtsHarness.Sid, ste);
+        h.SetSte(AtsHarness.Sid, NestedFullAts(emptyS2));
 
         var c = h.Smmu.RequestAtsTranslation(new TranslationRequest(AtsHarness.Sid, 0x4000_1234, AccessKind.Read));
         Assert.Equal(AtsCompletionStatus.Success, c.Status);
@@ -73,16 +75,7 @@ public class AtsPortRuleTests
         h.Reset();
         ulong s2Root = h.NewTable();
         memory.AddAbortRange(s2Root, 0x1000);
-        var ste = DeviceHarness.Stage2Ste(s2Root, vmid: 5) with
-        {
-            Config = SteConfig.Nested,
-            S1ContextPtr = DeviceHarness.CdTableBase,
-            S1CIR = 1,
-            S1COR = 1,
-            S1CSH = 3,
-            EATS = AtsEnable.Full,
-        };
-        h.SetSte(AtsHarness.Sid, ste);
+        h.SetSte(AtsHarness.Sid, NestedFullAts(s2Root));
 
         var c = h.Smmu.RequestAtsTranslation(new TranslationRequest(AtsHarness.Sid, 0x4000_1234, AccessKind.Read));
         Assert.Equal(AtsCompletionStatus.CompleterAbort, c.Status);
