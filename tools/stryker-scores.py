@@ -23,13 +23,14 @@ counts = collections.defaultdict(collections.Counter)
 per_file = collections.defaultdict(collections.Counter)
 survivors = []
 for path, data in report["files"].items():
-    folder = path.split("src/ArmSmmu/")[-1].split("/")[0]
+    relative = path.split("src/ArmSmmu/")[-1]
+    folder = relative.split("/")[0]
     for m in data["mutants"]:
         counts[folder][m["status"]] += 1
-        per_file[path.split("src/ArmSmmu/")[-1]][m["status"]] += 1
+        per_file[relative][m["status"]] += 1
         if m["status"] in ("Survived", "NoCoverage"):
             line = m["location"]["start"]["line"]
-            survivors.append(f'{m["status"]:10} {path.split("src/ArmSmmu/")[-1]}:{line} {m["mutatorName"]}: {m.get("replacement", "")!r}')
+            survivors.append(f'{m["status"]:10} {relative}:{line} {m["mutatorName"]}: {m.get("replacement", "")!r}')
 
 print(f'{"folder":14} {"killed":>7} {"survived":>8} {"timeout":>7} {"nocov":>6} {"score":>7}')
 for folder, c in sorted(counts.items()):

@@ -143,6 +143,9 @@ internal sealed class DeviceHarness
         Smmu.WriteRegister32(SmmuRegister.CMDQ_PROD, _cmdProd);
     }
 
+    /// <summary>CMDQ_CONS.ERR [30:24]: the error of the command the queue stopped on (IHI0070 §6.3.27, §4.1.3).</summary>
+    public CommandError CommandQueueError => (CommandError)((Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS) >> 24) & 0x7F);
+
     /// <summary>Resets the harness's shadow producer index after a test rewound CMDQ_PROD itself.</summary>
     public uint CommandProducer
     {

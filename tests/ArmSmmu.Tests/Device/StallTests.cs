@@ -108,7 +108,7 @@ public class StallTests
         uint index = h.CommandProducer;
         h.SubmitRaw(Command.Resume(Sid, 0, retry: true, abort: false));
         Assert.Equal(index, h.Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS) & 0xFFFFF);
-        Assert.Equal((uint)CommandError.Ill, (h.Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS) >> 24) & 0x7F);
+        Assert.Equal(CommandError.Ill, h.CommandQueueError);
         Assert.Equal(1u, h.Smmu.ReadRegister32(SmmuRegister.GERROR) & 1);
     }
 }

@@ -39,7 +39,7 @@ public class AtcInvalidationTests
 
         a.H.WriteAndPoll(SmmuRegister.CR0, 0xD, SmmuRegister.CR0ACK);
         a.H.SubmitRaw(Command.AtcInv(AtsHarness.Sid, null, 0, 53, false));
-        Assert.Equal(CommandError.Ill, (CommandError)((a.Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS) >> 24) & 0x7F));
+        Assert.Equal(CommandError.Ill, a.H.CommandQueueError);
     }
 
     [Fact]

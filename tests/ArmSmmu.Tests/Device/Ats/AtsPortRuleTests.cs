@@ -21,8 +21,6 @@ public class AtsPortRuleTests
         EATS = AtsEnable.Full,
     };
 
-    private static int CommandErrorCode(AtsHarness a) => (int)((a.Smmu.ReadRegister32(SmmuRegister.CMDQ_CONS) >> 24) & 0x7F);
-
     [Theory]
     [InlineData(true, true, 12, 0x6000UL)]
     [InlineData(false, true, 14, 0x4000UL)]
@@ -101,14 +99,14 @@ public class AtsPortRuleTests
         // IHI0070 §4.5.2: Resp 0b11 is reserved; CMD_PRI_RESP on an SMMU without PRI (IDR0.PRI = 0) is CERROR_ILL.
         var a = PriResponseTests.WithPriQueue(out var endpoint);
         a.H.SubmitRaw(Command.PriResp(AtsHarness.Sid, 5, 1, (PriResponseCode)3));
-        Assert.Equal((int)CommandError.Ill, CommandErrorCode(a));
+        Assert.Equal(CommandError.Ill, a.H.CommandQueueError);
         Assert.Empty(endpoint.Responses);
 
         var noPri = new AtsHarness(new SmmuFeatures { Pri = false });
         var other = new RecordingEndpoint();
         noPri.Smmu.ConnectEndpoint(AtsHarness.Sid, other);
         noPri.H.SubmitRaw(Command.PriResp(AtsHarness.Sid, 5, 1, PriResponseCode.Success));
-        Assert.Equal((int)CommandError.Ill, CommandErrorCode(noPri));
+        Assert.Equal(CommandError.Ill, noPri.H.CommandQueueError);
         Assert.Empty(other.Responses);
     }
 
@@ -120,7 +118,7 @@ public class AtsPortRuleTests
         var endpoint = new RecordingEndpoint();
         a.Smmu.ConnectEndpoint(AtsHarness.Sid, endpoint);
         a.H.SubmitRaw(Command.AtcInv(AtsHarness.Sid, null, 0x1000, 0, false) with { SSec = true });
-        Assert.Equal((int)CommandError.Ill, CommandErrorCode(a));
+        Assert.Equal(CommandError.Ill, a.H.CommandQueueError);
         Assert.Empty(endpoint.Invalidations);
     }
 

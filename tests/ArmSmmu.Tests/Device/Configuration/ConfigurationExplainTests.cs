@@ -49,7 +49,8 @@ public class ConfigurationExplainTests
         var cdStep = Step(steps, "CD 3: " + cd);
         Assert.Equal(("CD", DeviceHarness.CdTableBase + (3 * 64), cd.Dw0), (cdStep.Stage, cdStep.Address, cdStep.Value));
         Assert.Equal(4, cd.ASID); // the fourth CD written, so the index was not taken as 0
-        Assert.True(steps.ToList().IndexOf(fetched) < steps.ToList().IndexOf(cdStep));
+        var order = steps.ToList();
+        Assert.True(order.IndexOf(fetched) < order.IndexOf(cdStep));
     }
 
     [Fact]
@@ -57,9 +58,9 @@ public class ConfigurationExplainTests
     {
         // IHI0070 §5.2 S1DSS 0b10: traffic without a SubstreamID uses CD 0.
         var h = Stage1(DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase, s1CdMax: 2, s1dss: 2));
-        var steps = Explain(h, Sid);
-        Assert.Equal("substream", Step(steps, "no SubstreamID: S1CDMax 2, S1DSS 2 selects CD 0").Stage);
-        Assert.Equal(0x8000_0234UL, h.Smmu.Explain(new TranslationRequest(Sid, 0x1234, AccessKind.Read)).Result.PhysicalAddress);
+        var explanation = h.Smmu.Explain(new TranslationRequest(Sid, 0x1234, AccessKind.Read));
+        Assert.Equal("substream", Step(explanation.Steps, "no SubstreamID: S1CDMax 2, S1DSS 2 selects CD 0").Stage);
+        Assert.Equal(0x8000_0234UL, explanation.Result.PhysicalAddress);
     }
 
     [Theory]
@@ -248,6 +249,7 @@ public class ConfigurationExplainTests
             cdWalk.Select(s => s.Text));
         Assert.Equal(s2Root, cdWalk[0].Address);
         var cdStep = Assert.Single(steps, s => s.Stage == "CD" && s.Address == DeviceHarness.CdTableBase);
-        Assert.True(steps.ToList().IndexOf(cdWalk[3]) < steps.ToList().IndexOf(cdStep));
+        var order = steps.ToList();
+        Assert.True(order.IndexOf(cdWalk[3]) < order.IndexOf(cdStep));
     }
 }
