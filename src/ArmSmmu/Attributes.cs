@@ -159,8 +159,9 @@ public readonly record struct MemoryAttributes
 /// <remarks>One word, like <see cref="MemoryAttributes"/>: the memory attributes in bytes 0–6, the flags in byte 7.</remarks>
 public readonly record struct TransactionAttributes
 {
+    // PnU and InD are adjacent, in this order: a stream path ORs both in with one shift (AccessBitsAt).
     private const int PrivilegedBit = 56;
-    private const int InstructionBit = 57;
+    private const int InstructionBit = PrivilegedBit + 1;
     private const int NonSecureBit = 58;
     private const ulong MemoryMask = (1UL << 56) - 1;
 
@@ -218,6 +219,12 @@ public readonly record struct TransactionAttributes
     /// <param name="instruction">Instruction fetch (InD).</param>
     /// <returns>The bits, to OR into <see cref="Bits"/>.</returns>
     internal static ulong AccessBits(bool privileged, bool instruction) => Flag(privileged, PrivilegedBit) | Flag(instruction, InstructionBit);
+
+    /// <summary>As <see cref="AccessBits"/> from a pair of bits: PnU at bit <paramref name="at"/> of <paramref name="word"/>, InD above it.</summary>
+    /// <param name="word">The word holding the pair.</param>
+    /// <param name="at">Where PnU is in it.</param>
+    /// <returns>The bits, to OR into <see cref="Bits"/>.</returns>
+    internal static ulong AccessBitsAt(ulong word, int at) => ((word >> at) & 3) << PrivilegedBit;
 
     /// <inheritdoc />
     public override string ToString() =>

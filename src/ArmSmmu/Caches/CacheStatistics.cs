@@ -9,6 +9,7 @@ public sealed class CacheStatistics
     private long _evictions;
     private long _invalidated;
     private PerThreadCounter[] _hitSources = [];
+    private PerThreadCounter[] _hitDeductions = [];
     private long _hitSourcesAtReset;
     private PerThreadCounter[] _missSources = [];
     private long _missSourcesAtReset;
@@ -59,7 +60,14 @@ public sealed class CacheStatistics
     /// <param name="source">A counter shared with other caches' statistics.</param>
     internal void AddHitSource(PerThreadCounter source) => _hitSources = [.. _hitSources, source];
 
-    private long SharedHits() => Sum(_hitSources);
+    /// <summary>
+    /// Counts every increment of <paramref name="source"/> as one hit fewer: the translation fast path counts a hit on
+    /// entry and takes it back, with the miss, in the rare case it misses.
+    /// </summary>
+    /// <param name="source">A counter shared with other statistics.</param>
+    internal void AddHitDeduction(PerThreadCounter source) => _hitDeductions = [.. _hitDeductions, source];
+
+    private long SharedHits() => Sum(_hitSources) - Sum(_hitDeductions);
 
     /// <summary>Counts every increment of <paramref name="source"/> as a miss too (as <see cref="AddHitSource"/> for hits).</summary>
     /// <param name="source">A counter shared with other statistics.</param>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ArmSmmu.Caches;
 
@@ -34,12 +35,18 @@ internal sealed partial class Tlb
 
     private const ulong AsidMask = 0xFFFF;
 
+    // The multipliers of a set index: the index tag's and the size's (SetIndex, IndexHash).
+    private const ulong TagHash = 0x9E37_79B9_7F4A_7C15UL;
+    private const ulong ShiftHash = 0xC2B2_AE3D_27D4_EB4FUL;
+
     private readonly SetAssociativeSlots<Slot> _store;
 
     // The store's array and associativity, and the sizes present, held here: each is a load fewer in the chain of
     // dependent loads a TLB hit waits on (IHI0070 says nothing of this; it is the model's own speed).
     private readonly Slot?[] _slots;
     private readonly int _ways;
+    private readonly int _setMask;
+    private readonly int _waysShift;
     private SizeCounts _sizes = new();
     private SizeCounts _globalSizes = new();
     private SizeCounts _spans = new();
@@ -67,6 +74,9 @@ internal sealed partial class Tlb
         _store = new SetAssociativeSlots<Slot>(capacity / ways, ways);
         _slots = _store.Slots;
         _ways = ways;
+        int sets = capacity / ways;
+        _setMask = sets > 0 && (sets & (sets - 1)) == 0 ? sets - 1 : -1;
+        _waysShift = (ways & (ways - 1)) == 0 ? BitOperations.TrailingZeroCount(ways) : -1;
         _lists = new TagLists(capacity);
         ScanCrossover = _store.Sets + (_store.Sets / 4);
     }
@@ -144,11 +154,11 @@ internal sealed partial class Tlb
     }
 
     /// <summary>
-    /// Copies the entry of a slot <see cref="Find"/> returned, if the slot still holds what it held then (it was not
+    /// Copies the entry of a slot <see cref="Find(ulong, ulong, out int)"/> returned, if the slot still holds what it held then (it was not
     /// refilled meanwhile): true with the entry, or false with default, a miss.
     /// </summary>
     /// <param name="slot">The slot found, or null.</param>
-    /// <param name="version">The version <see cref="Find"/> gave with it.</param>
+    /// <param name="version">The version <see cref="Find(ulong, ulong, out int)"/> gave with it.</param>
     /// <param name="entry">The entry, or default.</param>
     /// <returns>True when the entry was read whole.</returns>
     public static bool TryCopy(Slot? slot, int version, out TranslationEntry entry)
@@ -180,43 +190,106 @@ internal sealed partial class Tlb
     /// them only if <see cref="Slot.Holds"/>(version) (else it is a miss).
     /// </param>
     /// <returns>The slot, or null on a miss.</returns>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public Slot? Find(ulong tag, ulong inputAddress, out int version)
+    public Slot? Find(ulong tag, ulong inputAddress, out int version) => Find(tag, IndexHash(tag), inputAddress, out version);
+
+    /// <summary>As <see cref="Find(ulong, ulong, out int)"/>, with the tag's <see cref="IndexHash"/> computed once by the caller (a stream path).</summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="tagHash"><see cref="IndexHash"/> of <paramref name="tag"/>.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <param name="version">As <see cref="Find(ulong, ulong, out int)"/>.</param>
+    /// <returns>The slot, or null on a miss.</returns>
+    public Slot? Find(ulong tag, ulong tagHash, ulong inputAddress, out int version)
     {
-        // The smallest size present, under the lookup's own ASID: where a hit almost always is. Not inlined, and the
-        // other probes in a frame of their own, so that this probe keeps its values in registers: inlined into the
-        // TLB-hit path, the JIT spilled the set-index computation to the stack and the hit ran slower with fewer instructions.
-        ulong shifts = _sizes.Present;
-        if (shifts != 0)
+        var (slot, found) = FindFirst(tag, tagHash, inputAddress);
+        if (slot is null)
         {
-            int shift = BitOperations.TrailingZeroCount(shifts);
-            Slot? slot = Probe(tag & ~TlbKey.AsetBit, tag, inputAddress >> shift, shift, out version);
-            if (slot is not null)
+            (slot, found) = FindBeyondFirstProbe(tag, inputAddress);
+        }
+
+        version = found;
+        return slot;
+    }
+
+    /// <summary>
+    /// The first probe of <see cref="Find(ulong, ulong, ulong, out int)"/>, inlined into the TLB-hit path: the set of the
+    /// smallest size present under the lookup's own ASID, where a hit almost always is. The version comes back in a
+    /// register (a pair, not an out parameter), so that nothing of the probe goes through the stack.
+    /// </summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="tagHash"><see cref="IndexHash"/> of <paramref name="tag"/>.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <returns>The slot and its version (as <see cref="Find(ulong, ulong, out int)"/>), or null: not in this set, the other probes may still find it.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (Slot? Slot, int Version) FindFirst(ulong tag, ulong tagHash, ulong inputAddress)
+    {
+        ulong shifts = _sizes.Present;
+        if (shifts == 0)
+        {
+            return default;
+        }
+
+        int shift = BitOperations.TrailingZeroCount(shifts);
+        ulong page = inputAddress >> shift;
+        ulong runHash = tagHash + ((ulong)shift * ShiftHash);
+
+        // A power-of-two geometry (every default one): the set is the low bits of the run, the set's first slot a
+        // shift of it, with no multiply in the chain of dependent operations a hit waits on.
+        int first = _setMask >= 0 && _waysShift >= 0
+            ? (int)(((uint)page + (uint)(runHash >> 32)) & (uint)_setMask) << _waysShift
+            : _store.SetOfRun(page, runHash) * _ways;
+
+        // first + way < Sets * Ways by construction of the set index: no bounds check per way.
+        ref Slot? way = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), first);
+        for (int left = _ways; left > 0; left--, way = ref Unsafe.Add(ref way, 1))
+        {
+            Slot? slot = Volatile.Read(ref way);
+            if (slot is null)
             {
-                return slot;
+                continue;
+            }
+
+            // The version first (an acquire read): the fields compared below, and those the caller reads, are then of
+            // the fill that version ends, unless Holds later finds it moved.
+            int version = slot.Version;
+            if (slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
+            {
+                return (slot, version);
             }
         }
 
-        return FindBeyondFirstProbe(tag, inputAddress, shifts, out version);
+        return default;
     }
 
-    // What Find's first probe leaves: the global (ASID 0) set of its size, then both sets of every larger size present.
+    /// <summary>The part of a set index that depends on the tag alone: a stream path computes it once for its tag.</summary>
+    /// <param name="tag">The packed key.</param>
+    /// <returns>The hash <see cref="Find(ulong, ulong, ulong, out int)"/> takes.</returns>
+    public static ulong IndexHash(ulong tag) => (tag & ~TlbKey.AsetBit) * TagHash;
+
+    /// <summary>
+    /// What <see cref="FindFirst"/> leaves: the global (ASID 0) set of its size, then both sets of every larger size
+    /// present. Sizes that appeared since the first probe may be skipped or probed twice: a lookup racing an insertion
+    /// may miss, which only costs a walk.
+    /// </summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <returns>The slot and its version (as <see cref="Find(ulong, ulong, out int)"/>), or null on a miss.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Slot? FindBeyondFirstProbe(ulong tag, ulong inputAddress, ulong shifts, out int version)
+    public (Slot? Slot, int Version) FindBeyondFirstProbe(ulong tag, ulong inputAddress)
     {
-        version = 0;
+        ulong shifts = _sizes.Present;
         ulong firstShift = shifts & (0 - shifts);
         while (shifts != 0)
         {
             int shift = BitOperations.TrailingZeroCount(shifts);
             ulong page = inputAddress >> shift;
             Slot? slot;
+            int version;
             if ((shifts & firstShift) == 0)
             {
                 slot = Probe(tag & ~TlbKey.AsetBit, tag, page, shift, out version);
                 if (slot is not null)
                 {
-                    return slot;
+                    return (slot, version);
                 }
             }
 
@@ -228,12 +301,12 @@ internal sealed partial class Tlb
                 slot = Probe(tag & ~AsidMask, tag, page, shift, out version);
                 if (slot is not null)
                 {
-                    return slot;
+                    return (slot, version);
                 }
             }
         }
 
-        return null;
+        return default;
     }
 
     /// <summary>
@@ -347,7 +420,7 @@ internal sealed partial class Tlb
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SetIndex(ulong indexTag, ulong page, int shift) =>
-        _store.SetOfRun(page, (indexTag * 0x9E37_79B9_7F4A_7C15UL) + ((ulong)shift * 0xC2B2_AE3D_27D4_EB4FUL));
+        _store.SetOfRun(page, (indexTag * TagHash) + ((ulong)shift * ShiftHash));
 
     // Under the writer lock: the bookkeeping of a slot that no longer holds `old`.
     private void Forget(int index, Slot? old)

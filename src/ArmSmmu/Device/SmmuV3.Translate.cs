@@ -14,6 +14,20 @@ public sealed partial class SmmuV3
     /// <returns>The outcome: an output address, or the fault (which was also recorded in the event queue where the architecture says so).</returns>
     public TranslationResult Translate(in TranslationRequest request)
     {
+        // Fast path: no PMCG counting, no driver check, SMMU enabled, the stream's path in the front table, then a TLB
+        // hit (TranslateThrough). Every call from here is in tail position, so this frame saves no register.
+        if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
+            && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
+        {
+            return TranslateThrough(request, path);
+        }
+
+        return TranslateOffFastPath(request);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateOffFastPath(in TranslationRequest request)
+    {
         if (_pmcgCounting && !PmcgTally.Armed)
         {
             return TranslateCounted(request); // IHI0070 §10: count this transaction's events (SmmuV3.PerformanceMonitor.cs)
@@ -24,16 +38,15 @@ public sealed partial class SmmuV3
             return TranslateChecked(request); // the driver-bug detector, when SmmuFeatures.CheckDriver (SmmuV3.DriverCheck.cs)
         }
 
-        // Fast path: SMMU enabled, the stream's configuration cached, then a TLB hit (TranslateThrough).
         if (request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN) && !request.Secure
             && _configCaches.FindPath(request) is { } path)
         {
-            if (path.Kind == StreamPathKind.Translate)
+            if (path.Kind != StreamPathKind.Translate)
             {
-                return TranslateThrough(request, path, pathCached: true);
+                return TranslateCachedUntranslated(request, path);
             }
 
-            return TranslateCachedUntranslated(request, path);
+            return path.ThroughCd ? TranslateThrough(request, path) : TranslateWithoutCd(request, path);
         }
 
         return TranslateUncached(request);
@@ -89,28 +102,35 @@ public sealed partial class SmmuV3
             return ConfigFault(request, error, ste);
         }
 
-        return path.Kind == StreamPathKind.Translate ? TranslateThrough(request, path, pathCached: false) : TranslateUntranslated(request, path);
+        return path.Kind == StreamPathKind.Translate ? TranslateFirstThrough(request, path) : TranslateUntranslated(request, path);
     }
 
     // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit through a CD is the whole answer; anything else
-    // (a stage-1-bypassed or denied hit, a miss) goes on to the translation unit.
-    // A path from the path cache (pathCached) is counted here as the STE/CD hit it stands for; with a permitted TLB hit
-    // through a CD, the three hits are one increment of the shared fast-path counter.
+    // (a denied hit, a miss) goes on to the translation unit.
+    // The path came from the path cache through a CD: the transaction is counted on entry (FastPathTransactions: an
+    // STE, a CD and a TLB hit), before anything else is live in the frame, and a miss takes the TLB hit back.
     // Not inlined: called in tail position it writes its result straight into Translate's caller's return buffer;
     // inlined, NativeAOT built the result in a temporary and copied it, and the copy stalled on store forwarding
-    // (12% of armsmmu_translate's samples). The managed TLB-hit benchmark is unchanged by the call.
-    // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, tag; permissions both stages grant,
-    // output base and attributes): no copy of the entry, no AccessIntent, one call (Tlb.Find).
+    // (12% of armsmmu_translate's samples).
+    // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, the tag and its set-index hash;
+    // permissions both stages grant, output base and attributes): no copy of the entry, no AccessIntent, and the TLB's
+    // first probe inlined, its slot and version in registers.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path, bool pathCached)
+    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
     {
+        _configCaches.FastPathTransactions.Increment();
         ulong address = request.Address;
-        var slot = _tlb.Find(path.Tag, path.Canonical(address), out int version);
+        var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
+        if (slot is null)
+        {
+            (slot, version) = _tlb.FindBeyondFirstProbe(path.Tag, path.Canonical(address));
+        }
+
         uint intent = path.IntentOf(request.Access, request.Privileged);
-        if (slot is null || (slot.Permitted & StreamPath.Required(intent)) == 0 || path.Cd is null)
+        if (slot is null || (slot.Permitted & StreamPath.Required(intent)) == 0)
         {
             // In its own frame: the copy of the entry and the walk's locals would make every hit pay for them.
-            return TranslateAfterLookup(request, path, intent, slot, version, pathCached);
+            return TranslateAfterLookup(request, path, intent, slot, version, LookupCounted.OnEntry);
         }
 
         ulong outputBase = slot.OutputBase;
@@ -120,16 +140,7 @@ public sealed partial class SmmuV3
         if (!slot.Holds(version))
         {
             // The entry object was refilled while it was read (Tlb.Slot): what was read is not one entry, a miss.
-            return TranslateAfterLookup(request, path, intent, null, 0, pathCached);
-        }
-
-        if (pathCached)
-        {
-            _configCaches.FastHits.Increment();
-        }
-        else
-        {
-            _tlb.RecordLookup(hit: true);
+            return TranslateAfterLookup(request, path, intent, null, 0, LookupCounted.OnEntry);
         }
 
         // As Success(slot.Entry, address, Intent(request, path.Ste)).
@@ -137,24 +148,57 @@ public sealed partial class SmmuV3
         return TranslationResult.Translated(outputBase | (address & offsetMask), (byte)shift, attributes);
     }
 
+    // A path from the path cache with no CD (stage 1 bypassed, with or without stage 2): the STE overrides stand in
+    // for stage 1's attributes (Stage1BypassedSuccess), so even a permitted hit goes through TranslateAfterLookup.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, bool pathCached)
+    private TranslationResult TranslateWithoutCd(in TranslationRequest request, StreamPath path)
+    {
+        var slot = _tlb.Find(path.Tag, path.TagHash, path.Canonical(request.Address), out int version);
+        return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.PathCached);
+    }
+
+    // The first transaction through a path just resolved (not from the path cache): its STE and CD were counted by
+    // the lookup, a TLB hit here is counted as one, and a permitted hit gives what TranslateThrough's would.
+    private TranslationResult TranslateFirstThrough(in TranslationRequest request, StreamPath path)
+    {
+        var slot = _tlb.Find(path.Tag, path.TagHash, path.Canonical(request.Address), out int version);
+        return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.Resolved);
+    }
+
+    // What of a transaction's configuration and TLB lookups has been counted when it reaches TranslateAfterLookup.
+    private enum LookupCounted
+    {
+        // TranslateThrough: STE, CD and TLB hit, on entry; a miss is taken back here.
+        OnEntry,
+
+        // A path with no CD from the path cache: nothing yet.
+        PathCached,
+
+        // A path just resolved: the STE and CD lookups, by the resolution.
+        Resolved,
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, LookupCounted counted)
     {
         bool found = Tlb.TryCopy(slot, version, out var hit);
-        if (pathCached && !found)
+        switch (counted)
         {
-            // The STE (and CD) hits and the TLB miss, in one increment.
-            (path.Cd is not null ? _configCaches.TlbMissesThroughCd : _configCaches.TlbMissesThroughSte).Increment();
-        }
-        else
-        {
-            if (pathCached)
-            {
+            case LookupCounted.OnEntry when !found:
+                _configCaches.TlbMissesThroughCd.Increment(); // the TLB hit counted on entry becomes a miss
+                break;
+            case LookupCounted.PathCached when !found:
+                _configCaches.TlbMissesThroughSte.Increment(); // the STE hit and the TLB miss, in one increment
+                break;
+            case LookupCounted.PathCached:
                 _configCaches.RecordPathHit(path);
-            }
-
-            _tlb.RecordLookup(found);
+                _tlb.RecordLookup(hit: true);
+                break;
+            case LookupCounted.Resolved:
+                _tlb.RecordLookup(found);
+                break;
         }
+
         var access = StreamPath.Access(request.Access, intent); // as Intent(request, path.Ste), precomputed by the path
         if (!path.Regime.Stage1Enabled && !path.Regime.Stage2Enabled)
         {

@@ -52,7 +52,8 @@ public sealed partial class SmmuV3
         _walker = walker;
         _tlb = nonSecure?._tlb ?? new Tlb(Features.TlbEntries, Features.TlbWays);
         _configCaches = new ConfigurationCaches(Features.ConfigCacheEntries);
-        _tlb.Statistics.AddHitSource(_configCaches.FastHits);
+        _tlb.Statistics.AddHitSource(_configCaches.FastPathTransactions);
+        _tlb.Statistics.AddHitDeduction(_configCaches.TlbMissesThroughCd);
         _tlb.Statistics.AddMissSource(_configCaches.TlbMissesThroughCd);
         _tlb.Statistics.AddMissSource(_configCaches.TlbMissesThroughSte);
         Statistics = new SmmuStatistics(_tlb.Statistics, _configCaches.Ste.Statistics, _configCaches.Cd.Statistics)

@@ -28,6 +28,57 @@ public class StatisticsTests
         Assert.Equal(1, s.Walks);
         Assert.Equal(4, s.DescriptorReads); // 4K granule, T0SZ 16: levels 0-3
     }
+
+    // The translation fast path counts a transaction through a cached CD once, on entry, as an STE, a CD and a TLB hit,
+    // and turns the TLB hit into a miss when the TLB has no entry: every route must still give one of each lookup.
+    [Fact]
+    public void Hits_misses_and_denied_hits_through_a_cached_cd_are_each_one_lookup()
+    {
+        var h = new DeviceHarness();
+        h.Reset();
+        ulong pgd = h.NewTable();
+        h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
+        h.Map4K(pgd, 0x2000, 0x8000_1000, DeviceHarness.S1ReadOnly);
+        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        h.InstallSte(7, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
+        h.Smmu.Statistics.Reset();
+
+        Assert.Equal(0x8000_0010UL, h.Read(7, 0x1010).PhysicalAddress); // STE, CD and TLB miss: the first after the CFGI
+        Assert.Equal(0x8000_0020UL, h.Read(7, 0x1020).PhysicalAddress); // all three hit
+        Assert.Equal(EventType.FPermission, h.Write(7, 0x2000).Fault); // path cached, TLB miss, walk: write to a read-only page
+        Assert.Equal(EventType.FPermission, h.Write(7, 0x2000).Fault); // path cached, TLB hit denied (IHI0070 §3.17: the entry was cached)
+        h.Submit(Command.TlbiNhVa(0, 1, 0x1000, leaf: true));
+        Assert.Equal(0x8000_0030UL, h.Read(7, 0x1030).PhysicalAddress); // path cached, TLB miss after the TLBI
+        Assert.Equal(0x8000_0040UL, h.Read(7, 0x1040).PhysicalAddress); // all three hit
+
+        var s = h.Smmu.Statistics;
+        Assert.Equal((5L, 1L), (s.SteCache.Hits, s.SteCache.Misses));
+        Assert.Equal((5L, 1L), (s.CdCache.Hits, s.CdCache.Misses));
+        Assert.Equal((3L, 3L), (s.Tlb.Hits, s.Tlb.Misses));
+        Assert.Equal(3, s.Walks);
+    }
+
+    // A stage-2-only stream has no CD: its cached path is counted as an STE hit, and no CD lookup is made.
+    [Fact]
+    public void A_stream_without_a_cd_counts_ste_and_tlb_lookups_only()
+    {
+        var h = new DeviceHarness();
+        h.Reset();
+        ulong s2Root = h.NewTable();
+        h.Map4K(s2Root, 0x4000_0000, 0x9000_0000, DeviceHarness.S2ReadWrite);
+        h.InstallSte(9, DeviceHarness.Stage2Ste(s2Root, vmid: 3));
+        h.Smmu.Statistics.Reset();
+
+        Assert.Equal(0x9000_0008UL, h.Read(9, 0x4000_0008).PhysicalAddress); // STE and TLB miss
+        Assert.Equal(0x9000_0010UL, h.Read(9, 0x4000_0010).PhysicalAddress); // both hit
+        h.Submit(Command.TlbiS2Ipa(3, 0x4000_0000, leaf: true));
+        Assert.Equal(0x9000_0018UL, h.Read(9, 0x4000_0018).PhysicalAddress); // STE hit, TLB miss after the TLBI
+
+        var s = h.Smmu.Statistics;
+        Assert.Equal((2L, 1L), (s.SteCache.Hits, s.SteCache.Misses));
+        Assert.Equal((0L, 0L), (s.CdCache.Hits, s.CdCache.Misses));
+        Assert.Equal((1L, 2L), (s.Tlb.Hits, s.Tlb.Misses));
+    }
 }
 
 /// <summary>The counters are also published through System.Diagnostics.Metrics.</summary>

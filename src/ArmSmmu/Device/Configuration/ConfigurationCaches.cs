@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArmSmmu.Caches;
 
 namespace ArmSmmu.Device;
@@ -24,33 +26,26 @@ internal sealed class ConfigurationCaches
         Ste = new ConfigCache<SteContext>(capacity);
         Cd = new ConfigCache<CdContext>(capacity);
         Paths = new ConfigCache<StreamPath>(capacity, countLookups: false, static path => path.Retire());
-        Ste.Statistics.AddHitSource(FastHits);
-        Cd.Statistics.AddHitSource(FastHits);
-        Ste.Statistics.AddHitSource(_pathHitsThroughCd);
-        Cd.Statistics.AddHitSource(_pathHitsThroughCd);
-        Ste.Statistics.AddHitSource(TlbMissesThroughCd);
-        Cd.Statistics.AddHitSource(TlbMissesThroughCd);
+        Ste.Statistics.AddHitSource(FastPathTransactions);
+        Cd.Statistics.AddHitSource(FastPathTransactions);
         Ste.Statistics.AddHitSource(TlbMissesThroughSte);
     }
 
-    /// <summary>As <see cref="TlbMissesThroughCd"/> for a path with no CD (stage 1 bypassed): an STE hit and a TLB miss.</summary>
-    public PerThreadCounter TlbMissesThroughSte { get; } = new();
+    /// <summary>
+    /// Transactions that found their path through a CD in the front table and went on to the TLB (SmmuV3.TranslateThrough):
+    /// each is an STE hit and a CD hit, and a TLB hit unless also counted in <see cref="TlbMissesThroughCd"/>; counted
+    /// with one increment, on entry, where the TLB-hit path has the fewest values to keep across it.
+    /// </summary>
+    public PerThreadCounter FastPathTransactions { get; } = new(hot: true);
 
     /// <summary>
-    /// Transactions that found their path through a CD here and then missed in the TLB: each stands for an STE hit, a
-    /// CD hit and a TLB miss (the TLB's statistics add it to their misses), counted with one increment instead of two.
+    /// Of <see cref="FastPathTransactions"/>, those the TLB missed: the TLB's statistics take each from its hits and
+    /// add it to its misses.
     /// </summary>
     public PerThreadCounter TlbMissesThroughCd { get; } = new();
 
-    // Paths through a CD found here by transactions that then missed or were denied in the TLB: each is an STE and a CD
-    // hit, counted with one increment (a TLB miss already increments the TLB's, the walk cache's and the walks' counters).
-    private readonly PerThreadCounter _pathHitsThroughCd = new();
-
-    /// <summary>
-    /// Transactions that found their path here and a permitted TLB entry through a CD: each stands for an STE, a CD and
-    /// a TLB hit (the TLB's statistics add it too), counted with one atomic increment instead of three.
-    /// </summary>
-    public PerThreadCounter FastHits { get; } = new(hot: true);
+    /// <summary>Transactions that found a path with no CD (stage 1 bypassed) here and then missed in the TLB: an STE hit and a TLB miss, in one increment.</summary>
+    public PerThreadCounter TlbMissesThroughSte { get; } = new();
 
     public ConfigCache<SteContext> Ste { get; }
 
@@ -61,7 +56,7 @@ internal sealed class ConfigurationCaches
 
     /// <summary>
     /// The resolved configuration of (StreamID, SubstreamID). Not counted here: the caller counts it with
-    /// <see cref="FastHits"/> or <see cref="RecordPathHit"/> once it knows how the transaction ends.
+    /// <see cref="FastPathTransactions"/> or <see cref="RecordPathHit"/> once it knows how the transaction ends.
     /// </summary>
     public bool TryGetPath(in TranslationRequest request, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StreamPath path)
     {
@@ -71,27 +66,29 @@ internal sealed class ConfigurationCaches
 
     /// <summary>As <see cref="TryGetPath"/>: the cached path of the request's (StreamID, SubstreamID), or null. Takes no lock and allocates nothing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public StreamPath? FindPath(in TranslationRequest request)
+    public StreamPath? FindPath(in TranslationRequest request) => FrontPath(request) ?? FindPathSlow(request);
+
+    /// <summary>As <see cref="FindPath"/>, looking only in the front table: null when the path is not there (it may still be cached).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public StreamPath? FrontPath(in TranslationRequest request)
     {
         uint streamId = request.StreamId;
         uint key = request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream;
-        var front = _front;
-        int index = FrontIndex(streamId, key);
-        StreamPath? path = Volatile.Read(ref front[index]);
-        if (path is not null && path.StreamId == streamId && path.SubstreamKey == key && !path.Retired)
-        {
-            return path;
-        }
 
-        return FindPathSlow(streamId, key, index);
+        // FrontIndex is below 2^FrontBits, the table's length: no bounds check.
+        StreamPath? path = Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_front), FrontIndex(streamId, key)));
+        return path is not null && path.BoundTo == StreamPath.Binding(streamId, key) && !path.Retired ? path : null;
     }
 
     private static int FrontIndex(uint streamId, uint key) =>
         (int)(((streamId * 0x9E37_79B1u) + (key * 0x85EB_CA77u)) >> (32 - FrontBits));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private StreamPath? FindPathSlow(uint streamId, uint key, int index)
+    private StreamPath? FindPathSlow(in TranslationRequest request)
     {
+        uint streamId = request.StreamId;
+        uint key = request.SubstreamId ?? ConfigCache<StreamPath>.NoSubstream;
+        int index = FrontIndex(streamId, key);
         if (!Paths.TryGet(streamId, key, out var path))
         {
             return null;
@@ -102,18 +99,15 @@ internal sealed class ConfigurationCaches
         return path;
     }
 
-    /// <summary>Counts a path found by <see cref="TryGetPath"/> as the STE (and CD) hit it stands for.</summary>
+    /// <summary>
+    /// Counts a path found by <see cref="TryGetPath"/> as the STE hit it stands for: a path with no CD (bypass, abort,
+    /// stage 1 bypassed). A path through a CD is counted in <see cref="FastPathTransactions"/>.
+    /// </summary>
     /// <param name="path">The path.</param>
     public void RecordPathHit(StreamPath path)
     {
-        if (path.Cd is not null)
-        {
-            _pathHitsThroughCd.Increment();
-        }
-        else
-        {
-            Ste.Statistics.RecordHit();
-        }
+        Debug.Assert(path.Cd is null, "a path through a CD is counted on entry to the TLB-hit path");
+        Ste.Statistics.RecordHit();
     }
 
     /// <summary>CMD_CFGI_STE (IHI0070 §4.3.1): the STE, and every CD cached through it.</summary>

@@ -86,10 +86,11 @@ internal sealed class StreamPath
 
     // Bits of an intent byte (IntentOf): the permission the access needs, then its PnU and InD after the STE overrides.
     private const int IntentPrivileged = 6;
-    private const int IntentInstruction = 7;
+    private const int IntentInstruction = IntentPrivileged + 1; // above PnU, as in TransactionAttributes (AttributeBits)
 
     private readonly ulong _topSet;
     private readonly ulong _topClear;
+    private readonly bool _tbi;
     private readonly ulong _intents;
     private volatile bool _retired;
     private StrongBox<WalkPlan>? _walkPlan;
@@ -102,10 +103,13 @@ internal sealed class StreamPath
         Regime = regime;
         Key = key;
         Tag = key.Pack();
+        ThroughCd = kind == StreamPathKind.Translate && cd is not null;
+        TagHash = Tlb.IndexHash(Tag);
         if (regime.Stage1Enabled)
         {
             _topSet = regime.Stage1.Tbi1 ? TopByte : 0;
             _topClear = regime.Stage1.Tbi0 ? TopByte : 0;
+            _tbi = regime.Stage1.Tbi0 || regime.Stage1.Tbi1;
         }
 
         for (int kindIndex = 0; kindIndex <= (int)AccessKind.Execute; kindIndex++)
@@ -127,11 +131,17 @@ internal sealed class StreamPath
 
     /// <summary>The CD when stage 1 translates; null when stage 1 is bypassed or disabled.</summary>
     public readonly CdContext? Cd;
+
+    /// <summary>A translating path through a CD (<see cref="Kind"/> Translate, <see cref="Cd"/> set): what the TLB-hit fast path serves.</summary>
+    public readonly bool ThroughCd;
     public readonly TranslationRegime Regime;
     public readonly TlbKey Key;
 
     /// <summary><see cref="Key"/> packed once here, so a TLB lookup does not normalise it per transaction.</summary>
     public readonly ulong Tag;
+
+    /// <summary><see cref="Tlb.IndexHash"/> of <see cref="Tag"/>: the part of the TLB set index a hit need not compute.</summary>
+    public readonly ulong TagHash;
 
     /// <summary>The StreamID the path was resolved for (set once, before the path is cached).</summary>
     public uint StreamId { get; private set; }
@@ -158,7 +168,15 @@ internal sealed class StreamPath
     {
         StreamId = streamId;
         SubstreamKey = substreamKey;
+        BoundTo = Binding(streamId, substreamKey);
     }
+
+    /// <summary>The (StreamID, substream key) of <see cref="Bind"/> as one word, which the front table compares at once.</summary>
+    public ulong BoundTo { get; private set; }
+
+    /// <summary>The word <see cref="BoundTo"/> holds for a (StreamID, substream key).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Binding(uint streamId, uint substreamKey) => ((ulong)substreamKey << 32) | streamId;
 
     /// <summary>
     /// The start of every walk through this path (<see cref="Translation.WalkPlan"/>), made on the first miss. It
@@ -208,8 +226,7 @@ internal sealed class StreamPath
 
     /// <summary>The PnU and InD attribute bits of an intent from <see cref="IntentOf"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong AttributeBits(uint intent) =>
-        TransactionAttributes.AccessBits(((intent >> IntentPrivileged) & 1) != 0, ((intent >> IntentInstruction) & 1) != 0);
+    public static ulong AttributeBits(uint intent) => TransactionAttributes.AccessBitsAt(intent, IntentPrivileged);
 
     /// <summary>
     /// The VA as the TLB caches it: with the top byte ignored for the half VA[55] selects, the top byte becomes copies
@@ -218,6 +235,11 @@ internal sealed class StreamPath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Canonical(ulong address)
     {
+        if (!_tbi)
+        {
+            return address; // no TBI in either half (Linux's CDs): the common case, one test
+        }
+
         ulong upper = (ulong)((long)(address << 8) >> 63);
         return (address | (_topSet & upper)) & ~(_topClear & ~upper);
     }
