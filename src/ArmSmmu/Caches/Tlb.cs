@@ -201,7 +201,7 @@ internal sealed partial class Tlb
     public Slot? Find(ulong tag, ulong tagHash, ulong inputAddress, out int version)
     {
         var (slot, found) = FindFirst(tag, tagHash, inputAddress);
-        if (slot is null)
+        if (slot is null && ProbesBeyondFirst)
         {
             (slot, found) = FindBeyondFirstProbe(tag, inputAddress);
         }
@@ -258,6 +258,20 @@ internal sealed partial class Tlb
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// Whether <see cref="FindBeyondFirstProbe"/> has anywhere to look: more than one size present, or a global entry
+    /// (indexed under ASID 0). Read without the lock: a lookup racing an insertion may miss, which only costs a walk.
+    /// </summary>
+    public bool ProbesBeyondFirst
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            ulong shifts = _sizes.Present;
+            return (shifts & (shifts - 1)) != 0 || _globalSizes.Present != 0;
+        }
     }
 
     /// <summary>The part of a set index that depends on the tag alone: a stream path computes it once for its tag.</summary>

@@ -121,7 +121,7 @@ public sealed partial class SmmuV3
         _configCaches.FastPathTransactions.Increment();
         ulong address = request.Address;
         var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
-        if (slot is null)
+        if (slot is null && _tlb.ProbesBeyondFirst)
         {
             (slot, version) = _tlb.FindBeyondFirstProbe(path.Tag, path.Canonical(address));
         }

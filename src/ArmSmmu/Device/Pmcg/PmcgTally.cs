@@ -22,15 +22,21 @@ internal static class PmcgTally
     [ThreadStatic]
     private static bool t_armed;
 
+    // Set by the first Begin in the process and never cleared: until a PMCG has counted, a hook is one static load
+    // instead of a thread-local access (a call to the TLS resolver where the runtime is a shared library), which a
+    // TLB miss made twice.
+    private static volatile bool s_used;
+
     [ThreadStatic]
     private static PmcgCounts t_counts;
 
     /// <summary>True while a counted transaction is in progress on this thread.</summary>
-    public static bool Armed => t_armed;
+    public static bool Armed => s_used && t_armed;
 
     /// <summary>Starts a tally; the returned state is what <see cref="End"/> restores (a memory callback may translate too).</summary>
     public static (bool Armed, PmcgCounts Counts) Begin()
     {
+        s_used = true;
         var outer = (t_armed, t_counts);
         t_armed = true;
         t_counts = default;
@@ -45,30 +51,59 @@ internal static class PmcgTally
         return counts;
     }
 
+    // Unarmed (no PMCG counting on this thread), a hook only tests the flag, before it touches the thread's counts.
+
     /// <summary>Event 2: the TLB had no entry for the transaction.</summary>
-    public static void CountTlbMiss() => Add(ref t_counts.TlbMisses, 1);
+    public static void CountTlbMiss()
+    {
+        if (Armed)
+        {
+            t_counts.TlbMisses += 1;
+        }
+    }
 
     /// <summary>Event 3: an STE or CD lookup missed the configuration cache.</summary>
-    public static void CountConfigCacheMiss() => Add(ref t_counts.ConfigCacheMisses, 1);
+    public static void CountConfigCacheMiss()
+    {
+        if (Armed)
+        {
+            t_counts.ConfigCacheMisses += 1;
+        }
+    }
 
     /// <summary>Event 4: descriptors read by a walk.</summary>
-    public static void CountTableWalkAccesses(int reads) => Add(ref t_counts.TableWalkAccesses, reads);
+    public static void CountTableWalkAccesses(int reads)
+    {
+        if (Armed)
+        {
+            t_counts.TableWalkAccesses += reads;
+        }
+    }
 
     /// <summary>Event 5: one L1STD, STE, L1CD or CD read.</summary>
-    public static void CountConfigStructureAccess() => Add(ref t_counts.ConfigStructureAccesses, 1);
+    public static void CountConfigStructureAccess()
+    {
+        if (Armed)
+        {
+            t_counts.ConfigStructureAccesses += 1;
+        }
+    }
 
     /// <summary>Event 6: the transaction is a PCIe ATS Translation Request. The hook for the ATS path of Translate.</summary>
-    public static void CountAtsTranslationRequest() => Add(ref t_counts.AtsTranslationRequests, 1);
+    public static void CountAtsTranslationRequest()
+    {
+        if (Armed)
+        {
+            t_counts.AtsTranslationRequests += 1;
+        }
+    }
 
     /// <summary>Event 7: the transaction is a PCIe ATS Translated transaction passed through. The hook for the ATS path of Translate.</summary>
-    public static void CountAtsTranslatedTransaction() => Add(ref t_counts.AtsTranslatedTransactions, 1);
-
-    // Unarmed (no PMCG counting on this thread), a hook only tests the flag.
-    private static void Add(ref int counter, int events)
+    public static void CountAtsTranslatedTransaction()
     {
-        if (t_armed)
+        if (Armed)
         {
-            counter += events;
+            t_counts.AtsTranslatedTransactions += 1;
         }
     }
 }
