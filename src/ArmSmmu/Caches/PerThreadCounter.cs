@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ArmSmmu.Caches;
 
@@ -124,20 +125,19 @@ internal sealed class PerThreadCounter
         return sum;
     }
 
+    // Count is kept 128 bytes clear of anything else on either side (its line and the one an adjacent-line
+    // prefetcher pairs with it), not only after it: the garbage collector may compact a cell next to any object that
+    // survived beside it, and a write to a line another thread reads on every TLB hit would stall that thread.
+    [StructLayout(LayoutKind.Explicit, Size = CountOffset + 8 + Clearance)]
     private sealed class Cell(PerThreadCounter owner)
     {
+        private const int Clearance = 128;
+        private const int CountOffset = Clearance;
+
+        [FieldOffset(0)]
         public readonly PerThreadCounter Owner = owner;
 
+        [FieldOffset(CountOffset)]
         public long Count;
-
-        // Padding: cells of different threads allocated back to back must not share a cache line.
-#pragma warning disable CS0169, IDE0051 // never read: they only take space
-        private readonly long _pad1;
-        private readonly long _pad2;
-        private readonly long _pad3;
-        private readonly long _pad4;
-        private readonly long _pad5;
-        private readonly long _pad6;
-#pragma warning restore CS0169, IDE0051
     }
 }
