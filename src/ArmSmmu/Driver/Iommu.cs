@@ -52,10 +52,20 @@ public sealed partial class Iommu
     }
 
     // Over a driver not brought up yet: RestoreState fills it from a snapshot.
-    private Iommu(SmmuDriver driver) => Driver = driver;
+    private Iommu(SmmuDriver driver)
+    {
+        Driver = driver;
+        _device = driver.Device;
+        _secureWorld = driver.Options.SecureWorld;
+    }
+
+    // The device and the world, held here (both fixed for the driver's life): Translate then reads two fields of this
+    // object instead of following Driver to its device and to its options.
+    private readonly SmmuV3 _device;
+    private readonly bool _secureWorld;
 
     /// <summary>The SMMU.</summary>
-    public SmmuV3 Device => Driver.Device;
+    public SmmuV3 Device => _device;
 
     /// <summary>The memory the SMMU masters (the <see cref="SparseMemory"/> of the default constructor).</summary>
     public IPhysicalMemory Memory => Driver.Memory;
@@ -104,7 +114,7 @@ public sealed partial class Iommu
     /// <param name="secure">Secure stream (SEC_SID = 1): translated through the Secure Stream table that <see cref="Secure"/> configures. Always true on <see cref="Secure"/> itself.</param>
     /// <returns>The result: output address, or the fault.</returns>
     public TranslationResult Translate(uint streamId, ulong address, AccessKind access, uint? pasid = null, bool privileged = false, bool secure = false) =>
-        Device.Translate(new TranslationRequest(streamId, address, access, pasid, privileged, secure || IsSecureWorld));
+        _device.Translate(new TranslationRequest(streamId, address, access, pasid, privileged, secure || _secureWorld));
 
     /// <summary>Answers a stalled transaction (CMD_RESUME): retry it, or terminate it with an abort.</summary>
     /// <param name="streamId">The event's StreamID.</param>
