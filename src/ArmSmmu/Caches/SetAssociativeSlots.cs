@@ -40,6 +40,9 @@ internal sealed class SetAssociativeSlots<TNode>
     /// <summary>Slots per set.</summary>
     public int Ways { get; }
 
+    /// <summary>Sets - 1 when the set count is a power of two (a set index is then the low bits of a run), else -1.</summary>
+    public int SetMask => _setMask;
+
     /// <summary>Number of slots.</summary>
     public int Length => _slots.Length;
 

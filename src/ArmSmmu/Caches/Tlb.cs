@@ -74,8 +74,7 @@ internal sealed partial class Tlb
         _store = new SetAssociativeSlots<Slot>(capacity / ways, ways);
         _slots = _store.Slots;
         _ways = ways;
-        int sets = capacity / ways;
-        _setMask = sets > 0 && (sets & (sets - 1)) == 0 ? sets - 1 : -1;
+        _setMask = _store.SetMask;
         _waysShift = (ways & (ways - 1)) == 0 ? BitOperations.TrailingZeroCount(ways) : -1;
         _lists = new TagLists(capacity);
         ScanCrossover = _store.Sets + (_store.Sets / 4);
@@ -190,35 +189,42 @@ internal sealed partial class Tlb
     /// them only if <see cref="Slot.Holds"/>(version) (else it is a miss).
     /// </param>
     /// <returns>The slot, or null on a miss.</returns>
-    public Slot? Find(ulong tag, ulong inputAddress, out int version) => Find(tag, IndexHash(tag), inputAddress, out version);
-
-    /// <summary>As <see cref="Find(ulong, ulong, out int)"/>, with the tag's <see cref="IndexHash"/> computed once by the caller (a stream path).</summary>
-    /// <param name="tag">The packed key.</param>
-    /// <param name="tagHash"><see cref="IndexHash"/> of <paramref name="tag"/>.</param>
-    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
-    /// <param name="version">As <see cref="Find(ulong, ulong, out int)"/>.</param>
-    /// <returns>The slot, or null on a miss.</returns>
-    public Slot? Find(ulong tag, ulong tagHash, ulong inputAddress, out int version)
+    public Slot? Find(ulong tag, ulong inputAddress, out int version)
     {
-        var (slot, found) = FindFirst(tag, tagHash, inputAddress);
-        if (slot is null && ProbesBeyondFirst)
-        {
-            (slot, found) = FindBeyondFirstProbe(tag, inputAddress);
-        }
-
-        version = found;
+        (var slot, version) = Lookup(tag, IndexHash(tag), inputAddress);
         return slot;
     }
 
     /// <summary>
-    /// The first probe of <see cref="Find(ulong, ulong, ulong, out int)"/>, inlined into the TLB-hit path: the set of the
-    /// smallest size present under the lookup's own ASID, where a hit almost always is. The version comes back in a
-    /// register (a pair, not an out parameter), so that nothing of the probe goes through the stack.
+    /// As <see cref="Find(ulong, ulong, out int)"/>, with the tag's <see cref="IndexHash"/> computed once by the caller
+    /// (a stream path), and the slot and its version returned as a pair: <see cref="FindFirst"/>, then
+    /// <see cref="FindBeyondFirstProbe"/> when there is anywhere else to look.
     /// </summary>
     /// <param name="tag">The packed key.</param>
     /// <param name="tagHash"><see cref="IndexHash"/> of <paramref name="tag"/>.</param>
     /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
-    /// <returns>The slot and its version (as <see cref="Find(ulong, ulong, out int)"/>), or null: not in this set, the other probes may still find it.</returns>
+    /// <returns>The slot and its version (as <see cref="Find(ulong, ulong, out int)"/>), or null on a miss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (Slot? Slot, int Version) Lookup(ulong tag, ulong tagHash, ulong inputAddress)
+    {
+        var (slot, version) = FindFirst(tag, tagHash, inputAddress);
+        if (slot is null && ProbesBeyondFirst)
+        {
+            (slot, version) = FindBeyondFirstProbe(tag, inputAddress);
+        }
+
+        return (slot, version);
+    }
+
+    /// <summary>
+    /// The first probe of <see cref="Lookup"/>, inlined into the TLB-hit path: the set of the smallest size present under
+    /// the lookup's own ASID, where a hit almost always is. The version comes back in a register (a pair, not an out
+    /// parameter), so that nothing of the probe goes through the stack.
+    /// </summary>
+    /// <param name="tag">The packed key.</param>
+    /// <param name="tagHash"><see cref="IndexHash"/> of <paramref name="tag"/>.</param>
+    /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
+    /// <returns>The slot and its version, or null: not in this set, the other probes may still find it.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (Slot? Slot, int Version) FindFirst(ulong tag, ulong tagHash, ulong inputAddress)
     {
@@ -276,7 +282,7 @@ internal sealed partial class Tlb
 
     /// <summary>The part of a set index that depends on the tag alone: a stream path computes it once for its tag.</summary>
     /// <param name="tag">The packed key.</param>
-    /// <returns>The hash <see cref="Find(ulong, ulong, ulong, out int)"/> takes.</returns>
+    /// <returns>The hash <see cref="Lookup"/> takes.</returns>
     public static ulong IndexHash(ulong tag) => (tag & ~TlbKey.AsetBit) * TagHash;
 
     /// <summary>
@@ -286,7 +292,7 @@ internal sealed partial class Tlb
     /// </summary>
     /// <param name="tag">The packed key.</param>
     /// <param name="inputAddress">VA (stage 1, nested) or IPA (stage 2 only).</param>
-    /// <returns>The slot and its version (as <see cref="Find(ulong, ulong, out int)"/>), or null on a miss.</returns>
+    /// <returns>The slot and its version, or null on a miss.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public (Slot? Slot, int Version) FindBeyondFirstProbe(ulong tag, ulong inputAddress)
     {

@@ -46,7 +46,7 @@ public sealed partial class SmmuV3
                 return TranslateCachedUntranslated(request, path);
             }
 
-            return path.ThroughCd ? TranslateThrough(request, path) : TranslateWithoutCd(request, path);
+            return path.ThroughCd ? TranslateThrough(request, path) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
         }
 
         return TranslateUncached(request);
@@ -102,7 +102,7 @@ public sealed partial class SmmuV3
             return ConfigFault(request, error, ste);
         }
 
-        return path.Kind == StreamPathKind.Translate ? TranslateFirstThrough(request, path) : TranslateUntranslated(request, path);
+        return path.Kind == StreamPathKind.Translate ? TranslateAfterTlbLookup(request, path, LookupCounted.Resolved) : TranslateUntranslated(request, path);
     }
 
     // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit through a CD is the whole answer; anything else
@@ -120,6 +120,8 @@ public sealed partial class SmmuV3
     {
         _configCaches.FastPathTransactions.Increment();
         ulong address = request.Address;
+        // Tlb.Lookup's two steps, written out: the second recomputes the canonical address rather than keeping it live
+        // across the first probe; calling Lookup made the hit 3% slower (232 instructions against 225, MissLoop hit).
         var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
         if (slot is null && _tlb.ProbesBeyondFirst)
         {
@@ -148,21 +150,15 @@ public sealed partial class SmmuV3
         return TranslationResult.Translated(outputBase | (address & offsetMask), (byte)shift, attributes);
     }
 
-    // A path from the path cache with no CD (stage 1 bypassed, with or without stage 2): the STE overrides stand in
-    // for stage 1's attributes (Stage1BypassedSuccess), so even a permitted hit goes through TranslateAfterLookup.
+    // The TLB lookup of the transactions TranslateThrough does not serve: through a path from the path cache with no CD
+    // (stage 1 bypassed, with or without stage 2: the STE overrides stand in for stage 1's attributes, so even a
+    // permitted hit goes through TranslateAfterLookup), or through a path just resolved (the first transaction after
+    // a CFGI; a permitted hit gives what TranslateThrough's would).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateWithoutCd(in TranslationRequest request, StreamPath path)
+    private TranslationResult TranslateAfterTlbLookup(in TranslationRequest request, StreamPath path, LookupCounted counted)
     {
-        var slot = _tlb.Find(path.Tag, path.TagHash, path.Canonical(request.Address), out int version);
-        return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.PathCached);
-    }
-
-    // The first transaction through a path just resolved (not from the path cache): its STE and CD were counted by
-    // the lookup, a TLB hit here is counted as one, and a permitted hit gives what TranslateThrough's would.
-    private TranslationResult TranslateFirstThrough(in TranslationRequest request, StreamPath path)
-    {
-        var slot = _tlb.Find(path.Tag, path.TagHash, path.Canonical(request.Address), out int version);
-        return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.Resolved);
+        var (slot, version) = _tlb.Lookup(path.Tag, path.TagHash, path.Canonical(request.Address));
+        return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, counted);
     }
 
     // What of a transaction's configuration and TLB lookups has been counted when it reaches TranslateAfterLookup.

@@ -90,7 +90,7 @@ internal sealed class StreamPath
 
     private readonly ulong _topSet;
     private readonly ulong _topClear;
-    private readonly bool _tbi;
+    private readonly bool _tbi; // either half ignores the top byte: the one test Canonical makes when neither does
     private readonly ulong _intents;
     private volatile bool _retired;
     private StrongBox<WalkPlan>? _walkPlan;
@@ -144,10 +144,10 @@ internal sealed class StreamPath
     public readonly ulong TagHash;
 
     /// <summary>The StreamID the path was resolved for (set once, before the path is cached).</summary>
-    public uint StreamId { get; private set; }
+    public uint StreamId => (uint)BoundTo;
 
     /// <summary>The substream key (SubstreamID, or <see cref="ConfigCache{T}.NoSubstream"/>) it was resolved for.</summary>
-    public uint SubstreamKey { get; private set; }
+    public uint SubstreamKey => (uint)(BoundTo >> 32);
 
     /// <summary>True once the path left the path cache: it must not be used for another transaction.</summary>
     public bool Retired => _retired;
@@ -164,14 +164,9 @@ internal sealed class StreamPath
     public static StreamPath Translated(SteContext ste, CdContext cd) => new(StreamPathKind.Translate, ste, cd, cd.Regime, cd.Key);
 
     /// <summary>Names the (StreamID, substream key) the path serves; called once, before the path is published.</summary>
-    public void Bind(uint streamId, uint substreamKey)
-    {
-        StreamId = streamId;
-        SubstreamKey = substreamKey;
-        BoundTo = Binding(streamId, substreamKey);
-    }
+    public void Bind(uint streamId, uint substreamKey) => BoundTo = Binding(streamId, substreamKey);
 
-    /// <summary>The (StreamID, substream key) of <see cref="Bind"/> as one word, which the front table compares at once.</summary>
+    /// <summary>The (StreamID, substream key) of <see cref="Bind"/> as one word (<see cref="Binding"/>), which the front table compares at once.</summary>
     public ulong BoundTo { get; private set; }
 
     /// <summary>The word <see cref="BoundTo"/> holds for a (StreamID, substream key).</summary>
