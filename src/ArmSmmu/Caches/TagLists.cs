@@ -25,6 +25,9 @@ internal sealed class TagLists
     /// <summary>Number of tags with at least one entry.</summary>
     public int TagCount => _heads.Count;
 
+    /// <summary>Whether <paramref name="tag"/> has at least one entry.</summary>
+    public bool Has(ulong tag) => _heads.ContainsKey(tag);
+
     /// <summary>First slot of <paramref name="tag"/>'s list, or -1.</summary>
     public int Head(ulong tag) => _heads.TryGetValue(tag, out int head) ? head : None;
 

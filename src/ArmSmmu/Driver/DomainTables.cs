@@ -45,11 +45,10 @@ internal sealed class DomainTables
             var invalidations = _invalidations;
             invalidations.Clear();
             ulong bytes = PageTable.UnmapInto(inputAddress, size, invalidations);
-            var extra = alsoWhenInvalidating is { } also && invalidations.Count > 0 ? new[] { also } : [];
-            _driver.Invalidate(invalidations, _toCommand, extra);
+            _driver.InvalidateLocked(invalidations, _toCommand, invalidations.Count > 0 ? alsoWhenInvalidating : null);
             if (bytes != 0)
             {
-                _driver.InvalidateAtcOf(_owner, inputAddress, size); // then the ATCs: TLBI, SYNC, ATC_INV, SYNC (IHI0070 §4.5.1)
+                _driver.InvalidateAtcOfLocked(_owner, inputAddress, size); // then the ATCs: TLBI, SYNC, ATC_INV, SYNC (IHI0070 §4.5.1)
             }
 
             return bytes;

@@ -136,7 +136,6 @@ public sealed partial class IoPageTable
         ulong entrySize = 1UL << shift;
         ulong first = (lo - tableBase) >> shift;
         ulong last = (hi - 1 - tableBase) >> shift;
-        BreakPartialContiguousSets(table, level, tableBase, first, last, lo, hi, log, visible);
 
         ulong bytes = 0;
         for (ulong i = first; i <= last; i++)
@@ -147,11 +146,17 @@ public sealed partial class IoPageTable
             ulong partLo = Math.Max(lo, entryLo);
             ulong partHi = Math.Min(hi, entryHi);
             ulong descriptor = Read(slot);
-            switch (Classify(Config, descriptor, level))
+            DescriptorKind kind = Classify(Config, descriptor, level);
+            if (kind == DescriptorKind.Leaf && Bits.IsSet(descriptor, ContiguousBit))
+            {
+                descriptor = BreakContiguousSetIfPartial(table, level, tableBase, i, lo, hi, log, visible, descriptor);
+            }
+
+            switch (kind)
             {
                 case DescriptorKind.Leaf when partLo == entryLo && partHi == entryHi:
                     Write(slot, 0);
-                    _validEntries[table]--;
+                    ValidEntries(table)--;
                     if (visible)
                     {
                         log.Leaf(entryLo, entrySize, level);
@@ -167,11 +172,11 @@ public sealed partial class IoPageTable
                     ulong child = DecodeAddress(Config, descriptor);
                     bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible);
                     bool wholeTable = partLo == entryLo && partHi == entryHi;
-                    if (_validEntries[child] == 0 && (wholeTable || !Config.KeepPartlyUnmappedTables))
+                    if (ValidEntries(child) == 0 && (wholeTable || !Config.KeepPartlyUnmappedTables))
                     {
                         // Unpublish before freeing, so the walker never follows a pointer into reused memory.
                         Write(slot, 0);
-                        _validEntries[table]--;
+                        ValidEntries(table)--;
                         FreeTable(child);
                         if (visible)
                         {
@@ -216,75 +221,45 @@ public sealed partial class IoPageTable
         }
     }
 
-    /// <summary>Clears the Contiguous bit in sets only partly inside [lo, hi), which would otherwise be misprogrammed (digest §7.9).</summary>
-    private void BreakPartialContiguousSets(ulong table, int level, ulong tableBase, ulong first, ulong last, ulong lo, ulong hi, UnmapLog log, bool visible)
+    /// <summary>
+    /// Clears the Contiguous bit in the whole set of entry <paramref name="index"/> when the set is only partly inside
+    /// [lo, hi), which would otherwise leave it misprogrammed (digest §7.9; VMSAv8-64 D8.6.1: every entry of a set must
+    /// have the hint and map one aligned run). Returns the entry's descriptor without the bit.
+    /// </summary>
+    /// <remarks>
+    /// Called for entries of the range that carry the bit. That is enough: these tables write a set whole or not at all
+    /// and clear it whole, so a set has the bit in every valid entry or in none, and a set none of whose entries in the
+    /// range has it needs nothing (checking each set's descriptors in full was most of a one-page unmap).
+    /// </remarks>
+    private ulong BreakContiguousSetIfPartial(ulong table, int level, ulong tableBase, ulong index, ulong lo, ulong hi, UnmapLog log, bool visible, ulong descriptor)
     {
         ulong setEntries = (ulong)Config.ContiguousEntries(level);
-        if (setEntries <= 1 || setEntries > (ulong)EntriesAt(level))
-        {
-            return;
-        }
-
         ulong entrySize = Config.LevelSize(level);
-        ulong firstSet = first & ~(setEntries - 1);
-        ulong lastSet = last & ~(setEntries - 1);
-        for (int end = 0; end < (firstSet == lastSet ? 1 : 2); end++)
+        ulong setStart = index & ~(setEntries - 1);
+        ulong setLo = tableBase + (setStart * entrySize);
+        ulong setHi = setLo + (setEntries * entrySize);
+        if (setEntries <= 1 || setEntries > (ulong)EntriesAt(level) || (lo <= setLo && setHi <= hi))
         {
-            ulong setStart = end == 0 ? firstSet : lastSet;
-            ulong setLo = tableBase + (setStart * entrySize);
-            ulong setHi = setLo + (setEntries * entrySize);
-            if (lo <= setLo && setHi <= hi)
-            {
-                continue;
-            }
-
-            if (!MayHoldContiguousLeaf(table + (setStart * 8), setEntries))
-            {
-                continue;
-            }
-
-            bool broken = false;
-            for (ulong j = 0; j < setEntries; j++)
-            {
-                ulong slot = table + ((setStart + j) * 8);
-                ulong descriptor = Read(slot);
-                if (Classify(Config, descriptor, level) == DescriptorKind.Leaf && Bits.IsSet(descriptor, ContiguousBit))
-                {
-                    Write(slot, Bits.With(descriptor, ContiguousBit, false));
-                    broken = true;
-                }
-            }
-
-            if (broken && visible)
-            {
-                // The TLB may hold the whole set as one entry.
-                log.Leaf(setLo, setHi - setLo, level);
-            }
-        }
-    }
-
-    /// <summary>
-    /// False when no descriptor of the set at <paramref name="firstSlot"/> has the Contiguous bit, found with one read of
-    /// the whole set: most sets have none, and reading their descriptors one by one was most of an unmap's cost.
-    /// True when the set must be looked at descriptor by descriptor (which also reports unreadable memory).
-    /// </summary>
-    private bool MayHoldContiguousLeaf(ulong firstSlot, ulong entries)
-    {
-        Span<byte> set = stackalloc byte[128 * 8]; // the largest set: 128 entries (16K granule, level 3)
-        set = set[..(int)(entries * 8)];
-        if (!_memory.TryRead(firstSlot, set))
-        {
-            return true;
+            return descriptor;
         }
 
-        // OR commutes with the byte order, so the words are ORed as they lie and the sum converted once.
-        ulong any = 0;
-        foreach (ulong word in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(set))
+        for (ulong j = 0; j < setEntries; j++)
         {
-            any |= word;
+            ulong slot = table + ((setStart + j) * 8);
+            ulong member = Read(slot);
+            if (Classify(Config, member, level) == DescriptorKind.Leaf && Bits.IsSet(member, ContiguousBit))
+            {
+                Write(slot, Bits.With(member, ContiguousBit, false));
+            }
         }
 
-        return Bits.IsSet(BitConverter.IsLittleEndian ? any : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(any), ContiguousBit);
+        if (visible)
+        {
+            // The TLB may hold the whole set as one entry.
+            log.Leaf(setLo, setHi - setLo, level);
+        }
+
+        return Bits.With(descriptor, ContiguousBit, false);
     }
 
     /// <summary>What an unmap changed, turned into invalidation commands at the end.</summary>

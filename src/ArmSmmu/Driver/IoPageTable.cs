@@ -114,7 +114,7 @@ public sealed partial class IoPageTable : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (TryFindMapped(iova, size, out ulong conflict))
+            if (TryFindMapped(iova, size, out ulong conflict, out TableOnPath reached))
             {
                 throw new InvalidOperationException($"IOVA 0x{conflict:X} is already mapped; unmap it before mapping 0x{iova:X}+0x{size:X} again.");
             }
@@ -124,7 +124,7 @@ public sealed partial class IoPageTable : IDisposable
             {
                 while (done < size)
                 {
-                    done += MapRun(iova + done, pa + done, size - done, attributes);
+                    done += MapRun(iova + done, pa + done, size - done, attributes, ref reached);
                 }
             }
             catch (InvalidOperationException)
@@ -216,11 +216,11 @@ public sealed partial class IoPageTable : IDisposable
     }
 
     /// <summary>Writes the leaves of one level-L table for the start of the range; returns bytes mapped.</summary>
-    private ulong MapRun(ulong iova, ulong pa, ulong remaining, ulong attributes)
+    private ulong MapRun(ulong iova, ulong pa, ulong remaining, ulong attributes, ref TableOnPath reached)
     {
         int level = LeafLevelFor(iova, pa, remaining);
         ulong blockSize = Config.LevelSize(level);
-        ulong table = WalkOrCreate(iova, level);
+        ulong table = WalkOrCreate(iova, level, ref reached);
         ulong first = Index(iova, level);
         ulong count = Math.Min(remaining / blockSize, (ulong)EntriesAt(level) - first);
         ulong setEntries = Config.UseContiguousHint ? (ulong)Config.ContiguousEntries(level) : 0;
@@ -245,7 +245,7 @@ public sealed partial class IoPageTable : IDisposable
             written += n;
         }
 
-        _validEntries[table] += (int)count;
+        ValidEntries(table) += (int)count;
         return count * blockSize;
     }
 
@@ -264,11 +264,23 @@ public sealed partial class IoPageTable : IDisposable
         return 3;
     }
 
-    /// <summary>Returns the level-<paramref name="target"/> table covering <paramref name="iova"/>, creating empty tables on the way.</summary>
-    private ulong WalkOrCreate(ulong iova, int target)
+    /// <summary>
+    /// Returns the level-<paramref name="target"/> table covering <paramref name="iova"/>, creating empty tables on the
+    /// way. The walk starts at <paramref name="reached"/> when that table is on the path (a map's conflict check, or its
+    /// previous run, has just walked there; tables are not freed while a map holds the lock), and leaves the table
+    /// returned there.
+    /// </summary>
+    private ulong WalkOrCreate(ulong iova, int target, ref TableOnPath reached)
     {
         ulong table = RootAddress;
-        for (int level = Config.StartLevel; level < target; level++)
+        int level = _startLevel;
+        if (reached.Level > level && reached.Level <= target && reached.Covers(Config, iova))
+        {
+            table = reached.Table;
+            level = reached.Level;
+        }
+
+        for (; level < target; level++)
         {
             ulong slot = table + (Index(iova, level) * 8);
             ulong descriptor = Read(slot);
@@ -281,7 +293,7 @@ public sealed partial class IoPageTable : IDisposable
                     // The new table is zeroed (all invalid) before it is published.
                     ulong child = AllocateTable(Config.Granule.PageSize);
                     Write(slot, Table(Config, child));
-                    _validEntries[table]++;
+                    ValidEntries(table)++;
                     table = child;
                     break;
                 default:
@@ -289,18 +301,23 @@ public sealed partial class IoPageTable : IDisposable
             }
         }
 
+        reached = new TableOnPath(table, target, iova);
         return table;
     }
 
-    /// <summary>Finds the first mapped address of [iova, iova+size), skipping unmapped regions a whole table entry at a time.</summary>
-    private bool TryFindMapped(ulong iova, ulong size, out ulong mapped)
+    /// <summary>
+    /// Finds the first mapped address of [iova, iova+size), skipping unmapped regions a whole table entry at a time.
+    /// <paramref name="reached"/> is the deepest table the walk of <paramref name="iova"/> itself passed through.
+    /// </summary>
+    private bool TryFindMapped(ulong iova, ulong size, out ulong mapped, out TableOnPath reached)
     {
+        reached = default;
         ulong address = iova;
         ulong end = iova + size;
         while (address < end)
         {
             ulong table = RootAddress;
-            for (int level = Config.StartLevel; level <= 3; level++)
+            for (int level = _startLevel; level <= 3; level++)
             {
                 ulong descriptor = Read(table + (Index(address, level) * 8));
                 DescriptorKind kind = Classify(Config, descriptor, level);
@@ -308,6 +325,11 @@ public sealed partial class IoPageTable : IDisposable
                 {
                     mapped = address;
                     return true;
+                }
+
+                if (address == iova)
+                {
+                    reached = new TableOnPath(table, level, iova);
                 }
 
                 if (kind == DescriptorKind.Invalid)
@@ -325,9 +347,29 @@ public sealed partial class IoPageTable : IDisposable
         return false;
     }
 
+    /// <summary>A table met on the walk of an address: its PA, its level, and the address it was met for.</summary>
+    private readonly record struct TableOnPath(ulong Table, int Level, ulong Address)
+    {
+        // The table at level L is the same for every address that agrees above the bits levels L.. resolve.
+        public bool Covers(IoPageTableConfig config, ulong iova) =>
+            ((iova ^ Address) >> config.Granule.LevelShift(Level - 1)) == 0;
+    }
+
     private int EntriesAt(int level) => level == _startLevel ? _startTableEntries : 1 << Config.BitsPerLevel;
 
     private ulong Index(ulong iova, int level) => (iova >> Config.Granule.LevelShift(level)) & (ulong)(EntriesAt(level) - 1);
+
+    // One dictionary lookup for a read-modify-write of a table's count (the indexer takes two).
+    private ref int ValidEntries(ulong table)
+    {
+        ref int count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_validEntries, table);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref count))
+        {
+            throw new InvalidOperationException($"0x{table:X} is not a table of this IoPageTable.");
+        }
+
+        return ref count;
+    }
 
     private ulong AllocateTable(ulong bytes)
     {

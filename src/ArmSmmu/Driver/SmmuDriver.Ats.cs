@@ -142,19 +142,17 @@ public sealed partial class SmmuDriver
     }
 
     // Called by a domain after its unmap's TLBI + SYNC: the ATCs of the contexts bound to it (digest §8.5 step 7).
-    internal void InvalidateAtcOf(object domain, ulong address, ulong size)
+    // Under SyncRoot (the domain's unmap holds it).
+    internal void InvalidateAtcOfLocked(object domain, ulong address, ulong size)
     {
-        lock (_lock)
+        if (_atsBindings.TryGetValue(domain, out var bindings) && bindings.Count > 0)
         {
-            if (_atsBindings.TryGetValue(domain, out var bindings) && bindings.Count > 0)
-            {
-                SubmitAndSyncLocked(AtcInvalidations(bindings, address, AtcSize(address, size)));
-            }
+            SubmitAndSyncLocked(AtcInvalidations(bindings, address, AtcSize(address, size)));
         }
     }
 
     // Its own method: the lambda captures the address, and C# allocates the captured variables where their scope
-    // starts, so in InvalidateAtcOf every unmap paid for it, with or without ATS bindings.
+    // starts, so in InvalidateAtcOfLocked every unmap paid for it, with or without ATS bindings.
     private static Command[] AtcInvalidations(List<(uint StreamId, uint? SubstreamId)> bindings, ulong address, uint atcSize) =>
         [.. bindings.Select(b => Command.AtcInv(b.StreamId, b.SubstreamId, address, atcSize, global: false))];
 

@@ -14,6 +14,9 @@ public sealed partial class SmmuDriver
     private readonly SortedDictionary<ushort, Stage2Domain> _stage2Domains = [];
     private readonly List<ContextDescriptorTable> _cdTables = [];
 
+    // The commands of an unmap's invalidation, reused under the lock (an unmap allocates nothing once warm).
+    private Command[]? _invalidationCommands;
+
     /// <summary>The stage-1 domains created through this driver and not yet disposed, by ASID (after <see cref="RestoreState"/>, the restored ones).</summary>
     public IReadOnlyList<Stage1Domain> Stage1Domains
     {
@@ -152,30 +155,35 @@ public sealed partial class SmmuDriver
         }
     }
 
-    /// <summary>Issues the invalidations an unmap returned, then one CMD_SYNC (digest §8.5 step 7).</summary>
-    internal void Invalidate(IReadOnlyList<TlbInvalidation> invalidations, Func<TlbInvalidation, Command> toCommand, params Command[] extra)
+    /// <summary>Under <see cref="SyncRoot"/>: issues the invalidations an unmap returned, then one CMD_SYNC (digest §8.5 step 7).</summary>
+    /// <remarks>
+    /// The commands are built in an array the driver keeps, under its lock; the array is taken while in use, so that a
+    /// <see cref="CommandWritten"/> handler that unmaps in turn builds its own rather than overwrite the one being sent.
+    /// </remarks>
+    internal void InvalidateLocked(List<TlbInvalidation> invalidations, Func<TlbInvalidation, Command> toCommand, Command? extra)
     {
-        if (invalidations.Count + extra.Length == 0)
+        int count = invalidations.Count + (extra is null ? 0 : 1);
+        if (count == 0)
         {
             return;
         }
 
-        int count = invalidations.Count + extra.Length;
-        var commands = System.Buffers.ArrayPool<Command>.Shared.Rent(count);
-        try
+        // The caller (DomainTables.Unmap) holds the lock.
+        RequireInitialized();
+        var commands = _invalidationCommands is { } kept && kept.Length >= count ? kept : new Command[Math.Max(count, 8)];
+        _invalidationCommands = null;
+        for (int i = 0; i < invalidations.Count; i++)
         {
-            for (int i = 0; i < invalidations.Count; i++)
-            {
-                commands[i] = toCommand(invalidations[i]);
-            }
+            commands[i] = toCommand(invalidations[i]);
+        }
 
-            extra.CopyTo(commands, invalidations.Count);
-            SubmitAndSync(new ReadOnlySpan<Command>(commands, 0, count));
-        }
-        finally
+        if (extra is { } also)
         {
-            System.Buffers.ArrayPool<Command>.Shared.Return(commands);
+            commands[count - 1] = also;
         }
+
+        SubmitAndSyncLocked(commands.AsSpan(0, count));
+        _invalidationCommands = commands;
     }
 
     private int StageOutputBits(Granule granule)

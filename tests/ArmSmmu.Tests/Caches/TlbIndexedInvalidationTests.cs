@@ -29,7 +29,9 @@ public class TlbIndexedInvalidationTests
             && leafFirst <= last && first <= leafFirst + (span - 1);
     }
 
-    private static Cached RandomEntry(Random random)
+    // asids: ASIDs 0..asids-1 are drawn, so the TLB holds few tags (tested one by one) or many (looked up by name).
+    // A key's ASET is random: global entries are listed under their ASET (IHI0070 §3.17.1).
+    private static Cached RandomEntry(Random random, int asids)
     {
         var world = random.Next(5) == 0 ? StreamWorld.NsEl2E2H : StreamWorld.NsEl1;
         var kind = world == StreamWorld.NsEl1 ? (TranslationKind)random.Next(3) : TranslationKind.Stage1;
@@ -44,16 +46,18 @@ public class TlbIndexedInvalidationTests
             entry = entry with { Stage1Shift = (byte)(random.Next(2) == 0 ? 14 : Block2M), Level = 2 };
         }
 
-        var key = new TlbKey(world, (ushort)random.Next(1, 3), (ushort)random.Next(0, 3), kind);
+        var key = new TlbKey(world, (ushort)random.Next(1, 3), (ushort)random.Next(0, asids), kind, Aset: random.Next(2) == 0);
         return new Cached(key.Normalize(), kind == TranslationKind.Stage2 ? entry with { Global = true } : entry);
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public void Every_command_removes_exactly_its_scope(int seed)
+    [InlineData(1, 3)]
+    [InlineData(2, 3)]
+    [InlineData(3, 1)]
+    [InlineData(4, 1)]
+    [InlineData(5, 16)]
+    [InlineData(6, 16)]
+    public void Every_command_removes_exactly_its_scope(int seed, int asids)
     {
         var random = new Random(seed);
         for (int round = 0; round < 200; round++)
@@ -63,14 +67,14 @@ public class TlbIndexedInvalidationTests
             var model = new Dictionary<(TlbKey, ulong, int), Cached>();
             for (int i = 0; i < 150; i++)
             {
-                var c = RandomEntry(random);
+                var c = RandomEntry(random, asids);
                 tlb.Insert(c.Key, c.Entry, tlb.Generation);
                 model[(c.Key, c.Entry.InputBase, c.Entry.Shift)] = c;
             }
 
             Assert.Equal(model.Count, tlb.Count);
             ushort vmid = (ushort)random.Next(1, 3);
-            ushort asid = (ushort)random.Next(0, 3);
+            ushort asid = (ushort)random.Next(0, asids);
             ulong address = ((ulong)random.Next(0, 64) << Block2M) | ((ulong)random.Next(0, 512) << 12);
             ulong size = random.Next(4) switch { 0 => 1, 1 => 0x1000, 2 => 0x4000, _ => (ulong)random.Next(1, 1 << 24) };
             int ttl = random.Next(4) == 0 ? random.Next(1, 4) : -1;
@@ -112,6 +116,41 @@ public class TlbIndexedInvalidationTests
                 Assert.True(tlb.TryLookup(key, input, out _));
             }
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(24)]
+    public void Tlbi_nh_va_of_one_asid_removes_its_entry_and_global_entries_of_both_asets_however_many_asids_are_cached(int otherAsids)
+    {
+        // IHI0070 §4.4.2.4: CMD_TLBI_NH_VA removes the ASID's entries and global entries at the address; §3.17.1: a global
+        // entry keeps the ASET it was fetched under. With many ASIDs cached the TLB names the tags in scope instead of
+        // testing each; the result must not change.
+        var tlb = new Tlb(4096, 8);
+        for (ushort asid = 100; asid < 100 + otherAsids; asid++)
+        {
+            tlb.Insert(El1(1, asid), Entry(0x4000, 0x9000_0000, Page4K), tlb.Generation);
+        }
+
+        var target = El1(1, 7);
+        var other = El1(1, 8);
+        tlb.Insert(target, Entry(0x4000, 0x1000_0000, Page4K), tlb.Generation);
+        tlb.Insert(other, Entry(0x4000, 0x2000_0000, Page4K), tlb.Generation);
+        tlb.Insert(El1(1, 9) with { Aset = true }, Entry(0x5000, 0x3000_0000, Page4K, global: true), tlb.Generation);
+        tlb.Insert(El1(1, 9), Entry(0x6000, 0x4000_0000, Page4K, global: true), tlb.Generation);
+        tlb.Insert(El1(1, 7, TranslationKind.Nested), Entry(0x7000, 0x5000_0000, Page4K), tlb.Generation);
+        tlb.Insert(El1(2, 7), Entry(0x4000, 0x6000_0000, Page4K), tlb.Generation);
+
+        Assert.Equal(4, tlb.InvalidateVa(StreamWorld.NsEl1, 1, 7, 0x4000, 0x4000, leafOnly: true, ttlLevel: -1));
+
+        Assert.False(tlb.TryLookup(target, 0x4000, out _));
+        Assert.False(tlb.TryLookup(El1(1, 9) with { Aset = true }, 0x5000, out _));
+        Assert.False(tlb.TryLookup(El1(1, 9), 0x6000, out _));
+        Assert.False(tlb.TryLookup(El1(1, 7, TranslationKind.Nested), 0x7000, out _));
+        Assert.True(tlb.TryLookup(other, 0x4000, out var kept));
+        Assert.Equal(0x2000_0000UL, kept.OutputBase);
+        Assert.True(tlb.TryLookup(El1(2, 7), 0x4000, out _)); // another VMID
+        Assert.Equal(2 + otherAsids, tlb.Count);
     }
 
     [Fact]

@@ -211,6 +211,49 @@ public class IoPageTableUnmapTests
         Assert.Equal([new TlbInvalidation(0x1_0000, 0x1_0000, true, 3, 1, 0, 4)], result.Invalidations);
     }
 
+    [Fact]
+    public void Unmapping_across_two_contiguous_sets_breaks_both_and_invalidates_them_as_one_range()
+    {
+        // Digest §7.9: a set only partly unmapped at either end of the range loses the hint in every entry.
+        var config = S1Of4K with { UseContiguousHint = true };
+        var (memory, _, table) = IoPageTableTests.Create(config);
+        table.Map(0x1_0000, 0x50_0000, 32 * 0x1000UL, IoPagePermissions.ReadWrite);
+        UnmapResult result = table.Unmap(0x1_8000, 16 * 0x1000UL);
+
+        for (ulong k = 0; k < 32; k++)
+        {
+            ulong descriptor = PageTableOracle.Walk(memory, config, table.RootAddress, 0x1_0000 + (k * 0x1000)).Descriptor;
+            Assert.False(Bits.IsSet(descriptor, 52));
+            Assert.Equal(k is < 8 or >= 24, (descriptor & 1) == 1);
+        }
+
+        // Both 64 KiB sets may be TLB entries: 32 pages from 0x1_0000 = NUM 0, SCALE 5, TTL 3.
+        Assert.Equal([new TlbInvalidation(0x1_0000, 0x2_0000, true, 3, 1, 0, 5)], result.Invalidations);
+    }
+
+    [Fact]
+    public void Unmapping_a_page_of_a_contiguous_block_set_breaks_the_set_and_splits_the_block()
+    {
+        // 16 level-2 blocks of 2 MiB form a set (digest §7.9); unmapping one page splits its block into 511 pages.
+        var config = S1Of4K with { UseContiguousHint = true };
+        var (memory, _, table) = IoPageTableTests.Create(config);
+        table.Map(0x200_0000, 0x400_0000, 0x200_0000, IoPagePermissions.ReadWrite);
+        Assert.True(Bits.IsSet(PageTableOracle.Walk(memory, config, table.RootAddress, 0x3FF_F000).Descriptor, 52));
+        UnmapResult result = table.Unmap(0x260_1000, 0x1000);
+
+        var kept = PageTableOracle.Walk(memory, config, table.RootAddress, 0x200_0000);
+        Assert.Equal(2, kept.Level);
+        Assert.False(Bits.IsSet(kept.Descriptor, 52));
+        Assert.False(Bits.IsSet(PageTableOracle.Walk(memory, config, table.RootAddress, 0x3FF_F000).Descriptor, 52));
+        var split = PageTableOracle.Walk(memory, config, table.RootAddress, 0x260_2000);
+        Assert.Equal(3, split.Level);
+        Assert.Equal(0x460_2000UL, split.Descriptor & OutputAndType() & ~0b11UL);
+        Assert.Equal(0UL, PageTableOracle.Walk(memory, config, table.RootAddress, 0x260_1000).Descriptor & 1);
+
+        // The set and the split block, both level-2 entries the TLB may hold: 32 MiB = 8,192 pages = NUM 0, SCALE 13, TTL 2.
+        Assert.Equal([new TlbInvalidation(0x200_0000, 0x200_0000, true, 2, 1, 0, 13)], result.Invalidations);
+    }
+
     [Theory]
     [InlineData(14)]
     [InlineData(16)]
