@@ -2,7 +2,7 @@
 # Instructions per operation after a TLB miss, by callgrind (issue #12, docs/performance.md "Third pass"):
 #   bench/callgrind/miss.sh [OUT] [OPERATION...]
 # publishes MissLoop (NativeAOT) into OUT (default artifacts/callgrind) unless OUT/MissLoop exists, then for each
-# OPERATION (default: all of read hit s1miss s2miss nested mtu) runs `MissLoop OPERATION 5000 10000` under callgrind:
+# OPERATION (default: all of read hit s1miss s2miss nested mtu porthit) runs `MissLoop OPERATION 5000 10000` under callgrind:
 # the difference of the inclusive costs of its two measured loops, divided by 5,000, is Ir per operation, with no
 # start-up or warm-up in it. Prints Ir and bytes allocated per operation (GC.GetAllocatedBytesForCurrentThread);
 # OUT/callgrind.OPERATION.out keeps each profile, of the two loops only (N1 + N2 operations):
@@ -14,7 +14,7 @@ out=${1:-$root/artifacts/callgrind}
 shift || true
 operations=("$@")
 if [[ ${#operations[@]} -eq 0 ]]; then
-    operations=(read hit s1miss s2miss nested mtu)
+    operations=(read hit s1miss s2miss nested mtu porthit)
 fi
 n1=5000
 n2=10000

@@ -19,10 +19,11 @@ internal static class Program
 
     private static BenchDevice s_cached = null!;
     private static BenchDevice s_uncached = null!;
+    private static TranslationPort? s_port;
     private static ulong s_page;
     private static ulong s_sink;
 
-    private static readonly string[] Operations = ["read", "hit", "s1miss", "s2miss", "nested", "mtu"];
+    private static readonly string[] Operations = ["read", "hit", "s1miss", "s2miss", "nested", "mtu", "porthit"];
 
     public static int Main(string[] args)
     {
@@ -122,6 +123,15 @@ internal static class Program
                 for (int i = 0; i < count; i++)
                 {
                     sink += Translate(s_uncached, BenchDevice.NestedSid);
+                }
+
+                break;
+            case 6:
+                // TranslateBenchmarks.TlbHitStage1Port: the hit through a TranslationPort.
+                var port = s_port ??= s_cached.Smmu.OpenPort();
+                for (int i = 0; i < count; i++)
+                {
+                    sink += port.Translate(new TranslationRequest(BenchDevice.Stage1Sid, BenchDevice.NextAddress(ref s_page), AccessKind.Read)).PhysicalAddress;
                 }
 
                 break;

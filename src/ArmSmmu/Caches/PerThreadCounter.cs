@@ -37,7 +37,10 @@ internal sealed class PerThreadCounter
     private readonly int _slot = Interlocked.Increment(ref s_created) & (RecentSlots - 1);
     private readonly bool _hot;
     private readonly Lock _lock = new();
-    private Cell[] _all = [];
+
+    // The cells summed and the counts of cells retired, replaced together so that a sum never sees a retired cell's
+    // count twice or not at all.
+    private CellSet _cells = new([], 0);
     private long _atReset;
 
     /// <summary>Creates a counter.</summary>
@@ -79,6 +82,39 @@ internal sealed class PerThreadCounter
 
     public void Reset() => Volatile.Write(ref _atReset, Sum());
 
+    /// <summary>
+    /// A cell of this counter for an owner that is not a thread (a <see cref="TranslationPort"/>): the owner increments
+    /// it directly, with no thread-local lookup, and must be its only writer; reads sum it with the threads' cells.
+    /// </summary>
+    /// <returns>The new cell, at zero.</returns>
+    public Cell NewCell()
+    {
+        var cell = new Cell(this);
+        lock (_lock)
+        {
+            _cells = _cells with { Cells = [.. _cells.Cells, cell] };
+        }
+
+        return cell;
+    }
+
+    /// <summary>Keeps the count of a cell from <see cref="NewCell"/> and stops summing the cell (its owner is done with it).</summary>
+    /// <param name="cell">A cell of this counter.</param>
+    public void Retire(Cell cell)
+    {
+        lock (_lock)
+        {
+            int index = Array.IndexOf(_cells.Cells, cell);
+            if (index < 0)
+            {
+                return;
+            }
+
+            Cell[] rest = [.. _cells.Cells[..index], .. _cells.Cells[(index + 1)..]];
+            _cells = new CellSet(rest, _cells.Retired + Volatile.Read(ref cell.Count));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void IncrementSlow()
     {
@@ -107,7 +143,7 @@ internal sealed class PerThreadCounter
             cells.Add(this, cell);
             lock (_lock)
             {
-                _all = [.. _all, cell];
+                _cells = _cells with { Cells = [.. _cells.Cells, cell] };
             }
         }
 
@@ -116,8 +152,9 @@ internal sealed class PerThreadCounter
 
     private long Sum()
     {
-        long sum = 0;
-        foreach (var cell in Volatile.Read(ref _all))
+        var set = Volatile.Read(ref _cells);
+        long sum = set.Retired;
+        foreach (var cell in set.Cells)
         {
             sum += Volatile.Read(ref cell.Count);
         }
@@ -125,11 +162,14 @@ internal sealed class PerThreadCounter
         return sum;
     }
 
+    private sealed record CellSet(Cell[] Cells, long Retired);
+
     // Count is kept 128 bytes clear of anything else on either side (its line and the one an adjacent-line
     // prefetcher pairs with it), not only after it: the garbage collector may compact a cell next to any object that
     // survived beside it, and a write to a line another thread reads on every TLB hit would stall that thread.
+    /// <summary>One writer's part of the count.</summary>
     [StructLayout(LayoutKind.Explicit, Size = CountOffset + 8 + Clearance)]
-    private sealed class Cell(PerThreadCounter owner)
+    internal sealed class Cell(PerThreadCounter owner)
     {
         private const int Clearance = 128;
         private const int CountOffset = Clearance;
@@ -139,5 +179,9 @@ internal sealed class PerThreadCounter
 
         [FieldOffset(CountOffset)]
         public long Count;
+
+        /// <summary>By the cell's only writer: adds one (a volatile store, so that a reader's sum never sees a torn value).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Increment() => Volatile.Write(ref Count, Count + 1);
     }
 }

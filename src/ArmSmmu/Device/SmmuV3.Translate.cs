@@ -19,7 +19,27 @@ public sealed partial class SmmuV3
         if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
             && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
         {
-            return TranslateThrough(request, path);
+            return TranslateThrough(request, path, default(ThreadCell));
+        }
+
+        return TranslateOffFastPath(request);
+    }
+
+    /// <summary>
+    /// Opens a port for one requester (a device, a DMA engine, a simulation thread): translating through it gives what
+    /// <see cref="Translate"/> gives, and counts the transaction in the port's own cell rather than the calling thread's.
+    /// </summary>
+    /// <returns>A new port; dispose it when the requester goes.</returns>
+    public TranslationPort OpenPort() => new(this, _configCaches.FastPathTransactions);
+
+    // TranslationPort.Translate: Translate's fast path with the port's cell; everything else as Translate.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal TranslationResult TranslateFrom(Caches.PerThreadCounter.Cell cell, in TranslationRequest request)
+    {
+        if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
+            && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
+        {
+            return TranslateThrough(request, path, new PortCell(cell));
         }
 
         return TranslateOffFastPath(request);
@@ -46,7 +66,7 @@ public sealed partial class SmmuV3
                 return TranslateCachedUntranslated(request, path);
             }
 
-            return path.ThroughCd ? TranslateThrough(request, path) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
+            return path.ThroughCd ? TranslateThrough(request, path, default(ThreadCell)) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
         }
 
         return TranslateUncached(request);
@@ -115,10 +135,13 @@ public sealed partial class SmmuV3
     // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, the tag and its set-index hash;
     // permissions both stages grant, output base and attributes): no copy of the entry, no AccessIntent, and the TLB's
     // first probe inlined, its slot and version in registers.
+    // TCount says where the count goes: the calling thread's cell of FastPathTransactions, or a port's; a struct type
+    // argument, so each is compiled into its own copy of this method with nothing to test at run time.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
+    private TranslationResult TranslateThrough<TCount>(in TranslationRequest request, StreamPath path, TCount count)
+        where TCount : struct, ITransactionCount
     {
-        _configCaches.FastPathTransactions.Increment();
+        count.Add(_configCaches);
         ulong address = request.Address;
         // Tlb.Lookup's two steps, written out: the second recomputes the canonical address rather than keeping it live
         // across the first probe; calling Lookup made the hit 3% slower (232 instructions against 225, MissLoop hit).
@@ -159,6 +182,26 @@ public sealed partial class SmmuV3
     {
         var (slot, version) = _tlb.Lookup(path.Tag, path.TagHash, path.Canonical(request.Address));
         return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, counted);
+    }
+
+    /// <summary>Where TranslateThrough counts a transaction (FastPathTransactions: an STE, a CD and a TLB hit).</summary>
+    private interface ITransactionCount
+    {
+        void Add(Device.ConfigurationCaches caches);
+    }
+
+    // The calling thread's cell, found through thread-local storage.
+    private readonly struct ThreadCell : ITransactionCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(Device.ConfigurationCaches caches) => caches.FastPathTransactions.Increment();
+    }
+
+    // A port's own cell of the same counter.
+    private readonly struct PortCell(Caches.PerThreadCounter.Cell cell) : ITransactionCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(Device.ConfigurationCaches caches) => cell.Increment();
     }
 
     // What of a transaction's configuration and TLB lookups has been counted when it reaches TranslateAfterLookup.

@@ -35,6 +35,15 @@ public class StatisticsTests
     public void Hits_misses_and_denied_hits_through_a_cached_cd_are_each_one_lookup()
     {
         var h = new DeviceHarness();
+        CachedCdSequence(h, (in TranslationRequest r) => h.Smmu.Translate(r));
+    }
+
+    /// <summary>
+    /// On stream 7 through a CD: the first transaction, a hit, a write that walks to F_PERMISSION, the same write denied
+    /// by the cached entry, a miss after a TLBI, a hit; checks each result, the two events and every count.
+    /// </summary>
+    internal static void CachedCdSequence(DeviceHarness h, Translator translate)
+    {
         h.Reset();
         ulong pgd = h.NewTable();
         h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
@@ -43,13 +52,20 @@ public class StatisticsTests
         h.InstallSte(7, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
         h.Smmu.Statistics.Reset();
 
-        Assert.Equal(0x8000_0010UL, h.Read(7, 0x1010).PhysicalAddress); // STE, CD and TLB miss: the first after the CFGI
-        Assert.Equal(0x8000_0020UL, h.Read(7, 0x1020).PhysicalAddress); // all three hit
-        Assert.Equal(EventType.FPermission, h.Write(7, 0x2000).Fault); // path cached, TLB miss, walk: write to a read-only page
-        Assert.Equal(EventType.FPermission, h.Write(7, 0x2000).Fault); // path cached, TLB hit denied (IHI0070 §3.17: the entry was cached)
+        Assert.Equal(0x8000_0010UL, translate(new(7, 0x1010, AccessKind.Read)).PhysicalAddress); // STE, CD and TLB miss: the first after the CFGI
+        Assert.Equal(0x8000_0020UL, translate(new(7, 0x1020, AccessKind.Read)).PhysicalAddress); // all three hit
+        var walked = translate(new(7, 0x2000, AccessKind.Write)); // path cached, TLB miss, walk: write to a read-only page
+        var denied = translate(new(7, 0x2000, AccessKind.Write)); // path cached, TLB hit denied (IHI0070 §3.17: the entry was cached)
         h.Submit(Command.TlbiNhVa(0, 1, 0x1000, leaf: true));
-        Assert.Equal(0x8000_0030UL, h.Read(7, 0x1030).PhysicalAddress); // path cached, TLB miss after the TLBI
-        Assert.Equal(0x8000_0040UL, h.Read(7, 0x1040).PhysicalAddress); // all three hit
+        Assert.Equal(0x8000_0030UL, translate(new(7, 0x1030, AccessKind.Read)).PhysicalAddress); // path cached, TLB miss after the TLBI
+        Assert.Equal(0x8000_0040UL, translate(new(7, 0x1040, AccessKind.Read)).PhysicalAddress); // all three hit
+
+        // IHI0070 §7.3.10: both writes are F_PERMISSION at the same address, and both are recorded.
+        Assert.Equal((TranslationOutcome.Faulted, EventType.FPermission), (walked.Outcome, walked.Fault));
+        Assert.Equal(walked, denied);
+        var events = h.DrainEvents();
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.Equal((EventType.FPermission, 7u, 0x2000UL), (e.Type, e.StreamId, e.InputAddress)));
 
         var s = h.Smmu.Statistics;
         Assert.Equal((5L, 1L), (s.SteCache.Hits, s.SteCache.Misses));
@@ -57,6 +73,9 @@ public class StatisticsTests
         Assert.Equal((3L, 3L), (s.Tlb.Hits, s.Tlb.Misses));
         Assert.Equal(3, s.Walks);
     }
+
+    /// <summary>A way to translate: the device's Translate, or a port's.</summary>
+    internal delegate TranslationResult Translator(in TranslationRequest request);
 
     // A stage-2-only stream has no CD: its cached path is counted as an STE hit, and no CD lookup is made.
     [Fact]
