@@ -178,6 +178,15 @@ internal static class RecordGenerator
         }
         else
         {
+            // SparseMemory reads an aligned record with one abort check and one page lookup.
+            s.AppendLine("        if (memory is global::ArmSmmu.SparseMemory sparse)");
+            s.AppendLine("        {");
+            s.Append("            global::System.Span<ulong> words = stackalloc ulong[").Append(I(words)).AppendLine("];");
+            s.AppendLine("            bool ok = sparse.TryReadWords(address, words);");
+            s.Append("            value = ok ? new ").Append(name).Append('(').Append(string.Join(", ", w.Select(i => "words[" + I(i) + "]"))).AppendLine(") : default;");
+            s.AppendLine("            return ok;");
+            s.AppendLine("        }");
+            s.AppendLine();
             s.Append("        if (").Append(string.Join("\n            && ", w.Select(i => "memory.TryReadUInt64(address + " + I(i * 8) + ", out ulong w" + I(i) + ")"))).AppendLine(")");
             s.AppendLine("        {");
             s.Append("            value = new ").Append(name).Append('(').Append(string.Join(", ", w.Select(i => "w" + I(i)))).AppendLine(");");
@@ -203,6 +212,12 @@ internal static class RecordGenerator
         }
         else
         {
+            s.AppendLine("        if (memory is global::ArmSmmu.SparseMemory sparse)");
+            s.AppendLine("        {");
+            s.Append("            global::System.ReadOnlySpan<ulong> words = [").Append(string.Join(", ", w.Select(i => "_w" + I(i)))).AppendLine("];");
+            s.AppendLine("            return sparse.TryWriteWords(address, words);");
+            s.AppendLine("        }");
+            s.AppendLine();
             s.AppendLine("        global::System.Span<byte> bytes = stackalloc byte[Size];");
             foreach (int i in w)
             {

@@ -1,3 +1,5 @@
+using ArmSmmu.Structures;
+
 namespace ArmSmmu.Tests.Memory;
 
 public class SparseMemoryTests
@@ -37,6 +39,32 @@ public class SparseMemoryTests
         Assert.Throws<InvalidOperationException>(() => memory.ReadUInt64(0x8000_0000));
         memory.ClearAbortRanges();
         Assert.Equal(0UL, memory.ReadUInt64(0x8000_0000));
+    }
+
+    [Theory]
+    [InlineData(0x8000_0FF0UL)] // aligned, inside one page: the one-lookup path
+    [InlineData(0x8000_0FF8UL)] // crosses into the next page: word by word
+    [InlineData(0x8000_0FF4UL)] // unaligned: through bytes
+    public void A_record_is_written_whole_or_not_at_all_and_read_back_word_for_word(ulong address)
+    {
+        // IHI0070 §3.21.3: each 64-bit word of a command is single-copy atomic; an abort on any word writes none.
+        var memory = new SparseMemory();
+        var command = Command.TlbiNhVa(5, 9, 0x1234_5000, leaf: true);
+        Assert.True(command.TryWrite(memory, address));
+        Assert.Equal(command.Dw0, memory.ReadUInt64(address));
+        Assert.Equal(command.Dw1, memory.ReadUInt64(address + 8));
+        Assert.True(Command.TryRead(memory, address, out var read));
+        Assert.Equal(command, read);
+
+        var blocked = new SparseMemory();
+        blocked.WriteUInt64(address, 0xAAAA);
+        blocked.AddAbortRange(address + 8, 1);
+        Assert.False(command.TryWrite(blocked, address));
+        blocked.ClearAbortRanges();
+        Assert.Equal(0xAAAAUL, blocked.ReadUInt64(address));
+        blocked.AddAbortRange(address + 8, 1);
+        Assert.False(Command.TryRead(blocked, address, out var aborted));
+        Assert.Equal(default, aborted);
     }
 
     [Fact]
