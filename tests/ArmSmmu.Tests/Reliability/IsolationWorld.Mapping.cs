@@ -14,7 +14,11 @@ internal sealed partial class IsolationWorld
         ulong size = tables.Format.EntrySize(level);
         ulong va = WindowAddress(high ? Ttb1Window : 0, Window, size);
         var commands = new List<Command>();
-        for (int i = 0, n = 1 + _c.Next(4); i < n && va + ((ulong)i * size) >= va; i++)
+        // The run stops at the end of the table's input range: past it (a 4 GiB TTB0 reached by four 1 GiB blocks from
+        // 1 GiB) the table index wraps and the write lands on the range's first entry, which an invalidation of the
+        // out-of-range address does not cover (a guest error, not a prescribed sequence: seed cOqPOKR6xIm1).
+        ulong rangeEnd = high ? 0 : 1UL << tables.Format.InputBits;
+        for (int i = 0, n = 1 + _c.Next(4); i < n && va + ((ulong)i * size) >= va && (high || va + ((ulong)i * size) < rangeEnd); i++)
         {
             ulong address = va + ((ulong)i * size);
             ulong output = space.Parent is { } parent ? StageOneOutput(parent, size) : NextPa(size);
