@@ -166,11 +166,16 @@ internal sealed class PerThreadCounter
 
     // Count is kept 128 bytes clear of anything else on either side (its line and the one an adjacent-line
     // prefetcher pairs with it), not only after it: the garbage collector may compact a cell next to any object that
-    // survived beside it, and a write to a line another thread reads on every TLB hit would stall that thread.
+    // survived beside it, and a write to a line another thread reads on every TLB hit would stall that thread. The
+    // space after Count is held by a field at the end: StructLayout's Size does not size a class (the cell was 152
+    // bytes with it, Count its last field, so the next object, such as another thread's TranslationPort, shared its line).
     /// <summary>One writer's part of the count.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = CountOffset + 8 + Clearance)]
+    [StructLayout(LayoutKind.Explicit)]
     internal sealed class Cell(PerThreadCounter owner)
     {
+        /// <summary>Bytes of the object's fields, at least: the clearance before Count, Count, the clearance after it.</summary>
+        internal const int FieldBytes = CountOffset + 8 + Clearance;
+
         private const int Clearance = 128;
         private const int CountOffset = Clearance;
 
@@ -179,6 +184,10 @@ internal sealed class PerThreadCounter
 
         [FieldOffset(CountOffset)]
         public long Count;
+
+        // Never read or written: it only places the object's end Clearance bytes after Count.
+        [FieldOffset(FieldBytes - 8)]
+        private readonly long _end;
 
         /// <summary>By the cell's only writer: adds one (a volatile store, so that a reader's sum never sees a torn value).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

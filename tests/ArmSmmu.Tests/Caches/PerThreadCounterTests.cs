@@ -6,6 +6,42 @@ namespace ArmSmmu.Tests.Caches;
 public class PerThreadCounterTests
 {
     [Fact]
+    public void A_cell_keeps_128_bytes_clear_after_its_count()
+    {
+        // The count is written on every hit; another thread's hot data must not share its line or the adjacent one. The
+        // object ends at its last field: 16 bytes of header and method table, then Owner at 0 and Count at 128.
+        var counter = new PerThreadCounter();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var cell = new PerThreadCounter.Cell(counter);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        GC.KeepAlive(cell);
+        Assert.True(bytes >= 16 + 128 + 8 + 128, $"a cell takes {bytes} bytes: fewer than 128 follow its count");
+    }
+
+    [Fact]
+    public void Cells_of_owners_are_summed_and_a_retired_cell_keeps_its_count()
+    {
+        var counter = new PerThreadCounter();
+        var a = counter.NewCell();
+        var b = counter.NewCell();
+        for (int i = 0; i < 5; i++)
+        {
+            a.Increment();
+        }
+
+        b.Increment();
+        counter.Increment();
+        Assert.Equal(7, counter.Value);
+        counter.Retire(a);
+        counter.Retire(a); // a second retirement changes nothing
+        Assert.Equal(7, counter.Value);
+        b.Increment();
+        Assert.Equal(8, counter.Value);
+        counter.Reset();
+        Assert.Equal(0, counter.Value);
+    }
+
+    [Fact]
     public void Increments_from_threads_that_have_exited_are_all_counted()
     {
         var counter = new PerThreadCounter();
