@@ -179,6 +179,43 @@ static void test_stage1_translate_unmap_fault(void)
     armsmmu_destroy(f.smmu);
 }
 
+/* A port translates as the device does and its hits count in the device's statistics (SmmuV3.OpenPort). */
+static void test_port(void)
+{
+    fixture_t f = bring_up(armsmmu_create(), 0x10000000, 0, 0);
+    armsmmu_port_t *port = armsmmu_port_open(f.smmu);
+    CHECK(port != NULL);
+    CHECK_EQ(armsmmu_reset_statistics(f.smmu), ARMSMMU_OK);
+
+    armsmmu_request_t request = bu_request(SID, VA + 0x48, ARMSMMU_ACCESS_READ);
+    armsmmu_result_t through_port, through_device;
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(armsmmu_port_translate(port, &request, &through_port), ARMSMMU_OK);
+    }
+    CHECK_EQ(armsmmu_translate(f.smmu, &request, &through_device), ARMSMMU_OK);
+    CHECK_EQ(through_port.outcome, ARMSMMU_OUTCOME_TRANSLATED);
+    CHECK_EQ(through_port.physical_address, PA + 0x48);
+    CHECK(memcmp(&through_port, &through_device, sizeof through_port) == 0);
+
+    /* An unconfigured StreamID faults through a port as through the device (C_BAD_STE, recorded). */
+    request = bu_request(SID + 1, VA, ARMSMMU_ACCESS_READ);
+    CHECK_EQ(armsmmu_port_translate(port, &request, &through_port), ARMSMMU_OK);
+    CHECK_EQ(through_port.fault, ARMSMMU_EVENT_C_BAD_STE);
+
+    armsmmu_port_close(port);
+    armsmmu_statistics_t stats;
+    memset(&stats, 0, sizeof stats);
+    stats.size = sizeof stats;
+    CHECK_EQ(armsmmu_get_statistics(f.smmu, &stats), ARMSMMU_OK);
+    /* The port's first translation walked; its next two hit (kept after it closed), and the device's one hit. */
+    CHECK_EQ(stats.tlb_hits, 3);
+    CHECK_EQ(stats.walks, 1);
+    CHECK_EQ(armsmmu_port_translate(NULL, &request, &through_port), ARMSMMU_ERROR_INVALID_ARGUMENT);
+    CHECK(armsmmu_port_open(NULL) == NULL);
+    armsmmu_port_close(NULL);
+    armsmmu_destroy(f.smmu);
+}
+
 /* Broadcast TLB maintenance (IHI0070 §3.17) and an address translation operation through GATOS_* (chapter 9). */
 static void test_broadcast_tlbi_and_atos(void)
 {
@@ -682,6 +719,7 @@ int main(void)
     test_version_and_layout();
     test_id_registers();
     test_stage1_translate_unmap_fault();
+    test_port();
     test_secure_stream_output_space();
     test_broadcast_tlbi_and_atos();
     test_explain();

@@ -117,6 +117,9 @@ _SIGNATURES = {
     "armsmmu_register_read": (ctypes.c_int, [c_handle, ctypes.c_uint64, ctypes.c_uint, ctypes.POINTER(ctypes.c_uint64)]),
     "armsmmu_register_write": (ctypes.c_int, [c_handle, ctypes.c_uint64, ctypes.c_uint, ctypes.c_uint64]),
     "armsmmu_translate": (ctypes.c_int, [c_handle, ctypes.POINTER(Request), ctypes.POINTER(Result)]),
+    "armsmmu_port_open": (c_handle, [c_handle]),
+    "armsmmu_port_translate": (ctypes.c_int, [c_handle, ctypes.POINTER(Request), ctypes.POINTER(Result)]),
+    "armsmmu_port_close": (None, [c_handle]),
     "armsmmu_explain": (
         ctypes.c_int,
         [c_handle, ctypes.POINTER(Request), ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)],

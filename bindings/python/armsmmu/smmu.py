@@ -352,9 +352,24 @@ class Smmu:
         secure: bool = False,
     ) -> TranslationResult:
         """Translates one transaction. A fault is a result (outcome FAULTED), not an exception."""
-        request = self._request(stream_id, address, access, substream_id, privileged, secure)
+        request = Smmu._request(stream_id, address, access, substream_id, privileged, secure)
         result = _native.Result()
-        _check(_lib.armsmmu_translate(self._handle, ctypes.byref(request), ctypes.byref(result)))
+        _check(self._translate_native(self._handle, ctypes.byref(request), ctypes.byref(result)))
+        return Smmu._result(result)
+
+    _translate_native = staticmethod(_lib.armsmmu_translate)
+
+    def open_port(self) -> "Port":
+        """A port for one requester: translate() through it gives what Smmu.translate() gives, and it counts its TLB
+        hits in a counter of its own (no thread-local lookup). Use it from one thread at a time; close it (or use it as
+        a context manager) before closing the device."""
+        handle = _lib.armsmmu_port_open(self._handle)
+        if not handle:
+            _check(-1)
+        return Port(self, handle)
+
+    @staticmethod
+    def _result(result) -> TranslationResult:
         return TranslationResult(
             Outcome(result.outcome),
             result.physical_address,
@@ -452,3 +467,27 @@ class Smmu:
         removed = ctypes.c_uint32()
         _check(_lib.armsmmu_broadcast_tlbi(self._handle, ctypes.byref(raw), ctypes.byref(removed)))
         return removed.value
+
+
+class Port:
+    """A translation port of an Smmu (Smmu.open_port()); close it or use it as a context manager."""
+
+    def __init__(self, smmu: Smmu, handle):
+        self._smmu = smmu  # the device outlives the port
+        self._handle = handle
+
+    # Smmu.translate through the port's handle and entry point: the same arguments and result.
+    translate = Smmu.translate
+    _translate_native = staticmethod(_lib.armsmmu_port_translate)
+
+    def close(self) -> None:
+        """Closes the port (idempotent); its counts stay in the device's statistics."""
+        if self._handle:
+            _lib.armsmmu_port_close(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "Port":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -69,6 +69,14 @@ class Stage1Test(unittest.TestCase):
         self.smmu.reset_statistics()
         self.assertEqual(self.smmu.statistics().tlb_hits, 0)
 
+    def test_a_port_translates_as_the_device_and_its_hits_are_counted(self):
+        with self.smmu.open_port() as port:
+            through_port = [port.translate(SID, VA + 0x48) for _ in range(3)]
+        self.assertEqual(through_port[-1], self.smmu.translate(SID, VA + 0x48))
+        self.assertEqual(through_port[0].physical_address, PA + 0x48)
+        stats = self.smmu.statistics()
+        self.assertEqual((stats.tlb_misses, stats.tlb_hits, stats.walks), (1, 3, 1))
+
     def test_broadcast_tlbi_removes_the_cached_page_3_17(self):
         self.smmu.translate(SID, VA)  # fills the TLB
         self.smmu.write64(self.pte, 0)  # a stale entry may still be used (IHI0070 §3.21)

@@ -53,11 +53,11 @@ typedef struct armsmmu armsmmu_t;
 
 /** Version of this header. armsmmu_version_number() gives the library's; they match for a consistent build. */
 #define ARMSMMU_VERSION_MAJOR 0
-#define ARMSMMU_VERSION_MINOR 2
+#define ARMSMMU_VERSION_MINOR 3
 #define ARMSMMU_VERSION_PATCH 0
 /** (major << 16) | (minor << 8) | patch. */
 #define ARMSMMU_VERSION_NUMBER ((ARMSMMU_VERSION_MAJOR << 16) | (ARMSMMU_VERSION_MINOR << 8) | ARMSMMU_VERSION_PATCH)
-#define ARMSMMU_VERSION_STRING "0.2.0"
+#define ARMSMMU_VERSION_STRING "0.3.0"
 
 /** The library's version as "major.minor.patch". Static storage owned by the library; never free it. */
 const char *armsmmu_version(void);
@@ -461,6 +461,26 @@ int armsmmu_pmcg_register_write(armsmmu_t *smmu, uint64_t offset, unsigned width
  * interrupt handler on this thread (event queue interrupt).
  */
 int armsmmu_translate(armsmmu_t *smmu, const armsmmu_request_t *request, armsmmu_result_t *result);
+
+/** Since 0.3.0: a translation port of a device (opaque), one requester's connection. Opened by armsmmu_port_open, released by
+ *  armsmmu_port_close. */
+typedef struct armsmmu_port armsmmu_port_t;
+
+/**
+ * Opens a port on smmu for one requester (a device model, a DMA engine, a simulation thread). Translating through it
+ * gives what armsmmu_translate gives, results, events and statistics alike; the port counts its TLB hits in a
+ * counter cell of its own rather than the calling thread's, which saves a thread-local lookup per hit. Use a port
+ * from one thread at a time (from several at once translations stay correct, the statistics may miss some); open
+ * one per requester, not per transaction, and close every port before armsmmu_destroy of its device. Returns NULL
+ * when smmu is NULL (see armsmmu_last_error).
+ */
+armsmmu_port_t *armsmmu_port_open(armsmmu_t *smmu);
+
+/** As armsmmu_translate, through port (NULL port: ARMSMMU_ERROR_INVALID_ARGUMENT). */
+int armsmmu_port_translate(armsmmu_port_t *port, const armsmmu_request_t *request, armsmmu_result_t *result);
+
+/** Closes port (NULL is ignored); what it counted stays in the device's statistics. */
+void armsmmu_port_close(armsmmu_port_t *port);
 
 /**
  * Explains how the SMMU would translate *request now, as UTF-8 text: the registers that matter, the STE and CD it
