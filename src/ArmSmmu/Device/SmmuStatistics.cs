@@ -32,8 +32,10 @@ public sealed class SmmuStatistics
     private readonly long[] _commandsByOpcode = new long[256];
     private readonly long[] _eventsByType = new long[256];
     private readonly int _instance = Interlocked.Increment(ref _nextInstance);
-    private long _walks;
-    private long _descriptorReads;
+    // Counted on every walk from every translating thread: per-thread cells, not Interlocked (two locked adds were an
+    // eighth of a stage-1 miss's time, perf on MissLoop s1miss; docs/performance.md, sixth pass).
+    private readonly PerThreadCounter _walks = new();
+    private readonly PerThreadCounter _descriptorReads = new();
     private long _commandErrors;
     private long _eventsWritten;
     private long _eventsDiscarded;
@@ -86,10 +88,10 @@ public sealed class SmmuStatistics
     public long WalkCacheMisses => Stage1WalkCache.Misses + Stage2WalkCache.Misses + TableIpaCache.Misses;
 
     /// <summary>Translation table walks started (TLB misses and re-walks for dirty-state updates).</summary>
-    public long Walks => Interlocked.Read(ref _walks);
+    public long Walks => _walks.Value;
 
     /// <summary>Descriptors read by all walks (both stages).</summary>
-    public long DescriptorReads => Interlocked.Read(ref _descriptorReads);
+    public long DescriptorReads => _descriptorReads.Value;
 
     /// <summary>Commands consumed without error.</summary>
     public long Commands => _commandsByOpcode.Sum();
@@ -133,14 +135,16 @@ public sealed class SmmuStatistics
         TableIpaCache.Reset();
         Array.Clear(_commandsByOpcode);
         Array.Clear(_eventsByType);
-        _walks = _descriptorReads = _commandErrors = _eventsWritten = _eventsDiscarded = _globalErrors = 0;
+        _walks.Reset();
+        _descriptorReads.Reset();
+        _commandErrors = _eventsWritten = _eventsDiscarded = _globalErrors = 0;
         _broadcastInvalidations = _broadcastInvalidationsIgnored = 0;
     }
 
     internal void CountWalk(int descriptorReads)
     {
-        Interlocked.Increment(ref _walks);
-        Interlocked.Add(ref _descriptorReads, descriptorReads);
+        _walks.Increment();
+        _descriptorReads.Add(descriptorReads);
     }
 
     internal void CountCommand(CommandOpcode opcode) => Interlocked.Increment(ref _commandsByOpcode[(byte)opcode]);

@@ -7,12 +7,7 @@ public class StatisticsTests
     public void Every_transaction_counts_one_ste_one_cd_and_one_tlb_lookup()
     {
         var h = new DeviceHarness();
-        h.Reset();
-        ulong pgd = h.NewTable();
-        h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
-        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
-        h.InstallSte(7, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
-        h.Smmu.Statistics.Reset();
+        Stream7WithPage0x1000(h);
 
         for (int i = 0; i < 10; i++)
         {
@@ -27,6 +22,34 @@ public class StatisticsTests
         Assert.Equal(1, s.Tlb.Misses);
         Assert.Equal(1, s.Walks);
         Assert.Equal(4, s.DescriptorReads); // 4K granule, T0SZ 16: levels 0-3
+    }
+
+    // Walks and descriptor reads are counted in per-thread cells: from two threads at once, every one is counted.
+    [Fact]
+    public void Walks_and_descriptor_reads_from_two_threads_are_all_counted()
+    {
+        var h = new DeviceHarness(SmmuFeatures.Default with
+        {
+            TlbEntries = 0,
+            Stage1WalkCacheEntries = 0,
+            Stage2WalkCacheEntries = 0,
+            TableIpaCacheEntries = 0,
+        });
+        Stream7WithPage0x1000(h);
+
+        const int PerThread = 5_000;
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, _ =>
+        {
+            for (int i = 0; i < PerThread; i++)
+            {
+                Assert.Equal(0x8000_0010UL, h.Read(7, 0x1010).PhysicalAddress);
+            }
+        });
+
+        // No TLB and no walk cache: every translation walks levels 0-3 of the 4K, 48-bit tables (4 descriptors).
+        var s = h.Smmu.Statistics;
+        Assert.Equal(2 * PerThread, s.Walks);
+        Assert.Equal(4 * 2 * PerThread, s.DescriptorReads);
     }
 
     // The translation fast path counts a transaction through a cached CD once, on entry, as an STE, a CD and a TLB hit,
@@ -44,13 +67,8 @@ public class StatisticsTests
     /// </summary>
     internal static void CachedCdSequence(DeviceHarness h, Translator translate)
     {
-        h.Reset();
-        ulong pgd = h.NewTable();
-        h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
-        h.Map4K(pgd, 0x2000, 0x8000_1000, DeviceHarness.S1ReadOnly);
-        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
-        h.InstallSte(7, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
-        h.Smmu.Statistics.Reset();
+        ulong pgd = Stream7WithPage0x1000(h);
+        h.Map4K(pgd, 0x2000, 0x8000_1000, DeviceHarness.S1ReadOnly); // invalid before: nothing cached to invalidate
 
         Assert.Equal(0x8000_0010UL, translate(new(7, 0x1010, AccessKind.Read)).PhysicalAddress); // STE, CD and TLB miss: the first after the CFGI
         Assert.Equal(0x8000_0020UL, translate(new(7, 0x1020, AccessKind.Read)).PhysicalAddress); // all three hit
@@ -72,6 +90,21 @@ public class StatisticsTests
         Assert.Equal((5L, 1L), (s.CdCache.Hits, s.CdCache.Misses));
         Assert.Equal((3L, 3L), (s.Tlb.Hits, s.Tlb.Misses));
         Assert.Equal(3, s.Walks);
+    }
+
+    /// <summary>
+    /// Resets the device and configures stream 7 (stage 1, ASID 1, Linux's CD) with VA 0x1000 mapped read-write to
+    /// 0x8000_0000; the statistics start at zero. Returns the stage-1 start table.
+    /// </summary>
+    internal static ulong Stream7WithPage0x1000(DeviceHarness h)
+    {
+        h.Reset();
+        ulong pgd = h.NewTable();
+        h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
+        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
+        h.InstallSte(7, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
+        h.Smmu.Statistics.Reset();
+        return pgd;
     }
 
     /// <summary>A way to translate: the device's Translate, or a port's.</summary>
