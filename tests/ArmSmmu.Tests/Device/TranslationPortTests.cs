@@ -1,3 +1,5 @@
+using ArmSmmu.Structures;
+
 namespace ArmSmmu.Tests.Device;
 
 /// <summary>
@@ -14,6 +16,27 @@ public class TranslationPortTests
         var h = new DeviceHarness();
         using var port = h.Smmu.OpenPort();
         StatisticsTests.CachedCdSequence(h, port.Translate);
+    }
+
+    // The README's "program the device yourself" snippet, port included, as written there.
+    [Fact]
+    public void The_readme_device_snippet_translates_as_it_says()
+    {
+        var memory = new SparseMemory();
+        var smmu = new SmmuV3(memory);
+        const ulong streamTable = 0x1000_0000;
+        Assert.True(StreamTableEntry.BypassEntry.TryWrite(memory, streamTable + (5 * 64)));
+        smmu.WriteRegister64(SmmuRegister.STRTAB_BASE, streamTable);
+        smmu.WriteRegister32(SmmuRegister.STRTAB_BASE_CFG, 8);
+        smmu.WriteRegister32(SmmuRegister.CR0, (uint)Cr0Flags.SMMUEN);
+        var bypassed = smmu.Translate(new TranslationRequest(StreamId: 5, Address: 0x1000, Access: AccessKind.Read));
+        var faulted = smmu.Translate(new TranslationRequest(StreamId: 6, Address: 0x1000, Access: AccessKind.Read));
+        using var port = smmu.OpenPort();
+        var throughPort = port.Translate(new TranslationRequest(StreamId: 5, Address: 0x2000, Access: AccessKind.Write));
+
+        Assert.Equal((TranslationOutcome.Bypassed, 0x1000UL), (bypassed.Outcome, bypassed.PhysicalAddress));
+        Assert.Equal((TranslationOutcome.Faulted, EventType.CBadSte, Termination.Abort), (faulted.Outcome, faulted.Fault, faulted.Termination));
+        Assert.Equal((TranslationOutcome.Bypassed, 0x2000UL), (throughPort.Outcome, throughPort.PhysicalAddress));
     }
 
     [Fact]
