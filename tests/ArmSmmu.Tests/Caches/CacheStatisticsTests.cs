@@ -23,6 +23,28 @@ public class CacheStatisticsTests
     }
 
     [Fact]
+    public void Fills_and_invalidations_from_two_threads_are_all_counted_and_a_reset_keeps_what_follows()
+    {
+        // Counted under the TLB's writer lock with plain stores: every one of them must still be counted.
+        var tlb = new Tlb(8192, 8);
+        const int PerThread = 2_000;
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, t =>
+        {
+            for (int i = 0; i < PerThread; i++)
+            {
+                ulong page = (ulong)((t * PerThread) + i);
+                tlb.Insert(TlbTestData.El1(1, (ushort)(t + 1)), TlbTestData.Entry(page << 12, 0, TlbTestData.Page4K), tlb.Generation);
+            }
+        });
+        Assert.Equal((2L * PerThread, 0L), (tlb.Statistics.Insertions, tlb.Statistics.Evictions));
+
+        tlb.Statistics.Reset();
+        Assert.Equal(PerThread, tlb.InvalidateAsid(StreamWorld.NsEl1, 1, 1));
+        tlb.Insert(TlbTestData.El1(1, 3), TlbTestData.Entry(0x1000, 0, TlbTestData.Page4K), tlb.Generation);
+        Assert.Equal((1L, (long)PerThread), (tlb.Statistics.Insertions, tlb.Statistics.Invalidated));
+    }
+
+    [Fact]
     public void Reset_zeroes_every_counter()
     {
         var tlb = new Tlb(4, 4);
