@@ -29,7 +29,10 @@ public sealed class SmmuStatistics
         SharedMeter.CreateObservableCounter("smmu.events.written", () => Measure(s => s.EventsWritten), description: "Event records written"),
     ];
 
+    // Counted under the device's lock (commands run inside the CMDQ_PROD write), so plain stores suffice; a reset
+    // keeps a baseline instead of zeroing, so it neither loses a racing count nor is undone by it.
     private readonly long[] _commandsByOpcode = new long[256];
+    private readonly long[] _commandsAtReset = new long[256];
     private readonly long[] _eventsByType = new long[256];
     private readonly int _instance = Interlocked.Increment(ref _nextInstance);
     // Counted on every walk from every translating thread: per-thread cells, not Interlocked (two locked adds were an
@@ -94,7 +97,19 @@ public sealed class SmmuStatistics
     public long DescriptorReads => _descriptorReads.Value;
 
     /// <summary>Commands consumed without error.</summary>
-    public long Commands => _commandsByOpcode.Sum();
+    public long Commands
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < _commandsByOpcode.Length; i++)
+            {
+                sum += Volatile.Read(ref _commandsByOpcode[i]) - Volatile.Read(ref _commandsAtReset[i]);
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>Commands that stopped the queue with a command error.</summary>
     public long CommandErrors => Interlocked.Read(ref _commandErrors);
@@ -117,7 +132,8 @@ public sealed class SmmuStatistics
     /// <summary>Commands consumed with <paramref name="opcode"/>.</summary>
     /// <param name="opcode">The opcode.</param>
     /// <returns>The count.</returns>
-    public long CommandCount(CommandOpcode opcode) => Volatile.Read(ref _commandsByOpcode[(byte)opcode]);
+    public long CommandCount(CommandOpcode opcode) =>
+        Volatile.Read(ref _commandsByOpcode[(byte)opcode]) - Volatile.Read(ref _commandsAtReset[(byte)opcode]);
 
     /// <summary>Events of <paramref name="type"/> produced (written or discarded).</summary>
     /// <param name="type">The event type.</param>
@@ -133,7 +149,11 @@ public sealed class SmmuStatistics
         Stage1WalkCache.Reset();
         Stage2WalkCache.Reset();
         TableIpaCache.Reset();
-        Array.Clear(_commandsByOpcode);
+        for (int i = 0; i < _commandsByOpcode.Length; i++)
+        {
+            Volatile.Write(ref _commandsAtReset[i], Volatile.Read(ref _commandsByOpcode[i]));
+        }
+
         Array.Clear(_eventsByType);
         _walks.Reset();
         _descriptorReads.Reset();
@@ -147,7 +167,12 @@ public sealed class SmmuStatistics
         _descriptorReads.Add(descriptorReads);
     }
 
-    internal void CountCommand(CommandOpcode opcode) => Interlocked.Increment(ref _commandsByOpcode[(byte)opcode]);
+    // Under the device's lock only.
+    internal void CountCommand(CommandOpcode opcode)
+    {
+        ref long count = ref _commandsByOpcode[(byte)opcode];
+        Volatile.Write(ref count, count + 1);
+    }
 
     internal void CountBroadcastInvalidation(bool applied) =>
         Interlocked.Increment(ref applied ? ref _broadcastInvalidations : ref _broadcastInvalidationsIgnored);
