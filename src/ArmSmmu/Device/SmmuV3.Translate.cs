@@ -32,7 +32,8 @@ public sealed partial class SmmuV3
     /// <returns>A new port; dispose it when the requester goes.</returns>
     public TranslationPort OpenPort() => new(this, _configCaches.FastPathTransactions);
 
-    // TranslationPort.Translate: Translate's fast path with the port's cell; everything else as Translate.
+    // TranslationPort.Translate: Translate's fast path with the port's cell; everything else as Translate. The entry
+    // test is Translate's, written out in both: a shared helper returning the path added 3 instructions to each hit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal TranslationResult TranslateFrom(Caches.PerThreadCounter.Cell cell, in TranslationRequest request)
     {
