@@ -128,7 +128,7 @@ internal sealed class ConfigCache<T>
                 return;
             }
 
-            int index = _store.ChooseSlot<SameStructure>(SetIndex(streamId, substreamKey), node, out bool evicting);
+            int index = _store.ChooseSlot(SetIndex(streamId, substreamKey), node, SameStructure, out bool evicting);
             Forget(index, _store.Store(index, node));
             _streams.Link(index, streamId);
             _store.RecordFill(evicting);
@@ -176,11 +176,8 @@ internal sealed class ConfigCache<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SetIndex(uint streamId, uint substreamKey) => _store.SetOf(((ulong)streamId << 32) | substreamKey);
 
-    private readonly struct SameStructure : ISameKey<Node>
-    {
-        public static bool Same(Node existing, Node added) =>
-            existing.StreamId == added.StreamId && existing.SubstreamKey == added.SubstreamKey;
-    }
+    private static bool SameStructure(Node existing, Node added) =>
+        existing.StreamId == added.StreamId && existing.SubstreamKey == added.SubstreamKey;
 
     // Static removals over two arguments: an invalidation allocates no closure (the driver's command path is allocation-free).
     private int Invalidate(Func<ConfigCache<T>, uint, uint, int> remove, uint a, uint b)

@@ -118,16 +118,14 @@ internal sealed class SetAssociativeSlots<TNode>
 
     /// <summary>
     /// Under <see cref="WriteLock"/>: the slot a new node of <paramref name="set"/> goes to: the node
-    /// <typeparamref name="TSameKey"/> recognises (refreshed in place), else a free way, else the round-robin victim.
+    /// <paramref name="sameKey"/> recognises (refreshed in place), else a free way, else the round-robin victim.
     /// </summary>
     /// <param name="set">Set index.</param>
     /// <param name="added">The new node.</param>
+    /// <param name="sameKey">True when an existing node (first argument) has the new node's key.</param>
     /// <param name="evicting">True when a node of another key is displaced.</param>
-    /// <typeparam name="TSameKey">Recognises an existing node with the new node's key; a struct, so that the comparison is
-    /// compiled into the loop rather than called through a delegate per way.</typeparam>
     /// <returns>Slot index.</returns>
-    public int ChooseSlot<TSameKey>(int set, TNode added, out bool evicting)
-        where TSameKey : struct, ISameKey<TNode>
+    public int ChooseSlot(int set, TNode added, Func<TNode, TNode, bool> sameKey, out bool evicting)
     {
         int first = set * Ways;
         int target = -1;
@@ -138,7 +136,7 @@ internal sealed class SetAssociativeSlots<TNode>
             {
                 target = target < 0 ? way : target;
             }
-            else if (TSameKey.Same(existing, added))
+            else if (sameKey(existing, added))
             {
                 evicting = false;
                 return first + way; // the same structure fetched again: refresh it in place
@@ -187,15 +185,4 @@ internal sealed class SetAssociativeSlots<TNode>
             Statistics.RecordEviction();
         }
     }
-}
-
-/// <summary>Whether a cached node already holds the key of a node being added (<see cref="SetAssociativeSlots{TNode}.ChooseSlot{TSameKey}"/>).</summary>
-/// <typeparam name="TNode">The node type.</typeparam>
-internal interface ISameKey<in TNode>
-{
-    /// <summary>True when <paramref name="existing"/> has the key of <paramref name="added"/>.</summary>
-    /// <param name="existing">A node in the set.</param>
-    /// <param name="added">The node being added.</param>
-    /// <returns>Whether the keys are equal.</returns>
-    static abstract bool Same(TNode existing, TNode added);
 }

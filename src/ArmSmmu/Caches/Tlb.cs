@@ -370,7 +370,7 @@ internal sealed partial class Tlb
             }
 
             slot.Fill(key, entry);
-            int index = _store.ChooseSlot<SameTranslation>(SetIndex(slot.IndexTag, slot.Page, shift), slot, out bool evicting);
+            int index = _store.ChooseSlot(SetIndex(slot.IndexTag, slot.Page, shift), slot, SameTranslation, out bool evicting);
             Forget(index, _store.Store(index, slot));
             _lists.Link(index, slot.IndexTag);
             _sizes.Add(shift);
@@ -407,11 +407,8 @@ internal sealed partial class Tlb
         return result;
     }
 
-    private readonly struct SameTranslation : ISameKey<Slot>
-    {
-        public static bool Same(Slot existing, Slot added) =>
-            existing.Page == added.Page && existing.Shift == added.Shift && existing.Tag == added.Tag && existing.IndexTag == added.IndexTag;
-    }
+    private static bool SameTranslation(Slot existing, Slot added) =>
+        existing.Page == added.Page && existing.Shift == added.Shift && existing.Tag == added.Tag && existing.IndexTag == added.IndexTag;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Slot? Probe(ulong indexTag, ulong tag, ulong page, int shift, out int version)
