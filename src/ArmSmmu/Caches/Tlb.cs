@@ -244,26 +244,7 @@ internal sealed partial class Tlb
             ? (int)(((uint)page + (uint)(runHash >> 32)) & (uint)_setMask) << _waysShift
             : _store.SetOfRun(page, runHash) * _ways;
 
-        // first + way < Sets * Ways by construction of the set index: no bounds check per way.
-        ref Slot? way = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), first);
-        for (int left = _ways; left > 0; left--, way = ref Unsafe.Add(ref way, 1))
-        {
-            Slot? slot = Volatile.Read(ref way);
-            if (slot is null)
-            {
-                continue;
-            }
-
-            // The version first (an acquire read): the fields compared below, and those the caller reads, are then of
-            // the fill that version ends, unless Holds later finds it moved.
-            int version = slot.Version;
-            if (slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
-            {
-                return (slot, version);
-            }
-        }
-
-        return default;
+        return ProbeSet(first, tag, page, shift);
     }
 
     /// <summary>
@@ -306,7 +287,7 @@ internal sealed partial class Tlb
             int version;
             if ((shifts & firstShift) == 0)
             {
-                slot = Probe(tag & ~TlbKey.AsetBit, tag, page, shift, out version);
+                (slot, version) = Probe(tag & ~TlbKey.AsetBit, tag, page, shift);
                 if (slot is not null)
                 {
                     return (slot, version);
@@ -318,7 +299,7 @@ internal sealed partial class Tlb
             // Global entries are indexed under ASID 0 of the lookup's ASET (IHI0070 §3.17.1): a second set unless that is the first.
             if ((tag & (AsidMask | TlbKey.AsetBit)) != 0 && ((_globalSizes.Present >> shift) & 1) != 0)
             {
-                slot = Probe(tag & ~AsidMask, tag, page, shift, out version);
+                (slot, version) = Probe(tag & ~AsidMask, tag, page, shift);
                 if (slot is not null)
                 {
                     return (slot, version);
@@ -410,16 +391,20 @@ internal sealed partial class Tlb
     private static bool SameTranslation(Slot existing, Slot added) =>
         existing.Page == added.Page && existing.Shift == added.Shift && existing.Tag == added.Tag && existing.IndexTag == added.IndexTag;
 
+    // The set of (indexTag, page, shift), searched for the entry of tag.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Slot? Probe(ulong indexTag, ulong tag, ulong page, int shift, out int version)
+    private (Slot? Slot, int Version) Probe(ulong indexTag, ulong tag, ulong page, int shift) =>
+        ProbeSet(SetIndex(indexTag, page, shift) * _ways, tag, page, shift);
+
+    // The ways of the set starting at slot `first`: the entry of tag for page at shift, with its version, or null.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (Slot? Slot, int Version) ProbeSet(int first, ulong tag, ulong page, int shift)
     {
-        // The array and geometry are read once, before the first volatile read would make the JIT reload them.
-        var slots = _slots;
-        int ways = _ways;
-        int first = SetIndex(indexTag, page, shift) * ways;
-        for (int way = 0; way < ways; way++)
+        // first + way < Sets * Ways by construction of the set index: no bounds check per way.
+        ref Slot? way = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), first);
+        for (int left = _ways; left > 0; left--, way = ref Unsafe.Add(ref way, 1))
         {
-            Slot? slot = Volatile.Read(ref slots[first + way]);
+            Slot? slot = Volatile.Read(ref way);
             if (slot is null)
             {
                 continue;
@@ -427,15 +412,14 @@ internal sealed partial class Tlb
 
             // The version first (an acquire read): the fields compared below, and those the caller reads, are then of
             // the fill that version ends, unless Holds later finds it moved.
-            version = slot.Version;
+            int version = slot.Version;
             if (slot.Page == page && slot.Shift == shift && ((slot.Tag ^ tag) & slot.MatchMask) == 0)
             {
-                return slot;
+                return (slot, version);
             }
         }
 
-        version = 0;
-        return null;
+        return default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
