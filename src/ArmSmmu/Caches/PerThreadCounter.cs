@@ -64,8 +64,7 @@ internal sealed class PerThreadCounter
         var cell = t_last;
         if (cell is not null && ReferenceEquals(cell.Owner, this))
         {
-            // Only this thread writes the cell; the volatile store keeps a reader's sum from seeing a torn value.
-            Volatile.Write(ref cell.Count, cell.Count + amount);
+            cell.Add(amount);
             return;
         }
 
@@ -77,7 +76,7 @@ internal sealed class PerThreadCounter
             cell = recent[_slot];
             if (cell is not null && ReferenceEquals(cell.Owner, this) && !_hot)
             {
-                Volatile.Write(ref cell.Count, cell.Count + amount);
+                cell.Add(amount);
                 return;
             }
         }
@@ -88,8 +87,8 @@ internal sealed class PerThreadCounter
     public void Reset() => Volatile.Write(ref _atReset, Sum());
 
     /// <summary>
-    /// A cell of this counter for an owner that is not a thread (a <see cref="TranslationPort"/>): the owner increments
-    /// it directly, with no thread-local lookup, and must be its only writer; reads sum it with the threads' cells.
+    /// A new cell of this counter, summed from now on: a thread's (found again through thread-local storage) or one for
+    /// an owner that is not a thread (a <see cref="TranslationPort"/>), which adds to it directly. A cell has one writer.
     /// </summary>
     /// <returns>The new cell, at zero.</returns>
     public Cell NewCell()
@@ -136,7 +135,7 @@ internal sealed class PerThreadCounter
             t_last = cell;
         }
 
-        Volatile.Write(ref cell.Count, cell.Count + amount);
+        cell.Add(amount);
     }
 
     private Cell CellOfThisThread()
@@ -144,12 +143,8 @@ internal sealed class PerThreadCounter
         var cells = t_cells ??= new ConditionalWeakTable<PerThreadCounter, Cell>();
         if (!cells.TryGetValue(this, out var cell))
         {
-            cell = new Cell(this);
+            cell = NewCell();
             cells.Add(this, cell);
-            lock (_lock)
-            {
-                _cells = _cells with { Cells = [.. _cells.Cells, cell] };
-            }
         }
 
         return cell;
@@ -194,8 +189,9 @@ internal sealed class PerThreadCounter
         [FieldOffset(FieldBytes - 8)]
         private readonly long _end;
 
-        /// <summary>By the cell's only writer: adds one (a volatile store, so that a reader's sum never sees a torn value).</summary>
+        /// <summary>By the cell's only writer (no atomic needed): a volatile store, so that a reader's sum never sees a torn value.</summary>
+        /// <param name="amount">What to add.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Increment() => Volatile.Write(ref Count, Count + 1);
+        public void Add(long amount) => Volatile.Write(ref Count, Count + amount);
     }
 }

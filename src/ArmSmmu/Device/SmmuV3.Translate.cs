@@ -202,7 +202,7 @@ public sealed partial class SmmuV3
     private readonly struct PortCell(Caches.PerThreadCounter.Cell cell) : ITransactionCount
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(Device.ConfigurationCaches caches) => cell.Increment();
+        public void Add(Device.ConfigurationCaches caches) => cell.Add(1);
     }
 
     // What of a transaction's configuration and TLB lookups has been counted when it reaches TranslateAfterLookup.

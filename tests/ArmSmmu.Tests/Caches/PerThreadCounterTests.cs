@@ -26,16 +26,16 @@ public class PerThreadCounterTests
         var b = counter.NewCell();
         for (int i = 0; i < 5; i++)
         {
-            a.Increment();
+            a.Add(1);
         }
 
-        b.Increment();
+        b.Add(1);
         counter.Increment();
         Assert.Equal(7, counter.Value);
         counter.Retire(a);
         counter.Retire(a); // a second retirement changes nothing
         Assert.Equal(7, counter.Value);
-        b.Increment();
+        b.Add(1);
         Assert.Equal(8, counter.Value);
         counter.Reset();
         Assert.Equal(0, counter.Value);
