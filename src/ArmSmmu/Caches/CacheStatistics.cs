@@ -5,15 +5,10 @@ public sealed class CacheStatistics
 {
     private readonly PerThreadCounter _hits = new();
     private readonly PerThreadCounter _misses = new();
-    // Counted by the owning cache under its writer lock, so plain stores suffice (a locked add per fill or removal was
-    // a stall on every miss: docs/performance.md, sixth pass). Reset keeps a baseline instead of zeroing, so a reset that
-    // races a fill neither loses the fill nor is undone by it.
-    private long _insertions;
-    private long _evictions;
-    private long _invalidated;
-    private long _insertionsAtReset;
-    private long _evictionsAtReset;
-    private long _invalidatedAtReset;
+    // Counted by the owning cache under its writer lock.
+    private LockedCounter _insertions;
+    private LockedCounter _evictions;
+    private LockedCounter _invalidated;
     private PerThreadCounter[] _hitSources = [];
     private PerThreadCounter[] _hitDeductions = [];
     private long _hitSourcesAtReset;
@@ -27,13 +22,13 @@ public sealed class CacheStatistics
     public long Misses => _misses.Value + SharedMisses() - Volatile.Read(ref _missSourcesAtReset);
 
     /// <summary>Entries stored (an insert dropped by the generation check is not counted).</summary>
-    public long Insertions => Volatile.Read(ref _insertions) - Volatile.Read(ref _insertionsAtReset);
+    public long Insertions => _insertions.Value;
 
     /// <summary>Valid entries displaced to make room for a new one.</summary>
-    public long Evictions => Volatile.Read(ref _evictions) - Volatile.Read(ref _evictionsAtReset);
+    public long Evictions => _evictions.Value;
 
     /// <summary>Entries removed by invalidations.</summary>
-    public long Invalidated => Volatile.Read(ref _invalidated) - Volatile.Read(ref _invalidatedAtReset);
+    public long Invalidated => _invalidated.Value;
 
     /// <summary>Hits / (Hits + Misses); 0 before the first lookup.</summary>
     public double HitRate => Snapshot().HitRate;
@@ -45,9 +40,9 @@ public sealed class CacheStatistics
         Interlocked.Exchange(ref _hitSourcesAtReset, SharedHits());
         _misses.Reset();
         Interlocked.Exchange(ref _missSourcesAtReset, SharedMisses());
-        Volatile.Write(ref _insertionsAtReset, Volatile.Read(ref _insertions));
-        Volatile.Write(ref _evictionsAtReset, Volatile.Read(ref _evictions));
-        Volatile.Write(ref _invalidatedAtReset, Volatile.Read(ref _invalidated));
+        _insertions.Reset();
+        _evictions.Reset();
+        _invalidated.Reset();
     }
 
     /// <summary>The current counter values (each read atomically; not a single atomic snapshot of all of them).</summary>
@@ -95,15 +90,15 @@ public sealed class CacheStatistics
     internal void RecordMiss() => _misses.Increment();
 
     // The three below: under the owning cache's writer lock only.
-    internal void RecordInsertion() => Volatile.Write(ref _insertions, _insertions + 1);
+    internal void RecordInsertion() => _insertions.Add(1);
 
-    internal void RecordEviction() => Volatile.Write(ref _evictions, _evictions + 1);
+    internal void RecordEviction() => _evictions.Add(1);
 
     internal void RecordInvalidated(int count)
     {
         if (count != 0)
         {
-            Volatile.Write(ref _invalidated, _invalidated + count);
+            _invalidated.Add(count);
         }
     }
 }

@@ -29,10 +29,8 @@ public sealed class SmmuStatistics
         SharedMeter.CreateObservableCounter("smmu.events.written", () => Measure(s => s.EventsWritten), description: "Event records written"),
     ];
 
-    // Counted under the device's lock (commands run inside the CMDQ_PROD write), so plain stores suffice; a reset
-    // keeps a baseline instead of zeroing, so it neither loses a racing count nor is undone by it.
-    private readonly long[] _commandsByOpcode = new long[256];
-    private readonly long[] _commandsAtReset = new long[256];
+    // Counted under the device's lock (commands run inside the CMDQ_PROD write).
+    private readonly LockedCounter[] _commandsByOpcode = new LockedCounter[256];
     private readonly long[] _eventsByType = new long[256];
     private readonly int _instance = Interlocked.Increment(ref _nextInstance);
     // Counted on every walk from every translating thread: per-thread cells, not Interlocked (two locked adds were an
@@ -104,7 +102,7 @@ public sealed class SmmuStatistics
             long sum = 0;
             for (int i = 0; i < _commandsByOpcode.Length; i++)
             {
-                sum += Volatile.Read(ref _commandsByOpcode[i]) - Volatile.Read(ref _commandsAtReset[i]);
+                sum += _commandsByOpcode[i].Value;
             }
 
             return sum;
@@ -132,8 +130,7 @@ public sealed class SmmuStatistics
     /// <summary>Commands consumed with <paramref name="opcode"/>.</summary>
     /// <param name="opcode">The opcode.</param>
     /// <returns>The count.</returns>
-    public long CommandCount(CommandOpcode opcode) =>
-        Volatile.Read(ref _commandsByOpcode[(byte)opcode]) - Volatile.Read(ref _commandsAtReset[(byte)opcode]);
+    public long CommandCount(CommandOpcode opcode) => _commandsByOpcode[(byte)opcode].Value;
 
     /// <summary>Events of <paramref name="type"/> produced (written or discarded).</summary>
     /// <param name="type">The event type.</param>
@@ -151,7 +148,7 @@ public sealed class SmmuStatistics
         TableIpaCache.Reset();
         for (int i = 0; i < _commandsByOpcode.Length; i++)
         {
-            Volatile.Write(ref _commandsAtReset[i], Volatile.Read(ref _commandsByOpcode[i]));
+            _commandsByOpcode[i].Reset();
         }
 
         Array.Clear(_eventsByType);
@@ -168,11 +165,7 @@ public sealed class SmmuStatistics
     }
 
     // Under the device's lock only.
-    internal void CountCommand(CommandOpcode opcode)
-    {
-        ref long count = ref _commandsByOpcode[(byte)opcode];
-        Volatile.Write(ref count, count + 1);
-    }
+    internal void CountCommand(CommandOpcode opcode) => _commandsByOpcode[(byte)opcode].Add(1);
 
     internal void CountBroadcastInvalidation(bool applied) =>
         Interlocked.Increment(ref applied ? ref _broadcastInvalidations : ref _broadcastInvalidationsIgnored);
