@@ -178,23 +178,11 @@ internal static class RecordGenerator
         }
         else
         {
-            // SparseMemory reads an aligned record with one abort check and one page lookup.
-            s.AppendLine("        if (memory is global::ArmSmmu.SparseMemory sparse)");
-            s.AppendLine("        {");
-            s.Append("            global::System.Span<ulong> words = stackalloc ulong[").Append(I(words)).AppendLine("];");
-            s.AppendLine("            bool ok = sparse.TryReadWords(address, words);");
-            s.Append("            value = ok ? new ").Append(name).Append('(').Append(string.Join(", ", w.Select(i => "words[" + I(i) + "]"))).AppendLine(") : default;");
-            s.AppendLine("            return ok;");
-            s.AppendLine("        }");
-            s.AppendLine();
-            s.Append("        if (").Append(string.Join("\n            && ", w.Select(i => "memory.TryReadUInt64(address + " + I(i * 8) + ", out ulong w" + I(i) + ")"))).AppendLine(")");
-            s.AppendLine("        {");
-            s.Append("            value = new ").Append(name).Append('(').Append(string.Join(", ", w.Select(i => "w" + I(i)))).AppendLine(");");
-            s.AppendLine("            return true;");
-            s.AppendLine("        }");
-            s.AppendLine();
-            s.AppendLine("        value = default;");
-            s.AppendLine("        return false;");
+            // One record read (PhysicalMemoryExtensions.TryReadWords): on SparseMemory one abort check and one page lookup.
+            s.Append("        global::System.Span<ulong> words = stackalloc ulong[").Append(I(words)).AppendLine("];");
+            s.AppendLine("        bool ok = global::ArmSmmu.Memory.PhysicalMemoryExtensions.TryReadWords(memory, address, words);");
+            s.Append("        value = ok ? new ").Append(name).Append('(').Append(string.Join(", ", w.Select(i => "words[" + I(i) + "]"))).AppendLine(") : default;");
+            s.AppendLine("        return ok;");
         }
 
         s.AppendLine("    }");
@@ -212,20 +200,8 @@ internal static class RecordGenerator
         }
         else
         {
-            s.AppendLine("        if (memory is global::ArmSmmu.SparseMemory sparse)");
-            s.AppendLine("        {");
-            s.Append("            global::System.ReadOnlySpan<ulong> words = [").Append(string.Join(", ", w.Select(i => "_w" + I(i)))).AppendLine("];");
-            s.AppendLine("            return sparse.TryWriteWords(address, words);");
-            s.AppendLine("        }");
-            s.AppendLine();
-            s.AppendLine("        global::System.Span<byte> bytes = stackalloc byte[Size];");
-            foreach (int i in w)
-            {
-                s.Append("        global::System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes")
-                    .Append(i == 0 ? string.Empty : "[" + I(i * 8) + "..]").Append(", _w").Append(i).AppendLine(");");
-            }
-
-            s.AppendLine("        return memory.TryWrite(address, bytes);");
+            s.Append("        global::System.ReadOnlySpan<ulong> words = [").Append(string.Join(", ", w.Select(i => "_w" + I(i)))).AppendLine("];");
+            s.AppendLine("        return global::ArmSmmu.Memory.PhysicalMemoryExtensions.TryWriteWords(memory, address, words);");
         }
 
         s.AppendLine("    }");

@@ -84,6 +84,59 @@ internal static class PhysicalMemoryExtensions
         return original != comparand || memory.TryWriteUInt64(address, value);
     }
 
+    /// <summary>
+    /// Reads a record (a command, an STE, a CD) of little-endian 64-bit words, each a single-copy-atomic access
+    /// (IHI0070 §3.21.3); on an abort of any word, all zero and false. <see cref="SparseMemory"/> reads an aligned record
+    /// inside a page with one abort check and one page lookup.
+    /// </summary>
+    /// <param name="memory">The memory to read.</param>
+    /// <param name="address">Address of word 0.</param>
+    /// <param name="words">The words read.</param>
+    /// <returns><see langword="false"/> on an external abort.</returns>
+    public static bool TryReadWords(this IPhysicalMemory memory, ulong address, Span<ulong> words)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        return memory is SparseMemory sparse ? sparse.TryReadWords(address, words) : TryReadWordByWord(memory, address, words);
+    }
+
+    /// <summary>Writes a record of little-endian 64-bit words in one access, so that an abort leaves memory untouched.</summary>
+    /// <param name="memory">The memory to write.</param>
+    /// <param name="address">Address of word 0.</param>
+    /// <param name="words">The words.</param>
+    /// <returns><see langword="false"/> on an external abort.</returns>
+    public static bool TryWriteWords(this IPhysicalMemory memory, ulong address, ReadOnlySpan<ulong> words)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        return memory is SparseMemory sparse ? sparse.TryWriteWords(address, words) : TryWriteAsBytes(memory, address, words);
+    }
+
+    // Any memory: one 64-bit read per word.
+    internal static bool TryReadWordByWord(IPhysicalMemory memory, ulong address, Span<ulong> words)
+    {
+        for (int i = 0; i < words.Length; i++)
+        {
+            if (!memory.TryReadUInt64(address + ((ulong)i * 8), out words[i]))
+            {
+                words.Clear();
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Any memory: the words as one little-endian byte write (records are at most 64 bytes).
+    internal static bool TryWriteAsBytes(IPhysicalMemory memory, ulong address, ReadOnlySpan<ulong> words)
+    {
+        Span<byte> bytes = stackalloc byte[words.Length * 8];
+        for (int i = 0; i < words.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes[(i * 8)..], words[i]);
+        }
+
+        return memory.TryWrite(address, bytes);
+    }
+
     // The low 'size' bytes (4 or 8) of a little-endian 64-bit buffer are the narrower word: one path for both widths.
     private static bool TryReadLittleEndian(IPhysicalMemory memory, ulong address, int size, out ulong value)
     {

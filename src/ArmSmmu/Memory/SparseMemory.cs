@@ -156,22 +156,15 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
     }
 
     /// <summary>
-    /// Writes a record (a command, an STE, a CD) of little-endian 64-bit words, each single-copy atomic (IHI0070 §3.21.3),
-    /// all or nothing on an abort. An aligned record inside one page, as every record the SMMU's structures hold, takes
-    /// one abort check and one page lookup, not one of each per word (the generated records' TryWrite, Structures/).
+    /// As <see cref="PhysicalMemoryExtensions.TryWriteWords"/>: an aligned record inside one page, as every record the
+    /// SMMU's structures hold, takes one abort check and one page lookup, not one of each per word.
     /// </summary>
     internal bool TryWriteWords(ulong address, ReadOnlySpan<ulong> words)
     {
         ulong length = (ulong)words.Length * 8;
-        if ((address & 7) != 0 || (address & PageMask) + length > PageSize)
+        if (!AlignedInOnePage(address, length))
         {
-            Span<byte> bytes = stackalloc byte[words.Length * 8];
-            for (int i = 0; i < words.Length; i++)
-            {
-                BinaryPrimitives.WriteUInt64LittleEndian(bytes[(i * 8)..], words[i]);
-            }
-
-            return TryWrite(address, bytes);
+            return PhysicalMemoryExtensions.TryWriteAsBytes(this, address, words);
         }
 
         if (Aborts(address, length))
@@ -189,22 +182,13 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         return true;
     }
 
-    /// <summary>Reads a record of little-endian 64-bit words as <see cref="TryWriteWords"/> writes one; all zero on an abort.</summary>
+    /// <summary>As <see cref="PhysicalMemoryExtensions.TryReadWords"/>, with one abort check and one page lookup for an aligned record inside one page.</summary>
     internal bool TryReadWords(ulong address, Span<ulong> words)
     {
         ulong length = (ulong)words.Length * 8;
-        if ((address & 7) != 0 || (address & PageMask) + length > PageSize)
+        if (!AlignedInOnePage(address, length))
         {
-            for (int i = 0; i < words.Length; i++)
-            {
-                if (!TryReadUInt64(address + ((ulong)i * 8), out words[i]))
-                {
-                    words.Clear();
-                    return false;
-                }
-            }
-
-            return true;
+            return PhysicalMemoryExtensions.TryReadWordByWord(this, address, words);
         }
 
         if (Aborts(address, length))
@@ -228,6 +212,8 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
 
         return true;
     }
+
+    private static bool AlignedInOnePage(ulong address, ulong length) => (address & 7) == 0 && (address & PageMask) + length <= PageSize;
 
     /// <summary>Reads a little-endian 64-bit word; aligned reads are single-copy atomic.</summary>
     /// <param name="address">Physical address.</param>

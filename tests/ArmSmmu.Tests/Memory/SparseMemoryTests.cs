@@ -45,26 +45,37 @@ public class SparseMemoryTests
     [InlineData(0x8000_0FF0UL)] // aligned, inside one page: the one-lookup path
     [InlineData(0x8000_0FF8UL)] // crosses into the next page: word by word
     [InlineData(0x8000_0FF4UL)] // unaligned: through bytes
-    public void A_record_is_written_whole_or_not_at_all_and_read_back_word_for_word(ulong address)
+    [InlineData(0x8000_0FF0UL, true)] // another IPhysicalMemory: the generic word-by-word read and byte write
+    public void A_record_is_written_whole_or_not_at_all_and_read_back_word_for_word(ulong address, bool throughInterface = false)
     {
         // IHI0070 §3.21.3: each 64-bit word of a command is single-copy atomic; an abort on any word writes none.
         var memory = new SparseMemory();
+        IPhysicalMemory seen = throughInterface ? new Forwarding(memory) : memory;
         var command = Command.TlbiNhVa(5, 9, 0x1234_5000, leaf: true);
-        Assert.True(command.TryWrite(memory, address));
+        Assert.True(command.TryWrite(seen, address));
         Assert.Equal(command.Dw0, memory.ReadUInt64(address));
         Assert.Equal(command.Dw1, memory.ReadUInt64(address + 8));
-        Assert.True(Command.TryRead(memory, address, out var read));
+        Assert.True(Command.TryRead(seen, address, out var read));
         Assert.Equal(command, read);
 
         var blocked = new SparseMemory();
+        IPhysicalMemory blockedSeen = throughInterface ? new Forwarding(blocked) : blocked;
         blocked.WriteUInt64(address, 0xAAAA);
         blocked.AddAbortRange(address + 8, 1);
-        Assert.False(command.TryWrite(blocked, address));
+        Assert.False(command.TryWrite(blockedSeen, address));
         blocked.ClearAbortRanges();
         Assert.Equal(0xAAAAUL, blocked.ReadUInt64(address));
         blocked.AddAbortRange(address + 8, 1);
-        Assert.False(Command.TryRead(blocked, address, out var aborted));
+        Assert.False(Command.TryRead(blockedSeen, address, out var aborted));
         Assert.Equal(default, aborted);
+    }
+
+    // A memory that is not a SparseMemory, over one.
+    private sealed class Forwarding(SparseMemory inner) : IPhysicalMemory
+    {
+        public bool TryRead(ulong address, Span<byte> destination) => inner.TryRead(address, destination);
+
+        public bool TryWrite(ulong address, ReadOnlySpan<byte> source) => inner.TryWrite(address, source);
     }
 
     [Fact]
