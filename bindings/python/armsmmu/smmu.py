@@ -226,7 +226,26 @@ class Memory(Protocol):
     def write(self, address: int, data: bytes) -> bool: ...
 
 
-class Smmu:
+class _Handle:
+    """A library object released once, by close() or at the end of a with block; _release names the library call."""
+
+    _handle = None
+    _release = None
+
+    def close(self) -> None:
+        """Releases the object (idempotent)."""
+        if self._handle:
+            type(self)._release(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Smmu(_Handle):
     """One SMMUv3 device. Use it as a context manager (or call close()) to release it.
 
     memory: None for the library's built-in sparse memory (zero where never written), or an object with
@@ -267,17 +286,8 @@ class Smmu:
         return _native.READ_FN(read), _native.WRITE_FN(write)
 
     # ---- lifetime -----------------------------------------------------------------------------------------------
-    def close(self) -> None:
-        """Releases the device (idempotent). Every later call raises InvalidArgumentError (a NULL handle)."""
-        if self._handle:
-            _lib.armsmmu_destroy(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Smmu":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    # close() releases the device (idempotent); every later call raises InvalidArgumentError (a NULL handle).
+    _release = staticmethod(_lib.armsmmu_destroy)
 
     def __del__(self) -> None:
         try:
@@ -469,8 +479,9 @@ class Smmu:
         return removed.value
 
 
-class Port:
-    """A translation port of an Smmu (Smmu.open_port()); close it or use it as a context manager."""
+class Port(_Handle):
+    """A translation port of an Smmu (Smmu.open_port()); close it or use it as a context manager. Closing it keeps its
+    counts in the device's statistics."""
 
     def __init__(self, smmu: Smmu, handle):
         self._smmu = smmu  # the device outlives the port
@@ -479,15 +490,4 @@ class Port:
     # Smmu.translate through the port's handle and entry point: the same arguments and result.
     translate = Smmu.translate
     _translate_native = staticmethod(_lib.armsmmu_port_translate)
-
-    def close(self) -> None:
-        """Closes the port (idempotent); its counts stay in the device's statistics."""
-        if self._handle:
-            _lib.armsmmu_port_close(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Port":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    _release = staticmethod(_lib.armsmmu_port_close)
