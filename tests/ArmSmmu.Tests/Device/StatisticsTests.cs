@@ -140,11 +140,7 @@ public class MetricsTests
     public void Tlb_hits_are_observable_through_the_ArmSmmu_meter_tagged_by_instance()
     {
         var h = new DeviceHarness();
-        h.Reset();
-        ulong pgd = h.NewTable();
-        h.Map4K(pgd, 0x1000, 0x8000_0000, DeviceHarness.S1ReadWrite);
-        Assert.True(DeviceHarness.LinuxCd(1, pgd).TryWrite(h.Memory, DeviceHarness.CdTableBase));
-        h.InstallSte(7, DeviceHarness.LinuxStage1Ste(DeviceHarness.CdTableBase));
+        StatisticsTests.Stream7WithPage0x1000(h);
         for (int i = 0; i < 5; i++)
         {
             h.Read(7, 0x1000);
