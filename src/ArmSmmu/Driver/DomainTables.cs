@@ -22,7 +22,7 @@ internal sealed class DomainTables
         _owner = owner;
         _driver = driver;
         _toCommand = toCommand;
-        PageTable = restored ?? new IoPageTable(driver.Allocator, config);
+        PageTable = restored ?? new IoPageTable(driver.Allocator, config, driver.SyncRoot);
     }
 
     /// <summary>The tables.</summary>
@@ -31,28 +31,44 @@ internal sealed class DomainTables
     /// <summary>Descriptor writes only, no TLBI (digest §8.5 step 6: invalid entries are never cached).</summary>
     public void Map(ulong inputAddress, ulong outputAddress, ulong size, IoPagePermissions permissions)
     {
+        lock (_driver.SyncRoot)
+        {
+            MapLocked(inputAddress, outputAddress, size, permissions);
+        }
+    }
+
+    /// <summary>As <see cref="Map"/>, under the driver's SyncRoot (which is also the tables' lock).</summary>
+    public void MapLocked(ulong inputAddress, ulong outputAddress, ulong size, IoPagePermissions permissions)
+    {
         ObjectDisposedException.ThrowIf(_disposed, _owner);
-        PageTable.Map(inputAddress, outputAddress, size, permissions);
+        PageTable.MapLocked(inputAddress, outputAddress, size, permissions);
     }
 
     /// <summary>Unmaps, then one TLBI per range (plus <paramref name="alsoWhenInvalidating"/> if any) and a CMD_SYNC.</summary>
     public ulong Unmap(ulong inputAddress, ulong size, Command? alsoWhenInvalidating = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, _owner);
         lock (_driver.SyncRoot)
         {
-            // Reused under the driver's lock, like Linux's iommu_iotlb_gather: an unmap allocates nothing.
-            var invalidations = _invalidations;
-            invalidations.Clear();
-            ulong bytes = PageTable.UnmapInto(inputAddress, size, invalidations);
-            _driver.InvalidateLocked(invalidations, _toCommand, invalidations.Count > 0 ? alsoWhenInvalidating : null);
-            if (bytes != 0)
-            {
-                _driver.InvalidateAtcOfLocked(_owner, inputAddress, size); // then the ATCs: TLBI, SYNC, ATC_INV, SYNC (IHI0070 §4.5.1)
-            }
-
-            return bytes;
+            return UnmapLocked(inputAddress, size, alsoWhenInvalidating);
         }
+    }
+
+    /// <summary>As <see cref="Unmap"/>, under the driver's SyncRoot (which is also the tables' lock).</summary>
+    public ulong UnmapLocked(ulong inputAddress, ulong size, Command? alsoWhenInvalidating = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, _owner);
+
+        // Reused under the driver's lock, like Linux's iommu_iotlb_gather: an unmap allocates nothing.
+        var invalidations = _invalidations;
+        invalidations.Clear();
+        ulong bytes = PageTable.UnmapIntoLocked(inputAddress, size, invalidations);
+        _driver.InvalidateLocked(invalidations, _toCommand, invalidations.Count > 0 ? alsoWhenInvalidating : null);
+        if (bytes != 0)
+        {
+            _driver.InvalidateAtcOfLocked(_owner, inputAddress, size); // then the ATCs: TLBI, SYNC, ATC_INV, SYNC (IHI0070 §4.5.1)
+        }
+
+        return bytes;
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed partial class IoPageTable
         }
     }
 
-    internal static IoPageTable RestoreTables(PhysicalAllocator allocator, IoPageTableConfig config, StateSection section)
+    internal static IoPageTable RestoreTables(PhysicalAllocator allocator, IoPageTableConfig config, StateSection section, Lock sharedLock)
     {
         ulong root = section.GetUInt64("root");
         var tables = section.GetList("tables", static s => (Table: s.GetUInt64("address"), Valid: (int)s.GetNumber("valid")));
@@ -27,6 +27,6 @@ public sealed partial class IoPageTable
             throw new InvalidDataException($"Snapshot page tables with root 0x{root:X} must list the start table first.");
         }
 
-        return new IoPageTable(allocator, config, tables);
+        return new IoPageTable(allocator, config, tables, sharedLock);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using static ArmSmmu.Driver.PageTableDescriptors;
 
 namespace ArmSmmu.Driver;
@@ -18,24 +19,30 @@ public sealed partial class IoPageTable
     public UnmapResult Unmap(ulong iova, ulong size)
     {
         var invalidations = new List<TlbInvalidation>();
-        ulong bytes = UnmapInto(iova, size, invalidations);
+        ulong bytes;
+        lock (_lock)
+        {
+            bytes = UnmapIntoLocked(iova, size, invalidations);
+        }
+
         return new UnmapResult(bytes, invalidations);
     }
 
-    /// <summary>As <see cref="Unmap(ulong, ulong)"/>, appending the invalidations to a list the caller reuses (no allocation once warm).</summary>
-    internal ulong UnmapInto(ulong iova, ulong size, List<TlbInvalidation> invalidations)
+    /// <summary>
+    /// As <see cref="Unmap(ulong, ulong)"/>, by a caller that holds the lock these tables were created with (a domain's
+    /// unmap, under the driver's lock), appending the invalidations to a list the caller reuses (no allocation once warm).
+    /// </summary>
+    internal ulong UnmapIntoLocked(ulong iova, ulong size, List<TlbInvalidation> invalidations)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "UnmapIntoLocked is called under the tables' lock.");
         CheckRange(iova, size, _inputLimit, nameof(iova), "input");
         CheckGranuleAligned(iova, size);
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var log = _unmapLog;
-            log.Clear();
-            ulong bytes = UnmapRange(iova, size, log);
-            log.AppendInvalidations(invalidations, Config);
-            return bytes;
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var log = _unmapLog;
+        log.Clear();
+        ulong bytes = UnmapRange(iova, size, log);
+        log.AppendInvalidations(invalidations, Config);
+        return bytes;
     }
 
     /// <summary>
@@ -123,15 +130,21 @@ public sealed partial class IoPageTable
     }
 
     private ulong UnmapRange(ulong iova, ulong size, UnmapLog log) =>
-        UnmapInTable(RootAddress, Config.StartLevel, 0, iova, iova + size, log, visible: true);
+        UnmapInTable(RootAddress, Config.StartLevel, 0, iova, iova + size, log, visible: true, out _);
 
     /// <summary>
     /// Unmaps [lo, hi) inside the table at <paramref name="table"/> (covering input addresses from
     /// <paramref name="tableBase"/>). <paramref name="visible"/> is false inside a table not yet published, whose
-    /// changes need no invalidation.
+    /// changes need no invalidation. <paramref name="empty"/>: the table holds no valid descriptor now.
     /// </summary>
-    private ulong UnmapInTable(ulong table, int level, ulong tableBase, ulong lo, ulong hi, UnmapLog log, bool visible)
+    /// <remarks>
+    /// The table's count of valid descriptors is looked up once, at the end, and only when the call removed some or
+    /// saw none stay: one dictionary lookup per unmapped page where there was one per level (issue #12).
+    /// </remarks>
+    private ulong UnmapInTable(ulong table, int level, ulong tableBase, ulong lo, ulong hi, UnmapLog log, bool visible, out bool empty)
     {
+        int removed = 0;
+        bool keptAny = false;
         int shift = Config.Granule.LevelShift(level);
         ulong entrySize = 1UL << shift;
         ulong first = (lo - tableBase) >> shift;
@@ -156,7 +169,7 @@ public sealed partial class IoPageTable
             {
                 case DescriptorKind.Leaf when partLo == entryLo && partHi == entryHi:
                     Write(slot, 0);
-                    ValidEntries(table)--;
+                    removed++;
                     if (visible)
                     {
                         log.Leaf(entryLo, entrySize, level);
@@ -167,27 +180,43 @@ public sealed partial class IoPageTable
                 case DescriptorKind.Leaf:
                     SplitBlock(slot, descriptor, level, entryLo, partLo, partHi, log, visible);
                     bytes += partHi - partLo;
+                    keptAny = true;
                     break;
                 case DescriptorKind.Table:
                     ulong child = DecodeAddress(Config, descriptor);
-                    bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible);
+                    bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible, out bool childEmpty);
                     bool wholeTable = partLo == entryLo && partHi == entryHi;
-                    if (ValidEntries(child) == 0 && (wholeTable || !Config.KeepPartlyUnmappedTables))
+                    if (childEmpty && (wholeTable || !Config.KeepPartlyUnmappedTables))
                     {
                         // Unpublish before freeing, so the walker never follows a pointer into reused memory.
                         Write(slot, 0);
-                        ValidEntries(table)--;
+                        removed++;
                         FreeTable(child);
                         if (visible)
                         {
                             log.Table(entryLo, entrySize, level);
                         }
                     }
+                    else
+                    {
+                        keptAny = true;
+                    }
 
                     break;
                 default:
                     break;
             }
+        }
+
+        if (removed != 0)
+        {
+            ref int valid = ref ValidEntries(table);
+            valid -= removed;
+            empty = valid == 0;
+        }
+        else
+        {
+            empty = !keptAny && ValidEntries(table) == 0;
         }
 
         return bytes;
@@ -210,7 +239,7 @@ public sealed partial class IoPageTable
         }
 
         _validEntries[child] = (int)entries;
-        UnmapInTable(child, childLevel, blockBase, lo, hi, log, visible: false);
+        UnmapInTable(child, childLevel, blockBase, lo, hi, log, visible: false, out _);
 
         // The table is complete: publishing it is the single write that replaces the block.
         Write(slot, Table(Config, child));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using static ArmSmmu.Driver.PageTableDescriptors;
 
 namespace ArmSmmu.Driver;
@@ -16,7 +17,9 @@ public sealed partial class IoPageTable : IDisposable
 {
     private readonly IPhysicalMemory _memory;
     private readonly PhysicalAllocator _allocator;
-    private readonly Lock _lock = new();
+    // Its own, or the driver's SyncRoot for a domain's tables: the driver's unmap (tables, then TLBI + SYNC) then takes
+    // one lock where it took two, and calls the *Locked members below.
+    private readonly Lock _lock;
     private readonly UnmapLog _unmapLog = new();
 
     // Table PA -> number of valid descriptors in it; also the set of tables to return on Dispose.
@@ -36,17 +39,24 @@ public sealed partial class IoPageTable : IDisposable
     /// <exception cref="ArgumentException">The configuration is unsupported.</exception>
     /// <exception cref="InvalidOperationException">The allocator has no room for the start table.</exception>
     public IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config)
-        : this(allocator, config, restored: null)
+        : this(allocator, config, restored: null, sharedLock: null)
+    {
+    }
+
+    // A domain's tables, serialised by the driver's lock.
+    internal IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config, Lock sharedLock)
+        : this(allocator, config, restored: null, sharedLock)
     {
     }
 
     // restored: the tables of a driver snapshot, the start table first, with their valid-descriptor counts; they are
     // already allocated (the allocator was restored with them) and in memory.
-    private IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config, IReadOnlyList<(ulong Table, int Valid)>? restored)
+    private IoPageTable(PhysicalAllocator allocator, IoPageTableConfig config, IReadOnlyList<(ulong Table, int Valid)>? restored, Lock? sharedLock)
     {
         ArgumentNullException.ThrowIfNull(allocator);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        _lock = sharedLock ?? new Lock();
         _allocator = allocator;
         _memory = allocator.Memory;
         Config = config;
@@ -97,6 +107,16 @@ public sealed partial class IoPageTable : IDisposable
     /// <exception cref="InvalidOperationException">Part of the range is already mapped, or table memory ran out (nothing is then mapped).</exception>
     public void Map(ulong iova, ulong pa, ulong size, IoPagePermissions permissions)
     {
+        lock (_lock)
+        {
+            MapLocked(iova, pa, size, permissions);
+        }
+    }
+
+    /// <summary>As <see cref="Map"/>, by a caller that holds the lock these tables were created with.</summary>
+    internal void MapLocked(ulong iova, ulong pa, ulong size, IoPagePermissions permissions)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "MapLocked is called under the tables' lock.");
         CheckRange(iova, size, _inputLimit, nameof(iova), "input");
         CheckRange(pa, size, _outputLimit, nameof(pa), "output");
         CheckGranuleAligned(iova, size);
@@ -111,28 +131,25 @@ public sealed partial class IoPageTable : IDisposable
         }
 
         ulong attributes = LeafAttributes(Config, permissions);
-        lock (_lock)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (TryFindMapped(iova, size, out ulong conflict, out TableOnPath reached))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (TryFindMapped(iova, size, out ulong conflict, out TableOnPath reached))
-            {
-                throw new InvalidOperationException($"IOVA 0x{conflict:X} is already mapped; unmap it before mapping 0x{iova:X}+0x{size:X} again.");
-            }
+            throw new InvalidOperationException($"IOVA 0x{conflict:X} is already mapped; unmap it before mapping 0x{iova:X}+0x{size:X} again.");
+        }
 
-            ulong done = 0;
-            try
+        ulong done = 0;
+        try
+        {
+            while (done < size)
             {
-                while (done < size)
-                {
-                    done += MapRun(iova + done, pa + done, size - done, attributes, ref reached);
-                }
+                done += MapRun(iova + done, pa + done, size - done, attributes, ref reached);
             }
-            catch (InvalidOperationException)
-            {
-                // Leave no partial mapping behind and give back the tables made for it.
-                UnmapRange(iova, size, new UnmapLog());
-                throw;
-            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Leave no partial mapping behind and give back the tables made for it.
+            UnmapRange(iova, size, new UnmapLog());
+            throw;
         }
     }
 

@@ -24,11 +24,11 @@ public sealed partial class Iommu
             var state = Get(streamId);
             if (state.Mode == StreamMode.Stage2 && pasid is null)
             {
-                state.Stage2!.Map(iova, pa, size, permissions);
+                state.Stage2!.MapLocked(iova, pa, size, permissions);
                 return;
             }
 
-            Stage1(state, pasid).Map(iova, pa, size, permissions);
+            Stage1(state, pasid).MapLocked(iova, pa, size, permissions);
         }
     }
 
@@ -45,8 +45,8 @@ public sealed partial class Iommu
         {
             var state = Get(streamId);
             ulong bytes = state.Mode == StreamMode.Stage2 && pasid is null
-                ? state.Stage2!.Unmap(iova, size)
-                : Stage1(state, pasid).Unmap(iova, size);
+                ? state.Stage2!.UnmapLocked(iova, size)
+                : Stage1(state, pasid).UnmapLocked(iova, size);
             return bytes != 0 ? bytes : throw new InvalidOperationException($"Nothing is mapped in 0x{iova:X}+0x{size:X} of stream {streamId}{PasidText(pasid)}.");
         }
     }
@@ -85,7 +85,7 @@ public sealed partial class Iommu
             var state = Get(streamId);
             var s2 = RequireStage2(state);
             CheckOutsideStructureWindow(state, ipa, size);
-            s2.Map(ipa, pa, size, permissions);
+            s2.MapLocked(ipa, pa, size, permissions);
         }
     }
 
@@ -102,7 +102,7 @@ public sealed partial class Iommu
             var state = Get(streamId);
             var s2 = RequireStage2(state);
             CheckOutsideStructureWindow(state, ipa, size);
-            ulong bytes = s2.Unmap(ipa, size);
+            ulong bytes = s2.UnmapLocked(ipa, size);
             return bytes != 0 ? bytes : throw new InvalidOperationException($"Nothing is mapped at stage 2 in 0x{ipa:X}+0x{size:X} of stream {streamId}.");
         }
     }

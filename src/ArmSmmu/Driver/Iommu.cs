@@ -29,7 +29,9 @@ public sealed partial class Iommu
     /// <summary>Size of that window.</summary>
     public const ulong DefaultStructureSize = 0x1000_0000;
 
-    private readonly Lock _lock = new();
+    // The driver's SyncRoot: host operations reach the driver's domains and queues under it anyway, so a map or an
+    // unmap takes one lock, not the Iommu's, the driver's and the tables' in turn (issue #12).
+    private readonly Lock _lock;
     private readonly Dictionary<uint, StreamState> _streams = [];
     private readonly List<EventRecord> _faults = [];
 
@@ -55,6 +57,7 @@ public sealed partial class Iommu
     private Iommu(SmmuDriver driver)
     {
         Driver = driver;
+        _lock = driver.SyncRoot;
         _device = driver.Device;
         _secureWorld = driver.Options.SecureWorld;
     }

@@ -30,7 +30,7 @@ public sealed partial class SmmuDriver
     private IoPageTable RestoreTables(StateSection s, PageTableStage stage)
     {
         var config = TableConfig(stage, GranuleOf(s.GetNumber("granule")), (int)s.GetNumber("inputBits"), (int)s.GetNumber("outputBits"));
-        return IoPageTable.RestoreTables(Allocator, config, s);
+        return IoPageTable.RestoreTables(Allocator, config, s, SyncRoot);
     }
 
     private void SaveBindings(StateSection s, object domain) =>

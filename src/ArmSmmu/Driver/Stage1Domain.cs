@@ -90,6 +90,12 @@ public sealed class Stage1Domain : IDisposable
     /// <returns>Bytes that were mapped and are now unmapped.</returns>
     public ulong Unmap(ulong iova, ulong size) => _tables.Unmap(iova, size);
 
+    // Iommu's map and unmap, which hold the driver's lock already.
+    internal void MapLocked(ulong iova, ulong outputAddress, ulong size, IoPagePermissions permissions) =>
+        _tables.MapLocked(iova, outputAddress, size, permissions);
+
+    internal ulong UnmapLocked(ulong iova, ulong size) => _tables.UnmapLocked(iova, size);
+
     /// <summary>
     /// Changes the permissions of a mapped range: break-before-make (unmap with TLBI + SYNC, then map again with the
     /// same output addresses), because a valid entry whose permissions change may be cached (digest §8.5 step 6).

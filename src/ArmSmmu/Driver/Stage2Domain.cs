@@ -85,6 +85,13 @@ public sealed class Stage2Domain : IDisposable
     public ulong Unmap(ulong ipa, ulong size) =>
         _tables.Unmap(ipa, size, UsedForNesting ? Command.TlbiNhAll(Vmid) : null);
 
+    // Iommu's map and unmap, which hold the driver's lock already.
+    internal void MapLocked(ulong ipa, ulong pa, ulong size, IoPagePermissions permissions) =>
+        _tables.MapLocked(ipa, pa, size, permissions);
+
+    internal ulong UnmapLocked(ulong ipa, ulong size) =>
+        _tables.UnmapLocked(ipa, size, UsedForNesting ? Command.TlbiNhAll(Vmid) : null);
+
     /// <summary>Changes the permissions of a mapped IPA range by break-before-make with TLBI (see <see cref="Stage1Domain.Protect"/>).</summary>
     /// <param name="ipa">IPA, granule aligned.</param>
     /// <param name="size">Bytes; every page must be mapped.</param>

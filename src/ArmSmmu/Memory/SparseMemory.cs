@@ -78,6 +78,10 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
     /// <param name="address">First address.</param>
     /// <param name="length">Length in bytes.</param>
     /// <returns>Whether the access aborts.</returns>
+    // Inlined into every descriptor and record access: the limit test and an empty list (the usual case) cost a few
+    // instructions there; only declared abort ranges are searched out of line (a call per read was 2.9 % of map +
+    // translate + unmap under perf).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Aborts(ulong address, ulong length)
     {
         if (length == 0)
@@ -91,7 +95,14 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
             return true;
         }
 
-        foreach (var (start, end) in Volatile.Read(ref _abortRanges))
+        var ranges = Volatile.Read(ref _abortRanges);
+        return ranges.Length != 0 && InAbortRange(ranges, address, last);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool InAbortRange((ulong Start, ulong End)[] ranges, ulong address, ulong last)
+    {
+        foreach (var (start, end) in ranges)
         {
             if (address <= end && last >= start)
             {

@@ -90,6 +90,36 @@ public class IoPageTableUnmapTests
     }
 
     [Fact]
+    public void Domain_tables_keep_a_table_a_partial_unmap_empties_and_free_it_when_an_unmap_covers_it()
+    {
+        // Linux's io-pgtable-arm (the driver's domains: KeepPartlyUnmappedTables): a page's unmap leaves its emptied
+        // L3 table in place, with only the leaf TLBI; an unmap of the table's whole 2 MiB frees it with a walk TLBI.
+        var config = S1Of4K with { KeepPartlyUnmappedTables = true };
+        var (memory, allocator, table) = IoPageTableTests.Create(config);
+        ulong iova = 0x80_4000_1000;
+        table.Map(iova, 0x9000_0000, 0x1000, IoPagePermissions.ReadWrite);
+        ulong withTables = allocator.BytesInUse;
+
+        var pageUnmap = table.Unmap(iova, 0x1000);
+
+        Assert.Equal(0x1000UL, pageUnmap.BytesUnmapped);
+        Assert.Equal(4, table.TableCount);
+        Assert.Equal([new TlbInvalidation(iova, 0x1000, true, 3, 1, 0, 0)], pageUnmap.Invalidations);
+        Assert.Equal(0UL, PageTableOracle.Walk(memory, config, table.RootAddress, iova).Descriptor);
+
+        table.Map(iova + 0x1000, 0x9000_1000, 0x1000, IoPagePermissions.ReadWrite);
+        Assert.Equal(withTables, allocator.BytesInUse); // the kept table is used again
+        table.Unmap(iova + 0x1000, 0x1000);
+
+        var tableUnmap = table.Unmap(0x80_4000_0000, 0x20_0000);
+
+        Assert.Equal(0UL, tableUnmap.BytesUnmapped);
+        Assert.Equal(3, table.TableCount); // the L2 table, only partly covered, stays though it is empty now
+        Assert.Equal(withTables - 0x1000, allocator.BytesInUse);
+        Assert.Equal([new TlbInvalidation(0x80_4000_0000, 0x20_0000, false, 0, 1, 0, 9)], tableUnmap.Invalidations);
+    }
+
+    [Fact]
     public void Unmapping_part_of_a_block_splits_it()
     {
         var (memory, allocator, table) = IoPageTableTests.Create(S1Of4K);
