@@ -135,6 +135,11 @@ internal sealed partial class Walker
         if (!regime.Stage2Enabled)
         {
             entry = Entry(canonicalInput, s1, Leaf.Bypassed, granule);
+            if (!s1Denied)
+            {
+                return default; // not a copy of fault: see Stage1
+            }
+
             return fault;
         }
 
@@ -339,6 +344,13 @@ internal sealed partial class Walker
                 continue;
             }
 
+            // A success is returned as a new default, not a copy of leafFault: the leaf wrote that 32-byte value in
+            // narrower stores, and copying it in 16-byte moves stalled on store forwarding (perf, MissLoop s1miss).
+            if (leafFault.Kind == FaultKind.None)
+            {
+                return default;
+            }
+
             return leafFault;
         }
     }
@@ -435,6 +447,11 @@ internal sealed partial class Walker
             if (retry)
             {
                 continue;
+            }
+
+            if (leafFault.Kind == FaultKind.None)
+            {
+                return default; // not a copy: as in Stage1
             }
 
             return leafFault;
