@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Device;
@@ -31,6 +32,7 @@ public partial struct SmmuQueue
     private const uint ErrField = 0x7Fu << ErrShift;
 
     private ulong _base;
+    private uint _cons;
     private int _log2Size; // derived from _base whenever it is written: every pointer operation needs it
 
     /// <summary>A queue of <paramref name="entrySize"/>-byte entries whose LOG2SIZE is capped at <paramref name="log2SizeLimit"/>.</summary>
@@ -70,8 +72,18 @@ public partial struct SmmuQueue
     /// <summary>*_PROD as stored.</summary>
     public uint Prod { get; set; }
 
-    /// <summary>*_CONS as stored.</summary>
-    public uint Cons { get; set; }
+    /// <summary>*_CONS as stored; written with release semantics (see <see cref="ConsAcquire"/>).</summary>
+    public uint Cons
+    {
+        readonly get => _cons;
+        set => Volatile.Write(ref _cons, value);
+    }
+
+    /// <summary>
+    /// *_CONS read with acquire semantics, without the device's lock: a driver polling CMDQ_CONS that sees a command
+    /// consumed then sees what the command did (the TLB entries it removed), as the release write of CONS follows them.
+    /// </summary>
+    internal readonly uint ConsAcquire => Volatile.Read(ref Unsafe.AsRef(in _cons));
 
     /// <summary>Effective log2 of the number of entries: *_BASE.LOG2SIZE capped at <see cref="Log2SizeLimit"/> (IHI0070 §6.3.26).</summary>
     public readonly int Log2Size => _log2Size;
