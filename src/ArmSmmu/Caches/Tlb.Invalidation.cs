@@ -6,7 +6,7 @@ internal sealed partial class Tlb
 {
     /// <summary>Removes every entry (reset, or a model-wide flush).</summary>
     /// <returns>Number of entries removed.</returns>
-    public int InvalidateAll() => Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new AllScope());
+    public int InvalidateAll() => Invalidate(new AllScope());
 
     /// <summary>
     /// CMD_TLBI_NSNH_ALL (IHI0070 §4.4.4.1): every NS-EL1 entry, of every VMID, at every stage
@@ -14,12 +14,12 @@ internal sealed partial class Tlb
     /// </summary>
     /// <returns>Number of entries removed.</returns>
     public int InvalidateNsnhAll() =>
-        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new WorldScope(StreamWorld.NsEl1, StreamWorld.NsEl1));
+        Invalidate(new WorldScope(StreamWorld.NsEl1, StreamWorld.NsEl1));
 
     /// <summary>CMD_TLBI_EL2_ALL (IHI0070 §4.4.2.7): every NS-EL2 entry, ASID-tagged (EL2-E2H) or not.</summary>
     /// <returns>Number of entries removed.</returns>
     public int InvalidateEl2All() =>
-        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new WorldScope(StreamWorld.NsEl2, StreamWorld.NsEl2E2H));
+        Invalidate(new WorldScope(StreamWorld.NsEl2, StreamWorld.NsEl2E2H));
 
     /// <summary>
     /// CMD_TLBI_NH_ALL (<paramref name="stage1Only"/> = true, IHI0070 §4.4.2.1): the NS-EL1 stage-1 and nested entries
@@ -31,7 +31,7 @@ internal sealed partial class Tlb
     /// <param name="vmidWildcardBits">Low VMID bits ignored (SMMU_CR0.VMW, IHI0070 §3.17.6): 0..4.</param>
     /// <returns>Number of entries removed.</returns>
     public int InvalidateVmid(ushort vmid, bool stage1Only, int vmidWildcardBits = 0) =>
-        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new VmidScope(vmid, VmidWildcardMask(vmidWildcardBits), stage1Only));
+        Invalidate(new VmidScope(vmid, VmidWildcardMask(vmidWildcardBits), stage1Only));
 
     /// <summary>
     /// CMD_TLBI_NH_ASID (<paramref name="world"/> NS-EL1, IHI0070 §4.4.2.2) and CMD_TLBI_EL2_ASID (NS-EL2-E2H, §4.4.2.10):
@@ -49,7 +49,7 @@ internal sealed partial class Tlb
 
         // IHI0070 §4.4.2.10: EL2 entries without an ASID tag are not affected by an ASID invalidation.
         bool tagged = TlbKey.UsesAsid(world, TranslationKind.Stage1);
-        return Invalidate(static (tlb, scope) => scope.Tagged ? tlb.RemoveByTag(scope) : 0, scope with { Tagged = tagged });
+        return Invalidate(scope with { Tagged = tagged });
     }
 
     /// <summary>
@@ -77,7 +77,7 @@ internal sealed partial class Tlb
         bool anyAsid = asid is null || !TlbKey.UsesAsid(world, TranslationKind.Stage1);
         var scope = new AddressScope(
             world, Stage2: false, vmid, VmidWildcardMask(vmidWildcardBits), anyAsid, asid.GetValueOrDefault(), ttlLevel, address, RangeLast(address, size));
-        return Invalidate(static (tlb, scope) => tlb.RemoveInRange(scope), scope);
+        return Invalidate(scope);
     }
 
     /// <summary>
@@ -98,7 +98,7 @@ internal sealed partial class Tlb
         _ = leafOnly;
         var scope = new AddressScope(
             StreamWorld.NsEl1, Stage2: true, vmid, VmidWildcardMask(vmidWildcardBits), AnyAsid: true, 0, ttlLevel, ipa, RangeLast(ipa, size));
-        return Invalidate(static (tlb, scope) => tlb.RemoveInRange(scope), scope);
+        return Invalidate(scope);
     }
 
     private static ushort VmidWildcardMask(int bits)
@@ -123,14 +123,16 @@ internal sealed partial class Tlb
     }
 
     // Holds the writer lock, retires the generation first (so a walk that read the retired tables cannot insert
-    // afterwards), runs the removal and counts it. The removal is a static lambda over a struct scope: no allocation.
-    private int Invalidate<TScope>(Func<Tlb, TScope, int> remove, in TScope scope)
+    // afterwards), runs the scope's removal and counts it. The scope is a struct passed by reference down to the
+    // removal: a delegate taking it by value copied it in 16-byte moves from the narrower stores that had just built
+    // it, a store-forwarding stall that was half of this method's samples in a TLBI by VA.
+    private int Invalidate<TScope>(in TScope scope)
         where TScope : struct, IScope
     {
         lock (_store.WriteLock)
         {
             _store.BeginInvalidation();
-            int removed = remove(this, scope);
+            int removed = scope.RemoveFrom(this);
             Statistics.RecordInvalidated(removed);
             return removed;
         }
@@ -188,7 +190,7 @@ internal sealed partial class Tlb
     }
 
     // ASID, VMID and StreamWorld scopes: walk the lists of the tags in scope; the cost is their entries.
-    private int RemoveByTag<TScope>(TScope scope)
+    private int RemoveByTag<TScope>(in TScope scope)
         where TScope : struct, IScope
     {
         int removed = 0;
@@ -211,7 +213,7 @@ internal sealed partial class Tlb
 
     // Address scopes: probe the sets where an entry overlapping the range can live, for every size present and every
     // tag in scope; scan instead when that is more sets than the TLB has.
-    private int RemoveInRange(AddressScope scope)
+    private int RemoveInRange(in AddressScope scope)
     {
         var tags = scope.NamesItsTags && _lists.TagCount > NamedTagsCrossover ? TagsNamedBy(scope) : TagsIn(scope);
         if (tags.Count == 0)
@@ -251,9 +253,10 @@ internal sealed partial class Tlb
                 for (ulong page = first >> shift; ; page++)
                 {
                     int set = SetIndex(tag, page, shift) * ways;
-                    for (int way = 0; way < ways; way++)
+                    var slots = _store.WaysFrom(set);
+                    for (int way = 0; way < slots.Length; way++)
                     {
-                        if (_store.Peek(set + way) is { } slot && slot.IndexTag == tag && scope.Covers(slot) && RemoveAt(set + way))
+                        if (slots[way] is { } slot && slot.IndexTag == tag && scope.Covers(slot) && RemoveAt(set + way))
                         {
                             removed++;
                         }
@@ -291,6 +294,9 @@ internal sealed partial class Tlb
         bool CoversTag(ulong indexTag);
 
         bool Covers(Slot slot);
+
+        // Under the writer lock: removes what the scope covers, by the strategy that fits it.
+        int RemoveFrom(Tlb tlb);
     }
 
     private readonly record struct AllScope : IScope
@@ -298,6 +304,8 @@ internal sealed partial class Tlb
         public bool CoversTag(ulong indexTag) => true;
 
         public bool Covers(Slot slot) => true;
+
+        public int RemoveFrom(Tlb tlb) => tlb.RemoveByTag(this);
     }
 
     private readonly record struct WorldScope(StreamWorld A, StreamWorld B) : IScope
@@ -305,6 +313,8 @@ internal sealed partial class Tlb
         public bool CoversTag(ulong indexTag) => TlbKey.WorldOf(indexTag) == A || TlbKey.WorldOf(indexTag) == B;
 
         public bool Covers(Slot slot) => true;
+
+        public int RemoveFrom(Tlb tlb) => tlb.RemoveByTag(this);
     }
 
     private readonly record struct VmidScope(ushort Vmid, ushort Ignored, bool Stage1Only) : IScope
@@ -315,6 +325,8 @@ internal sealed partial class Tlb
             && (!Stage1Only || TlbKey.KindOf(indexTag) != TranslationKind.Stage2);
 
         public bool Covers(Slot slot) => true;
+
+        public int RemoveFrom(Tlb tlb) => tlb.RemoveByTag(this);
     }
 
     // Global entries are listed under ASID 0 with the ASID-0 entries; Covers keeps them (IHI0070 §3.17.1).
@@ -327,6 +339,9 @@ internal sealed partial class Tlb
             && (!TlbKey.UsesVmid(World) || VmidMatches(indexTag, Vmid, Ignored));
 
         public bool Covers(Slot slot) => !slot.Entry.Global;
+
+        // IHI0070 §4.4.2.10: an ASID invalidation of an EL2 StreamWorld without ASID tags removes nothing.
+        public int RemoveFrom(Tlb tlb) => Tagged ? tlb.RemoveByTag(this) : 0;
     }
 
     private readonly record struct AddressScope(
@@ -338,6 +353,8 @@ internal sealed partial class Tlb
             && (TlbKey.KindOf(indexTag) == TranslationKind.Stage2) == Stage2
             && (!TlbKey.UsesVmid(World) || VmidMatches(indexTag, Vmid, Ignored))
             && (AnyAsid || TlbKey.AsidOf(indexTag) == Asid || TlbKey.AsidOf(indexTag) == 0);
+
+        public int RemoveFrom(Tlb tlb) => tlb.RemoveInRange(this);
 
         /// <summary>One ASID of one VMID (no wildcard) at stage 1: <see cref="TagsNamedBy"/> lists exactly the tags <see cref="CoversTag"/> accepts.</summary>
         public bool NamesItsTags => !AnyAsid && Ignored == 0 && !Stage2;

@@ -11,5 +11,5 @@ internal sealed partial class Tlb
     /// <param name="world">The StreamWorld.</param>
     /// <returns>Number of entries removed.</returns>
     public int InvalidateWorld(StreamWorld world) =>
-        Invalidate(static (tlb, scope) => tlb.RemoveByTag(scope), new WorldScope(world, world));
+        Invalidate(new WorldScope(world, world));
 }
