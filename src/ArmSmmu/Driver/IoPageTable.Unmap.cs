@@ -130,7 +130,7 @@ public sealed partial class IoPageTable
     }
 
     private ulong UnmapRange(ulong iova, ulong size, UnmapLog log) =>
-        UnmapInTable(RootAddress, Config.StartLevel, 0, iova, iova + size, log, visible: true, out _);
+        UnmapInTable(RootAddress, _startLevel, 0, iova, iova + size, log, visible: true, out _);
 
     /// <summary>
     /// Unmaps [lo, hi) inside the table at <paramref name="table"/> (covering input addresses from

@@ -169,7 +169,7 @@ public sealed partial class IoPageTable : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ulong table = RootAddress;
-            for (int level = Config.StartLevel; level <= 3; level++)
+            for (int level = _startLevel; level <= 3; level++)
             {
                 ulong descriptor = Read(table + (Index(iova, level) * 8));
                 switch (Classify(Config, descriptor, level))
@@ -269,10 +269,10 @@ public sealed partial class IoPageTable : IDisposable
     /// <summary>The shallowest level whose block (or page) fits the alignment of both addresses and the remaining size.</summary>
     private int LeafLevelFor(ulong iova, ulong pa, ulong remaining)
     {
-        for (int level = Config.StartLevel; level < 3; level++)
+        for (int level = _startLevel; level < 3; level++)
         {
             ulong size = Config.LevelSize(level);
-            if (Config.BlockAllowed(level) && size <= remaining && ((iova | pa) & (size - 1)) == 0)
+            if (size <= remaining && ((iova | pa) & (size - 1)) == 0 && Config.BlockAllowed(level))
             {
                 return level;
             }
