@@ -323,7 +323,7 @@ internal sealed partial class Tlb
         int shift = entry.Shift;
         if (shift is < MinShift or > MaxShift)
         {
-            throw new ArgumentOutOfRangeException(nameof(entry), shift, $"TLB entry size 2^{shift} is outside 2^{MinShift}..2^{MaxShift}.");
+            ThrowBadShift(shift);
         }
 
         if (_store.Sets == 0)
@@ -368,6 +368,12 @@ internal sealed partial class Tlb
             _store.RecordFill(evicting);
         }
     }
+
+    // Out of line: the message's builder in Insert's frame cost every fill (see IoPageTable.ThrowUnbacked).
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadShift(int shift) =>
+        throw new ArgumentOutOfRangeException("entry", shift, $"TLB entry size 2^{shift} is outside 2^{MinShift}..2^{MaxShift}.");
 
     /// <summary>Every valid entry with its tag, for diagnostics (a copy taken under the writer lock).</summary>
     /// <returns>The entries, in slot order.</returns>

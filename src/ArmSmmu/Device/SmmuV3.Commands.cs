@@ -38,7 +38,12 @@ public sealed partial class SmmuV3
                 return;
             }
 
-            NoteInvalidationOfHeldStalls(command);
+            if (_heldStallRecords.Count != 0)
+            {
+                // Tested here: the note's frame (a foreach over the held records) cost every command.
+                NoteInvalidationOfHeldStalls(command);
+            }
+
             _driverCheck?.OnCommand(command);
             Statistics.CountCommand(command.Opcode);
             queue.AdvanceConsumer();

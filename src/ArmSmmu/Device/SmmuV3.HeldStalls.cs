@@ -12,14 +12,9 @@ public sealed partial class SmmuV3
     // writable (a retry either succeeds without a record or faults afresh), oldest first.
     private readonly List<(uint StreamId, ushort Stag)> _retryWhenWritable = [];
 
-    // Called with _lock held after a command was consumed without error.
+    // Called with _lock held after a command was consumed without error, when some stall record is held.
     private void NoteInvalidationOfHeldStalls(in Command c)
     {
-        if (_heldStallRecords.Count == 0)
-        {
-            return;
-        }
-
         uint streamId = c.StreamId;
         uint ignoredBits;
         switch (c.Opcode)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu;
@@ -120,15 +121,23 @@ public sealed partial class SmmuV3
 
     private static void CheckOffset(ulong offset, int width)
     {
+        if (offset >= RegisterSpaceSize || offset + (ulong)width > RegisterSpaceSize || (offset & ((ulong)width - 1)) != 0)
+        {
+            ThrowBadOffset(offset, width);
+        }
+    }
+
+    // Out of line, so that the register accessors, which inline CheckOffset, carry no string builder in their frames.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadOffset(ulong offset, int width)
+    {
         if (offset >= RegisterSpaceSize || offset + (ulong)width > RegisterSpaceSize)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), $"Register offset 0x{offset:X} is outside the SMMU's two 64 KiB register pages (0x0-0x1FFFF).");
         }
 
-        if ((offset & ((ulong)width - 1)) != 0)
-        {
-            throw new ArgumentException($"A {width * 8}-bit register access must be {width}-byte aligned; offset 0x{offset:X} is not.", nameof(offset));
-        }
+        throw new ArgumentException($"A {width * 8}-bit register access must be {width}-byte aligned; offset 0x{offset:X} is not.", nameof(offset));
     }
 
     // Page-1 offsets name the queue pointers; page 0 aliases them at the same low offsets (IHI0070 §6.2, as QEMU does).

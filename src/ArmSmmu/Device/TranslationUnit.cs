@@ -97,11 +97,16 @@ internal sealed class TranslationUnit
 
         if (deniedButCacheable && _recorder is not null)
         {
-            _recorder.Note("walk", $"the translation grants {entry.Stage1Permissions} at stage 1 and {entry.Stage2Permissions} at stage 2; this access needs {PermissionCheck.Required(access)}");
+            NoteDenied(entry, access);
         }
 
         return fault;
     }
+
+    // Out of line: the note's string builder in Translate's frame cost every walk.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NoteDenied(in TranslationEntry entry, AccessIntent access) =>
+        _recorder!.Note("walk", $"the translation grants {entry.Stage1Permissions} at stage 1 and {entry.Stage2Permissions} at stage 2; this access needs {PermissionCheck.Required(access)}");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private WalkFault WalkExplained(ulong address, in TranslationRegime regime, in WalkPlan plan, AccessIntent access, out TranslationEntry entry, out int reads)

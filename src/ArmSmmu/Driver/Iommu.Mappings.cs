@@ -47,7 +47,7 @@ public sealed partial class Iommu
             ulong bytes = state.Mode == StreamMode.Stage2 && pasid is null
                 ? state.Stage2!.UnmapLocked(iova, size)
                 : Stage1(state, pasid).UnmapLocked(iova, size);
-            return bytes != 0 ? bytes : throw new InvalidOperationException($"Nothing is mapped in 0x{iova:X}+0x{size:X} of stream {streamId}{PasidText(pasid)}.");
+            return bytes != 0 ? bytes : NothingMapped("in", iova, size, streamId, PasidText(pasid));
         }
     }
 
@@ -103,7 +103,7 @@ public sealed partial class Iommu
             var s2 = RequireStage2(state);
             CheckOutsideStructureWindow(state, ipa, size);
             ulong bytes = s2.UnmapLocked(ipa, size);
-            return bytes != 0 ? bytes : throw new InvalidOperationException($"Nothing is mapped at stage 2 in 0x{ipa:X}+0x{size:X} of stream {streamId}.");
+            return bytes != 0 ? bytes : NothingMapped("at stage 2 in", ipa, size, streamId, string.Empty);
         }
     }
 }

@@ -262,7 +262,29 @@ public sealed partial class Iommu
     }
 
     private StreamState Get(uint streamId) =>
-        _streams.TryGetValue(streamId, out var state) ? state : throw new ArgumentException($"Stream {streamId} is not configured; call ConfigureStream first.", nameof(streamId));
+        _streams.TryGetValue(streamId, out var state) ? state : NotConfigured(streamId);
+
+    // Messages of host misuse are built in these out-of-line helpers: an interpolated string where a map or an unmap
+    // looks its stream up put a string builder in that frame (see IoPageTable.ThrowUnbacked).
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static StreamState NotConfigured(uint streamId) =>
+        throw new ArgumentException($"Stream {streamId} is not configured; call ConfigureStream first.", nameof(streamId));
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Stage1Domain NoStage1(StreamState state) =>
+        throw new InvalidOperationException($"Stream {state.StreamId} is in {state.Mode} mode; it has no stage-1 tables{(state.Mode == StreamMode.Stage2 ? " and no PASIDs" : string.Empty)}.");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Stage1Domain NoPasid(StreamState state, uint pasid) =>
+        throw new ArgumentException($"Stream {state.StreamId} has no PASID {pasid}; call CreatePasid first.", nameof(pasid));
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static ulong NothingMapped(string where, ulong address, ulong size, uint streamId, string pasidText) =>
+        throw new InvalidOperationException($"Nothing is mapped {where} 0x{address:X}+0x{size:X} of stream {streamId}{pasidText}.");
 
     private static ContextDescriptorTable RequireCdTable(StreamState state) =>
         state.Cds ?? throw new InvalidOperationException($"Stream {state.StreamId} is in {state.Mode} mode; PASIDs need a Stage1 or Nested stream.");
@@ -292,7 +314,7 @@ public sealed partial class Iommu
     {
         if (state.Default is null)
         {
-            throw new InvalidOperationException($"Stream {state.StreamId} is in {state.Mode} mode; it has no stage-1 tables{(state.Mode == StreamMode.Stage2 ? " and no PASIDs" : string.Empty)}.");
+            return NoStage1(state);
         }
 
         if (pasid is null)
@@ -300,9 +322,7 @@ public sealed partial class Iommu
             return state.Default;
         }
 
-        return state.Pasids.TryGetValue(pasid.Value, out var domain)
-            ? domain
-            : throw new ArgumentException($"Stream {state.StreamId} has no PASID {pasid}; call CreatePasid first.", nameof(pasid));
+        return state.Pasids.TryGetValue(pasid.Value, out var domain) ? domain : NoPasid(state, pasid.Value);
     }
 
     private void TearDown(StreamState state)

@@ -122,12 +122,18 @@ public sealed partial class SmmuDriver
         ulong slot = _commandQueue.SlotAddress(_commandQueue.Prod);
         if (!WithSecurity(command).TryWrite(Memory, slot)) // SSec = 1 from Secure firmware (SmmuDriver.Secure.cs)
         {
-            throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
+            ThrowQueueUnwritable(slot);
         }
 
         _commandQueue.AdvanceProducer();
         CommandWritten?.Invoke(this, command);
     }
+
+    // Out of line: the message's builder in WriteCommand's frame cost every command (see IoPageTable.ThrowUnbacked).
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowQueueUnwritable(ulong slot) =>
+        throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
 
     // IHI0070 §3.21.2: the DSB of step 3 is implicit (memory writes complete before the MMIO write here).
     private void PublishProducer() => Write32(SmmuRegister.CMDQ_PROD, _commandQueue.Prod);
@@ -229,7 +235,7 @@ public sealed partial class SmmuDriver
                 _commandFailures.Add(new CommandFailure(bad, _commandQueue.Error, index));
                 if (!Command.Sync(SyncCompletionSignal.None).TryWrite(Memory, slot))
                 {
-                    throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
+                    ThrowQueueUnwritable(slot);
                 }
 
                 break;

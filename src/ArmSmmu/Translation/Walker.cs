@@ -239,7 +239,7 @@ internal sealed partial class Walker
         {
             if (start.Status == WalkStartStatus.UnsetGranule)
             {
-                ThrowUnset($"Stage1Config.Granule{(upper ? 1 : 0)} is not set for an enabled TTB{(upper ? 1 : 0)}.", nameof(regime));
+                ThrowUnsetGranule(upper ? 1 : 0, nameof(regime));
             }
 
             if (start.Status == WalkStartStatus.UnsetOutputBits)
@@ -637,6 +637,13 @@ internal sealed partial class Walker
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowUnset(string message, string parameter) => throw new ArgumentException(message, parameter);
+
+    // The message is built here, not at the call: an interpolated string in Stage1 gave every walk the frame of its
+    // builder (see IoPageTable.ThrowUnbacked).
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowUnsetGranule(int ttb, string parameter) =>
+        throw new ArgumentException($"Stage1Config.Granule{ttb} is not set for an enabled TTB{ttb}.", parameter);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Record(WalkTrace trace, WalkTraceAction action, bool stage2, FaultClass purpose, sbyte level, ulong descriptorAddress, ulong physical, ulong descriptor, Granule granule, bool lpa2) =>
