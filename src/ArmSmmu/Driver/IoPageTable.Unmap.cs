@@ -159,7 +159,7 @@ public sealed partial class IoPageTable
             ulong partLo = Math.Max(lo, entryLo);
             ulong partHi = Math.Min(hi, entryHi);
             ulong descriptor = Read(slot);
-            DescriptorKind kind = Classify(Config, descriptor, level);
+            DescriptorKind kind = KindOf(descriptor, level);
             if (kind == DescriptorKind.Leaf && Bits.IsSet(descriptor, ContiguousBit))
             {
                 descriptor = BreakContiguousSetIfPartial(table, level, tableBase, i, lo, hi, log, visible, descriptor);
@@ -183,7 +183,7 @@ public sealed partial class IoPageTable
                     keptAny = true;
                     break;
                 case DescriptorKind.Table:
-                    ulong child = DecodeAddress(Config, descriptor);
+                    ulong child = Decode(descriptor);
                     bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible, out bool childEmpty);
                     bool wholeTable = partLo == entryLo && partHi == entryHi;
                     if (childEmpty && (wholeTable || !Config.KeepPartlyUnmappedTables))
@@ -227,7 +227,7 @@ public sealed partial class IoPageTable
     {
         int childLevel = level + 1;
         ulong childSize = Config.LevelSize(childLevel);
-        ulong outputBase = DecodeAddress(Config, block);
+        ulong outputBase = Decode(block);
         ulong attributes = block & ~AddressMask(Config) & ~0b11UL & ~(1UL << ContiguousBit);
         ulong type = LeafType(childLevel);
         ulong entries = 1UL << Config.BitsPerLevel;
@@ -276,7 +276,7 @@ public sealed partial class IoPageTable
         {
             ulong slot = table + ((setStart + j) * 8);
             ulong member = Read(slot);
-            if (Classify(Config, member, level) == DescriptorKind.Leaf && Bits.IsSet(member, ContiguousBit))
+            if (KindOf(member, level) == DescriptorKind.Leaf && Bits.IsSet(member, ContiguousBit))
             {
                 Write(slot, Bits.With(member, ContiguousBit, false));
             }

@@ -33,6 +33,13 @@ public sealed partial class IoPageTable : IDisposable
     // every map and unmap.
     private readonly int _startLevel;
     private readonly int _startTableEntries;
+
+    // Descriptor decoding that depends only on the configuration, worked out once: every level of every map and unmap
+    // decodes, and PageTableDescriptors' versions read the format from the configuration record each time.
+    // _addressMask: the output address is these descriptor bits in place (0 when the format moves high bits: DS, or
+    // 52-bit output with the 64K granule). _blockLevels: bit L is set when level L may hold a block.
+    private readonly ulong _addressMask;
+    private readonly int _blockLevels;
     private bool _disposed;
 
     /// <summary>Creates empty tables: allocates and zeroes the start table (all concatenated tables of stage 2).</summary>
@@ -66,6 +73,11 @@ public sealed partial class IoPageTable : IDisposable
         _outputLimit = 1UL << config.OutputBits;
         _startLevel = config.StartLevel;
         _startTableEntries = config.StartTableEntries;
+        _addressMask = config.Ds || PacksHighAddressBits(config) ? 0 : Bits.Mask(48) & ~Bits.Mask(config.Granule.PageShift);
+        for (int level = -1; level <= 3; level++)
+        {
+            _blockLevels |= level < 3 && config.BlockAllowed(level) ? 1 << (level + 1) : 0;
+        }
 
         // Digest §7.2: the start table is aligned to its size; 64 bytes at least (needed for 52-bit TTBs).
         if (restored is null)
@@ -174,14 +186,14 @@ public sealed partial class IoPageTable : IDisposable
             for (int level = _startLevel; level <= 3; level++)
             {
                 ulong descriptor = Read(table + (Index(iova, level) * 8));
-                switch (Classify(Config, descriptor, level))
+                switch (KindOf(descriptor, level))
                 {
                     case DescriptorKind.Leaf:
                         ulong offsetMask = Config.LevelSize(level) - 1;
-                        pa = (DecodeAddress(Config, descriptor) & ~offsetMask) | (iova & offsetMask);
+                        pa = (Decode(descriptor) & ~offsetMask) | (iova & offsetMask);
                         return true;
                     case DescriptorKind.Table:
-                        table = DecodeAddress(Config, descriptor);
+                        table = Decode(descriptor);
                         break;
                     default:
                         return false;
@@ -303,10 +315,10 @@ public sealed partial class IoPageTable : IDisposable
         {
             ulong slot = table + (Index(iova, level) * 8);
             ulong descriptor = Read(slot);
-            switch (Classify(Config, descriptor, level))
+            switch (KindOf(descriptor, level))
             {
                 case DescriptorKind.Table:
-                    table = DecodeAddress(Config, descriptor);
+                    table = Decode(descriptor);
                     break;
                 case DescriptorKind.Invalid:
                     // The new table is zeroed (all invalid) before it is published.
@@ -339,7 +351,7 @@ public sealed partial class IoPageTable : IDisposable
             for (int level = _startLevel; level <= 3; level++)
             {
                 ulong descriptor = Read(table + (Index(address, level) * 8));
-                DescriptorKind kind = Classify(Config, descriptor, level);
+                DescriptorKind kind = KindOf(descriptor, level);
                 if (kind == DescriptorKind.Leaf)
                 {
                     mapped = address;
@@ -358,7 +370,7 @@ public sealed partial class IoPageTable : IDisposable
                     break;
                 }
 
-                table = DecodeAddress(Config, descriptor);
+                table = Decode(descriptor);
             }
         }
 
@@ -408,6 +420,15 @@ public sealed partial class IoPageTable : IDisposable
         _validEntries.Remove(table);
         _allocator.Free(table);
     }
+
+    private ulong Decode(ulong descriptor) => _addressMask != 0 ? descriptor & _addressMask : DecodeAddress(Config, descriptor);
+
+    // As PageTableDescriptors.Classify.
+    private DescriptorKind KindOf(ulong descriptor, int level) =>
+        (descriptor & 1) == 0 ? DescriptorKind.Invalid
+        : (descriptor & 2) != 0 ? (level == 3 ? DescriptorKind.Leaf : DescriptorKind.Table)
+        : level != 3 && ((_blockLevels >> (level + 1)) & 1) != 0 ? DescriptorKind.Leaf
+        : DescriptorKind.Invalid;
 
     private ulong Read(ulong address) =>
         _memory.TryReadUInt64(address, out ulong value) ? value : ThrowUnbacked(address, "readable");
