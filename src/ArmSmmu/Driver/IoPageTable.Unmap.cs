@@ -145,7 +145,7 @@ public sealed partial class IoPageTable
     {
         int removed = 0;
         bool keptAny = false;
-        int shift = Config.Granule.LevelShift(level);
+        int shift = LevelShift(level);
         ulong entrySize = 1UL << shift;
         ulong first = (lo - tableBase) >> shift;
         ulong last = (hi - 1 - tableBase) >> shift;
@@ -186,7 +186,7 @@ public sealed partial class IoPageTable
                     ulong child = Decode(descriptor);
                     bytes += UnmapInTable(child, level + 1, entryLo, partLo, partHi, log, visible, out bool childEmpty);
                     bool wholeTable = partLo == entryLo && partHi == entryHi;
-                    if (childEmpty && (wholeTable || !Config.KeepPartlyUnmappedTables))
+                    if (childEmpty && (wholeTable || !_keepPartlyUnmappedTables))
                     {
                         // Unpublish before freeing, so the walker never follows a pointer into reused memory.
                         Write(slot, 0);
@@ -226,7 +226,7 @@ public sealed partial class IoPageTable
     private void SplitBlock(ulong slot, ulong block, int level, ulong blockBase, ulong lo, ulong hi, UnmapLog log, bool visible)
     {
         int childLevel = level + 1;
-        ulong childSize = Config.LevelSize(childLevel);
+        ulong childSize = LevelSize(childLevel);
         ulong outputBase = Decode(block);
         ulong attributes = block & ~AddressMask(Config) & ~0b11UL & ~(1UL << ContiguousBit);
         ulong type = LeafType(childLevel);
@@ -263,7 +263,7 @@ public sealed partial class IoPageTable
     private ulong BreakContiguousSetIfPartial(ulong table, int level, ulong tableBase, ulong index, ulong lo, ulong hi, UnmapLog log, bool visible, ulong descriptor)
     {
         ulong setEntries = (ulong)Config.ContiguousEntries(level);
-        ulong entrySize = Config.LevelSize(level);
+        ulong entrySize = LevelSize(level);
         ulong setStart = index & ~(setEntries - 1);
         ulong setLo = tableBase + (setStart * entrySize);
         ulong setHi = setLo + (setEntries * entrySize);

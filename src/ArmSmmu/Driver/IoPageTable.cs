@@ -40,6 +40,12 @@ public sealed partial class IoPageTable : IDisposable
     // 52-bit output with the 64K granule). _blockLevels: bit L is set when level L may hold a block.
     private readonly ulong _addressMask;
     private readonly int _blockLevels;
+
+    // The same for the geometry and the options every level reads.
+    private readonly int _pageShift;
+    private readonly int _bitsPerLevel;
+    private readonly bool _keepPartlyUnmappedTables;
+    private readonly bool _useContiguousHint;
     private bool _disposed;
 
     /// <summary>Creates empty tables: allocates and zeroes the start table (all concatenated tables of stage 2).</summary>
@@ -73,6 +79,10 @@ public sealed partial class IoPageTable : IDisposable
         _outputLimit = 1UL << config.OutputBits;
         _startLevel = config.StartLevel;
         _startTableEntries = config.StartTableEntries;
+        _pageShift = config.Granule.PageShift;
+        _bitsPerLevel = config.BitsPerLevel;
+        _keepPartlyUnmappedTables = config.KeepPartlyUnmappedTables;
+        _useContiguousHint = config.UseContiguousHint;
         _addressMask = config.Ds || PacksHighAddressBits(config) ? 0 : Bits.Mask(48) & ~Bits.Mask(config.Granule.PageShift);
         for (int level = -1; level <= 3; level++)
         {
@@ -189,7 +199,7 @@ public sealed partial class IoPageTable : IDisposable
                 switch (KindOf(descriptor, level))
                 {
                     case DescriptorKind.Leaf:
-                        ulong offsetMask = Config.LevelSize(level) - 1;
+                        ulong offsetMask = LevelSize(level) - 1;
                         pa = (Decode(descriptor) & ~offsetMask) | (iova & offsetMask);
                         return true;
                     case DescriptorKind.Table:
@@ -250,11 +260,11 @@ public sealed partial class IoPageTable : IDisposable
     private ulong MapRun(ulong iova, ulong pa, ulong remaining, ulong attributes, ref TableOnPath reached)
     {
         int level = LeafLevelFor(iova, pa, remaining);
-        ulong blockSize = Config.LevelSize(level);
+        ulong blockSize = LevelSize(level);
         ulong table = WalkOrCreate(iova, level, ref reached);
         ulong first = Index(iova, level);
         ulong count = Math.Min(remaining / blockSize, (ulong)EntriesAt(level) - first);
-        ulong setEntries = Config.UseContiguousHint ? (ulong)Config.ContiguousEntries(level) : 0;
+        ulong setEntries = _useContiguousHint ? (ulong)Config.ContiguousEntries(level) : 0;
         ulong setSize = setEntries * blockSize;
         ulong type = LeafType(level);
 
@@ -285,8 +295,8 @@ public sealed partial class IoPageTable : IDisposable
     {
         for (int level = _startLevel; level < 3; level++)
         {
-            ulong size = Config.LevelSize(level);
-            if (size <= remaining && ((iova | pa) & (size - 1)) == 0 && Config.BlockAllowed(level))
+            ulong size = LevelSize(level);
+            if (size <= remaining && ((iova | pa) & (size - 1)) == 0 && BlockAllowed(level))
             {
                 return level;
             }
@@ -328,7 +338,8 @@ public sealed partial class IoPageTable : IDisposable
                     table = child;
                     break;
                 default:
-                    throw new InvalidOperationException($"IOVA 0x{iova:X} is already mapped by a level-{level} block.");
+                    ThrowMappedByBlock(iova, level);
+                    break;
             }
         }
 
@@ -365,7 +376,7 @@ public sealed partial class IoPageTable : IDisposable
 
                 if (kind == DescriptorKind.Invalid)
                 {
-                    ulong span = Config.LevelSize(level);
+                    ulong span = LevelSize(level);
                     address = (address & ~(span - 1)) + span;
                     break;
                 }
@@ -386,9 +397,16 @@ public sealed partial class IoPageTable : IDisposable
             ((iova ^ Address) >> config.Granule.LevelShift(Level - 1)) == 0;
     }
 
-    private int EntriesAt(int level) => level == _startLevel ? _startTableEntries : 1 << Config.BitsPerLevel;
+    private int EntriesAt(int level) => level == _startLevel ? _startTableEntries : 1 << _bitsPerLevel;
 
-    private ulong Index(ulong iova, int level) => (iova >> Config.Granule.LevelShift(level)) & (ulong)(EntriesAt(level) - 1);
+    private ulong Index(ulong iova, int level) => (iova >> LevelShift(level)) & (ulong)(EntriesAt(level) - 1);
+
+    // As Granule.LevelShift and IoPageTableConfig.LevelSize, from the cached geometry.
+    private int LevelShift(int level) => _pageShift + (_bitsPerLevel * (3 - level));
+
+    private ulong LevelSize(int level) => 1UL << LevelShift(level);
+
+    private bool BlockAllowed(int level) => ((_blockLevels >> (level + 1)) & 1) != 0;
 
     // One dictionary lookup for a read-modify-write of a table's count (the indexer takes two).
     private ref int ValidEntries(ulong table)
@@ -427,7 +445,7 @@ public sealed partial class IoPageTable : IDisposable
     private DescriptorKind KindOf(ulong descriptor, int level) =>
         (descriptor & 1) == 0 ? DescriptorKind.Invalid
         : (descriptor & 2) != 0 ? (level == 3 ? DescriptorKind.Leaf : DescriptorKind.Table)
-        : level != 3 && ((_blockLevels >> (level + 1)) & 1) != 0 ? DescriptorKind.Leaf
+        : level != 3 && BlockAllowed(level) ? DescriptorKind.Leaf
         : DescriptorKind.Invalid;
 
     private ulong Read(ulong address) =>
@@ -467,6 +485,11 @@ public sealed partial class IoPageTable : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNotGranuleAligned(ulong iova, ulong size, Translation.Granule granule) =>
         throw new ArgumentException($"IOVA 0x{iova:X} and size 0x{size:X} must be multiples of the {granule} granule.", nameof(iova));
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMappedByBlock(ulong iova, int level) =>
+        throw new InvalidOperationException($"IOVA 0x{iova:X} is already mapped by a level-{level} block.");
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
