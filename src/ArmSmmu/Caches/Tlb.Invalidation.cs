@@ -252,11 +252,18 @@ internal sealed partial class Tlb
                 int shift = System.Numerics.BitOperations.TrailingZeroCount(s);
                 for (ulong page = first >> shift; ; page++)
                 {
-                    int set = SetIndex(tag, page, shift) * ways;
+                    int setIndex = SetIndex(tag, page, shift);
+                    int set = setIndex * ways;
                     var slots = _store.WaysFrom(set);
-                    for (int way = 0; way < slots.Length; way++)
+                    for (int way = 0, unseen = _store.Occupied(setIndex); way < slots.Length && unseen > 0; way++)
                     {
-                        if (slots[way] is { } slot && slot.IndexTag == tag && scope.Covers(slot) && RemoveAt(set + way))
+                        if (slots[way] is not { } slot)
+                        {
+                            continue;
+                        }
+
+                        unseen--;
+                        if (slot.IndexTag == tag && scope.Covers(slot) && RemoveAt(set + way))
                         {
                             removed++;
                         }
