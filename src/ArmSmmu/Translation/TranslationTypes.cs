@@ -2,23 +2,24 @@ namespace ArmSmmu.Translation;
 
 /// <summary>The access a walk is made for: what permission must be granted.</summary>
 /// <remarks>
-/// One byte of flags, not three bools: the walker passes it down every level, and the three-byte struct was spilled
-/// with a 32-bit store and reloaded with a 64-bit load, a store-forwarding stall that was a third of the samples in
-/// <c>Walker.Walk</c> on a stage-1 miss (perf, <c>MissLoop s1miss</c>).
+/// One 32-bit word of flags, not three bools: the walker and the device pass it down every level, and the three-byte
+/// struct was spilled with a 32-bit store and reloaded with a 64-bit load, a store-forwarding stall that was a third of
+/// the samples in <c>Walker.Walk</c> on a stage-1 miss (perf, <c>MissLoop s1miss</c>); a one-byte word was spilled as a
+/// byte and reloaded as 32 bits, the same stall in <c>SmmuV3.TranslateAfterLookup</c>.
 /// </remarks>
 internal readonly record struct AccessIntent
 {
-    private const byte WriteFlag = 1;
-    private const byte InstructionFlag = 2;
-    private const byte PrivilegedFlag = 4;
-    private readonly byte _flags;
+    private const int WriteFlag = 1;
+    private const int InstructionFlag = 2;
+    private const int PrivilegedFlag = 4;
+    private readonly int _flags;
 
     /// <summary>An access.</summary>
     /// <param name="write">A write (RnW = 0).</param>
     /// <param name="instruction">An instruction fetch (InD = 1).</param>
     /// <param name="privileged">A privileged access (PnU = 1).</param>
     public AccessIntent(bool write, bool instruction, bool privileged) =>
-        _flags = (byte)((write ? WriteFlag : 0) | (instruction ? InstructionFlag : 0) | (privileged ? PrivilegedFlag : 0));
+        _flags = (write ? WriteFlag : 0) | (instruction ? InstructionFlag : 0) | (privileged ? PrivilegedFlag : 0);
 
     /// <summary>A write (RnW = 0).</summary>
     public bool Write => (_flags & WriteFlag) != 0;

@@ -103,14 +103,16 @@ internal sealed partial class Walker
     [MethodImpl(MethodImplOptions.NoInlining)]
     private WalkFault Walk(ulong inputAddress, in TranslationRegime regime, in WalkPlan plan, AccessIntent access, in WalkScope scope, WalkTrace? trace, out TranslationEntry entry, out int reads)
     {
+        // entry is written once on each path, not zeroed first and then written again: the zeroing was the most
+        // sampled instruction of a stage-1 miss (perf, MissLoop s1miss).
         reads = 0;
-        entry = default;
         if (!regime.Stage1Enabled)
         {
             // IHI0070 §3.4 / §7.3.14: a bypassed stage 1 passes the address through; one wider than IAS is a
             // stage-1 Address size fault with CLASS = IN.
             if (Descriptor.Exceeds(inputAddress, _inputAddressBits))
             {
+                entry = default;
                 return new WalkFault(FaultKind.AddressSize, false, FaultClass.IN);
             }
 
@@ -129,6 +131,7 @@ internal sealed partial class Walker
         bool s1Denied = fault.Kind == FaultKind.Permission && !fault.Stage2;
         if (fault.Kind != FaultKind.None && !s1Denied)
         {
+            entry = default;
             return fault;
         }
 
@@ -147,10 +150,7 @@ internal sealed partial class Walker
         // stage-2 walk only probes (no descriptor updates) so the denied translation can still be cached whole; a
         // stage-2 Permission fault also carries the translation it denied.
         var s2Fault = Stage2(s1.Output, regime.Stage2, plan.Stage2, access, FaultClass.IN, probe: s1Denied, scope, ref reads, out Leaf s2, trace);
-        if (s2Fault.Kind is FaultKind.None or FaultKind.Permission)
-        {
-            entry = Entry(canonicalInput, s1, s2, granule);
-        }
+        entry = s2Fault.Kind is FaultKind.None or FaultKind.Permission ? Entry(canonicalInput, s1, s2, granule) : default;
 
         return s1Denied ? fault : s2Fault;
     }
