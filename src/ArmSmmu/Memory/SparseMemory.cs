@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -244,9 +245,7 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         }
 
         var page = FindPage(address >> PageShift);
-        value = page is not null
-            ? FromLittleEndian(Volatile.Read(ref page[(address & PageMask) >> 3]))
-            : 0;
+        value = page is not null ? FromLittleEndian(Volatile.Read(ref Word(page, address))) : 0;
         return true;
     }
 
@@ -267,7 +266,7 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         }
 
         var page = GetOrAddPage(address >> PageShift);
-        Volatile.Write(ref page[(address & PageMask) >> 3], FromLittleEndian(value));
+        Volatile.Write(ref Word(page, address), FromLittleEndian(value));
         return true;
     }
 
@@ -305,7 +304,7 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
         }
 
         var page = GetOrAddPage(address >> PageShift);
-        ref ulong slot = ref page[(address & PageMask) >> 3];
+        ref ulong slot = ref Word(page, address);
         original = FromLittleEndian(Interlocked.CompareExchange(ref slot, FromLittleEndian(value), FromLittleEndian(comparand)));
         return true;
     }
@@ -388,10 +387,19 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FromLittleEndian(ulong raw) => BitConverter.IsLittleEndian ? raw : BinaryPrimitives.ReverseEndianness(raw);
 
+    // The word of an aligned address in its page: every page holds PageSize / 8 words, so the offset's word index is in
+    // range and needs no bounds check (two per descriptor read, with FindPage's below).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ulong Word(ulong[] page, ulong address)
+    {
+        Debug.Assert(page.Length == (int)(PageSize / 8), "A page holds PageSize / 8 words.");
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), (nint)((address & PageMask) >> 3));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong[]? FindPage(ulong pageNumber)
     {
-        var recent = _recent[(int)pageNumber & (RecentPages - 1)];
+        var recent = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_recent), (nint)(pageNumber & (RecentPages - 1)));
         return recent is not null && recent.Number == pageNumber ? recent.Data : FindPageSlow(pageNumber);
     }
 
