@@ -158,11 +158,7 @@ public sealed class SmmuStatistics
         _broadcastInvalidations = _broadcastInvalidationsIgnored = 0;
     }
 
-    internal void CountWalk(int descriptorReads)
-    {
-        _walks.Increment();
-        _descriptorReads.Add(descriptorReads);
-    }
+    internal void CountWalk(int descriptorReads) => PerThreadCounter.AddBoth(_walks, 1, _descriptorReads, descriptorReads);
 
     // Under the device's lock only.
     internal void CountCommand(CommandOpcode opcode) => _commandsByOpcode[(byte)opcode].Add(1);
