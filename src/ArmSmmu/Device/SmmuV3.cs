@@ -10,7 +10,8 @@ namespace ArmSmmu;
 /// </summary>
 /// <remarks>
 /// Register writes and command processing are serialised by one lock and complete before the write returns
-/// (CR0ACK, IRQ_CTRLACK and GBPA.Update follow at once; a CMDQ_PROD write consumes the commands).
+/// (CR0ACK, IRQ_CTRLACK and GBPA.Update follow at once; a CMDQ_PROD write consumes the commands). Register reads take
+/// the same lock, except CMDQ_CONS, which a driver polls and which is read with acquire semantics instead.
 /// <see cref="Translate"/> may be called from any number of threads at the same time, also while the device is
 /// being programmed; a TLB hit takes no lock and allocates nothing.
 /// </remarks>
