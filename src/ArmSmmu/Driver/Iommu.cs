@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Driver;
@@ -266,23 +268,23 @@ public sealed partial class Iommu
 
     // Messages of host misuse are built in these out-of-line helpers: an interpolated string where a map or an unmap
     // looks its stream up put a string builder in that frame (see IoPageTable.ThrowUnbacked).
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static StreamState NotConfigured(uint streamId) =>
         throw new ArgumentException($"Stream {streamId} is not configured; call ConfigureStream first.", nameof(streamId));
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static Stage1Domain NoStage1(StreamState state) =>
         throw new InvalidOperationException($"Stream {state.StreamId} is in {state.Mode} mode; it has no stage-1 tables{(state.Mode == StreamMode.Stage2 ? " and no PASIDs" : string.Empty)}.");
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static Stage1Domain NoPasid(StreamState state, uint pasid) =>
         throw new ArgumentException($"Stream {state.StreamId} has no PASID {pasid}; call CreatePasid first.", nameof(pasid));
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static ulong NothingMapped(string where, ulong address, ulong size, uint streamId, string pasidText) =>
         throw new InvalidOperationException($"Nothing is mapped {where} 0x{address:X}+0x{size:X} of stream {streamId}{pasidText}.");
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using ArmSmmu.Structures;
 
 namespace ArmSmmu.Driver;
@@ -130,8 +132,8 @@ public sealed partial class SmmuDriver
     }
 
     // Out of line: the message's builder in WriteCommand's frame cost every command (see IoPageTable.ThrowUnbacked).
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowQueueUnwritable(ulong slot) =>
         throw new InvalidOperationException($"Command queue memory at 0x{slot:X} is not writable.");
 
