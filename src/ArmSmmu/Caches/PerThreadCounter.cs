@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -62,7 +64,7 @@ internal sealed class PerThreadCounter
     public void Add(long amount)
     {
         var cell = t_last;
-        if (cell is not null && ReferenceEquals(cell.Owner, this))
+        if (IsCellOf(cell, this))
         {
             cell.Add(amount);
             return;
@@ -74,7 +76,7 @@ internal sealed class PerThreadCounter
         if (recent is not null)
         {
             cell = recent[_slot];
-            if (cell is not null && ReferenceEquals(cell.Owner, this) && !_hot)
+            if (IsCellOf(cell, this) && !_hot)
             {
                 cell.Add(amount);
                 return;
@@ -95,12 +97,13 @@ internal sealed class PerThreadCounter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddBoth(PerThreadCounter first, long firstAmount, PerThreadCounter second, long secondAmount)
     {
+        Debug.Assert(!first._hot && !second._hot, "AddBoth serves counters that are not hot.");
         var recent = t_recent;
         if (recent is not null)
         {
             var firstCell = recent[first._slot];
             var secondCell = recent[second._slot];
-            if (firstCell is not null && ReferenceEquals(firstCell.Owner, first) && secondCell is not null && ReferenceEquals(secondCell.Owner, second))
+            if (IsCellOf(firstCell, first) && IsCellOf(secondCell, second))
             {
                 firstCell.Add(firstAmount);
                 secondCell.Add(secondAmount);
@@ -152,7 +155,7 @@ internal sealed class PerThreadCounter
     {
         var recent = t_recent ??= new Cell?[RecentSlots];
         var cell = recent[_slot];
-        if (cell is null || !ReferenceEquals(cell.Owner, this))
+        if (!IsCellOf(cell, this))
         {
             cell = CellOfThisThread();
             recent[_slot] = cell;
@@ -189,6 +192,11 @@ internal sealed class PerThreadCounter
 
         return sum;
     }
+
+    // A thread's cached cell is used only if it is this counter's (a slot or t_last may hold another counter's).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsCellOf([NotNullWhen(true)] Cell? cell, PerThreadCounter counter) =>
+        cell is not null && ReferenceEquals(cell.Owner, counter);
 
     private sealed record CellSet(Cell[] Cells, long Retired);
 

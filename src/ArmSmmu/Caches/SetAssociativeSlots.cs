@@ -49,6 +49,9 @@ internal sealed class SetAssociativeSlots<TNode>
     /// <summary>Slots per set.</summary>
     public int Ways { get; }
 
+    /// <summary>log2(<see cref="Ways"/>) when the ways are a power of two (a set's first slot is then a shift of its index), else -1.</summary>
+    public int WaysShift => _waysShift;
+
     /// <summary>Sets - 1 when the set count is a power of two (a set index is then the low bits of a run), else -1.</summary>
     public int SetMask => _setMask;
 

@@ -75,7 +75,7 @@ internal sealed partial class Tlb
         _slots = _store.Slots;
         _ways = ways;
         _setMask = _store.SetMask;
-        _waysShift = (ways & (ways - 1)) == 0 ? BitOperations.TrailingZeroCount(ways) : -1;
+        _waysShift = _store.WaysShift;
         _lists = new TagLists(capacity);
         ScanCrossover = _store.Sets + (_store.Sets / 4);
     }

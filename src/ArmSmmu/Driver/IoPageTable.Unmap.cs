@@ -159,7 +159,7 @@ public sealed partial class IoPageTable
             ulong partLo = Math.Max(lo, entryLo);
             ulong partHi = Math.Min(hi, entryHi);
             ulong descriptor = Read(slot);
-            DescriptorKind kind = KindOf(descriptor, level);
+            DescriptorKind kind = Classify(descriptor, level, _blockLevels);
             if (kind == DescriptorKind.Leaf && Bits.IsSet(descriptor, ContiguousBit))
             {
                 descriptor = BreakContiguousSetIfPartial(table, level, tableBase, i, lo, hi, log, visible, descriptor);
@@ -276,7 +276,7 @@ public sealed partial class IoPageTable
         {
             ulong slot = table + ((setStart + j) * 8);
             ulong member = Read(slot);
-            if (KindOf(member, level) == DescriptorKind.Leaf && Bits.IsSet(member, ContiguousBit))
+            if (Classify(member, level, _blockLevels) == DescriptorKind.Leaf && Bits.IsSet(member, ContiguousBit))
             {
                 Write(slot, Bits.With(member, ContiguousBit, false));
             }

@@ -35,7 +35,7 @@ public sealed partial class IoPageTable : IDisposable
     // Descriptor decoding that depends only on the configuration, worked out once: every level of every map and unmap
     // decodes, and PageTableDescriptors' versions read the format from the configuration record each time.
     // _addressMask: the output address is these descriptor bits in place (0 when the format moves high bits: DS, or
-    // 52-bit output with the 64K granule). _blockLevels: bit L is set when level L may hold a block.
+    // 52-bit output with the 64K granule). _blockLevels: PageTableDescriptors.BlockLevels, as Classify takes it.
     private readonly ulong _addressMask;
     private readonly int _blockLevels;
 
@@ -81,11 +81,8 @@ public sealed partial class IoPageTable : IDisposable
         _bitsPerLevel = config.BitsPerLevel;
         _keepPartlyUnmappedTables = config.KeepPartlyUnmappedTables;
         _useContiguousHint = config.UseContiguousHint;
-        _addressMask = config.Ds || PacksHighAddressBits(config) ? 0 : Bits.Mask(48) & ~Bits.Mask(config.Granule.PageShift);
-        for (int level = -1; level <= 3; level++)
-        {
-            _blockLevels |= level < 3 && config.BlockAllowed(level) ? 1 << (level + 1) : 0;
-        }
+        _addressMask = config.Ds || PacksHighAddressBits(config) ? 0 : AddressMask(config);
+        _blockLevels = BlockLevels(config);
 
         // Digest §7.2: the start table is aligned to its size; 64 bytes at least (needed for 52-bit TTBs).
         if (restored is null)
@@ -194,7 +191,7 @@ public sealed partial class IoPageTable : IDisposable
             for (int level = _startLevel; level <= 3; level++)
             {
                 ulong descriptor = Read(table + (Index(iova, level) * 8));
-                switch (KindOf(descriptor, level))
+                switch (Classify(descriptor, level, _blockLevels))
                 {
                     case DescriptorKind.Leaf:
                         ulong offsetMask = LevelSize(level) - 1;
@@ -294,7 +291,7 @@ public sealed partial class IoPageTable : IDisposable
         for (int level = _startLevel; level < 3; level++)
         {
             ulong size = LevelSize(level);
-            if (size <= remaining && ((iova | pa) & (size - 1)) == 0 && BlockAllowed(level))
+            if (size <= remaining && ((iova | pa) & (size - 1)) == 0 && BlockAllowed(_blockLevels, level))
             {
                 return level;
             }
@@ -323,7 +320,7 @@ public sealed partial class IoPageTable : IDisposable
         {
             ulong slot = table + (Index(iova, level) * 8);
             ulong descriptor = Read(slot);
-            switch (KindOf(descriptor, level))
+            switch (Classify(descriptor, level, _blockLevels))
             {
                 case DescriptorKind.Table:
                     table = Decode(descriptor);
@@ -360,7 +357,7 @@ public sealed partial class IoPageTable : IDisposable
             for (int level = _startLevel; level <= 3; level++)
             {
                 ulong descriptor = Read(table + (Index(address, level) * 8));
-                DescriptorKind kind = KindOf(descriptor, level);
+                DescriptorKind kind = Classify(descriptor, level, _blockLevels);
                 if (kind == DescriptorKind.Leaf)
                 {
                     mapped = address;
@@ -404,8 +401,6 @@ public sealed partial class IoPageTable : IDisposable
 
     private ulong LevelSize(int level) => 1UL << LevelShift(level);
 
-    private bool BlockAllowed(int level) => ((_blockLevels >> (level + 1)) & 1) != 0;
-
     // One dictionary lookup for a read-modify-write of a table's count (the indexer takes two).
     private ref int ValidEntries(ulong table)
     {
@@ -438,13 +433,6 @@ public sealed partial class IoPageTable : IDisposable
     }
 
     private ulong Decode(ulong descriptor) => _addressMask != 0 ? descriptor & _addressMask : DecodeAddress(Config, descriptor);
-
-    // As PageTableDescriptors.Classify.
-    private DescriptorKind KindOf(ulong descriptor, int level) =>
-        (descriptor & 1) == 0 ? DescriptorKind.Invalid
-        : (descriptor & 2) != 0 ? (level == 3 ? DescriptorKind.Leaf : DescriptorKind.Table)
-        : level != 3 && BlockAllowed(level) ? DescriptorKind.Leaf
-        : DescriptorKind.Invalid;
 
     private ulong Read(ulong address) =>
         _memory.TryReadUInt64(address, out ulong value) ? value : ThrowUnbacked(address, "readable");

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ArmSmmu.Driver;
 
 /// <summary>The kinds of VMSAv8-64 descriptor the host tables hold (digest §7.4).</summary>
@@ -54,8 +56,32 @@ internal static class PageTableDescriptors
     public const ulong ShOuter = 0b10;
     public const ulong ShInner = 0b11;
 
+    /// <summary>
+    /// The levels of <paramref name="config"/> that may hold a block, as <see cref="Classify"/> takes them: bit L + 1 for
+    /// level L (-1..2). Worked out once per table, as every level of every map and unmap classifies a descriptor.
+    /// </summary>
+    public static int BlockLevels(IoPageTableConfig config)
+    {
+        int levels = 0;
+        for (int level = -1; level < 3; level++)
+        {
+            levels |= config.BlockAllowed(level) ? 1 << (level + 1) : 0;
+        }
+
+        return levels;
+    }
+
+    /// <summary>Whether level <paramref name="level"/> may hold a block, in the <see cref="BlockLevels"/> form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool BlockAllowed(int blockLevels, int level) => ((blockLevels >> (level + 1)) & 1) != 0;
+
     /// <summary>Classifies <paramref name="descriptor"/> found at <paramref name="level"/> (digest §7.4).</summary>
-    public static DescriptorKind Classify(IoPageTableConfig config, ulong descriptor, int level)
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="level">Its level.</param>
+    /// <param name="blockLevels">The configuration's <see cref="BlockLevels"/>.</param>
+    /// <returns>Its kind.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static DescriptorKind Classify(ulong descriptor, int level, int blockLevels)
     {
         if ((descriptor & 1) == 0)
         {
@@ -73,7 +99,7 @@ internal static class PageTableDescriptors
             return DescriptorKind.Table;
         }
 
-        return config.BlockAllowed(level) ? DescriptorKind.Leaf : DescriptorKind.Invalid;
+        return BlockAllowed(blockLevels, level) ? DescriptorKind.Leaf : DescriptorKind.Invalid;
     }
 
     /// <summary>Whether the 64K granule packs address bits [51:48] into descriptor bits [15:12] (digest §7.9, FEAT_LPA).</summary>

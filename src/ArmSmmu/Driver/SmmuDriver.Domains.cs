@@ -168,7 +168,7 @@ public sealed partial class SmmuDriver
             return;
         }
 
-        // The caller (DomainTables.Unmap) holds the lock.
+        // The caller (DomainTables.UnmapLocked) holds the lock.
         RequireInitialized();
         var commands = _invalidationCommands is { } kept && kept.Length >= count ? kept : new Command[Math.Max(count, 8)];
         _invalidationCommands = null;

@@ -82,15 +82,17 @@ public sealed class Stage2Domain : IDisposable
     /// <param name="ipa">IPA, granule aligned.</param>
     /// <param name="size">Bytes, a multiple of the granule.</param>
     /// <returns>Bytes that were mapped and are now unmapped.</returns>
-    public ulong Unmap(ulong ipa, ulong size) =>
-        _tables.Unmap(ipa, size, UsedForNesting ? Command.TlbiNhAll(Vmid) : null);
+    public ulong Unmap(ulong ipa, ulong size) => _tables.Unmap(ipa, size, NestedFlush);
 
     // Iommu's map and unmap, which hold the driver's lock already.
     internal void MapLocked(ulong ipa, ulong pa, ulong size, IoPagePermissions permissions) =>
         _tables.MapLocked(ipa, pa, size, permissions);
 
-    internal ulong UnmapLocked(ulong ipa, ulong size) =>
-        _tables.UnmapLocked(ipa, size, UsedForNesting ? Command.TlbiNhAll(Vmid) : null);
+    internal ulong UnmapLocked(ulong ipa, ulong size) => _tables.UnmapLocked(ipa, size, NestedFlush);
+
+    // What an unmap adds to its TLBI_S2_IPAs for a nested stream: the combined stage-1 + stage-2 entries, which
+    // TLBI_S2_IPA need not remove (IHI0070 §4.4.3.1).
+    private Command? NestedFlush => UsedForNesting ? Command.TlbiNhAll(Vmid) : null;
 
     /// <summary>Changes the permissions of a mapped IPA range by break-before-make with TLBI (see <see cref="Stage1Domain.Protect"/>).</summary>
     /// <param name="ipa">IPA, granule aligned.</param>

@@ -184,11 +184,10 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
             return false;
         }
 
-        var page = GetOrAddPage(address >> PageShift);
-        int first = (int)((address & PageMask) >> 3);
+        ref ulong first = ref Word(GetOrAddPage(address >> PageShift), address); // the record lies inside the page
         for (int i = 0; i < words.Length; i++)
         {
-            Volatile.Write(ref page[first + i], FromLittleEndian(words[i]));
+            Volatile.Write(ref Unsafe.Add(ref first, i), FromLittleEndian(words[i]));
         }
 
         return true;
@@ -216,10 +215,10 @@ public sealed class SparseMemory : IAtomicPhysicalMemory
             return true;
         }
 
-        int first = (int)((address & PageMask) >> 3);
+        ref ulong first = ref Word(page, address); // the record lies inside the page
         for (int i = 0; i < words.Length; i++)
         {
-            words[i] = FromLittleEndian(Volatile.Read(ref page[first + i]));
+            words[i] = FromLittleEndian(Volatile.Read(ref Unsafe.Add(ref first, i)));
         }
 
         return true;
