@@ -480,17 +480,12 @@ internal sealed partial class Walker
             return Stage1Fault(FaultKind.Access, level);
         }
 
-        uint apTable = tableAttributes & 3;
-        bool uxnTable = (tableAttributes & 4) != 0;
-        bool pxnTable = (tableAttributes & 8) != 0;
         uint ap = (uint)Bits.Extract(descriptor, Descriptor.Ap2, Descriptor.ApLow);
-        bool uxn = Bits.IsSet(descriptor, Descriptor.Uxn);
-        bool pxn = Bits.IsSet(descriptor, Descriptor.Pxn);
         // IHI0070 §3.13.3, DDI0487 D8.5 (AArch64.S1ApplyOutputPerms): with HA, HD and DBM = 1 the effective AP[2] is 0
         // for every permission, so a writable-clean page is writable for WXN and for the implicit PXN of EL0-writable
         // pages too. The cached entry keeps write denied, so that a write walks again and makes the page dirty.
         bool clean = c.Ha && c.Hd && (ap & 2) != 0 && Bits.IsSet(descriptor, Descriptor.Dbm);
-        var dirtyPermissions = PermissionCheck.Stage1Lookup(clean ? ap & 1 : ap, uxn, pxn, apTable, uxnTable, pxnTable, c);
+        var dirtyPermissions = PermissionCheck.Stage1Lookup(clean ? descriptor & ~(1UL << Descriptor.Ap2) : descriptor, tableAttributes, c);
         var permissions = clean ? dirtyPermissions & ~(PagePermissions.PrivilegedWrite | PagePermissions.UnprivilegedWrite) : dirtyPermissions;
         bool dirtyUpdatable = dirtyPermissions != permissions;
         var required = PermissionCheck.Required(access);

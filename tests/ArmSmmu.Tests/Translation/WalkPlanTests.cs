@@ -38,9 +38,13 @@ public class WalkPlanTests
                     for (uint i = 0; i < 256; i++)
                     {
                         bool uxn = (i & 4) != 0, pxn = (i & 8) != 0, uxnTable = (i & 0x40) != 0, pxnTable = (i & 0x80) != 0;
+                        // The walker's inputs as they come: AP[2:1] at descriptor bits [7:6], PXN at 53, UXN at 54
+                        // (digest §7.5; AF, SH, nG and DBM set, which it must ignore), and the table attributes packed with a Non-secure-table bit above them.
+                        ulong descriptor = 0x0008_0000_8000_0F03UL | ((ulong)(i & 3) << 6) | (pxn ? 1UL << 53 : 0) | (uxn ? 1UL << 54 : 0);
+                        uint tableAttributes = ((i >> 4) & 0xF) | Walker.NonSecureTable;
                         Assert.Equal(
                             PermissionCheck.Stage1(i & 3, uxn, pxn, (i >> 4) & 3, uxnTable, pxnTable, config),
-                            PermissionCheck.Stage1Lookup(i & 3, uxn, pxn, (i >> 4) & 3, uxnTable, pxnTable, config));
+                            PermissionCheck.Stage1Lookup(descriptor, tableAttributes, config));
                     }
                 }
             }
