@@ -26,8 +26,16 @@ internal enum WalkCacheKind : byte
 /// <param name="Tag">The packed <see cref="WalkCacheTag"/>.</param>
 internal readonly record struct WalkCacheKey(ulong Prefix, ulong Root, ulong Tag)
 {
+    // The set index is the low bits of the fold of both halves: a low product half depends on the low half of its
+    // operand only, so the level, StreamWorld, shape and kind (tag bits 32 and up) never moved an entry to another
+    // set, and the level-0, -1 and -2 tables of an address below 512 GiB, 1 GiB and 2 MiB shared one set of four ways
+    // (a walk that resumed searched three of them, and one more such table evicted another).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Hash() => (int)((Prefix * 0x9E37_79B9_7F4A_7C15UL) ^ (Root >> 3) ^ (Tag * 0xC2B2_AE3D_27D4_EB4FUL) ^ (Prefix >> 7));
+    public int Hash()
+    {
+        ulong mixed = (Prefix * 0x9E37_79B9_7F4A_7C15UL) ^ (Root >> 3) ^ (Tag * 0xC2B2_AE3D_27D4_EB4FUL) ^ (Prefix >> 7);
+        return (int)(mixed ^ (mixed >> 32));
+    }
 }
 
 /// <summary>

@@ -16,6 +16,39 @@ public class WalkCacheTests
     }
 
     [Fact]
+    public void Tables_that_differ_only_in_level_world_or_shape_do_not_compete_for_one_set()
+    {
+        // Sixteen table entries at input prefix 0 (VA 0x40: its level-0, -1 and -2 tables all resolve prefix 0), told
+        // apart only by tag bits above 31: level, StreamWorld, nested and hierarchical. A cache of 16 sets of four ways
+        // holds them all unless the set index ignores those bits, which put all sixteen in one set and kept four.
+        var caches = new WalkCaches(64, 0, 0);
+        var entries = new List<WalkCacheEntry>();
+        foreach (var world in new[] { StreamWorld.NsEl1, StreamWorld.NsEl2 })
+        {
+            foreach (bool nested in new[] { false, true })
+            {
+                foreach (bool hierarchical in new[] { false, true })
+                {
+                    for (int level = 0; level <= 1; level++)
+                    {
+                        ulong tag = WalkCacheTag.AtLevel(WalkCacheTag.Stage1(new WalkTag(world, 0, 1), Granule.Size4K, 48, 48, hierarchical, nested), level);
+                        entries.Add(new WalkCacheEntry(new WalkCacheKey(0, 0x4000_0000, tag), 0, (1UL << (39 - (9 * level))) - 1, 0x4100_0000, 0));
+                    }
+                }
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            caches.Stage1.Insert(entry, caches.Generation.Value);
+        }
+
+        Assert.Equal(16, entries.Select(e => e.Key).Distinct().Count());
+        Assert.All(entries, e => Assert.Same(e, caches.Stage1.Find(e.Key)));
+        Assert.Equal(0, caches.Stage1.Statistics.Evictions);
+    }
+
+    [Fact]
     public void A_walk_that_raced_an_invalidation_cannot_insert_what_it_read_before_it()
     {
         // The walk read the generation, then an invalidation ran (even one that removed nothing): the entry the walk
