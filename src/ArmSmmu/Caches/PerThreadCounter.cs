@@ -47,8 +47,8 @@ internal sealed class PerThreadCounter
 
     /// <summary>Creates a counter.</summary>
     /// <param name="hot">
-    /// Whether this is the counter of a hot path, which keeps the thread's one-entry cache pointing at it; the other
-    /// counters go through the per-thread slots (a few instructions more, and no store to the cache).
+    /// Whether this is the counter of a hot path (<see cref="IncrementHot"/>), which keeps the thread's one-entry cache
+    /// pointing at it; the other counters go through the per-thread slots (a few instructions more, and no store to the cache).
     /// </param>
     public PerThreadCounter(bool hot = false) => _hot = hot;
 
@@ -63,20 +63,14 @@ internal sealed class PerThreadCounter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(long amount)
     {
-        var cell = t_last;
-        if (IsCellOf(cell, this))
-        {
-            cell.Add(amount);
-            return;
-        }
-
-        // The other counters (a TLB miss increments two to five) find their cell in the recent slots, inline: a call
-        // with its frame was half the cost of each increment.
+        // The counters of a TLB miss (two to five) find their cell in the recent slots, inline: a call with its frame
+        // was half the cost of each increment. They do not look at the hot counter's one-entry cache first, which
+        // never holds theirs (four instructions each).
         var recent = t_recent;
         if (recent is not null)
         {
-            cell = recent[_slot];
-            if (IsCellOf(cell, this) && !_hot)
+            var cell = recent[_slot];
+            if (IsCellOf(cell, this))
             {
                 cell.Add(amount);
                 return;
@@ -84,6 +78,21 @@ internal sealed class PerThreadCounter
         }
 
         AddSlow(amount);
+    }
+
+    /// <summary>Adds 1 to the hot counter (constructed with hot: true) through the thread's one-entry cache: the TLB hit's count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void IncrementHot()
+    {
+        Debug.Assert(_hot, "IncrementHot serves the counter constructed with hot: true.");
+        var cell = t_last;
+        if (IsCellOf(cell, this))
+        {
+            cell.Add(1);
+            return;
+        }
+
+        AddSlow(1);
     }
 
     /// <summary>

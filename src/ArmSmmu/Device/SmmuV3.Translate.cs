@@ -195,7 +195,7 @@ public sealed partial class SmmuV3
     private readonly struct ThreadCell : ITransactionCount
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(Device.ConfigurationCaches caches) => caches.FastPathTransactions.Increment();
+        public void Add(Device.ConfigurationCaches caches) => caches.FastPathTransactions.IncrementHot();
     }
 
     // A port's own cell of the same counter.
