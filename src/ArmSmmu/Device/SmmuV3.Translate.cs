@@ -12,14 +12,18 @@ public sealed partial class SmmuV3
     /// <summary>Translates one device transaction. Thread-safe; a TLB hit takes no lock and allocates nothing.</summary>
     /// <param name="request">The transaction.</param>
     /// <returns>The outcome: an output address, or the fault (which was also recorded in the event queue where the architecture says so).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TranslationResult Translate(in TranslationRequest request)
     {
         // Fast path: no PMCG counting, no driver check, SMMU enabled, the stream's path in the front table, then a TLB
-        // hit (TranslateThrough). Every call from here is in tail position, so this frame saves no register.
+        // hit (TranslateThrough). The transaction is counted here, in the caller's frame (this method is inlined):
+        // the thread's counter cell is found through thread-local storage, whose first access on a thread calls a
+        // runtime helper, and that call kept more of TranslateThrough's values in saved registers (see there).
         if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
             && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
         {
-            return TranslateThrough(request, path, default(ThreadCell));
+            _configCaches.FastPathTransactions.IncrementHot();
+            return TranslateThrough(request, path);
         }
 
         return TranslateOffFastPath(request);
@@ -40,7 +44,8 @@ public sealed partial class SmmuV3
         if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
             && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
         {
-            return TranslateThrough(request, path, new PortCell(cell));
+            cell.Add(1);
+            return TranslateThrough(request, path);
         }
 
         return TranslateOffFastPath(request);
@@ -67,10 +72,19 @@ public sealed partial class SmmuV3
                 return TranslateCachedUntranslated(request, path);
             }
 
-            return path.ThroughCd ? TranslateThrough(request, path, default(ThreadCell)) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
+            return path.ThroughCd ? TranslateThroughCounted(request, path) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
         }
 
         return TranslateUncached(request);
+    }
+
+    // A path through a CD from the path cache but not the front table: counted as Translate counts, out of
+    // TranslateOffFastPath's frame (the thread-local access there cost the stage-2 miss 14 instructions).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateThroughCounted(in TranslationRequest request, StreamPath path)
+    {
+        _configCaches.FastPathTransactions.IncrementHot();
+        return TranslateThrough(request, path);
     }
 
     // Bypass, abort or stage-1-only-bypass paths from the cache, out of Translate's frame so that a TLB hit does not
@@ -128,35 +142,32 @@ public sealed partial class SmmuV3
 
     // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit through a CD is the whole answer; anything else
     // (a denied hit, a miss) goes on to the translation unit.
-    // The path came from the path cache through a CD: the transaction is counted on entry (FastPathTransactions: an
-    // STE, a CD and a TLB hit), before anything else is live in the frame, and a miss takes the TLB hit back.
+    // The path came from the path cache through a CD: the caller counted the transaction (FastPathTransactions: an STE,
+    // a CD and a TLB hit) before the call, and a miss takes the TLB hit back.
     // Not inlined: called in tail position it writes its result straight into Translate's caller's return buffer;
     // inlined, NativeAOT built the result in a temporary and copied it, and the copy stalled on store forwarding
     // (12% of armsmmu_translate's samples).
     // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, the tag and its set-index hash;
     // permissions both stages grant, output base and attributes): no copy of the entry, no AccessIntent, and the TLB's
     // first probe inlined, its slot and version in registers.
-    // TCount says where the count goes: the calling thread's cell of FastPathTransactions, or a port's; a struct type
-    // argument, so each is compiled into its own copy of this method with nothing to test at run time.
+    // Its calls, all off the hit, take at most six arguments (this and the return buffer included), so that none passes
+    // anything on the stack, and none is the runtime's thread-local helper (the caller counts): the hit saved six
+    // registers and reserved stack for outgoing arguments when it counted here and called the translation unit (eight
+    // arguments) directly, 7 instructions more (226 against 219, MissLoop hit).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThrough<TCount>(in TranslationRequest request, StreamPath path, TCount count)
-        where TCount : struct, ITransactionCount
+    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
     {
-        count.Add(_configCaches);
         ulong address = request.Address;
-        // Tlb.Lookup's two steps, written out: the second recomputes the canonical address rather than keeping it live
-        // across the first probe; calling Lookup made the hit 3% slower (232 instructions against 225, MissLoop hit).
         var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
-        if (slot is null && _tlb.ProbesBeyondFirst)
+        if (slot is null)
         {
-            (slot, version) = _tlb.FindBeyondFirstProbe(path.Tag, path.Canonical(address));
+            return TranslateThroughMissed(request, path);
         }
 
         uint intent = path.IntentOf(request.Access, request.Privileged);
-        if (slot is null || (slot.Permitted & StreamPath.Required(intent)) == 0)
+        if ((slot.Permitted & StreamPath.Required(intent)) == 0)
         {
-            // In its own frame: the copy of the entry and the walk's locals would make every hit pay for them.
-            return TranslateAfterLookup(request, path, intent, slot, version, LookupCounted.OnEntry);
+            return TranslateThroughDenied(request, path, slot, version);
         }
 
         ulong outputBase = slot.OutputBase;
@@ -166,7 +177,7 @@ public sealed partial class SmmuV3
         if (!slot.Holds(version))
         {
             // The entry object was refilled while it was read (Tlb.Slot): what was read is not one entry, a miss.
-            return TranslateAfterLookup(request, path, intent, null, 0, LookupCounted.OnEntry);
+            return TranslateThroughMissed(request, path);
         }
 
         // As Success(slot.Entry, address, Intent(request, path.Ste)).
@@ -174,41 +185,36 @@ public sealed partial class SmmuV3
         return TranslationResult.Translated(outputBase | (address & offsetMask), (byte)shift, attributes);
     }
 
+    // TranslateThrough's first probe missed, or its slot was refilled while read: the other probes (Tlb.Lookup's second
+    // step), then the translation unit, in this one frame (the copy of the entry and the walk's locals would make every
+    // hit pay for them in TranslateThrough's).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateThroughMissed(in TranslationRequest request, StreamPath path)
+    {
+        var (slot, version) = _tlb.ProbesBeyondFirst ? _tlb.FindBeyondFirstProbe(path.Tag, path.Canonical(request.Address)) : default;
+        return AfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.OnEntry);
+    }
+
+    // TranslateThrough's hit does not grant the access: the translation unit decides (a walk, as IHI0070 §3.17 allows).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateThroughDenied(in TranslationRequest request, StreamPath path, Tlb.Slot slot, int version) =>
+        AfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.OnEntry);
+
     // The TLB lookup of the transactions TranslateThrough does not serve: through a path from the path cache with no CD
     // (stage 1 bypassed, with or without stage 2: the STE overrides stand in for stage 1's attributes, so even a
-    // permitted hit goes through TranslateAfterLookup), or through a path just resolved (the first transaction after
+    // permitted hit goes through AfterLookup), or through a path just resolved (the first transaction after
     // a CFGI; a permitted hit gives what TranslateThrough's would).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TranslationResult TranslateAfterTlbLookup(in TranslationRequest request, StreamPath path, LookupCounted counted)
     {
         var (slot, version) = _tlb.Lookup(path.Tag, path.TagHash, path.Canonical(request.Address));
-        return TranslateAfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, counted);
+        return AfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, counted);
     }
 
-    /// <summary>Where TranslateThrough counts a transaction (FastPathTransactions: an STE, a CD and a TLB hit).</summary>
-    private interface ITransactionCount
-    {
-        void Add(Device.ConfigurationCaches caches);
-    }
-
-    // The calling thread's cell, found through thread-local storage.
-    private readonly struct ThreadCell : ITransactionCount
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(Device.ConfigurationCaches caches) => caches.FastPathTransactions.IncrementHot();
-    }
-
-    // A port's own cell of the same counter.
-    private readonly struct PortCell(Caches.PerThreadCounter.Cell cell) : ITransactionCount
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(Device.ConfigurationCaches caches) => cell.Add(1);
-    }
-
-    // What of a transaction's configuration and TLB lookups has been counted when it reaches TranslateAfterLookup.
+    // What of a transaction's configuration and TLB lookups has been counted when it reaches AfterLookup.
     private enum LookupCounted
     {
-        // TranslateThrough: STE, CD and TLB hit, on entry; a miss is taken back here.
+        // TranslateThrough: STE, CD and TLB hit, by its caller; a miss is taken back here.
         OnEntry,
 
         // A path with no CD from the path cache: nothing yet.
@@ -218,8 +224,10 @@ public sealed partial class SmmuV3
         Resolved,
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateAfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, LookupCounted counted)
+    // The translation unit after a TLB lookup, inlined into each of its three callers (each already has a frame of its
+    // own: a call with eight arguments from there cost 9 to 17 instructions per miss).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TranslationResult AfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, LookupCounted counted)
     {
         bool found = Tlb.TryCopy(slot, version, out var hit);
         switch (counted)

@@ -5,7 +5,7 @@ namespace ArmSmmu.Translation;
 /// One 32-bit word of flags, not three bools: the walker and the device pass it down every level, and the three-byte
 /// struct was spilled with a 32-bit store and reloaded with a 64-bit load, a store-forwarding stall that was a third of
 /// the samples in <c>Walker.Walk</c> on a stage-1 miss (perf, <c>MissLoop s1miss</c>); a one-byte word was spilled as a
-/// byte and reloaded as 32 bits, the same stall in <c>SmmuV3.TranslateAfterLookup</c>.
+/// byte and reloaded as 32 bits, the same stall in <c>SmmuV3.AfterLookup</c>.
 /// </remarks>
 internal readonly record struct AccessIntent
 {
