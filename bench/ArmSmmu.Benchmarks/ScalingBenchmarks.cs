@@ -14,8 +14,13 @@ public class ScalingBenchmarks
 
     // A second stage-1 stream mapped as BenchDevice.Stage1Sid is.
     private const uint SecondStage1Sid = 4;
+    // ParallelChase: a dependent walk through each thread's own 32 KiB, eight loads per operation (about a TLB hit's
+    // time). A cache line per step, so that two threads on one physical core would compete for its L1 as hits do.
+    private const int ChaseLines = 32 * 1024 / 64;
+    private const int ChaseStepsPerOperation = 8;
     private BenchDevice _device = null!;
     private TranslationPort[] _ports = null!;
+    private long[][] _chases = null!;
 
     /// <summary>Threads translating concurrently.</summary>
     [Params(1, 2)]
@@ -35,6 +40,7 @@ public class ScalingBenchmarks
         }
 
         _ports = [_device.Smmu.OpenPort(), _device.Smmu.OpenPort()];
+        _chases = [NewChase(1), NewChase(2)];
     }
 
     /// <summary>
@@ -49,6 +55,21 @@ public class ScalingBenchmarks
     {
         var results = new ulong[Threads * 16]; // a cache line apart
         Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => results[t * 16] = Arithmetic((ulong)t));
+        return results[0] ^ results[^16];
+    }
+
+    /// <summary>
+    /// The machine's scaling for code that reads memory, the second baseline: each thread follows a random cycle through
+    /// its own 32 KiB (one L1D, as the TLB sets and slots a hit reads are L1-resident), eight dependent loads per
+    /// operation. Where this scales below <see cref="ParallelArithmetic"/>, two threads that read memory lose to the
+    /// machine itself (two vCPUs sharing one physical core's L1), and the hits cannot be expected to do better.
+    /// </summary>
+    /// <returns>The last index reached by each thread, so the loads are kept.</returns>
+    [Benchmark(OperationsPerInvoke = PerThread)]
+    public long ParallelChase()
+    {
+        var results = new long[Threads * 16];
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => results[t * 16] = Chase(_chases[t]));
         return results[0] ^ results[^16];
     }
 
@@ -79,6 +100,38 @@ public class ScalingBenchmarks
             port.Translate(new TranslationRequest(sid, page << 12, AccessKind.Read));
         }
     });
+
+    // Sattolo's shuffle: a single cycle through every line, so the walk visits all of them; the next index is stored at
+    // the start of each 64-byte line (eight longs).
+    private static long[] NewChase(int seed)
+    {
+        var random = new Random(seed);
+        var order = Enumerable.Range(0, ChaseLines).ToArray();
+        for (int i = ChaseLines - 1; i > 0; i--)
+        {
+            int j = random.Next(i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        var lines = new long[ChaseLines * 8];
+        for (int i = 0; i < ChaseLines; i++)
+        {
+            lines[i * 8] = order[i] * 8L;
+        }
+
+        return lines;
+    }
+
+    private static long Chase(long[] lines)
+    {
+        long at = 0;
+        for (int i = 0; i < PerThread * ChaseStepsPerOperation; i++)
+        {
+            at = lines[at];
+        }
+
+        return at;
+    }
 
     // About as long per iteration as a TLB hit's arithmetic; no loads or stores inside the loop.
     private static ulong Arithmetic(ulong seed)
