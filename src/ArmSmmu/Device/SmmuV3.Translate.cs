@@ -12,18 +12,14 @@ public sealed partial class SmmuV3
     /// <summary>Translates one device transaction. Thread-safe; a TLB hit takes no lock and allocates nothing.</summary>
     /// <param name="request">The transaction.</param>
     /// <returns>The outcome: an output address, or the fault (which was also recorded in the event queue where the architecture says so).</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TranslationResult Translate(in TranslationRequest request)
     {
         // Fast path: no PMCG counting, no driver check, SMMU enabled, the stream's path in the front table, then a TLB
-        // hit (TranslateThrough). The transaction is counted here, in the caller's frame (this method is inlined):
-        // the thread's counter cell is found through thread-local storage, whose first access on a thread calls a
-        // runtime helper, and that call kept more of TranslateThrough's values in saved registers (see there).
+        // hit (TranslateThrough). Every call from here is in tail position, so this frame saves no register.
         if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
             && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
         {
-            _configCaches.FastPathTransactions.IncrementHot();
-            return TranslateThrough(request, path);
+            return TranslateThrough(request, path, default(ThreadCell));
         }
 
         return TranslateOffFastPath(request);
@@ -44,8 +40,7 @@ public sealed partial class SmmuV3
         if (!_pmcgCounting && _driverCheck is null && request.Kind == TransactionKind.Untranslated && Enabled(Cr0Flags.SMMUEN)
             && !request.Secure && _configCaches.FrontPath(request) is { ThroughCd: true } path)
         {
-            cell.Add(1);
-            return TranslateThrough(request, path);
+            return TranslateThrough(request, path, new PortCell(cell));
         }
 
         return TranslateOffFastPath(request);
@@ -72,19 +67,10 @@ public sealed partial class SmmuV3
                 return TranslateCachedUntranslated(request, path);
             }
 
-            return path.ThroughCd ? TranslateThroughCounted(request, path) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
+            return path.ThroughCd ? TranslateThrough(request, path, default(ThreadCell)) : TranslateAfterTlbLookup(request, path, LookupCounted.PathCached);
         }
 
         return TranslateUncached(request);
-    }
-
-    // A path through a CD from the path cache but not the front table: counted as Translate counts, out of
-    // TranslateOffFastPath's frame (the thread-local access there cost the stage-2 miss 14 instructions).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThroughCounted(in TranslationRequest request, StreamPath path)
-    {
-        _configCaches.FastPathTransactions.IncrementHot();
-        return TranslateThrough(request, path);
     }
 
     // Bypass, abort or stage-1-only-bypass paths from the cache, out of Translate's frame so that a TLB hit does not
@@ -142,21 +128,27 @@ public sealed partial class SmmuV3
 
     // 2. Translation (IHI0070 §3.4, §3.17): a permitted TLB hit through a CD is the whole answer; anything else
     // (a denied hit, a miss) goes on to the translation unit.
-    // The path came from the path cache through a CD: the caller counted the transaction (FastPathTransactions: an STE,
-    // a CD and a TLB hit) before the call, and a miss takes the TLB hit back.
+    // The path came from the path cache through a CD: the transaction is counted on entry (FastPathTransactions: an
+    // STE, a CD and a TLB hit), before anything else is live in the frame, and a miss takes the TLB hit back.
     // Not inlined: called in tail position it writes its result straight into Translate's caller's return buffer;
     // inlined, NativeAOT built the result in a temporary and copied it, and the copy stalled on store forwarding
     // (12% of armsmmu_translate's samples).
     // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, the tag and its set-index hash;
     // permissions both stages grant, output base and attributes): no copy of the entry, no AccessIntent, and the TLB's
     // first probe inlined, its slot and version in registers.
-    // Its calls, all off the hit, take at most six arguments (this and the return buffer included), so that none passes
-    // anything on the stack, and none is the runtime's thread-local helper (the caller counts): the hit saved six
-    // registers and reserved stack for outgoing arguments when it counted here and called the translation unit (eight
-    // arguments) directly, 7 instructions more (226 against 219, MissLoop hit).
+    // TCount says where the count goes: the calling thread's cell of FastPathTransactions, or a port's; a struct type
+    // argument, so each is compiled into its own copy of this method with nothing to test at run time.
+    // Its calls off the hit take at most six arguments (this and the return buffer included), so that none passes
+    // anything on the stack: calling the translation unit with eight from here made every hit reserve stack for them
+    // and keep one more value in a saved register (MissLoop: a port's hit 194 -> 187 instructions, the device's
+    // 226 -> 223). Counting in the caller instead (Translate inlined) took the device's hit to 219 under NativeAOT, but
+    // under the JIT, where the thread-local access is a call either way, the caller's frame grew, and TlbHitStage1 was
+    // 0.6-0.9 ns slower in three alternated in-process BenchmarkDotNet pairs.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThrough(in TranslationRequest request, StreamPath path)
+    private TranslationResult TranslateThrough<TCount>(in TranslationRequest request, StreamPath path, TCount count)
+        where TCount : struct, ITransactionCount
     {
+        count.Add(_configCaches);
         ulong address = request.Address;
         var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
         if (slot is null)
@@ -211,10 +203,30 @@ public sealed partial class SmmuV3
         return AfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, counted);
     }
 
+    /// <summary>Where TranslateThrough counts a transaction (FastPathTransactions: an STE, a CD and a TLB hit).</summary>
+    private interface ITransactionCount
+    {
+        void Add(Device.ConfigurationCaches caches);
+    }
+
+    // The calling thread's cell, found through thread-local storage.
+    private readonly struct ThreadCell : ITransactionCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(Device.ConfigurationCaches caches) => caches.FastPathTransactions.IncrementHot();
+    }
+
+    // A port's own cell of the same counter.
+    private readonly struct PortCell(Caches.PerThreadCounter.Cell cell) : ITransactionCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(Device.ConfigurationCaches caches) => cell.Add(1);
+    }
+
     // What of a transaction's configuration and TLB lookups has been counted when it reaches AfterLookup.
     private enum LookupCounted
     {
-        // TranslateThrough: STE, CD and TLB hit, by its caller; a miss is taken back here.
+        // TranslateThrough: STE, CD and TLB hit, on entry; a miss is taken back here.
         OnEntry,
 
         // A path with no CD from the path cache: nothing yet.
