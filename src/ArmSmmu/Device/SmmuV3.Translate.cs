@@ -153,13 +153,13 @@ public sealed partial class SmmuV3
         var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
         if (slot is null)
         {
-            return TranslateThroughMissed(request, path);
+            return TranslateThroughMissed(request, path, null, 0);
         }
 
         uint intent = path.IntentOf(request.Access, request.Privileged);
         if ((slot.Permitted & StreamPath.Required(intent)) == 0)
         {
-            return TranslateThroughDenied(request, path, slot, version);
+            return TranslateThroughMissed(request, path, slot, version);
         }
 
         ulong outputBase = slot.OutputBase;
@@ -169,7 +169,7 @@ public sealed partial class SmmuV3
         if (!slot.Holds(version))
         {
             // The entry object was refilled while it was read (Tlb.Slot): what was read is not one entry, a miss.
-            return TranslateThroughMissed(request, path);
+            return TranslateThroughMissed(request, path, null, 0);
         }
 
         // As Success(slot.Entry, address, Intent(request, path.Ste)).
@@ -177,20 +177,20 @@ public sealed partial class SmmuV3
         return TranslationResult.Translated(outputBase | (address & offsetMask), (byte)shift, attributes);
     }
 
-    // TranslateThrough's first probe missed, or its slot was refilled while read: the other probes (Tlb.Lookup's second
-    // step), then the translation unit, in this one frame (the copy of the entry and the walk's locals would make every
-    // hit pay for them in TranslateThrough's).
+    // What TranslateThrough did not serve, in this one frame (the copy of the entry and the walk's locals would make
+    // every hit pay for them in TranslateThrough's): a hit that does not grant the access (slot given: the translation
+    // unit decides, a walk as IHI0070 §3.17 allows), or no slot, because the first probe missed or the slot was refilled
+    // while read: then the other probes (Tlb.Lookup's second step) first.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThroughMissed(in TranslationRequest request, StreamPath path)
+    private TranslationResult TranslateThroughMissed(in TranslationRequest request, StreamPath path, Tlb.Slot? slot, int version)
     {
-        var (slot, version) = _tlb.ProbesBeyondFirst ? _tlb.FindBeyondFirstProbe(path.Tag, path.Canonical(request.Address)) : default;
+        if (slot is null && _tlb.ProbesBeyondFirst)
+        {
+            (slot, version) = _tlb.FindBeyondFirstProbe(path.Tag, path.Canonical(request.Address));
+        }
+
         return AfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.OnEntry);
     }
-
-    // TranslateThrough's hit does not grant the access: the translation unit decides (a walk, as IHI0070 §3.17 allows).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private TranslationResult TranslateThroughDenied(in TranslationRequest request, StreamPath path, Tlb.Slot slot, int version) =>
-        AfterLookup(request, path, path.IntentOf(request.Access, request.Privileged), slot, version, LookupCounted.OnEntry);
 
     // The TLB lookup of the transactions TranslateThrough does not serve: through a path from the path cache with no CD
     // (stage 1 bypassed, with or without stage 2: the STE overrides stand in for stage 1's attributes, so even a
@@ -236,7 +236,7 @@ public sealed partial class SmmuV3
         Resolved,
     }
 
-    // The translation unit after a TLB lookup, inlined into each of its three callers (each already has a frame of its
+    // The translation unit after a TLB lookup, inlined into each of its two callers (each already has a frame of its
     // own: a call with eight arguments from there cost 9 to 17 instructions per miss).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TranslationResult AfterLookup(in TranslationRequest request, StreamPath path, uint intent, Tlb.Slot? slot, int version, LookupCounted counted)

@@ -40,20 +40,13 @@ internal sealed partial class IsolationWorld
     {
         var space = _c.Pick(_stage1);
         bool high = space.Ttb1 is not null && _c.Coin();
-        ulong address;
-        if (space.Leaves.Count > 0)
-        {
-            // The leaf's half of the VA space names the table: a TTB0 leaf unmapped in TTB1's table (whose index wraps
-            // onto the same entry of the top of the space) was invalidated at the TTB0 address, which does not cover
-            // the TTB1 entry it changed (a guest error, not a prescribed sequence: seed 4WuOUysXDMJ2).
-            address = _c.Pick(space.Leaves).Base;
-            high = address >= Ttb1Window;
-        }
-        else
-        {
-            address = WindowAddress(high ? Ttb1Window : 0, Window, 1UL << (high ? space.Ttb1! : space.Ttb0).Format.PageShift);
-        }
+        ulong address = space.Leaves.Count > 0 ? _c.Pick(space.Leaves).Base : WindowAddress(high ? Ttb1Window : 0, Window, 1UL << (high ? space.Ttb1! : space.Ttb0).Format.PageShift);
 
+        // The address's half of the VA space names the table (the coin above only chooses a fresh address; it is still
+        // drawn so that saved programs keep their choices). A TTB0 leaf unmapped in TTB1's table, whose index wraps onto
+        // the same entry of the top of the space, was invalidated at the TTB0 address, which does not cover the TTB1
+        // entry it changed (a guest error, not a prescribed sequence: seed 4WuOUysXDMJ2).
+        high = address >= Ttb1Window;
         var tables = high ? space.Ttb1! : space.Ttb0;
         int level = _c.Coin() ? 3 : tables.Format.StartLevel + _c.Next(4 - tables.Format.StartLevel);
         var change = tables.Unmap(address, level);
