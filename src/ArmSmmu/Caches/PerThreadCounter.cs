@@ -15,7 +15,7 @@ namespace ArmSmmu.Caches;
 /// <see cref="Thread.GetCurrentProcessorId"/>: on Linux that is a sched_getcpu call per increment, and with the
 /// atomic it cost about a third of a TLB hit (IHI0070 says nothing about it: statistics are the model's own).
 /// </remarks>
-internal sealed class PerThreadCounter
+internal sealed partial class PerThreadCounter
 {
     // The cell of the hot counter (constructed with hot: true) this thread used last. The TLB-hit path increments one
     // counter per transaction, so this one-entry cache is what it sees; the table below serves the other counters,
@@ -47,10 +47,14 @@ internal sealed class PerThreadCounter
 
     /// <summary>Creates a counter.</summary>
     /// <param name="hot">
-    /// Whether this is the counter of a hot path (<see cref="IncrementHot"/>), which keeps the thread's one-entry cache
+    /// Whether this is the counter of a hot path (<see cref="TryIncrementHot"/>), which keeps the thread's one-entry cache
     /// pointing at it; the other counters go through the per-thread slots (a few instructions more, and no store to the cache).
     /// </param>
-    public PerThreadCounter(bool hot = false) => _hot = hot;
+    public PerThreadCounter(bool hot = false)
+    {
+        _hot = hot;
+        _stackCells = hot ? new Cell?[1 << StackCellBits] : null;
+    }
 
     /// <summary>Increments since construction or the last <see cref="Reset"/>.</summary>
     public long Value => Sum() - Volatile.Read(ref _atReset);
@@ -80,11 +84,10 @@ internal sealed class PerThreadCounter
         AddSlow(amount);
     }
 
-    /// <summary>Adds 1 to the hot counter (constructed with hot: true) through the thread's one-entry cache: the TLB hit's count.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void IncrementHot()
+    // IncrementHot when the running thread's stack page has no cell of its own (PerThreadCounter.StackCells.cs): the
+    // thread's one-entry cache.
+    private void IncrementHotThroughThread()
     {
-        Debug.Assert(_hot, "IncrementHot serves the counter constructed with hot: true.");
         var cell = t_last;
         if (IsCellOf(cell, this))
         {
@@ -136,11 +139,14 @@ internal sealed class PerThreadCounter
         var cell = new Cell(this);
         lock (_lock)
         {
-            _cells = _cells with { Cells = [.. _cells.Cells, cell] };
+            AddCellLocked(cell);
         }
 
         return cell;
     }
+
+    // Under _lock: sums cell from now on.
+    private void AddCellLocked(Cell cell) => _cells = _cells with { Cells = [.. _cells.Cells, cell] };
 
     /// <summary>Keeps the count of a cell from <see cref="NewCell"/> and stops summing the cell (its owner is done with it).</summary>
     /// <param name="cell">A cell of this counter.</param>
@@ -216,7 +222,7 @@ internal sealed class PerThreadCounter
     // bytes with it, Count its last field, so the next object, such as another thread's TranslationPort, shared its line).
     /// <summary>One writer's part of the count.</summary>
     [StructLayout(LayoutKind.Explicit)]
-    internal sealed class Cell(PerThreadCounter owner)
+    internal sealed class Cell(PerThreadCounter owner, nuint stackPage = 0)
     {
         /// <summary>Bytes of the object's fields, at least: the clearance before Count, Count, the clearance after it.</summary>
         internal const int FieldBytes = CountOffset + 8 + Clearance;
@@ -226,6 +232,10 @@ internal sealed class PerThreadCounter
 
         [FieldOffset(0)]
         public readonly PerThreadCounter Owner = owner;
+
+        /// <summary>The stack page whose thread alone adds to this cell (PerThreadCounter.StackCells.cs), or 0: a thread's or a port's cell.</summary>
+        [FieldOffset(8)]
+        public readonly nuint StackPage = stackPage;
 
         [FieldOffset(CountOffset)]
         public long Count;

@@ -136,19 +136,26 @@ public sealed partial class SmmuV3
     // The hit reads what the path and the TLB slot precomputed (intent, TBI masks, the tag and its set-index hash;
     // permissions both stages grant, output base and attributes): no copy of the entry, no AccessIntent, and the TLB's
     // first probe inlined, its slot and version in registers.
-    // TCount says where the count goes: the calling thread's cell of FastPathTransactions, or a port's; a struct type
-    // argument, so each is compiled into its own copy of this method with nothing to test at run time.
+    // TCount says where the count goes: the running thread's cell of FastPathTransactions, found by its stack page, or
+    // a port's; a struct type argument, so each is compiled into its own copy of this method with nothing to test at
+    // run time. The device's count finds its cell without a call (a thread-local access under the JIT is a call to
+    // the TLS resolver, 1 ns of the hit); when it cannot, the rest is a call in tail position
+    // (TranslateThroughCountingSlowly), so no argument is kept in a saved register across a call.
     // Its calls off the hit take at most six arguments (this and the return buffer included), so that none passes
     // anything on the stack: calling the translation unit with eight from here made every hit reserve stack for them
     // and keep one more value in a saved register (MissLoop: a port's hit 194 -> 187 instructions, the device's
     // 226 -> 223). Counting in the caller instead (Translate inlined) took the device's hit to 219 under NativeAOT, but
-    // under the JIT, where the thread-local access is a call either way, the caller's frame grew, and TlbHitStage1 was
-    // 0.6-0.9 ns slower in three alternated in-process BenchmarkDotNet pairs.
+    // under the JIT the caller's frame grew, and TlbHitStage1 was 0.6-0.9 ns slower in three alternated in-process
+    // BenchmarkDotNet pairs.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TranslationResult TranslateThrough<TCount>(in TranslationRequest request, StreamPath path, TCount count)
         where TCount : struct, ITransactionCount
     {
-        count.Add(_configCaches);
+        if (!count.TryAdd(_configCaches, out nuint stackPage))
+        {
+            return TranslateThroughCountingSlowly(request, path, stackPage);
+        }
+
         ulong address = request.Address;
         var (slot, version) = _tlb.FindFirst(path.Tag, path.TagHash, path.Canonical(address));
         if (slot is null)
@@ -175,6 +182,15 @@ public sealed partial class SmmuV3
         // As Success(slot.Entry, address, Intent(request, path.Ste)).
         var attributes = TransactionAttributes.FromBits(attributeBits | StreamPath.AttributeBits(intent));
         return TranslationResult.Translated(outputBase | (address & offsetMask), (byte)shift, attributes);
+    }
+
+    // TranslateThrough when the count took its slow path (the thread's first transaction from this stack page): a call
+    // in tail position, so that no value of TranslateThrough's need be kept in a saved register across it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TranslationResult TranslateThroughCountingSlowly(in TranslationRequest request, StreamPath path, nuint stackPage)
+    {
+        _configCaches.FastPathTransactions.IncrementHotSlow(stackPage);
+        return TranslateThrough(request, path, default(Counted));
     }
 
     // What TranslateThrough did not serve, in this one frame (the copy of the entry and the walk's locals would make
@@ -206,21 +222,38 @@ public sealed partial class SmmuV3
     /// <summary>Where TranslateThrough counts a transaction (FastPathTransactions: an STE, a CD and a TLB hit).</summary>
     private interface ITransactionCount
     {
-        void Add(Device.ConfigurationCaches caches);
+        // Counts the transaction, unless its cell is not at hand: then false, and the key for IncrementHotSlow.
+        bool TryAdd(Device.ConfigurationCaches caches, out nuint stackPage);
     }
 
-    // The calling thread's cell, found through thread-local storage.
+    // The running thread's cell, found by its stack page (PerThreadCounter.StackCells.cs).
     private readonly struct ThreadCell : ITransactionCount
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(Device.ConfigurationCaches caches) => caches.FastPathTransactions.IncrementHot();
+        public bool TryAdd(Device.ConfigurationCaches caches, out nuint stackPage) => caches.FastPathTransactions.TryIncrementHot(out stackPage);
     }
 
     // A port's own cell of the same counter.
     private readonly struct PortCell(Caches.PerThreadCounter.Cell cell) : ITransactionCount
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(Device.ConfigurationCaches caches) => cell.Add(1);
+        public bool TryAdd(Device.ConfigurationCaches caches, out nuint stackPage)
+        {
+            cell.Add(1);
+            stackPage = 0;
+            return true;
+        }
+    }
+
+    // Counted already (TranslateThroughCountingSlowly).
+    private readonly struct Counted : ITransactionCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool TryAdd(Device.ConfigurationCaches caches, out nuint stackPage)
+        {
+            stackPage = 0;
+            return true;
+        }
     }
 
     // What of a transaction's configuration and TLB lookups has been counted when it reaches AfterLookup.

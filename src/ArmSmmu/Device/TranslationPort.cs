@@ -8,8 +8,8 @@ namespace ArmSmmu;
 /// One requester's connection to an <see cref="SmmuV3"/> (a device, a DMA engine, a simulation thread), opened with
 /// <see cref="SmmuV3.OpenPort"/>. Translating through a port gives exactly what <see cref="SmmuV3.Translate"/> gives:
 /// the same TLB, configuration caches, faults and events. What differs is where a TLB hit is counted in
-/// <see cref="SmmuV3.Statistics"/>: the device finds the calling thread's counter cell through thread-local storage
-/// (under the JIT a call, a fifth of a hit); a port counts in a cell of its own.
+/// <see cref="SmmuV3.Statistics"/>: the device finds a counter cell of the calling thread's own (by its stack); a port
+/// counts in a cell of its own, a few instructions fewer per hit.
 /// </summary>
 /// <remarks>
 /// Use a port from one thread at a time, as a bus master issues its transactions one after another: from several

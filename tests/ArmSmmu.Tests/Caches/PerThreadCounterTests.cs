@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArmSmmu.Caches;
 
 namespace ArmSmmu.Tests.Caches;
@@ -114,4 +115,69 @@ public class PerThreadCounterTests
         counter.Increment();
         Assert.Equal(1, counter.Value);
     }
+
+    [Fact]
+    public void Hot_increments_from_threads_at_many_stack_depths_are_all_counted()
+    {
+        // The TLB hit's count (PerThreadCounter.StackCells.cs): a cell per stack page, each written by the one live
+        // thread whose stack holds that page. Recursing moves each thread's frame across pages (several cells per
+        // thread); four threads at once must still lose nothing.
+        var counter = new PerThreadCounter(hot: true);
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            for (int depth = 0; depth < 40; depth++)
+            {
+                CountAtDepth(counter, depth * 8, 500);
+            }
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.Equal(4 * 40 * 500, counter.Value);
+    }
+
+    [Fact]
+    public void A_stack_page_whose_entry_another_page_holds_is_counted_through_the_thread()
+    {
+        // The table is direct-mapped by the page's low bits: pages 256 apart share an entry, which stays the first's.
+        var counter = new PerThreadCounter(hot: true);
+        nuint first = unchecked((nuint)0x7F00_0001);
+        counter.IncrementHotSlow(first);
+        counter.IncrementHotSlow(first + 256);
+        counter.IncrementHotSlow(first + 256);
+        counter.IncrementHotSlow(first);
+        Assert.Equal(4, counter.Value);
+    }
+
+    // Counts as SmmuV3.TranslateThrough does, `frames` frames deeper than the caller.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CountAtDepth(PerThreadCounter counter, int frames, int times)
+    {
+        if (frames > 0)
+        {
+            // A frame of about 300 bytes: 40 steps of 8 take the counting frame across some 24 pages.
+            Span<byte> pad = stackalloc byte[256];
+            Touch(pad);
+            CountAtDepth(counter, frames - 1, times);
+            return;
+        }
+
+        for (int i = 0; i < times; i++)
+        {
+            if (!counter.TryIncrementHot(out nuint page))
+            {
+                counter.IncrementHotSlow(page);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Touch(Span<byte> bytes) => bytes.Fill(1);
 }

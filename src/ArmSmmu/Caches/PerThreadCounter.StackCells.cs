@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace ArmSmmu.Caches;
+
+// The hot counter's cells keyed by the running thread's stack page. Under the JIT on Linux every thread-local access is
+// a call to the TLS resolver followed by four dependent loads: about 1 ns of a 10 ns TLB hit on the device path, which
+// has no port to carry its cell. The address of a local in the incrementing frame names the running thread as well,
+// with no call: the stacks of two threads that run at once never share a page, so a cell that only the thread on its
+// page adds to has one writer at any instant, which is all a cell needs (Cell.Add). A stack page outlives its thread
+// only as memory a later thread may reuse, and that thread then inherits the cell: one writer still, and the count
+// stays. (Coroutine stacks of one thread, as SystemC's, take turns; only stacks that share a page and run on two threads
+// at once could lose an increment, and then only of the statistics, never of a translation.)
+internal sealed partial class PerThreadCounter
+{
+    // log2 of the entries of the stack-cell table and of the page size that keys it (4 KiB, the smallest page any
+    // platform .NET runs on maps a stack with, so two threads' stacks never meet inside one).
+    private const int StackCellBits = 8;
+    private const int StackPageBits = 12;
+
+    // Direct-mapped by a hash of the stack page; an entry, once filled, keeps its cell (and page) for good. Only the hot
+    // counter has the table. A page whose entry another page holds goes through the thread-local path instead.
+    private readonly Cell?[]? _stackCells;
+
+    /// <summary>
+    /// Adds 1 to the hot counter (constructed with hot: true), the TLB hit's count, when the running thread's stack
+    /// page has its cell: no call. Otherwise <see cref="IncrementHotSlow"/> must count it, given the page.
+    /// </summary>
+    /// <param name="stackPage">The page of the caller's frame, for <see cref="IncrementHotSlow"/>.</param>
+    /// <returns>True when counted.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe bool TryIncrementHot(out nuint stackPage)
+    {
+        Debug.Assert(_hot, "TryIncrementHot serves the counter constructed with hot: true.");
+        byte mark;
+        nuint page = (nuint)(&mark) >> StackPageBits;
+        stackPage = page;
+        Cell? cell = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_stackCells!), StackCellIndex(page));
+        if (cell is not null && cell.StackPage == page)
+        {
+            cell.Add(1);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Adds 1 to the hot counter where <see cref="TryIncrementHot"/> could not: gives <paramref name="stackPage"/> a
+    /// cell if its entry is free, else counts through the thread's one-entry cache.
+    /// </summary>
+    /// <param name="stackPage">What <see cref="TryIncrementHot"/> gave: a page of the calling thread's stack.</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void IncrementHotSlow(nuint stackPage)
+    {
+        ref Cell? entry = ref _stackCells![StackCellIndex(stackPage)];
+        Cell? cell = Volatile.Read(ref entry);
+        if (cell is null)
+        {
+            lock (_lock)
+            {
+                cell = entry;
+                if (cell is null)
+                {
+                    cell = new Cell(this, stackPage);
+                    AddCellLocked(cell);
+                    Volatile.Write(ref entry, cell);
+                }
+            }
+        }
+
+        if (cell.StackPage == stackPage)
+        {
+            cell.Add(1);
+            return;
+        }
+
+        IncrementHotThroughThread();
+    }
+
+    // The index is below 2^StackCellBits, the table's length. The page's low bits, unhashed: a multiply would sit in
+    // the hit's chain of dependent operations, and two threads at the same depth of the same code are a stack's size
+    // (1.5 MiB and a guard page by default, 0x181 pages) apart, which these bits tell apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int StackCellIndex(nuint page) => (int)page & ((1 << StackCellBits) - 1);
+}
