@@ -16,11 +16,12 @@ internal sealed partial class PerThreadCounter
 {
     // log2 of the entries of the stack-cell table and of the page size that keys it (4 KiB, the smallest page any
     // platform .NET runs on maps a stack with, so two threads' stacks never meet inside one).
-    private const int StackCellBits = 8;
+    private const int StackCellBits = 10;
     private const int StackPageBits = 12;
 
-    // Direct-mapped by a hash of the stack page; an entry, once filled, keeps its cell (and page) for good. Only the hot
-    // counter has the table. A page whose entry another page holds goes through the thread-local path instead.
+    // Direct-mapped by the stack page's low bits; an entry, once filled, keeps its cell (and page) for good. Only the hot
+    // counter has the table (8 KiB). A page whose entry another page holds goes through the thread-local path instead,
+    // a call or two slower per hit: 1,024 entries make that unlikely for the few pages a process's threads count from.
     private readonly Cell?[]? _stackCells;
 
     /// <summary>
@@ -81,7 +82,7 @@ internal sealed partial class PerThreadCounter
 
     // The index is below 2^StackCellBits, the table's length. The page's low bits, unhashed: a multiply would sit in
     // the hit's chain of dependent operations, and two threads at the same depth of the same code are a stack's size
-    // (1.5 MiB and a guard page by default, 0x181 pages) apart, which these bits tell apart.
+    // apart (1.5 MiB and a guard page by default for a .NET thread, 0x181 pages), which these bits tell apart.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int StackCellIndex(nuint page) => (int)page & ((1 << StackCellBits) - 1);
 }

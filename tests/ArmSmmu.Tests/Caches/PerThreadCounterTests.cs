@@ -146,12 +146,13 @@ public class PerThreadCounterTests
     [Fact]
     public void A_stack_page_whose_entry_another_page_holds_is_counted_through_the_thread()
     {
-        // The table is direct-mapped by the page's low bits: pages 256 apart share an entry, which stays the first's.
+        // The table is direct-mapped by the page's low bits: pages 2^20 apart share an entry (in a table of up to 2^20
+        // entries), which stays the first's.
         var counter = new PerThreadCounter(hot: true);
         nuint first = unchecked((nuint)0x7F00_0001);
         counter.IncrementHotSlow(first);
-        counter.IncrementHotSlow(first + 256);
-        counter.IncrementHotSlow(first + 256);
+        counter.IncrementHotSlow(first + (1 << 20));
+        counter.IncrementHotSlow(first + (1 << 20));
         counter.IncrementHotSlow(first);
         Assert.Equal(4, counter.Value);
     }
