@@ -17,9 +17,9 @@ namespace ArmSmmu.Caches;
 /// </remarks>
 internal sealed partial class PerThreadCounter
 {
-    // The cell of the hot counter (constructed with hot: true) this thread used last. The TLB-hit path increments one
-    // counter per transaction, so this one-entry cache is what it sees; the table below serves the other counters,
-    // which leave this entry alone, so a TLB miss (four counters) does not cost the next hit its fast path.
+    // The cell of the hot counter (constructed with hot: true) this thread used last, for a hit whose stack page has no
+    // cell of its own (PerThreadCounter.StackCells.cs); the table below serves the other counters, which leave this
+    // entry alone, so a TLB miss (four counters) does not evict it.
     [ThreadStatic]
     private static Cell? t_last;
 
@@ -47,8 +47,8 @@ internal sealed partial class PerThreadCounter
 
     /// <summary>Creates a counter.</summary>
     /// <param name="hot">
-    /// Whether this is the counter of a hot path (<see cref="TryIncrementHot"/>), which keeps the thread's one-entry cache
-    /// pointing at it; the other counters go through the per-thread slots (a few instructions more, and no store to the cache).
+    /// Whether this is the counter of a hot path (<see cref="TryIncrementHot"/>), which finds the running thread's cell by
+    /// its stack page; the other counters go through the per-thread slots.
     /// </param>
     public PerThreadCounter(bool hot = false)
     {
@@ -84,8 +84,7 @@ internal sealed partial class PerThreadCounter
         AddSlow(amount);
     }
 
-    // IncrementHot when the running thread's stack page has no cell of its own (PerThreadCounter.StackCells.cs): the
-    // thread's one-entry cache.
+    // IncrementHotSlow when the running thread's stack page has no cell of its own: the thread's one-entry cache.
     private void IncrementHotThroughThread()
     {
         var cell = t_last;
