@@ -56,4 +56,35 @@ internal sealed class BenchDevice
         Memory.TryReadUInt64(Iommu.DefaultStructureBase + ((address >> 12) * 8), out ulong value);
         return value;
     }
+
+    /// <summary>A second stage-1 stream, mapped as <see cref="Stage1Sid"/> is (the two-thread rows: a stream per thread).</summary>
+    public const uint SecondStage1Sid = 4;
+
+    /// <summary>Configures <see cref="SecondStage1Sid"/> and fills the TLB with both stage-1 streams' pages.</summary>
+    public void AddSecondStage1Stream()
+    {
+        Iommu.ConfigureStream(SecondStage1Sid, StreamMode.Stage1);
+        Iommu.Map(SecondStage1Sid, 0, 0x8000_1000, Pages * 0x1000UL, IoPagePermissions.ReadWrite);
+        for (ulong page = 0; page < Pages; page++)
+        {
+            Smmu.Translate(new TranslationRequest(Stage1Sid, page << 12, AccessKind.Read));
+            Smmu.Translate(new TranslationRequest(SecondStage1Sid, page << 12, AccessKind.Read));
+        }
+    }
+
+    /// <summary>
+    /// Thread <paramref name="thread"/>'s part of the two-thread rows: <paramref name="count"/> TLB hits on the device
+    /// path, thread 0 on <see cref="Stage1Sid"/> and the others on <see cref="SecondStage1Sid"/>, stepping round the pages.
+    /// </summary>
+    public void DeviceHits(int thread, int count)
+    {
+        var smmu = Smmu;
+        uint sid = thread == 0 ? Stage1Sid : SecondStage1Sid;
+        ulong page = (ulong)thread * 97;
+        for (int i = 0; i < count; i++)
+        {
+            page = (page + 1) % Pages;
+            smmu.Translate(new TranslationRequest(sid, page << 12, AccessKind.Read));
+        }
+    }
 }

@@ -12,8 +12,6 @@ public class ScalingBenchmarks
     // what the ratio measures.
     private const int PerThread = 1_000_000;
 
-    // A second stage-1 stream mapped as BenchDevice.Stage1Sid is.
-    private const uint SecondStage1Sid = 4;
     // ParallelChase: a dependent walk through each thread's own 32 KiB, eight loads per operation (about a TLB hit's
     // time). A cache line per step, so that two threads on one physical core would compete for its L1 as hits do.
     private const int ChaseLines = 32 * 1024 / 64;
@@ -31,13 +29,7 @@ public class ScalingBenchmarks
     public void Setup()
     {
         _device = new BenchDevice(SmmuFeatures.Default);
-        _device.Iommu.ConfigureStream(SecondStage1Sid, StreamMode.Stage1);
-        _device.Iommu.Map(SecondStage1Sid, 0, 0x8000_1000, BenchDevice.Pages * 0x1000UL, IoPagePermissions.ReadWrite);
-        for (ulong page = 0; page < BenchDevice.Pages; page++)
-        {
-            _device.Smmu.Translate(new TranslationRequest(BenchDevice.Stage1Sid, page << 12, AccessKind.Read));
-            _device.Smmu.Translate(new TranslationRequest(SecondStage1Sid, page << 12, AccessKind.Read));
-        }
+        _device.AddSecondStage1Stream();
 
         _ports = [_device.Smmu.OpenPort(), _device.Smmu.OpenPort()];
         _chases = [NewChase(1), NewChase(2)];
@@ -75,24 +67,15 @@ public class ScalingBenchmarks
 
     /// <summary>Each thread makes <see cref="PerThread"/> TLB-hit translations.</summary>
     [Benchmark(OperationsPerInvoke = PerThread)]
-    public void ParallelTlbHits() => Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
-    {
-        var smmu = _device.Smmu;
-        uint sid = t == 0 ? BenchDevice.Stage1Sid : SecondStage1Sid;
-        ulong page = (ulong)t * 97;
-        for (int i = 0; i < PerThread; i++)
-        {
-            page = (page + 1) % BenchDevice.Pages;
-            smmu.Translate(new TranslationRequest(sid, page << 12, AccessKind.Read));
-        }
-    });
+    public void ParallelTlbHits() =>
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => _device.DeviceHits(t, PerThread));
 
     /// <summary>As <see cref="ParallelTlbHits"/>, each thread through a <see cref="TranslationPort"/> of its own.</summary>
     [Benchmark(OperationsPerInvoke = PerThread)]
     public void ParallelTlbHitsThroughPorts() => Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
     {
         var port = _ports[t];
-        uint sid = t == 0 ? BenchDevice.Stage1Sid : SecondStage1Sid;
+        uint sid = t == 0 ? BenchDevice.Stage1Sid : BenchDevice.SecondStage1Sid;
         ulong page = (ulong)t * 97;
         for (int i = 0; i < PerThread; i++)
         {

@@ -11,6 +11,7 @@ namespace ArmSmmu.Callgrind;
 /// <c>MissLoop OPERATION BATCH BATCHES time</c> instead times BATCHES batches of BATCH operations and prints the fastest
 /// and the median batch in ns per operation: an A/B check that stays usable while other work shares the machine (a
 /// short batch is rarely interrupted, so the fastest ones are undisturbed); BenchmarkDotNet makes the published figures.
+/// <c>MissLoop scale REPS</c> times TLB hits on one and two threads in one process (Scaling.cs).
 /// </summary>
 internal static class Program
 {
@@ -27,6 +28,11 @@ internal static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "scale" && int.TryParse(args[1], out int reps) && reps > 0)
+        {
+            return Scaling.Run(reps);
+        }
+
         if (args.Length == 4 && args[3] == "time" && Array.IndexOf(Operations, args[0]) >= 0
             && int.TryParse(args[1], out int batch) && int.TryParse(args[2], out int batches) && batch > 0 && batches > 0)
         {
@@ -35,7 +41,7 @@ internal static class Program
 
         if (args.Length != 3 || Array.IndexOf(Operations, args[0]) < 0 || !int.TryParse(args[1], out int n1) || !int.TryParse(args[2], out int n2) || n2 <= n1)
         {
-            Console.Error.WriteLine($"usage: MissLoop {{{string.Join('|', Operations)}}} N1 N2 (N2 > N1)");
+            Console.Error.WriteLine($"usage: MissLoop {{{string.Join('|', Operations)}}} N1 N2 (N2 > N1) | OPERATION BATCH BATCHES time | scale REPS");
             return 2;
         }
 

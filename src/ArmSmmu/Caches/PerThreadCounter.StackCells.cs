@@ -82,7 +82,7 @@ internal sealed partial class PerThreadCounter
 
     // The index is below 2^StackCellBits, the table's length. The page's low bits, unhashed: a multiply would sit in
     // the hit's chain of dependent operations, and two threads at the same depth of the same code are a stack's size
-    // apart (1.5 MiB and a guard page by default for a .NET thread, 0x181 pages), which these bits tell apart.
+    // apart (1.5 MiB by default for a .NET thread, about 0x180 pages), which these bits tell apart.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int StackCellIndex(nuint page) => (int)page & ((1 << StackCellBits) - 1);
 }
