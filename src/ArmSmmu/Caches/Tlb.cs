@@ -75,7 +75,10 @@ internal sealed partial class Tlb
         _slots = _store.Slots;
         _ways = ways;
         _setMask = _store.SetMask;
-        _waysShift = _store.WaysShift;
+
+        // -1 unless both the set count and the ways are powers of two (every default geometry), so that FindFirst
+        // tests one field for its shift-and-mask index.
+        _waysShift = _setMask >= 0 ? _store.WaysShift : -1;
         _lists = new TagLists(capacity);
         ScanCrossover = _store.Sets + (_store.Sets / 4);
     }
@@ -240,7 +243,7 @@ internal sealed partial class Tlb
 
         // A power-of-two geometry (every default one): the set is the low bits of the run, the set's first slot a
         // shift of it, with no multiply in the chain of dependent operations a hit waits on.
-        int first = _setMask >= 0 && _waysShift >= 0
+        int first = _waysShift >= 0
             ? (int)(((uint)page + (uint)(runHash >> 32)) & (uint)_setMask) << _waysShift
             : _store.SetOfRun(page, runHash) * _ways;
 

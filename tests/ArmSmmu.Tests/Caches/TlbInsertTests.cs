@@ -51,6 +51,7 @@ public class TlbInsertTests
     [InlineData(4096, 8)]
     [InlineData(16_384, 8)]
     [InlineData(960, 4)] // 240 sets: not a power of two
+    [InlineData(768, 3)] // 256 sets of three ways: the ways not a power of two
     public void Consecutive_pages_up_to_the_capacity_all_stay_resident(int capacity, int ways)
     {
         // A working set of consecutive pages no larger than the TLB fits it: no insertion evicts, every page then hits.
