@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -19,9 +20,10 @@ internal sealed partial class PerThreadCounter
     private const int StackCellBits = 10;
     private const int StackPageBits = 12;
 
-    // Direct-mapped by the stack page's low bits; an entry, once filled, keeps its cell (and page) for good. Only the hot
-    // counter has the table (8 KiB). A page whose entry another page holds goes through the thread-local path instead,
-    // a call or two slower per hit: 1,024 entries make that unlikely for the few pages a process's threads count from.
+    // Direct-mapped by the stack page's low bits; an entry keeps its cell (and page) while the thread that took it lives.
+    // Only the hot counter has the table (8 KiB). A page whose entry a live thread's page holds goes through the
+    // thread-local path instead, a call or two slower per hit: 1,024 entries make that unlikely for the few pages a
+    // process's threads count from.
     private readonly Cell?[]? _stackCells;
 
     /// <summary>
@@ -49,7 +51,7 @@ internal sealed partial class PerThreadCounter
 
     /// <summary>
     /// Adds 1 to the hot counter where <see cref="TryIncrementHot"/> could not: gives <paramref name="stackPage"/> a
-    /// cell if its entry is free, else counts through the thread's one-entry cache.
+    /// cell if its entry is free or held for a thread that has exited, else counts through the thread's one-entry cache.
     /// </summary>
     /// <param name="stackPage">What <see cref="TryIncrementHot"/> gave: a page of the calling thread's stack.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -57,14 +59,16 @@ internal sealed partial class PerThreadCounter
     {
         ref Cell? entry = ref _stackCells![StackCellIndex(stackPage)];
         Cell? cell = Volatile.Read(ref entry);
-        if (cell is null)
+        if (MayTake(cell, stackPage))
         {
             lock (_lock)
             {
                 cell = entry;
-                if (cell is null)
+                if (MayTake(cell, stackPage))
                 {
-                    cell = new Cell(this, stackPage);
+                    // A cell taken from an exited thread's page stays summed with its count: a thread that reused that
+                    // page's stack may be adding to it right now, and from the next hit on counts as any other page.
+                    cell = new Cell(this, stackPage, Thread.CurrentThread);
                     AddCellLocked(cell);
                     Volatile.Write(ref entry, cell);
                 }
@@ -79,6 +83,19 @@ internal sealed partial class PerThreadCounter
 
         IncrementHotThroughThread();
     }
+
+    /// <summary>True when <paramref name="stackPage"/> has the cell of its entry in the stack-cell table (its hits need no call).</summary>
+    /// <param name="stackPage">A stack page, as <see cref="TryIncrementHot"/> gives it.</param>
+    /// <returns>Whether the entry is that page's.</returns>
+    internal bool HasStackCell(nuint stackPage) =>
+        Volatile.Read(ref _stackCells![StackCellIndex(stackPage)]) is { } cell && cell.StackPage == stackPage;
+
+    // Whether stackPage may have its entry: free, or held for another page by a thread that has exited. Without the
+    // second, a process that keeps making threads at new stack addresses (a thread pool that retires idle threads)
+    // would fill the table for good after about a thousand pages, and every page after that would count through the
+    // thread-local path, two calls slower per hit. A live thread's entry is never taken: it may be adding to it.
+    private static bool MayTake([NotNullWhen(false)] Cell? cell, nuint stackPage) =>
+        cell is null || (cell.StackPage != stackPage && cell.StackThread is { IsAlive: false });
 
     // The index is below 2^StackCellBits, the table's length. The page's low bits, unhashed: a multiply would sit in
     // the hit's chain of dependent operations, and two threads at the same depth of the same code are a stack's size

@@ -221,7 +221,7 @@ internal sealed partial class PerThreadCounter
     // bytes with it, Count its last field, so the next object, such as another thread's TranslationPort, shared its line).
     /// <summary>One writer's part of the count.</summary>
     [StructLayout(LayoutKind.Explicit)]
-    internal sealed class Cell(PerThreadCounter owner, nuint stackPage = 0)
+    internal sealed class Cell(PerThreadCounter owner, nuint stackPage = 0, Thread? stackThread = null)
     {
         /// <summary>Bytes of the object's fields, at least: the clearance before Count, Count, the clearance after it.</summary>
         internal const int FieldBytes = CountOffset + 8 + Clearance;
@@ -235,6 +235,10 @@ internal sealed partial class PerThreadCounter
         /// <summary>The stack page whose thread alone adds to this cell (PerThreadCounter.StackCells.cs), or 0: a thread's or a port's cell.</summary>
         [FieldOffset(8)]
         public readonly nuint StackPage = stackPage;
+
+        /// <summary>The thread that took <see cref="StackPage"/>'s entry for this cell, or null: once it has exited, another page may take the entry.</summary>
+        [FieldOffset(16)]
+        public readonly Thread? StackThread = stackThread;
 
         [FieldOffset(CountOffset)]
         public long Count;

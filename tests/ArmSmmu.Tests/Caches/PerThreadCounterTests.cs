@@ -157,6 +157,45 @@ public class PerThreadCounterTests
         Assert.Equal(4, counter.Value);
     }
 
+    [Fact]
+    public void A_stack_page_takes_the_entry_of_a_page_whose_thread_has_exited_and_both_counts_stay()
+    {
+        // A process that keeps making threads would otherwise fill the table for good (PerThreadCounter.StackCells.cs).
+        var counter = new PerThreadCounter(hot: true);
+        nuint exited = unchecked((nuint)0x7F00_0001);
+        nuint later = exited + (1 << 20); // the same entry
+        var thread = new Thread(() =>
+        {
+            counter.IncrementHotSlow(exited);
+            counter.IncrementHotSlow(exited);
+        });
+        thread.Start();
+        thread.Join();
+        Assert.True(counter.HasStackCell(exited));
+
+        counter.IncrementHotSlow(later);
+
+        Assert.True(counter.HasStackCell(later));
+        Assert.False(counter.HasStackCell(exited));
+        Assert.Equal(3, counter.Value);
+    }
+
+    [Fact]
+    public void A_stack_page_never_takes_the_entry_of_a_live_thread()
+    {
+        var counter = new PerThreadCounter(hot: true);
+        nuint live = unchecked((nuint)0x7F00_0001);
+        nuint other = live + (1 << 20);
+        counter.IncrementHotSlow(live); // this thread, alive throughout
+        var thread = new Thread(() => counter.IncrementHotSlow(other));
+        thread.Start();
+        thread.Join();
+
+        Assert.True(counter.HasStackCell(live));
+        Assert.False(counter.HasStackCell(other));
+        Assert.Equal(2, counter.Value);
+    }
+
     // Counts as SmmuV3.TranslateThrough does, `frames` frames deeper than the caller.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CountAtDepth(PerThreadCounter counter, int frames, int times)
