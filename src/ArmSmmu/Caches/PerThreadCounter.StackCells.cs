@@ -59,6 +59,20 @@ internal sealed partial class PerThreadCounter
     {
         ref Cell? entry = ref _stackCells![StackCellIndex(stackPage)];
         Cell? cell = Volatile.Read(ref entry);
+        if (cell is not null && cell.StackPage != stackPage)
+        {
+            // Another page's entry. A thread that counts through its own cell already goes on doing so without asking
+            // whether the entry's thread still lives: Thread.IsAlive is a call (about 2.6 ns), which a page without
+            // its entry would otherwise pay on every hit. So a thread takes an exited thread's entry only until it first
+            // counts through its own cell.
+            var last = t_last;
+            if (IsCellOf(last, this))
+            {
+                last.Add(1);
+                return;
+            }
+        }
+
         if (MayTake(cell, stackPage))
         {
             lock (_lock)
